@@ -1,0 +1,104 @@
+# thongke — build, test, sanitize, fuzz, bench, install.
+# Flavours live in separate object folders: build/release, build/test, build/asan.
+# `make demo` installs dependencies, builds, and runs the report on input/sample.
+# `make test` runs the whole Criterion suite, normally and under ASan+UBSan.
+
+CC ?= cc
+PREFIX ?= /usr/local
+PKGS := libcsv-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev \
+        pkg-config make gcc clang libclang-rt-14-dev valgrind python3 python3-openpyxl
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
+        -Wstrict-prototypes -Wmissing-prototypes -Werror
+DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+LIBS := -lcsv -lpcre2-8 -lxlsxwriter -lutf8proc -lpthread -lm
+TLIBS := -lcriterion
+
+SRC := $(sort $(wildcard engine/*.c))
+LIBSRC := $(filter-out engine/main.c,$(SRC))
+TSRC := $(sort $(wildcard tests/unit/*.c))
+
+# Object folders are per flavour and per compiler so `CC=clang make` never reuses gcc objects.
+CCNAME := $(notdir $(firstword $(CC)))
+REL := build/release-$(CCNAME)
+TST := build/test-$(CCNAME)
+ASN := build/asan-$(CCNAME)
+
+REL_CFLAGS := $(WARN) $(DEFS) -O2 -g -MMD -MP
+TST_CFLAGS := $(WARN) $(DEFS) -O1 -g -MMD -MP
+ASN_CFLAGS := $(WARN) $(DEFS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer -MMD -MP
+
+BIN := $(REL)/thongke
+
+.PHONY: all deps demo test test-unit test-asan fuzz clean install check-rules bench
+all: $(BIN)
+	@ln -sf $(BIN) thongke
+
+$(REL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -c $< -o $@
+$(TST)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TST_CFLAGS) -c $< -o $@
+$(ASN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASN_CFLAGS) -c $< -o $@
+
+$(BIN): $(SRC:%.c=$(REL)/%.o)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(TST)/thongke: $(SRC:%.c=$(TST)/%.o)
+	$(CC) $(TST_CFLAGS) -o $@ $^ $(LIBS)
+$(TST)/unit-tests: $(LIBSRC:%.c=$(TST)/%.o) $(TSRC:%.c=$(TST)/%.o)
+	$(CC) $(TST_CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
+
+$(ASN)/thongke: $(SRC:%.c=$(ASN)/%.o)
+	$(CC) $(ASN_CFLAGS) -o $@ $^ $(LIBS)
+$(ASN)/unit-tests: $(LIBSRC:%.c=$(ASN)/%.o) $(TSRC:%.c=$(ASN)/%.o)
+	$(CC) $(ASN_CFLAGS) -o $@ $^ $(LIBS) $(TLIBS)
+
+# Tests find the binary under test and the repository root through the environment.
+CRITERION_ARGS ?= --jobs 2
+test-unit: $(TST)/unit-tests $(TST)/thongke
+	THONGKE_BIN=$(CURDIR)/$(TST)/thongke THONGKE_ROOT=$(CURDIR) $(TST)/unit-tests $(CRITERION_ARGS)
+
+test-asan: $(ASN)/unit-tests $(ASN)/thongke
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	THONGKE_BIN=$(CURDIR)/$(ASN)/thongke THONGKE_ROOT=$(CURDIR) $(ASN)/unit-tests $(CRITERION_ARGS)
+
+test: test-unit test-asan
+
+deps:
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing: $$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  else echo "all Debian packages present"; fi; \
+	else echo "no apt-get: install $(PKGS) by hand" >&2; exit 1; fi
+
+demo: deps
+	$(MAKE) all
+	./$(BIN) report --year 2026 --months 10 --input input/sample --out output/2026-10thang
+
+# libFuzzer targets (clang only): tests/fuzz/fuzz_<name>.c, corpus in tests/fuzz/corpus/<name>/.
+FUZZ_SECONDS ?= 20
+FZ := build/fuzz
+FUZZ_CFLAGS := -std=c11 $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(FZ)/%: tests/fuzz/%.c $(LIBSRC)
+	@mkdir -p $(FZ)
+	clang $(FUZZ_CFLAGS) -Iengine -o $@ $< $(LIBSRC) $(LIBS)
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; \
+	  mkdir -p $(FZ)/work-$$n; \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	      -print_final_stats=1 $(FZ)/work-$$n $$c || exit 1; done
+
+clean:
+	rm -rf build thongke
+
+-include $(shell find build -name '*.d' 2>/dev/null)

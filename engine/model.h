@@ -1,0 +1,142 @@
+/* model — the loaded exports in memory: units, cases keyed by ma_viec, their events, THAHC rows.
+ *
+ * Every text is NFC and interned in one string pool (id 0 = empty). Rows are stored in compact
+ * fixed-size structs, no per-row allocation. After model_finish() each case's events are a
+ * contiguous slice of `events`, in date order with file order breaking ties (domain.md §2). */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include "strpool.h"
+#include "thk.h"
+
+/* The canonical event kinds of domain.md §2. Their names are the values a rule file's
+ * `map su_kien` must produce. X(enum, name, terminal) */
+#define MODEL_EVENT_LIST(X)                        \
+    X(EV_XAC_MINH_CO_DK, "xac_minh_co_dk", 0)      \
+    X(EV_XAC_MINH_CHUA_CO_DK, "xac_minh_chua_co_dk", 0) \
+    X(EV_HOAN_C, "hoan_c", 0)                      \
+    X(EV_HOAN, "hoan", 0)                          \
+    X(EV_TAM_DINH_CHI, "tam_dinh_chi", 0)          \
+    X(EV_TIEP_TUC, "tiep_tuc", 0)                  \
+    X(EV_KHAC, "khac", 0)                          \
+    X(EV_THU_TIEN, "thu_tien", 0)                  \
+    X(EV_MIEN_GIAM, "mien_giam", 0)                \
+    X(EV_XONG, "xong", 1)                          \
+    X(EV_DINH_CHI, "dinh_chi", 1)                  \
+    X(EV_UY_THAC, "uy_thac", 1)                    \
+    X(EV_THU_HOI, "thu_hoi", 1)                    \
+    X(EV_CHUYEN_SO_RIENG, "chuyen_so_rieng", 1)
+
+typedef enum {
+#define MODEL_X_ENUM(e, name, term) e,
+    MODEL_EVENT_LIST(MODEL_X_ENUM)
+#undef MODEL_X_ENUM
+    EV__COUNT
+} model_event_kind;
+
+/* The canonical name of a kind ("xong"); "?" when out of range. */
+const char *model_event_name(int kind);
+/* The kind named `name`, or -1. */
+int model_event_from_name(const char *name);
+/* True for xong, dinh_chi, uy_thac, thu_hoi, chuyen_so_rieng. */
+bool model_event_is_terminal(int kind);
+
+/* A mapped text column (hinh_thuc, loai_an, cap_phai_thi_hanh) holds the index of the rule
+ * map's value, or MODEL_NO_VALUE when the field was empty. */
+#define MODEL_NO_VALUE (-1)
+
+typedef struct {
+    uint32_t code; /* string id of ma_don_vi */
+    uint32_t name; /* string id of the first non-empty ten_don_vi seen, 0 if none */
+} model_unit;
+
+typedef struct {
+    uint32_t ma_viec;  /* string id */
+    uint32_t unit;     /* index into model.units */
+    uint32_t chv;      /* string ids, 0 = empty */
+    uint32_t so_qd;
+    uint32_t nhom_viec;
+    uint32_t debtor;   /* nguoi_phai_thi_hanh */
+    thk_date ngay_thu_ly;
+    thk_date ngay_quyet_dinh;
+    thk_money so_tien; /* so_tien_phai_thi_hanh: O */
+    uint32_t line;     /* physical line in cases.csv where the row starts */
+    uint32_t ev_first; /* events of this case: events[ev_first .. ev_first + ev_count) */
+    uint32_t ev_count;
+    int16_t hinh_thuc; /* map value index or MODEL_NO_VALUE */
+    int16_t loai_an;
+} model_case;
+
+typedef struct {
+    thk_money amount;  /* so_tien for thu_tien / mien_giam, 0 for other kinds */
+    uint32_t case_idx; /* index into model.cases */
+    thk_date date;     /* as read; replay clamps it to ngay_thu_ly with a warning */
+    uint32_t line;     /* physical line in events.csv */
+    uint32_t note;     /* string id of ghi_chu, 0 = empty */
+    uint8_t kind;      /* model_event_kind */
+} model_event;
+
+typedef struct {
+    uint32_t ma_ban_an; /* string id */
+    uint32_t unit;      /* index into model.units */
+    uint32_t line;
+    int16_t cap;        /* map cap_phai_thi_hanh value index or MODEL_NO_VALUE */
+    thk_date ngay_thu_ly;
+    thk_date ngay_qd_buoc; /* THK_DATE_NONE when empty */
+    thk_date ngay_xong;
+    thk_date ngay_huy_hoan_tdc;
+    thk_date ngay_kien_nghi;
+    uint32_t so_ban_an, toa_an, debtor, noi_dung; /* string ids */
+} model_thahc;
+
+/* Columns of an input file that the schema does not know, kept as text for the rules. */
+typedef struct {
+    size_t ncols;
+    char **names;     /* folded column keys, owned */
+    uint32_t **values; /* values[col][row]: string ids */
+} model_extra;
+
+typedef struct model {
+    strpool *strings;
+    strpool *case_ids;  /* ma_viec → case index + 1 (the pool of unique keys) */
+    model_unit *units;
+    size_t nunits, units_cap;
+    strpool *unit_ids;  /* ma_don_vi → unit index + 1 */
+    model_case *cases;
+    size_t ncases, cases_cap;
+    model_event *events;
+    size_t nevents, events_cap;
+    model_thahc *thahc;
+    size_t nthahc, thahc_cap;
+    bool has_thahc;
+    strpool *thahc_ids;
+    model_extra case_extra;
+    model_extra event_extra;
+    model_extra thahc_extra;
+} model;
+
+/* An empty model. Never NULL. */
+model *model_new(void);
+/* Frees everything the model owns; accepts NULL. */
+void model_free(model *m);
+
+/* The index of unit `code` (interned text), adding it with `name` when new. When the unit
+ * exists without a name, a non-empty `name` fills it. Returns the index; *conflict is set when
+ * a different non-empty name was already recorded (the first one is kept). */
+uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name, size_t nlen,
+                        bool *conflict);
+
+/* The case index of ma_viec, or UINT32_MAX. */
+uint32_t model_case_find(const model *m, const char *ma_viec, size_t len);
+
+/* Sorts events by (case, date, file order) and fills each case's ev_first/ev_count.
+ * Call once after loading; O(n) bucket pass plus a stable per-case sort. */
+void model_finish(model *m);
+
+/* Convenience: the text of a string id. */
+static inline const char *model_str(const model *m, uint32_t id)
+{
+    return strpool_get(m->strings, id);
+}
+
+#endif

@@ -1,0 +1,29 @@
+/* strpool — interned NFC strings with dense uint32 ids; id 0 is the empty string. */
+#ifndef STRPOOL_H
+#define STRPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STRPOOL_NONE UINT32_MAX
+
+typedef struct strpool strpool;
+
+/* A new, empty pool (holding only ""). Never NULL (aborts on out of memory). */
+strpool *strpool_new(void);
+/* Frees the pool and every string in it; accepts NULL. */
+void strpool_free(strpool *p);
+/* The id of s[0..len), adding a copy when not present. Ids are dense, in order of first
+ * appearance, so a pool of unique keys doubles as a key → row index map (row = id - 1). */
+uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* The id of s[0..len), or STRPOOL_NONE when absent. */
+uint32_t strpool_find(const strpool *p, const char *s, size_t len);
+/* The NUL-terminated text of id (owned by the pool, valid until strpool_free). */
+const char *strpool_get(const strpool *p, uint32_t id);
+size_t strpool_len(const strpool *p, uint32_t id);
+/* Number of distinct strings, "" included. */
+size_t strpool_count(const strpool *p);
+/* Bytes held (text, index, hash table), for the log. */
+size_t strpool_bytes(const strpool *p);
+
+#endif

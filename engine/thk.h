@@ -1,0 +1,95 @@
+/* thk — types, exit codes and the reject catalogue shared by every module of thongke. */
+#ifndef THK_H
+#define THK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A civil date: days since 1970-01-01 in the proleptic Gregorian calendar. No time zones. */
+typedef int32_t thk_date;
+#define THK_DATE_NONE INT32_MIN
+
+/* Money: integer đồng. Inputs above THK_MONEY_MAX are rejected; sums are overflow-checked. */
+typedef int64_t thk_money;
+#define THK_MONEY_MAX 900000000000000000LL
+
+/* Process exit codes (cli.md). */
+enum {
+    THK_EXIT_OK = 0,     /* published; rows may have been rejected */
+    THK_EXIT_USAGE = 1,  /* bad command line */
+    THK_EXIT_RULES = 2,  /* rule file error */
+    THK_EXIT_INPUT = 3,  /* missing/unreadable input, missing column, --strict, --max-reject-pct */
+    THK_EXIT_OUTPUT = 4, /* cannot write, disk full, lock held, interrupted */
+    THK_EXIT_CHECK = 5   /* an identity did not hold: a bug, nothing published */
+};
+
+/* The reject catalogue: one list, from which the enum, the codes in rejects.csv, the
+ * Vietnamese explanations and the README's table are all generated.
+ * X(enum name, severity 'E' reject / 'W' warning, code, Vietnamese explanation) */
+#define THK_REJECT_LIST(X)                                                                        \
+    X(REJ_FIELD_COUNT, 'E', "field_count", "Số trường của dòng khác số cột của dòng tiêu đề")     \
+    X(REJ_UTF8, 'E', "utf8_invalid", "Dòng chứa byte không hợp lệ UTF-8")                        \
+    X(REJ_ENCODING, 'E', "encoding", "Không chuyển được dòng từ bảng mã đã chọn sang UTF-8")     \
+    X(REJ_FIELD_TOO_LONG, 'E', "field_too_long", "Trường dài quá giới hạn cho phép")           \
+    X(REJ_REQUIRED, 'E', "required_empty", "Thiếu giá trị ở cột bắt buộc")                      \
+    X(REJ_DATE_FORMAT, 'E', "date_format",                                                        \
+      "Ngày không đúng định dạng (dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy hoặc yyyy-mm-dd)")              \
+    X(REJ_DATE_IMPOSSIBLE, 'E', "date_impossible", "Ngày không tồn tại trong lịch")              \
+    X(REJ_DATE_RANGE, 'E', "date_range", "Năm nằm ngoài khoảng 1945–2100")                        \
+    X(REJ_MONEY_FORMAT, 'E', "money_format",                                                      \
+      "Số tiền không đúng định dạng (số nguyên đồng, có thể có dấu phân cách hàng nghìn)")        \
+    X(REJ_MONEY_NEGATIVE, 'E', "money_negative", "Số tiền âm")                                    \
+    X(REJ_MONEY_FRACTION, 'E', "money_fraction", "Số tiền có phần lẻ thập phân (phải là đồng)")   \
+    X(REJ_MONEY_RANGE, 'E', "money_range", "Số tiền vượt quá 9·10^17 đồng")                      \
+    X(REJ_DUPLICATE_ID, 'E', "duplicate_id", "Mã đã xuất hiện ở dòng trước (giữ dòng đầu tiên)")  \
+    X(REJ_UNKNOWN_CASE, 'E', "unknown_case", "Mã việc không có trong tệp việc (cases.csv)")      \
+    X(REJ_UNKNOWN_VALUE, 'E', "unknown_value", "Giá trị không nhận dạng được theo quy tắc")      \
+    X(REJ_AMOUNT_REQUIRED, 'E', "amount_required",                                                \
+      "Sự kiện thu tiền hoặc miễn, giảm phải có số tiền lớn hơn 0")                              \
+    X(REJ_PATTERN_LIMIT, 'E', "pattern_limit",                                                    \
+      "Mẫu so khớp vượt giới hạn xử lý (PCRE2 match/depth limit)")                               \
+    X(WARN_EVENT_BEFORE_THU_LY, 'W', "event_before_thu_ly",                                       \
+      "Sự kiện có ngày trước ngày thụ lý; được tính theo ngày thụ lý")                           \
+    X(WARN_AFTER_TERMINAL, 'W', "event_after_terminal",                                           \
+      "Sự kiện sau khi việc đã kết thúc; bị bỏ qua")                                              \
+    X(WARN_OVERPAYMENT, 'W', "overpayment",                                                       \
+      "Số tiền vượt quá số còn phải thi hành; phần vượt không được tính")                         \
+    X(WARN_XONG_REMAINING, 'W', "xong_remaining",                                                 \
+      "Việc thi hành xong khi còn tiền chưa thu; phần còn lại được tính là đã thu")              \
+    X(WARN_UNIT_NAME, 'W', "unit_name_conflict",                                                  \
+      "Tên đơn vị khác với tên đã gặp trước cho cùng mã; giữ tên đầu tiên")
+
+typedef enum {
+#define THK_X_ENUM(name, sev, code, msg) name,
+    THK_REJECT_LIST(THK_X_ENUM)
+#undef THK_X_ENUM
+    REJ__COUNT
+} thk_reject;
+
+/* Catalogue accessors (rejects.c). Never NULL for a valid code. */
+const char *thk_reject_code(thk_reject r);
+const char *thk_reject_message(thk_reject r);
+char thk_reject_severity(thk_reject r);
+
+/* Allocation that never returns NULL: out of memory aborts naming the size (util.c). */
+void *thk_xmalloc(size_t n);
+void *thk_xcalloc(size_t count, size_t size);
+void *thk_xrealloc(void *p, size_t n);
+char *thk_xstrdup(const char *s);
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} thk_buf;
+
+void buf_reserve(thk_buf *b, size_t extra);
+void buf_append(thk_buf *b, const void *p, size_t n);
+void buf_putc(thk_buf *b, char c);
+void buf_printf(thk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_clear(thk_buf *b);
+void buf_free(thk_buf *b);
+
+#endif

@@ -1,0 +1,128 @@
+/* util — allocation that never fails silently, growable buffers, the reject catalogue. */
+#include "thk.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void util_oom(size_t n)
+{
+    fprintf(stderr, "thongke: hết bộ nhớ (out of memory) khi cấp phát %zu byte\n", n);
+    abort();
+}
+
+void *thk_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        util_oom(n);
+    return p;
+}
+
+void *thk_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        util_oom(count * size);
+    return p;
+}
+
+void *thk_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        util_oom(n);
+    return q;
+}
+
+char *thk_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = thk_xmalloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+void buf_reserve(thk_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = thk_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_append(thk_buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_putc(thk_buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void buf_printf(thk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void buf_clear(thk_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void buf_free(thk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static const struct {
+    char sev;
+    const char *code;
+    const char *msg;
+} util_rejects[] = {
+#define THK_X_ROW(name, sev, code, msg) {sev, code, msg},
+    THK_REJECT_LIST(THK_X_ROW)
+#undef THK_X_ROW
+};
+
+const char *thk_reject_code(thk_reject r)
+{
+    return (unsigned)r < REJ__COUNT ? util_rejects[r].code : "?";
+}
+
+const char *thk_reject_message(thk_reject r)
+{
+    return (unsigned)r < REJ__COUNT ? util_rejects[r].msg : "?";
+}
+
+char thk_reject_severity(thk_reject r)
+{
+    return (unsigned)r < REJ__COUNT ? util_rejects[r].sev : 'E';
+}
