@@ -1,0 +1,88 @@
+/* form — ownership and small arithmetic helpers of computed tables. */
+#include "form.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void form_table_clear(form_table *t)
+{
+    if (!t)
+        return;
+    free(t->id);
+    free(t->title);
+    free(t->subtitle);
+    free(t->form_code);
+    for (size_t i = 0; i < t->nrowfields; i++)
+        free(t->rowfield_labels[i]);
+    free(t->rowfield_labels);
+    for (size_t i = 0; i < t->ncols; i++) {
+        free(t->cols[i].code);
+        free(t->cols[i].label);
+        free(t->cols[i].target);
+    }
+    free(t->cols);
+    for (size_t i = 0; i < t->ngroups; i++)
+        free(t->groups[i].label);
+    free(t->groups);
+    for (size_t r = 0; r < t->nrows; r++) {
+        free(t->rows[r].key);
+        if (t->rows[r].labels)
+            for (size_t i = 0; i < t->nrowfields; i++)
+                free(t->rows[r].labels[i]);
+        free(t->rows[r].labels);
+    }
+    free(t->rows);
+    free(t->cells);
+    if (t->texts)
+        for (size_t i = 0; i < t->nrows * t->ncols; i++)
+            free(t->texts[i]);
+    free(t->texts);
+    *t = (form_table){0};
+}
+
+void form_set_free(form_set *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ntables; i++)
+        form_table_clear(&s->tables[i]);
+    free(s->tables);
+    for (size_t i = 0; i < s->ntargets; i++)
+        free(s->targets[i].name);
+    free(s->targets);
+    free(s);
+}
+
+void form_rate_format(const form_cell *c, char *out)
+{
+    if (c->empty) {
+        out[0] = '\0';
+        return;
+    }
+    int64_t v = c->v;
+    const char *sign = v < 0 ? "-" : "";
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(out, 32, "%s%" PRIu64 ".%02" PRIu64, sign, a / 100, a % 100);
+}
+
+/* 128-bit intermediate: a GCC/Clang extension, marked so -Wpedantic accepts it. */
+__extension__ typedef __int128 form_i128;
+
+form_cell form_percent(int64_t num, int64_t den)
+{
+    if (den == 0)
+        return (form_cell){0, true};
+    /* rate = num * 10000 / den, half up (away from zero), exact in 128 bits. */
+    form_i128 n = (form_i128)num * 10000;
+    form_i128 d = den;
+    bool neg = (n < 0) != (d < 0);
+    if (n < 0)
+        n = -n;
+    if (d < 0)
+        d = -d;
+    form_i128 q = (2 * n + d) / (2 * d);
+    if (q > INT64_MAX)
+        q = INT64_MAX;
+    return (form_cell){neg ? -(int64_t)q : (int64_t)q, false};
+}
