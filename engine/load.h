@@ -1,0 +1,54 @@
+/* load — reads cases.csv, events.csv and thahc.csv into a model, rejecting bad rows one by one. */
+#ifndef LOAD_H
+#define LOAD_H
+
+#include "model.h"
+#include "rejects.h"
+#include "rule_map.h"
+#include "thk.h"
+
+/* The three export files. */
+typedef enum { LOAD_CASES = 0, LOAD_EVENTS = 1, LOAD_THAHC = 2 } load_kind;
+
+/* A header alias from a rule file's `columns` block: for file `kind`, a header whose folded key
+ * equals fold(alias) binds to the canonical column `column`. */
+typedef struct {
+    load_kind kind;
+    const char *column; /* canonical name, e.g. "ngay_quyet_dinh" */
+    const char *alias;  /* as written in the rule file, e.g. "Ngày ra QĐ THA" */
+} load_alias;
+
+typedef struct {
+    const char *encoding;  /* iconv name of the input ("cp1258"); NULL or "" = UTF-8 */
+    char delimiter;        /* ',', ';', '\t'; 0 = detect from the header line */
+    rule_map *su_kien;     /* required for events */
+    rule_map *loai_an;     /* NULL: text kept unmapped is not allowed; column ignored */
+    rule_map *hinh_thuc;
+    rule_map *cap;         /* cap_phai_thi_hanh */
+    const load_alias *aliases;
+    size_t naliases;
+    const char *const *extra_cases; /* folded names of extra case columns rules use (kept) */
+    size_t nextra_cases;
+    reject_log *rejects;   /* where rejected rows and warnings go (required) */
+} load_opts;
+
+/* Per-file reconciliation: read = accepted + rejected; warned counts rows kept with a warning. */
+typedef struct {
+    uint64_t read, accepted, rejected, warned;
+    uint64_t bytes;
+} load_stats;
+
+/* Loads one file into m. Row-level problems are rejected into opts->rejects and the load goes
+ * on. Returns 0, or THK_EXIT_INPUT for a file-level problem (missing or unreadable file, a
+ * required column missing, an unterminated quote at end of file, an undecodable header) with a
+ * message naming the file in *err. Load cases before events (events look their case up). */
+int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
+              load_stats *stats, thk_buf *err);
+/* The same from a memory buffer; `name` is the file name used in messages and rejects. */
+int load_memory(model *m, load_kind kind, const char *name, const char *data, size_t len,
+                const load_opts *opts, load_stats *stats, thk_buf *err);
+
+/* The canonical file name of a kind ("cases.csv"). */
+const char *load_kind_file(load_kind kind);
+
+#endif
