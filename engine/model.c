@@ -83,6 +83,7 @@ uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name
         }
         m->units[m->nunits].code = strpool_intern(m->strings, code, len);
         m->units[m->nunits].name = 0;
+        m->units[m->nunits].seen = 0;
         m->nunits++;
     }
     if (nlen) {

@@ -45,9 +45,14 @@ bool model_event_is_terminal(int kind);
  * map's value, or MODEL_NO_VALUE when the field was empty. */
 #define MODEL_NO_VALUE (-1)
 
+/* Which files a unit was seen in (accepted rows only): forms over cases list the units of
+ * cases.csv, THAHC forms those of thahc.csv. */
+enum { MODEL_SEEN_CASES = 1, MODEL_SEEN_THAHC = 2 };
+
 typedef struct {
     uint32_t code; /* string id of ma_don_vi */
     uint32_t name; /* string id of the first non-empty ten_don_vi seen, 0 if none */
+    uint8_t seen;  /* MODEL_SEEN_* bits */
 } model_unit;
 
 typedef struct {

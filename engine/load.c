@@ -1,0 +1,600 @@
+/* load — binds export headers to the schema and turns records into typed model rows. */
+#include "load.h"
+
+#include "read_csv.h"
+#include "read_date.h"
+#include "read_money.h"
+#include "read_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { F_TEXT, F_DATE, F_MONEY, F_MAP } load_ftype;
+
+typedef struct {
+    const char *name; /* canonical (folded) column key */
+    load_ftype type;
+    bool required;
+} load_field;
+
+/* Schema of input.md, one table per file. The order defines the field slots below. */
+enum { C_MA_VIEC, C_MA_DON_VI, C_TEN_DON_VI, C_CHV, C_SO_QD, C_NGAY_THU_LY, C_NGAY_QD,
+       C_HINH_THUC, C_LOAI_AN, C_NHOM_VIEC, C_SO_TIEN, C_DEBTOR, C__N };
+static const load_field load_case_fields[C__N] = {
+    {"ma_viec", F_TEXT, true},          {"ma_don_vi", F_TEXT, true},
+    {"ten_don_vi", F_TEXT, false},      {"chap_hanh_vien", F_TEXT, false},
+    {"so_quyet_dinh", F_TEXT, false},   {"ngay_thu_ly", F_DATE, true},
+    {"ngay_quyet_dinh", F_DATE, true},  {"hinh_thuc", F_MAP, false},
+    {"loai_an", F_MAP, false},          {"nhom_viec", F_TEXT, false},
+    {"so_tien_phai_thi_hanh", F_MONEY, true}, {"nguoi_phai_thi_hanh", F_TEXT, false},
+};
+
+enum { E_MA_VIEC, E_NGAY, E_SU_KIEN, E_SO_TIEN, E_GHI_CHU, E__N };
+static const load_field load_event_fields[E__N] = {
+    {"ma_viec", F_TEXT, true}, {"ngay", F_DATE, true}, {"su_kien", F_MAP, true},
+    {"so_tien", F_MONEY, false}, {"ghi_chu", F_TEXT, false},
+};
+
+enum { T_MA, T_MA_DON_VI, T_TEN_DON_VI, T_SO_BAN_AN, T_TOA_AN, T_DEBTOR, T_NOI_DUNG, T_CAP,
+       T_NGAY_THU_LY, T_NGAY_QD_BUOC, T_NGAY_XONG, T_NGAY_HUY, T_NGAY_KIEN_NGHI, T__N };
+static const load_field load_thahc_fields[T__N] = {
+    {"ma_ban_an", F_TEXT, true},          {"ma_don_vi", F_TEXT, true},
+    {"ten_don_vi", F_TEXT, false},        {"so_ban_an", F_TEXT, false},
+    {"toa_an", F_TEXT, false},            {"nguoi_phai_thi_hanh", F_TEXT, false},
+    {"noi_dung", F_TEXT, false},          {"cap_phai_thi_hanh", F_MAP, false},
+    {"ngay_thu_ly", F_DATE, true},        {"ngay_qd_buoc", F_DATE, false},
+    {"ngay_xong", F_DATE, false},         {"ngay_huy_hoan_tdc", F_DATE, false},
+    {"ngay_kien_nghi", F_DATE, false},
+};
+
+#define LOAD_MAX_SLOTS 16
+
+typedef struct {
+    model *m;
+    load_kind kind;
+    const load_opts *opts;
+    const char *name;
+    const load_field *fields;
+    size_t nfields;
+    int col[LOAD_MAX_SLOTS];  /* slot → column index in the file, -1 when absent */
+    size_t ncols;             /* header width */
+    char **headers;           /* header texts as written (NFC), for messages */
+    int *extra_col;           /* extra case columns kept: file column of each opts->extra_cases */
+    bool header_done;
+    int rc;                   /* file-level failure */
+    thk_buf *err;
+    load_stats *stats;
+    int8_t ev_kind[256];      /* su_kien map value index → model_event_kind */
+    /* per-row scratch */
+    thk_buf nfc[LOAD_MAX_SLOTS];
+    const char *val[LOAD_MAX_SLOTS];
+    size_t vlen[LOAD_MAX_SLOTS];
+    bool row_bad;
+    bool row_warn;
+} load_ctx;
+
+const char *load_kind_file(load_kind kind)
+{
+    switch (kind) {
+    case LOAD_CASES:
+        return "cases.csv";
+    case LOAD_EVENTS:
+        return "events.csv";
+    case LOAD_THAHC:
+        return "thahc.csv";
+    }
+    return "?";
+}
+
+static rule_map *load_map_of(const load_ctx *c, size_t slot)
+{
+    const char *n = c->fields[slot].name;
+    if (strcmp(n, "su_kien") == 0)
+        return c->opts->su_kien;
+    if (strcmp(n, "loai_an") == 0)
+        return c->opts->loai_an;
+    if (strcmp(n, "hinh_thuc") == 0)
+        return c->opts->hinh_thuc;
+    if (strcmp(n, "cap_phai_thi_hanh") == 0)
+        return c->opts->cap;
+    return NULL;
+}
+
+/* Binds header cells to slots: canonical key first, then the rule file's aliases. */
+static int load_bind_header(load_ctx *c, const reader_record *rec)
+{
+    thk_buf key = {0}, akey = {0}, nfc = {0};
+    c->ncols = rec->nfields;
+    c->headers = thk_xcalloc(rec->nfields, sizeof *c->headers);
+    for (size_t s = 0; s < c->nfields; s++)
+        c->col[s] = -1;
+    size_t nextra = c->kind == LOAD_CASES ? c->opts->nextra_cases : 0;
+    if (nextra) {
+        c->extra_col = thk_xmalloc(nextra * sizeof *c->extra_col);
+        for (size_t i = 0; i < nextra; i++)
+            c->extra_col[i] = -1;
+    }
+    if (rec->bad_utf8 >= 0 || rec->bad_encoding) {
+        buf_printf(c->err, "%s: dòng 1: dòng tiêu đề không giải mã được (không phải UTF-8 hợp lệ; "
+                           "hãy dùng --encoding)", c->name);
+        goto fail;
+    }
+    for (size_t i = 0; i < rec->nfields; i++) {
+        text_nfc(rec->fields[i], rec->lens[i], &nfc);
+        c->headers[i] = thk_xstrdup(nfc.data ? nfc.data : "");
+        text_fold_key(rec->fields[i], rec->lens[i], &key);
+        const char *k = key.data ? key.data : "";
+        int slot = -1;
+        for (size_t s = 0; s < c->nfields && slot < 0; s++)
+            if (strcmp(c->fields[s].name, k) == 0)
+                slot = (int)s;
+        for (size_t a = 0; a < c->opts->naliases && slot < 0; a++) {
+            const load_alias *al = &c->opts->aliases[a];
+            if (al->kind != c->kind)
+                continue;
+            text_fold_key(al->alias, strlen(al->alias), &akey);
+            if (strcmp(akey.data ? akey.data : "", k) != 0)
+                continue;
+            for (size_t s = 0; s < c->nfields; s++)
+                if (strcmp(c->fields[s].name, al->column) == 0)
+                    slot = (int)s;
+            for (size_t e = 0; e < nextra && slot < 0; e++)
+                if (strcmp(c->opts->extra_cases[e], al->column) == 0 && c->extra_col[e] < 0)
+                    c->extra_col[e] = (int)i;
+        }
+        if (slot >= 0) {
+            if (c->col[slot] >= 0) {
+                buf_printf(c->err, "%s: dòng 1: cột '%s' xuất hiện hai lần (cột %d và cột %zu)",
+                           c->name, c->fields[slot].name, c->col[slot] + 1, i + 1);
+                goto fail;
+            }
+            c->col[slot] = (int)i;
+            continue;
+        }
+        for (size_t e = 0; e < nextra; e++)
+            if (strcmp(c->opts->extra_cases[e], k) == 0 && c->extra_col[e] < 0)
+                c->extra_col[e] = (int)i;
+    }
+    for (size_t s = 0; s < c->nfields; s++) {
+        if (c->fields[s].required && c->col[s] < 0) {
+            buf_printf(c->err, "%s: thiếu cột bắt buộc '%s' (missing required column)", c->name,
+                       c->fields[s].name);
+            goto fail;
+        }
+        if (c->fields[s].type == F_MAP && c->col[s] >= 0 && !load_map_of(c, s) &&
+            c->fields[s].required) {
+            buf_printf(c->err, "%s: quy tắc không có map '%s'", c->name, c->fields[s].name);
+            goto fail;
+        }
+    }
+    if (nextra) {
+        model_extra *x = &c->m->case_extra;
+        x->ncols = nextra;
+        x->names = thk_xcalloc(nextra, sizeof *x->names);
+        x->values = thk_xcalloc(nextra, sizeof *x->values);
+        for (size_t e = 0; e < nextra; e++)
+            x->names[e] = thk_xstrdup(c->opts->extra_cases[e]);
+    }
+    buf_free(&key);
+    buf_free(&akey);
+    buf_free(&nfc);
+    return 0;
+fail:
+    buf_free(&key);
+    buf_free(&akey);
+    buf_free(&nfc);
+    return -1;
+}
+
+static void load_reject(load_ctx *c, const reader_record *rec, int col, const char *value,
+                        size_t vlen, thk_reject code, const char *detail)
+{
+    const char *cname = col >= 0 && (size_t)col < c->ncols ? c->headers[col] : "";
+    rejects_add(c->opts->rejects, c->name, rec->line, cname, value, vlen, code, detail);
+    if (thk_reject_severity(code) == 'E')
+        c->row_bad = true;
+    else
+        c->row_warn = true;
+}
+
+/* Trimmed, NFC text of slot s into c->val/vlen (empty when the column is absent). */
+static void load_text(load_ctx *c, const reader_record *rec, size_t s)
+{
+    c->val[s] = "";
+    c->vlen[s] = 0;
+    int col = c->col[s];
+    if (col < 0)
+        return;
+    size_t n;
+    const char *t = text_trim(rec->fields[col], rec->lens[col], &n);
+    if (n == 0)
+        return;
+    if (text_is_nfc_quick(t, n)) {
+        c->val[s] = t;
+        c->vlen[s] = n;
+        return;
+    }
+    if (text_nfc(t, n, &c->nfc[s]) != 0) {
+        c->val[s] = t; /* invalid UTF-8 is reported for the whole row */
+        c->vlen[s] = n;
+        return;
+    }
+    c->val[s] = c->nfc[s].data;
+    c->vlen[s] = c->nfc[s].len;
+}
+
+static bool load_required(load_ctx *c, const reader_record *rec, size_t s)
+{
+    if (c->vlen[s])
+        return true;
+    load_reject(c, rec, c->col[s], "", 0, REJ_REQUIRED, c->fields[s].name);
+    return false;
+}
+
+static thk_date load_date(load_ctx *c, const reader_record *rec, size_t s)
+{
+    if (!c->vlen[s]) {
+        if (c->fields[s].required)
+            load_required(c, rec, s);
+        return THK_DATE_NONE;
+    }
+    thk_date d;
+    int r = date_parse(c->val[s], c->vlen[s], &d);
+    if (r >= 0) {
+        load_reject(c, rec, c->col[s], c->val[s], c->vlen[s], (thk_reject)r, NULL);
+        return THK_DATE_NONE;
+    }
+    return d;
+}
+
+static thk_money load_money(load_ctx *c, const reader_record *rec, size_t s)
+{
+    if (!c->vlen[s]) {
+        if (c->fields[s].required)
+            load_required(c, rec, s);
+        return 0;
+    }
+    thk_money v;
+    int r = money_parse(c->val[s], c->vlen[s], &v);
+    if (r >= 0) {
+        load_reject(c, rec, c->col[s], c->val[s], c->vlen[s], (thk_reject)r, NULL);
+        return 0;
+    }
+    return v;
+}
+
+/* The map value index of slot s, MODEL_NO_VALUE when empty, or -2 after rejecting. */
+static int load_mapped(load_ctx *c, const reader_record *rec, size_t s)
+{
+    if (!c->vlen[s]) {
+        if (c->fields[s].required)
+            load_required(c, rec, s);
+        return MODEL_NO_VALUE;
+    }
+    rule_map *map = load_map_of(c, s);
+    if (!map)
+        return MODEL_NO_VALUE;
+    int v = rule_map_lookup(map, c->val[s], c->vlen[s]);
+    if (v == RULE_MAP_NOMATCH) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "không khớp mẫu nào của map %s", rule_map_name(map));
+        load_reject(c, rec, c->col[s], c->val[s], c->vlen[s], REJ_UNKNOWN_VALUE, detail);
+        return -2;
+    }
+    if (v == RULE_MAP_LIMIT) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "map %s", rule_map_name(map));
+        load_reject(c, rec, c->col[s], c->val[s], c->vlen[s], REJ_PATTERN_LIMIT, detail);
+        return -2;
+    }
+    return v;
+}
+
+static uint32_t load_intern(load_ctx *c, size_t s)
+{
+    return c->vlen[s] ? strpool_intern(c->m->strings, c->val[s], c->vlen[s]) : 0;
+}
+
+static void load_case_row(load_ctx *c, const reader_record *rec)
+{
+    model *m = c->m;
+    for (size_t s = 0; s < C__N; s++)
+        load_text(c, rec, s);
+    load_required(c, rec, C_MA_VIEC);
+    load_required(c, rec, C_MA_DON_VI);
+    thk_date thu_ly = load_date(c, rec, C_NGAY_THU_LY);
+    thk_date ngay_qd = load_date(c, rec, C_NGAY_QD);
+    thk_money so_tien = load_money(c, rec, C_SO_TIEN);
+    int hinh_thuc = load_mapped(c, rec, C_HINH_THUC);
+    int loai_an = load_mapped(c, rec, C_LOAI_AN);
+    if (c->row_bad)
+        return;
+    if (model_case_find(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]) != UINT32_MAX) {
+        char detail[64];
+        uint32_t first = m->cases[model_case_find(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC])].line;
+        snprintf(detail, sizeof detail, "dòng %u", first);
+        load_reject(c, rec, c->col[C_MA_VIEC], c->val[C_MA_VIEC], c->vlen[C_MA_VIEC],
+                    REJ_DUPLICATE_ID, detail);
+        return;
+    }
+    bool conflict;
+    uint32_t unit = model_unit_add(m, c->val[C_MA_DON_VI], c->vlen[C_MA_DON_VI],
+                                   c->val[C_TEN_DON_VI], c->vlen[C_TEN_DON_VI], &conflict);
+    m->units[unit].seen |= MODEL_SEEN_CASES;
+    if (conflict) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "đã dùng '%s'", model_str(m, m->units[unit].name));
+        load_reject(c, rec, c->col[C_TEN_DON_VI], c->val[C_TEN_DON_VI], c->vlen[C_TEN_DON_VI],
+                    WARN_UNIT_NAME, detail);
+    }
+    model_extra *x = &m->case_extra;
+    if (m->ncases == m->cases_cap) {
+        m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 1024;
+        m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
+        for (size_t e = 0; e < x->ncols; e++)
+            x->values[e] = thk_xrealloc(x->values[e], m->cases_cap * sizeof *x->values[e]);
+    }
+    strpool_intern(m->case_ids, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]);
+    model_case *k = &m->cases[m->ncases];
+    *k = (model_case){
+        .ma_viec = load_intern(c, C_MA_VIEC),
+        .unit = unit,
+        .chv = load_intern(c, C_CHV),
+        .so_qd = load_intern(c, C_SO_QD),
+        .nhom_viec = load_intern(c, C_NHOM_VIEC),
+        .debtor = load_intern(c, C_DEBTOR),
+        .ngay_thu_ly = thu_ly,
+        .ngay_quyet_dinh = ngay_qd,
+        .so_tien = so_tien,
+        .line = rec->line,
+        .hinh_thuc = (int16_t)hinh_thuc,
+        .loai_an = (int16_t)loai_an,
+    };
+    for (size_t e = 0; e < x->ncols; e++) {
+        uint32_t id = 0;
+        int col = c->extra_col[e];
+        if (col >= 0) {
+            size_t n;
+            const char *t = text_trim(rec->fields[col], rec->lens[col], &n);
+            text_nfc(t, n, &c->nfc[0]);
+            id = strpool_intern(m->strings, c->nfc[0].data ? c->nfc[0].data : "", c->nfc[0].len);
+        }
+        x->values[e][m->ncases] = id;
+    }
+    m->ncases++;
+}
+
+static void load_event_row(load_ctx *c, const reader_record *rec)
+{
+    model *m = c->m;
+    for (size_t s = 0; s < E__N; s++)
+        load_text(c, rec, s);
+    load_required(c, rec, E_MA_VIEC);
+    thk_date ngay = load_date(c, rec, E_NGAY);
+    int v = load_mapped(c, rec, E_SU_KIEN);
+    uint32_t ci = UINT32_MAX;
+    if (c->vlen[E_MA_VIEC]) {
+        ci = model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+        if (ci == UINT32_MAX)
+            load_reject(c, rec, c->col[E_MA_VIEC], c->val[E_MA_VIEC], c->vlen[E_MA_VIEC],
+                        REJ_UNKNOWN_CASE, NULL);
+    }
+    int kind = v >= 0 && v < 256 ? c->ev_kind[v] : -1;
+    if (v >= 0 && kind < 0) {
+        load_reject(c, rec, c->col[E_SU_KIEN], c->val[E_SU_KIEN], c->vlen[E_SU_KIEN],
+                    REJ_UNKNOWN_VALUE, "giá trị map su_kien không phải loại sự kiện chuẩn");
+        return;
+    }
+    thk_money amount = 0;
+    if (kind == EV_THU_TIEN || kind == EV_MIEN_GIAM) {
+        if (!c->vlen[E_SO_TIEN]) {
+            load_reject(c, rec, c->col[E_SO_TIEN], "", 0, REJ_AMOUNT_REQUIRED, NULL);
+        } else {
+            bool bad_before = c->row_bad;
+            amount = load_money(c, rec, E_SO_TIEN);
+            if (c->row_bad == bad_before && amount <= 0)
+                load_reject(c, rec, c->col[E_SO_TIEN], c->val[E_SO_TIEN], c->vlen[E_SO_TIEN],
+                            REJ_AMOUNT_REQUIRED, NULL);
+        }
+    }
+    if (c->row_bad)
+        return;
+    if (m->nevents == m->events_cap) {
+        m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
+        m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
+    }
+    m->events[m->nevents++] = (model_event){
+        .amount = amount,
+        .case_idx = ci,
+        .date = ngay,
+        .line = rec->line,
+        .note = load_intern(c, E_GHI_CHU),
+        .kind = (uint8_t)kind,
+    };
+}
+
+static void load_thahc_row(load_ctx *c, const reader_record *rec)
+{
+    model *m = c->m;
+    for (size_t s = 0; s < T__N; s++)
+        load_text(c, rec, s);
+    load_required(c, rec, T_MA);
+    load_required(c, rec, T_MA_DON_VI);
+    thk_date d[5];
+    for (size_t i = 0; i < 5; i++)
+        d[i] = load_date(c, rec, T_NGAY_THU_LY + i);
+    int cap = load_mapped(c, rec, T_CAP);
+    if (c->row_bad)
+        return;
+    size_t before = strpool_count(m->thahc_ids);
+    uint32_t id = strpool_intern(m->thahc_ids, c->val[T_MA], c->vlen[T_MA]);
+    if (strpool_count(m->thahc_ids) == before) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "dòng %u", m->thahc[id - 1].line);
+        load_reject(c, rec, c->col[T_MA], c->val[T_MA], c->vlen[T_MA], REJ_DUPLICATE_ID, detail);
+        return;
+    }
+    bool conflict;
+    uint32_t unit = model_unit_add(m, c->val[T_MA_DON_VI], c->vlen[T_MA_DON_VI],
+                                   c->val[T_TEN_DON_VI], c->vlen[T_TEN_DON_VI], &conflict);
+    m->units[unit].seen |= MODEL_SEEN_THAHC;
+    if (conflict) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "đã dùng '%s'", model_str(m, m->units[unit].name));
+        load_reject(c, rec, c->col[T_TEN_DON_VI], c->val[T_TEN_DON_VI], c->vlen[T_TEN_DON_VI],
+                    WARN_UNIT_NAME, detail);
+    }
+    if (m->nthahc == m->thahc_cap) {
+        m->thahc_cap = m->thahc_cap ? m->thahc_cap * 2 : 256;
+        m->thahc = thk_xrealloc(m->thahc, m->thahc_cap * sizeof *m->thahc);
+    }
+    m->thahc[m->nthahc++] = (model_thahc){
+        .ma_ban_an = load_intern(c, T_MA),
+        .unit = unit,
+        .line = rec->line,
+        .cap = (int16_t)cap,
+        .ngay_thu_ly = d[0],
+        .ngay_qd_buoc = d[1],
+        .ngay_xong = d[2],
+        .ngay_huy_hoan_tdc = d[3],
+        .ngay_kien_nghi = d[4],
+        .so_ban_an = load_intern(c, T_SO_BAN_AN),
+        .toa_an = load_intern(c, T_TOA_AN),
+        .debtor = load_intern(c, T_DEBTOR),
+        .noi_dung = load_intern(c, T_NOI_DUNG),
+    };
+}
+
+static int load_on_record(void *ctx, const reader_record *rec)
+{
+    load_ctx *c = ctx;
+    if (!c->header_done) {
+        c->header_done = true;
+        if (load_bind_header(c, rec) != 0) {
+            c->rc = THK_EXIT_INPUT;
+            return 1;
+        }
+        return 0;
+    }
+    c->stats->read++;
+    c->row_bad = false;
+    c->row_warn = false;
+    if (rec->too_many_fields || rec->nfields != c->ncols) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "dòng có %s%zu trường, tiêu đề có %zu cột",
+                 rec->too_many_fields ? "hơn " : "", rec->nfields, c->ncols);
+        load_reject(c, rec, -1, "", 0, REJ_FIELD_COUNT, detail);
+    } else if (rec->bad_encoding) {
+        load_reject(c, rec, -1, "", 0, REJ_ENCODING, c->opts->encoding);
+    } else if (rec->bad_utf8 >= 0) {
+        char detail[96];
+        int f = rec->bad_utf8_field;
+        snprintf(detail, sizeof detail, "byte lỗi ở vị trí %lld của tệp", (long long)rec->bad_utf8);
+        load_reject(c, rec, f, f >= 0 ? rec->fields[f] : "", f >= 0 ? rec->lens[f] : 0, REJ_UTF8,
+                    detail);
+    } else {
+        switch (c->kind) {
+        case LOAD_CASES:
+            load_case_row(c, rec);
+            break;
+        case LOAD_EVENTS:
+            load_event_row(c, rec);
+            break;
+        case LOAD_THAHC:
+            load_thahc_row(c, rec);
+            break;
+        }
+    }
+    if (c->row_bad)
+        c->stats->rejected++;
+    else {
+        c->stats->accepted++;
+        if (c->row_warn)
+            c->stats->warned++;
+    }
+    return 0;
+}
+
+static int load_prepare(load_ctx *c, model *m, load_kind kind, const char *name,
+                        const load_opts *opts, load_stats *stats, thk_buf *err)
+{
+    memset(c, 0, sizeof *c);
+    memset(stats, 0, sizeof *stats);
+    c->m = m;
+    c->kind = kind;
+    c->opts = opts;
+    c->name = name;
+    c->err = err;
+    c->stats = stats;
+    switch (kind) {
+    case LOAD_CASES:
+        c->fields = load_case_fields;
+        c->nfields = C__N;
+        break;
+    case LOAD_EVENTS:
+        c->fields = load_event_fields;
+        c->nfields = E__N;
+        if (!opts->su_kien) {
+            buf_printf(err, "%s: quy tắc không có map su_kien", name);
+            return THK_EXIT_INPUT;
+        }
+        memset(c->ev_kind, -1, sizeof c->ev_kind);
+        for (size_t v = 0; v < rule_map_value_count(opts->su_kien) && v < 256; v++)
+            c->ev_kind[v] = (int8_t)model_event_from_name(rule_map_value_name(opts->su_kien, v));
+        break;
+    case LOAD_THAHC:
+        c->fields = load_thahc_fields;
+        c->nfields = T__N;
+        m->has_thahc = true;
+        break;
+    }
+    return 0;
+}
+
+static int load_finish(load_ctx *c, int rr)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        free(c->headers[i]);
+    free(c->headers);
+    free(c->extra_col);
+    for (size_t s = 0; s < LOAD_MAX_SLOTS; s++)
+        buf_free(&c->nfc[s]);
+    if (c->rc)
+        return c->rc;
+    if (rr != 0)
+        return THK_EXIT_INPUT;
+    if (!c->header_done) {
+        buf_printf(c->err, "%s: tệp rỗng, không có dòng tiêu đề", c->name);
+        return THK_EXIT_INPUT;
+    }
+    return 0;
+}
+
+int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
+              load_stats *stats, thk_buf *err)
+{
+    load_ctx c;
+    int rc = load_prepare(&c, m, kind, path, opts, stats, err);
+    if (rc)
+        return rc;
+    reader_opts ro = {opts->encoding, opts->delimiter};
+    reader_stats rs;
+    int rr = reader_run_file(path, &ro, load_on_record, &c, &rs, err);
+    stats->bytes = rs.bytes;
+    return load_finish(&c, rr);
+}
+
+int load_memory(model *m, load_kind kind, const char *name, const char *data, size_t len,
+                const load_opts *opts, load_stats *stats, thk_buf *err)
+{
+    load_ctx c;
+    int rc = load_prepare(&c, m, kind, name, opts, stats, err);
+    if (rc)
+        return rc;
+    reader_opts ro = {opts->encoding, opts->delimiter};
+    reader_stats rs;
+    int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
+    stats->bytes = rs.bytes;
+    return load_finish(&c, rr);
+}

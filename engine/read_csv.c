@@ -1,0 +1,385 @@
+/* read_csv — feeds libcsv one physical line at a time so every record knows its start line. */
+#include "read_csv.h"
+
+#include "read_text.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READER_CHUNK (1u << 20)
+
+typedef struct {
+    const char *name;
+    reader_fn fn;
+    void *ctx;
+    struct csv_parser parser;
+    iconv_t cd;          /* (iconv_t)-1 when the input is UTF-8 */
+    thk_buf conv;        /* converted line */
+    /* the record being assembled */
+    thk_buf data;        /* field bytes, each followed by NUL */
+    size_t *offs;        /* field start offsets in data */
+    size_t *lens;
+    const char **ptrs;
+    size_t nfields, fcap;
+    bool too_many;
+    /* line bookkeeping */
+    uint32_t line;       /* current physical line */
+    uint64_t line_off;   /* its byte offset */
+    uint32_t rec_line;   /* start line of the record being assembled */
+    uint64_t rec_off;
+    uint64_t rec_bytes;  /* bytes fed since the record started */
+    bool at_boundary;    /* no record content pending */
+    bool ended;          /* a record ended during the current line */
+    int64_t bad_utf8;
+    int bad_field;       /* field index of bad_utf8 (resolved at record end) */
+    bool bad_encoding;
+    int stop;            /* non-zero once fn asked to stop */
+    bool first;          /* next line is the first line of the file */
+    char delim;
+    reader_stats *stats;
+} reader_state;
+
+char reader_detect_delimiter(const char *line, size_t len)
+{
+    size_t comma = 0, semi = 0, tab = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = line[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r'))
+            break;
+        else if (!quoted && c == ',')
+            comma++;
+        else if (!quoted && c == ';')
+            semi++;
+        else if (!quoted && c == '\t')
+            tab++;
+    }
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
+static int reader_is_space(unsigned char c)
+{
+    return c == ' ';
+}
+
+static int reader_is_term(unsigned char c)
+{
+    return c == '\n' || c == '\r';
+}
+
+static void reader_on_field(void *s, size_t len, void *data)
+{
+    reader_state *st = data;
+    if (st->nfields >= READER_MAX_FIELDS) {
+        st->too_many = true;
+        return;
+    }
+    if (st->nfields == st->fcap) {
+        st->fcap = st->fcap ? st->fcap * 2 : 32;
+        st->offs = thk_xrealloc(st->offs, st->fcap * sizeof *st->offs);
+        st->lens = thk_xrealloc(st->lens, st->fcap * sizeof *st->lens);
+        st->ptrs = thk_xrealloc(st->ptrs, st->fcap * sizeof *st->ptrs);
+    }
+    st->offs[st->nfields] = st->data.len;
+    st->lens[st->nfields] = len;
+    buf_append(&st->data, s ? s : "", s ? len : 0);
+    buf_putc(&st->data, '\0');
+    st->nfields++;
+}
+
+static void reader_on_record(int term, void *data)
+{
+    (void)term;
+    reader_state *st = data;
+    st->ended = true;
+    if (!st->stop) {
+        for (size_t i = 0; i < st->nfields; i++)
+            st->ptrs[i] = st->data.data + st->offs[i];
+        int bad_field = -1;
+        if (st->bad_utf8 >= 0)
+            for (size_t i = 0; i < st->nfields && bad_field < 0; i++)
+                if (text_utf8_invalid_at(st->ptrs[i], st->lens[i]) >= 0)
+                    bad_field = (int)i;
+        reader_record rec = {
+            .fields = st->ptrs,
+            .lens = st->lens,
+            .nfields = st->nfields,
+            .line = st->rec_line,
+            .offset = st->rec_off,
+            .bad_utf8 = st->bad_utf8,
+            .bad_utf8_field = bad_field,
+            .bad_encoding = st->bad_encoding,
+            .too_many_fields = st->too_many,
+        };
+        st->stop = st->fn(st->ctx, &rec);
+    }
+    st->nfields = 0;
+    buf_clear(&st->data);
+    st->too_many = false;
+    st->bad_utf8 = -1;
+    st->bad_encoding = false;
+}
+
+static bool reader_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return false;
+    return true;
+}
+
+/* Converts one raw line to UTF-8 into st->conv; a sequence iconv cannot convert marks the
+ * record and is replaced by '?'. */
+static void reader_convert(reader_state *st, const char *s, size_t n)
+{
+    buf_clear(&st->conv);
+    buf_reserve(&st->conv, n * 4 + 16);
+    char *in = (char *)(uintptr_t)s;
+    size_t inleft = n;
+    for (;;) {
+        char *out = st->conv.data + st->conv.len;
+        size_t outleft = st->conv.cap - st->conv.len - 1;
+        size_t r = iconv(st->cd, inleft ? &in : NULL, &inleft, &out, &outleft);
+        st->conv.len = (size_t)(out - st->conv.data);
+        if (r != (size_t)-1 && inleft == 0) {
+            /* flush any shift state / pending base character */
+            out = st->conv.data + st->conv.len;
+            outleft = st->conv.cap - st->conv.len - 1;
+            iconv(st->cd, NULL, NULL, &out, &outleft);
+            st->conv.len = (size_t)(out - st->conv.data);
+            break;
+        }
+        if (r == (size_t)-1 && errno == E2BIG) {
+            buf_reserve(&st->conv, st->conv.cap);
+            continue;
+        }
+        /* EILSEQ or EINVAL (truncated at end of line): skip one byte */
+        st->bad_encoding = true;
+        buf_putc(&st->conv, '?');
+        in++;
+        inleft--;
+        iconv(st->cd, NULL, NULL, NULL, NULL);
+        if (inleft == 0)
+            break;
+    }
+    st->conv.data[st->conv.len] = '\0';
+}
+
+/* Feeds one physical line (with its terminator, if any) to libcsv. Returns -1 on a file-level
+ * problem (message in err). */
+static int reader_line(reader_state *st, const char *s, size_t n, thk_buf *err)
+{
+    st->line++;
+    if (st->first) {
+        st->first = false;
+        if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            s += 3;
+            n -= 3;
+            st->line_off += 3;
+            st->stats->had_bom = true;
+        }
+    }
+    const char *text = s;
+    size_t tlen = n;
+    if (st->cd != (iconv_t)-1) {
+        reader_convert(st, s, n);
+        text = st->conv.data;
+        tlen = st->conv.len;
+    }
+    if (st->at_boundary) {
+        if (reader_blank(text, tlen)) {
+            st->line_off += n;
+            return 0;
+        }
+        if (st->delim == 0) {
+            st->delim = reader_detect_delimiter(text, tlen);
+            csv_set_delim(&st->parser, (unsigned char)st->delim);
+            st->stats->delimiter = st->delim;
+        }
+        st->rec_line = st->line;
+        st->rec_off = st->line_off;
+        st->rec_bytes = 0;
+    }
+    if (st->cd == (iconv_t)-1 && st->bad_utf8 < 0) {
+        ptrdiff_t bad = text_utf8_invalid_at(text, tlen);
+        if (bad >= 0)
+            st->bad_utf8 = (int64_t)(st->line_off + (uint64_t)bad);
+    }
+    st->ended = false;
+    st->rec_bytes += tlen;
+    if (csv_parse(&st->parser, text, tlen, reader_on_field, reader_on_record, st) != tlen) {
+        buf_printf(err, "%s: dòng %u: lỗi đọc CSV: %s", st->name, st->line,
+                   csv_strerror(csv_error(&st->parser)));
+        return -1;
+    }
+    if (st->ended)
+        st->at_boundary = true;
+    else {
+        st->at_boundary = false;
+        if (st->rec_bytes > READER_MAX_RECORD) {
+            buf_printf(err,
+                       "%s: dòng %u: bản ghi dài quá %u MiB (dấu ngoặc kép \" không được đóng?)",
+                       st->name, st->rec_line, READER_MAX_RECORD >> 20);
+            return -1;
+        }
+    }
+    st->line_off += n;
+    return 0;
+}
+
+static int reader_begin(reader_state *st, const char *name, const reader_opts *opts, reader_fn fn,
+                        void *ctx, reader_stats *stats, thk_buf *err)
+{
+    memset(st, 0, sizeof *st);
+    memset(stats, 0, sizeof *stats);
+    st->name = name;
+    st->fn = fn;
+    st->ctx = ctx;
+    st->stats = stats;
+    st->at_boundary = true;
+    st->first = true;
+    st->bad_utf8 = -1;
+    st->delim = opts ? opts->delimiter : 0;
+    st->cd = (iconv_t)-1;
+    const char *enc = opts ? opts->encoding : NULL;
+    if (enc && *enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0) {
+        st->cd = iconv_open("UTF-8", enc);
+        if (st->cd == (iconv_t)-1) {
+            buf_printf(err, "%s: không hỗ trợ bảng mã '%s' (iconv)", name, enc);
+            return -1;
+        }
+    }
+    if (csv_init(&st->parser, CSV_STRICT_FINI) != 0) {
+        buf_printf(err, "%s: không khởi tạo được bộ đọc CSV", name);
+        if (st->cd != (iconv_t)-1)
+            iconv_close(st->cd);
+        return -1;
+    }
+    csv_set_space_func(&st->parser, reader_is_space);
+    csv_set_term_func(&st->parser, reader_is_term);
+    if (st->delim) {
+        csv_set_delim(&st->parser, (unsigned char)st->delim);
+        stats->delimiter = st->delim;
+    }
+    return 0;
+}
+
+static int reader_end(reader_state *st, int rc, thk_buf *err)
+{
+    if (rc == 0 && !st->stop) {
+        if (csv_fini(&st->parser, reader_on_field, reader_on_record, st) != 0) {
+            buf_printf(err,
+                       "%s: dòng %u: dấu ngoặc kép \" mở nhưng không đóng đến hết tệp "
+                       "(unterminated quote)",
+                       st->name, st->rec_line);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && st->stop)
+        rc = st->stop;
+    st->stats->lines = st->line;
+    csv_free(&st->parser);
+    if (st->cd != (iconv_t)-1)
+        iconv_close(st->cd);
+    buf_free(&st->conv);
+    buf_free(&st->data);
+    free(st->offs);
+    free(st->lens);
+    free(st->ptrs);
+    return rc;
+}
+
+/* Splits data into physical lines and feeds them; returns the bytes of a trailing partial
+ * line that was not fed (when `final` is false). */
+static int reader_feed(reader_state *st, const char *data, size_t len, bool final, size_t *used,
+                       thk_buf *err)
+{
+    size_t pos = 0;
+    while (pos < len && !st->stop) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        if (!nl && !final)
+            break;
+        size_t end = nl ? (size_t)(nl - data) + 1 : len;
+        if (reader_line(st, data + pos, end - pos, err) != 0) {
+            *used = end;
+            return -1;
+        }
+        pos = end;
+    }
+    *used = pos;
+    return 0;
+}
+
+int reader_run_memory(const char *name, const char *data, size_t len, const reader_opts *opts,
+                      reader_fn fn, void *ctx, reader_stats *stats, thk_buf *err)
+{
+    reader_state st;
+    if (reader_begin(&st, name, opts, fn, ctx, stats, err) != 0)
+        return -1;
+    size_t used = 0;
+    int rc = reader_feed(&st, data, len, true, &used, err);
+    stats->bytes = len;
+    return reader_end(&st, rc, err);
+}
+
+int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
+                    reader_stats *stats, thk_buf *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        buf_printf(err, "%s: không mở được tệp: %s", path, strerror(errno));
+        return -1;
+    }
+    reader_state st;
+    if (reader_begin(&st, path, opts, fn, ctx, stats, err) != 0) {
+        close(fd);
+        return -1;
+    }
+    char *buf = thk_xmalloc(READER_CHUNK * 2);
+    size_t have = 0, cap = READER_CHUNK * 2;
+    int rc = 0;
+    uint64_t total = 0;
+    for (;;) {
+        if (cap - have < READER_CHUNK / 2) {
+            cap *= 2;
+            buf = thk_xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + have, cap - have);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            buf_printf(err, "%s: lỗi đọc tệp: %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        total += (uint64_t)r;
+        have += (size_t)r;
+        size_t used = 0;
+        rc = reader_feed(&st, buf, have, r == 0, &used, err);
+        if (rc != 0 || r == 0 || st.stop)
+            break;
+        if (used == 0 && have > READER_MAX_RECORD) {
+            buf_printf(err, "%s: dòng %u: dòng dài quá %u MiB", path, st.line + 1,
+                       READER_MAX_RECORD >> 20);
+            rc = -1;
+            break;
+        }
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    free(buf);
+    close(fd);
+    stats->bytes = total;
+    return reader_end(&st, rc, err);
+}

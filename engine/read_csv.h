@@ -1,0 +1,54 @@
+/* read_csv — RFC 4180 records from a file or a buffer (libcsv): BOM, LF/CRLF, quoted newlines,
+ * delimiter detection, iconv conversion, physical line numbers, UTF-8 checking. */
+#ifndef READ_CSV_H
+#define READ_CSV_H
+
+#include "thk.h"
+
+/* Caps that keep a hostile file from exhausting memory. */
+#define READER_MAX_FIELDS 512
+#define READER_MAX_RECORD (16u << 20) /* bytes one record may span (an unclosed quote) */
+
+typedef struct {
+    const char *const *fields; /* NUL-terminated, unquoted field texts (converted to UTF-8) */
+    const size_t *lens;
+    size_t nfields;
+    uint32_t line;        /* physical line where the record starts (the header is line 1) */
+    uint64_t offset;      /* byte offset of that line in the file */
+    int64_t bad_utf8;     /* file byte offset of the first invalid UTF-8 byte, or -1 */
+    int bad_utf8_field;   /* index of the field holding it, or -1 */
+    bool bad_encoding;    /* a byte sequence could not be converted from --encoding */
+    bool too_many_fields; /* more than READER_MAX_FIELDS: fields holds only the first ones */
+} reader_record;
+
+/* Called once per record, the header included (the first record). Return 0 to go on, any
+ * other value to stop reading (reader_run then returns that value). */
+typedef int (*reader_fn)(void *ctx, const reader_record *rec);
+
+typedef struct {
+    const char *encoding; /* iconv name ("cp1258"); NULL or "" for UTF-8 */
+    char delimiter;       /* ',', ';' or '\t'; 0 = detect from the header line */
+} reader_opts;
+
+typedef struct {
+    uint64_t bytes;   /* bytes read from the file */
+    uint32_t lines;   /* physical lines */
+    char delimiter;   /* delimiter used */
+    bool had_bom;
+} reader_stats;
+
+/* Reads `path` and calls fn for each record. Returns 0 when the whole file was read, fn's
+ * non-zero value if it stopped, or -1 for a file-level problem (cannot open or read, unknown
+ * encoding, an unterminated quote at end of file, a record longer than READER_MAX_RECORD) with a
+ * Vietnamese message naming the file (and line) in *err. */
+int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
+                    reader_stats *stats, thk_buf *err);
+/* The same over data[0..len); `name` is used in messages. */
+int reader_run_memory(const char *name, const char *data, size_t len, const reader_opts *opts,
+                      reader_fn fn, void *ctx, reader_stats *stats, thk_buf *err);
+
+/* The delimiter of a header line: whichever of ',' ';' '\t' occurs most outside quotes;
+ * ',' when none does. */
+char reader_detect_delimiter(const char *line, size_t len);
+
+#endif
