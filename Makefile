@@ -10,7 +10,7 @@ PKGS := libcsv-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-d
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Werror
-DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iengine
 LIBS := -lcsv -lpcre2-8 -lxlsxwriter -lutf8proc -lpthread -lm
 TLIBS := -lcriterion
 
