@@ -49,6 +49,8 @@ static const load_field load_thahc_fields[T__N] = {
 };
 
 #define LOAD_MAX_SLOTS 16
+/* Longest field accepted (a note or a name; anything longer is a broken export). */
+#define LOAD_MAX_FIELD 65536u
 
 typedef struct {
     model *m;
@@ -466,6 +468,15 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
     };
 }
 
+/* The first field longer than LOAD_MAX_FIELD, or -1. */
+static int load_too_long(const reader_record *rec)
+{
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (rec->lens[i] > LOAD_MAX_FIELD)
+            return (int)i;
+    return -1;
+}
+
 static int load_on_record(void *ctx, const reader_record *rec)
 {
     load_ctx *c = ctx;
@@ -485,6 +496,11 @@ static int load_on_record(void *ctx, const reader_record *rec)
         snprintf(detail, sizeof detail, "dòng có %s%zu trường, tiêu đề có %zu cột",
                  rec->too_many_fields ? "hơn " : "", rec->nfields, c->ncols);
         load_reject(c, rec, -1, "", 0, REJ_FIELD_COUNT, detail);
+    } else if (load_too_long(rec) >= 0) {
+        int f = load_too_long(rec);
+        char detail[96];
+        snprintf(detail, sizeof detail, "%zu byte, tối đa %u", rec->lens[f], LOAD_MAX_FIELD);
+        load_reject(c, rec, f, rec->fields[f], 60, REJ_FIELD_TOO_LONG, detail);
     } else if (rec->bad_encoding) {
         load_reject(c, rec, -1, "", 0, REJ_ENCODING, c->opts->encoding);
     } else if (rec->bad_utf8 >= 0) {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define THK_VERSION "0.1.0"
+
 /* A civil date: days since 1970-01-01 in the proleptic Gregorian calendar. No time zones. */
 typedef int32_t thk_date;
 #define THK_DATE_NONE INT32_MIN

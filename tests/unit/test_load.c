@@ -1,0 +1,357 @@
+/* Tests of load: schema binding, typed rows, every reject code the loader emits, file errors. */
+#include "load.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+
+#define CASES_HDR                                                                                  \
+    "ma_viec,ma_don_vi,ten_don_vi,ngay_thu_ly,ngay_quyet_dinh,so_tien_phai_thi_hanh,loai_an\n"
+
+typedef struct {
+    model *m;
+    reject_log *rej;
+    rule_map *su_kien, *loai_an;
+    load_opts o;
+    load_stats st;
+    thk_buf err;
+} fixture;
+
+static void fx_init(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    f->m = model_new();
+    f->rej = rejects_new();
+    char e[256];
+    size_t off;
+    f->su_kien = rule_map_new("su_kien");
+    cr_assert_geq(rule_map_add(f->su_kien, "thu_tien", "thu\\s*tiền", strlen("thu\\s*tiền"), RULE_PAT_I | RULE_PAT_A, e,
+                               sizeof e, &off), 0);
+    cr_assert_geq(rule_map_add(f->su_kien, "xong", "xong", strlen("xong"), RULE_PAT_I, e, sizeof e, &off), 0);
+    cr_assert_geq(rule_map_add(f->su_kien, "lam_sai", "sai", strlen("sai"), RULE_PAT_I, e, sizeof e, &off), 0);
+    cr_assert_geq(rule_map_add(f->su_kien, "xong", "^(a+)+$", strlen("^(a+)+$"), 0, e, sizeof e, &off), 0);
+    f->loai_an = rule_map_new("loai_an");
+    cr_assert_geq(rule_map_add(f->loai_an, "dan_su", "dân\\s*sự", strlen("dân\\s*sự"), RULE_PAT_I | RULE_PAT_A, e,
+                               sizeof e, &off), 0);
+    cr_assert_geq(rule_map_add(f->loai_an, "hinh_su", "hình\\s*sự", strlen("hình\\s*sự"), RULE_PAT_I | RULE_PAT_A, e,
+                               sizeof e, &off), 0);
+    f->o.su_kien = f->su_kien;
+    f->o.loai_an = f->loai_an;
+    f->o.rejects = f->rej;
+}
+
+static void fx_free(fixture *f)
+{
+    model_free(f->m);
+    rejects_free(f->rej);
+    rule_map_free(f->su_kien);
+    rule_map_free(f->loai_an);
+    buf_free(&f->err);
+}
+
+static int load_str(fixture *f, load_kind k, const char *name, const char *text)
+{
+    buf_clear(&f->err);
+    return load_memory(f->m, k, name, text, strlen(text), &f->o, &f->st, &f->err);
+}
+
+/* The single reject of the log: asserts its code, line and column and that its message holds
+ * the catalogue text. */
+static void expect_one(fixture *f, thk_reject code, uint32_t line, const char *column)
+{
+    cr_assert_eq(rejects_count(f->rej), 1, "rejects: %zu", rejects_count(f->rej));
+    const reject_entry *e = rejects_get(f->rej, 0);
+    cr_assert_eq(e->code, code, "code %s, want %s", thk_reject_code(e->code), thk_reject_code(code));
+    cr_assert_eq(e->line, line);
+    cr_assert_str_eq(e->column, column);
+    thk_buf msg = {0};
+    rejects_message(e, &msg);
+    cr_assert(strstr(msg.data, thk_reject_message(code)) == msg.data, "%s", msg.data);
+    buf_free(&msg);
+}
+
+Test(load, binds_columns_in_any_order_with_accents_case_and_spaces)
+{
+    fixture f;
+    fx_init(&f);
+    const char *csv = "Số tiền phải thi hành; NGÀY QUYẾT ĐỊNH ;Ngày-thụ-lý;Mã đơn vị;Mã việc;Ghi chú lạ\n"
+                      "1.234.567 đ;05/11/2025;2025-11-01;GL-KV01;V1;x\n";
+    f.o.delimiter = 0;
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0, "%s", f.err.data);
+    cr_assert_eq(f.m->ncases, 1);
+    cr_assert_eq(f.m->cases[0].so_tien, 1234567);
+    cr_assert_str_eq(model_str(f.m, f.m->cases[0].ma_viec), "V1");
+    cr_assert_eq(f.st.read, 1);
+    cr_assert_eq(f.st.accepted, 1);
+    cr_assert_eq(f.m->nunits, 1);
+    cr_assert_eq(f.m->units[0].seen, MODEL_SEEN_CASES);
+    fx_free(&f);
+}
+
+Test(load, binds_a_header_through_a_rule_alias)
+{
+    fixture f;
+    fx_init(&f);
+    load_alias al[] = {{LOAD_CASES, "ngay_quyet_dinh", "Ngày ra QĐ THA"}};
+    f.o.aliases = al;
+    f.o.naliases = 1;
+    const char *csv = "ma_viec,ma_don_vi,ngay_thu_ly,Ngày ra QĐ THA,so_tien_phai_thi_hanh\n"
+                      "V1,U,01/11/2025,5/11/2025,0\n";
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0, "%s", f.err.data);
+    cr_assert_eq(f.m->ncases, 1);
+    cr_assert_neq(f.m->cases[0].ngay_quyet_dinh, THK_DATE_NONE);
+    fx_free(&f);
+}
+
+Test(load, a_missing_required_column_is_a_file_error_naming_it)
+{
+    fixture f;
+    fx_init(&f);
+    int rc = load_str(&f, LOAD_CASES, "cases.csv", "ma_viec,ma_don_vi,ngay_thu_ly\nV1,U,01/01/2025\n");
+    cr_assert_eq(rc, THK_EXIT_INPUT);
+    cr_assert(strstr(f.err.data, "cases.csv") && strstr(f.err.data, "ngay_quyet_dinh"), "%s",
+              f.err.data);
+    fx_free(&f);
+}
+
+Test(load, an_empty_file_is_a_file_error)
+{
+    fixture f;
+    fx_init(&f);
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", ""), THK_EXIT_INPUT);
+    cr_assert(strstr(f.err.data, "cases.csv") != NULL);
+    fx_free(&f);
+}
+
+Test(load, an_undecodable_header_is_a_file_error)
+{
+    fixture f;
+    fx_init(&f);
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", "ma_vi\xFF" "c,x\n1,2\n"), THK_EXIT_INPUT);
+    cr_assert(strstr(f.err.data, "encoding") != NULL, "%s", f.err.data);
+    fx_free(&f);
+}
+
+Test(load, a_column_bound_twice_is_a_file_error)
+{
+    fixture f;
+    fx_init(&f);
+    int rc = load_str(&f, LOAD_CASES, "cases.csv", "ma_viec,Mã việc\n1,2\n");
+    cr_assert_eq(rc, THK_EXIT_INPUT);
+    cr_assert(strstr(f.err.data, "hai lần") != NULL, "%s", f.err.data);
+    fx_free(&f);
+}
+
+typedef struct {
+    const char *row; /* a cases.csv data row under CASES_HDR */
+    thk_reject code;
+    const char *column;
+} row_case;
+
+static const row_case case_rejects[] = {
+    {"V1,U,,01/11/2025,05/11/2025,100", REJ_FIELD_COUNT, ""},
+    {"V1,U,,01/11/2025,05/11/2025,100,Dân sự,extra", REJ_FIELD_COUNT, ""},
+    {"V1,U,T\xC3(n,01/11/2025,05/11/2025,100,", REJ_UTF8, "ten_don_vi"},
+    {",U,,01/11/2025,05/11/2025,100,", REJ_REQUIRED, "ma_viec"},
+    {"V1,,,01/11/2025,05/11/2025,100,", REJ_REQUIRED, "ma_don_vi"},
+    {"V1,U,,2025/11/01,05/11/2025,100,", REJ_DATE_FORMAT, "ngay_thu_ly"},
+    {"V1,U,,31/02/2024,05/11/2025,100,", REJ_DATE_IMPOSSIBLE, "ngay_thu_ly"},
+    {"V1,U,,01/11/1900,05/11/2025,100,", REJ_DATE_RANGE, "ngay_thu_ly"},
+    {"V1,U,,01/11/2025,05/11/2025,12a,", REJ_MONEY_FORMAT, "so_tien_phai_thi_hanh"},
+    {"V1,U,,01/11/2025,05/11/2025,-100,", REJ_MONEY_NEGATIVE, "so_tien_phai_thi_hanh"},
+    {"V1,U,,01/11/2025,05/11/2025,\"12,5\",", REJ_MONEY_FRACTION, "so_tien_phai_thi_hanh"},
+    {"V1,U,,01/11/2025,05/11/2025,900000000000000001,", REJ_MONEY_RANGE, "so_tien_phai_thi_hanh"},
+    {"V1,U,,01/11/2025,05/11/2025,100,Phá sản", REJ_UNKNOWN_VALUE, "loai_an"},
+};
+
+Test(load, each_row_reject_code_names_line_column_and_message)
+{
+    for (size_t i = 0; i < sizeof case_rejects / sizeof case_rejects[0]; i++) {
+        fixture f;
+        fx_init(&f);
+        char csv[512];
+        snprintf(csv, sizeof csv, CASES_HDR "V0,U,,01/11/2025,05/11/2025,1,\n%s\n",
+                 case_rejects[i].row);
+        cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0, "%s", f.err.data);
+        expect_one(&f, case_rejects[i].code, 3, case_rejects[i].column);
+        cr_assert_eq(f.st.read, 2);
+        cr_assert_eq(f.st.accepted, 1);
+        cr_assert_eq(f.st.rejected, 1, "row %zu", i);
+        cr_assert_eq(f.m->ncases, 1);
+        fx_free(&f);
+    }
+}
+
+Test(load, a_field_longer_than_64k_is_rejected)
+{
+    fixture f;
+    fx_init(&f);
+    size_t n = 70000;
+    char *csv = malloc(n + 256);
+    int k = snprintf(csv, 256, CASES_HDR "V1,U,");
+    memset(csv + k, 'x', n);
+    snprintf(csv + k + n, 200, ",01/11/2025,05/11/2025,1,\n");
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0);
+    expect_one(&f, REJ_FIELD_TOO_LONG, 2, "ten_don_vi");
+    free(csv);
+    fx_free(&f);
+}
+
+Test(load, a_duplicate_case_id_keeps_the_first_row)
+{
+    fixture f;
+    fx_init(&f);
+    const char *csv = CASES_HDR "V1,U,,01/11/2025,05/11/2025,1,\nV1,U,,01/11/2025,05/11/2025,2,\n";
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0);
+    expect_one(&f, REJ_DUPLICATE_ID, 3, "ma_viec");
+    cr_assert_eq(f.m->cases[0].so_tien, 1);
+    cr_assert(strstr(rejects_get(f.rej, 0)->detail, "dòng 2") != NULL);
+    fx_free(&f);
+}
+
+Test(load, a_different_unit_name_is_a_warning_and_the_row_is_kept)
+{
+    fixture f;
+    fx_init(&f);
+    const char *csv = CASES_HDR "V1,U,Tên A,01/11/2025,05/11/2025,1,\nV2,U,Tên B,01/11/2025,05/11/2025,1,\n";
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0);
+    expect_one(&f, WARN_UNIT_NAME, 3, "ten_don_vi");
+    cr_assert_eq(f.m->ncases, 2);
+    cr_assert_eq(f.st.warned, 1);
+    cr_assert_str_eq(model_str(f.m, f.m->units[0].name), "Tên A");
+    fx_free(&f);
+}
+
+Test(load, a_unit_from_a_rejected_row_does_not_appear)
+{
+    fixture f;
+    fx_init(&f);
+    const char *csv = CASES_HDR "V1,U,,01/11/2025,05/11/2025,1,\nV2,BAD,,xx,05/11/2025,1,\n";
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0);
+    cr_assert_eq(f.m->nunits, 1);
+    fx_free(&f);
+}
+
+#define EVENTS_HDR "ma_viec,ngay,su_kien,so_tien,ghi_chu\n"
+
+static void load_two_cases(fixture *f)
+{
+    const char *csv = CASES_HDR "V1,U,,01/11/2025,05/11/2025,1000,\nV2,U,,01/11/2025,05/11/2025,1000,\n";
+    cr_assert_eq(load_str(f, LOAD_CASES, "cases.csv", csv), 0);
+}
+
+Test(load, events_attach_to_their_case_in_date_then_file_order)
+{
+    fixture f;
+    fx_init(&f);
+    load_two_cases(&f);
+    const char *ev = EVENTS_HDR "V2,10/12/2025,Xong,,\n"
+                                "V1,09/12/2025,Thu tien,100,a\n"
+                                "V1,01/12/2025,THU TIỀN,\"1.000\",\n"
+                                "V1,09/12/2025,xong,,b\n";
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", ev), 0, "%s", f.err.data);
+    cr_assert_eq(rejects_count(f.rej), 0);
+    model_finish(f.m);
+    const model_case *c = &f.m->cases[0];
+    cr_assert_eq(c->ev_count, 3);
+    const model_event *e = &f.m->events[c->ev_first];
+    cr_assert_eq(e[0].amount, 1000);
+    cr_assert_eq(e[1].kind, EV_THU_TIEN);
+    cr_assert_eq(e[1].line, 3);
+    cr_assert_eq(e[2].kind, EV_XONG);
+    cr_assert_str_eq(model_str(f.m, e[2].note), "b");
+    cr_assert_eq(f.m->cases[1].ev_count, 1);
+    fx_free(&f);
+}
+
+typedef struct {
+    const char *row;
+    thk_reject code;
+    const char *column;
+} ev_case;
+
+static const ev_case event_rejects[] = {
+    {"V9,01/12/2025,Xong,,", REJ_UNKNOWN_CASE, "ma_viec"},
+    {"V1,01/12/2025,Không rõ,,", REJ_UNKNOWN_VALUE, "su_kien"},
+    {"V1,01/12/2025,Làm sai,,", REJ_UNKNOWN_VALUE, "su_kien"},
+    {"V1,01/12/2025,Thu tiền,,", REJ_AMOUNT_REQUIRED, "so_tien"},
+    {"V1,01/12/2025,Thu tiền,0,", REJ_AMOUNT_REQUIRED, "so_tien"},
+    {"V1,01/12/2025,Thu tiền,abc,", REJ_MONEY_FORMAT, "so_tien"},
+    {"V1,,Xong,,", REJ_REQUIRED, "ngay"},
+    {"V1,01/12/2025,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab,,", REJ_PATTERN_LIMIT, "su_kien"},
+};
+
+Test(load, each_event_reject_code_names_line_column_and_message)
+{
+    for (size_t i = 0; i < sizeof event_rejects / sizeof event_rejects[0]; i++) {
+        fixture f;
+        fx_init(&f);
+        load_two_cases(&f);
+        char csv[512];
+        snprintf(csv, sizeof csv, EVENTS_HDR "%s\n", event_rejects[i].row);
+        cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", csv), 0, "%s", f.err.data);
+        expect_one(&f, event_rejects[i].code, 2, event_rejects[i].column);
+        cr_assert_eq(f.m->nevents, 0);
+        cr_assert_eq(f.st.rejected, 1);
+        fx_free(&f);
+    }
+}
+
+Test(load, money_is_ignored_on_events_that_carry_none)
+{
+    fixture f;
+    fx_init(&f);
+    load_two_cases(&f);
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", EVENTS_HDR "V1,01/12/2025,Xong,abc,\n"), 0);
+    cr_assert_eq(rejects_count(f.rej), 0);
+    cr_assert_eq(f.m->events[0].amount, 0);
+    fx_free(&f);
+}
+
+Test(load, thahc_rows_with_optional_dates_and_duplicates)
+{
+    fixture f;
+    fx_init(&f);
+    const char *csv = "ma_ban_an,ma_don_vi,ngay_thu_ly,ngay_xong,cap_phai_thi_hanh\n"
+                      "B1,U,01/11/2025,,UBND tỉnh\n"
+                      "B1,U,01/11/2025,,\n"
+                      "B2,U2,01/11/2025,32/12/2025,\n";
+    cr_assert_eq(load_str(&f, LOAD_THAHC, "thahc.csv", csv), 0, "%s", f.err.data);
+    cr_assert(f.m->has_thahc);
+    cr_assert_eq(f.m->nthahc, 1);
+    cr_assert_eq(f.m->thahc[0].ngay_xong, THK_DATE_NONE);
+    cr_assert_eq(f.m->thahc[0].cap, MODEL_NO_VALUE, "no cap map given: unmapped");
+    cr_assert_eq(rejects_count(f.rej), 2);
+    cr_assert_eq(rejects_get(f.rej, 0)->code, REJ_DUPLICATE_ID);
+    cr_assert_eq(rejects_get(f.rej, 1)->code, REJ_DATE_IMPOSSIBLE);
+    cr_assert_eq(f.m->nunits, 1, "U2 came from a rejected row");
+    fx_free(&f);
+}
+
+Test(load, a_cp1258_file_loads_as_nfc)
+{
+    fixture f;
+    fx_init(&f);
+    f.o.encoding = "cp1258";
+    const char csv[] = CASES_HDR "V1,U,Vi\xEA\xF2" "c,01/11/2025,05/11/2025,1,\n";
+    cr_assert_eq(load_memory(f.m, LOAD_CASES, "cases.csv", csv, sizeof csv - 1, &f.o, &f.st, &f.err),
+                 0, "%s", f.err.data);
+    cr_assert_eq(rejects_count(f.rej), 0);
+    cr_assert_str_eq(model_str(f.m, f.m->units[0].name), "Vi\xE1\xBB\x87" "c");
+    fx_free(&f);
+}
+
+Test(load, keeps_requested_extra_columns_as_text)
+{
+    fixture f;
+    fx_init(&f);
+    const char *extra[] = {"ly_do"};
+    f.o.extra_cases = extra;
+    f.o.nextra_cases = 1;
+    const char *csv = "ma_viec,ma_don_vi,ngay_thu_ly,ngay_quyet_dinh,so_tien_phai_thi_hanh,Lý do\n"
+                      "V1,U,01/11/2025,05/11/2025,1,tranh chấp\nV2,U,01/11/2025,05/11/2025,1,\n";
+    cr_assert_eq(load_str(&f, LOAD_CASES, "cases.csv", csv), 0, "%s", f.err.data);
+    cr_assert_eq(f.m->case_extra.ncols, 1);
+    cr_assert_str_eq(model_str(f.m, f.m->case_extra.values[0][0]), "tranh chấp");
+    cr_assert_eq(f.m->case_extra.values[0][1], 0);
+    fx_free(&f);
+}

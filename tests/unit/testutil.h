@@ -1,0 +1,75 @@
+/* testutil — small helpers shared by the Criterion tests: temp folders, files, the binary. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fresh temporary folder (never removed: Criterion runs each test in its own process and the
+ * folders are tiny; /tmp is cleaned by the system). */
+static inline char *tu_tempdir(void)
+{
+    char tmpl[] = "/tmp/thongke-test-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    return d ? strdup(d) : NULL;
+}
+
+/* Writes len bytes to dir/name and returns the malloc'd path. */
+static inline char *tu_write(const char *dir, const char *name, const char *data, size_t len)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    snprintf(path, n, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(data, 1, len, f);
+        fclose(f);
+    }
+    return path;
+}
+
+static inline char *tu_write_str(const char *dir, const char *name, const char *text)
+{
+    return tu_write(dir, name, text, strlen(text));
+}
+
+/* Whole file, NUL-terminated, malloc'd; *len set when not NULL. NULL when unreadable. */
+static inline char *tu_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    size_t r;
+    while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n < 2) {
+            cap *= 2;
+            b = realloc(b, cap);
+        }
+    }
+    fclose(f);
+    b[n] = '\0';
+    if (len)
+        *len = n;
+    return b;
+}
+
+/* The repository root (THONGKE_ROOT, set by the Makefile) and the binary under test. */
+static inline const char *tu_root(void)
+{
+    const char *r = getenv("THONGKE_ROOT");
+    return r && *r ? r : ".";
+}
+
+static inline const char *tu_bin(void)
+{
+    const char *b = getenv("THONGKE_BIN");
+    return b && *b ? b : "./thongke";
+}
+
+#endif
