@@ -184,6 +184,24 @@ static bool text_cp_is_mark(int32_t cp)
            (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
+/* The ASCII base letter of each code point of U+00C0–U+024F and U+1E00–U+1EFF whose canonical
+ * decomposition is one ASCII letter plus marks ('.' = none; utf8proc decides those). Generated
+ * from Unicode data; a unit test checks every entry against utf8proc. It spares a utf8proc
+ * call per Vietnamese letter on the hot path. */
+static const char text_latin_base[0x250 - 0xC0 + 1] =
+    "AAAAAA.CEEEEIIII.NOOOOO..UUUUY..aaaaaa.ceeeeiiii.nooooo..uuuuy.y"
+    "AaAaAaCcCcCcCcDd..EeEeEeEeEeGgGgGgGgHh..IiIiIiIiI...JjKk.LlLlLl."
+    "...NnNnNn...OoOoOo..RrRrRrSsSsSsSsTtTt..UuUuUuUuUuUuWwYyYZzZzZz."
+    "................................Oo.............Uu..............."
+    ".............AaIiOoUuUuUuUuUu.AaAa....GgKkOoOo..j...Gg..NnAa...."
+    "AaAaEeEeIiIiOoOoRrRrUuUuSsTt..Hh......AaEeOoOoOoOoYy............"
+    "................";
+static const char text_latin_ext_base[0x100 + 1] =
+    "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"
+    "MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"
+    "WwWwWwWwWwXxXxYyZzZzZzhtwy......AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
+    "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy......";
+
 /* Accent folding of one code point into dst (room for 4): returns how many code points it
  * becomes (0 = dropped). Latin letters (U+00C0–U+024F, U+1E00–U+1EFF) lose their marks through
  * utf8proc's canonical decomposition; đ/Đ, and the look-alikes ð/Ð (Latin-1 exports) and Ɖ,
@@ -209,6 +227,13 @@ static size_t text_fold_cp(int32_t cp, int32_t dst[4])
     }
     if (text_cp_is_mark(cp))
         return 0;
+    char base = cp <= 0x024F                     ? text_latin_base[cp - 0xC0]
+                : (cp >= 0x1E00 && cp <= 0x1EFF) ? text_latin_ext_base[cp - 0x1E00]
+                                                 : '.';
+    if (base != '.') {
+        dst[0] = base;
+        return 1;
+    }
     if (cp <= 0x024F || (cp >= 0x1E00 && cp <= 0x1EFF)) {
         utf8proc_int32_t tmp[4];
         utf8proc_ssize_t n =

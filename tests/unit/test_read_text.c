@@ -269,6 +269,31 @@ Test(read_text, accent_folding_maps_every_vietnamese_letter_to_ascii)
     buf_free(&b);
 }
 
+Test(read_text, accent_folding_of_every_latin_letter_agrees_with_utf8proc)
+{
+    /* For every code point of the Latin blocks, folding gives what utf8proc's canonical
+     * decomposition with marks stripped gives (đ/Đ and the look-alikes ð/Ð/Ɖ excepted). */
+    static const int32_t ranges[][2] = {{0xC0, 0x24F}, {0x1E00, 0x1EFF}};
+    thk_buf b = {0};
+    size_t checked = 0;
+    for (size_t r = 0; r < N_ELEMS(ranges); r++)
+        for (int32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+            if (cp == 0xD0 || cp == 0xF0 || cp == 0x110 || cp == 0x111 || cp == 0x189)
+                continue;
+            utf8proc_uint8_t enc[8] = {0};
+            utf8proc_ssize_t n = utf8proc_encode_char(cp, enc);
+            utf8proc_uint8_t *want = NULL;
+            utf8proc_ssize_t wn = utf8proc_map(enc, n, &want, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
+            cr_assert_geq(wn, 0);
+            text_fold_accents((const char *)enc, (size_t)n, &b);
+            cr_expect_str_eq(b.data, (const char *)want, "U+%04X", (unsigned)cp);
+            free(want);
+            checked++;
+        }
+    cr_expect_eq(checked, 400u + 256u - 5u);
+    buf_free(&b);
+}
+
 /* ---- key folding ----------------------------------------------------------------------- */
 
 static const struct {
