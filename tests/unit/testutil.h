@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 /* A fresh temporary folder (never removed: Criterion runs each test in its own process and the
  * folders are tiny; /tmp is cleaned by the system). */
@@ -70,6 +72,38 @@ static inline const char *tu_bin(void)
 {
     const char *b = getenv("THONGKE_BIN");
     return b && *b ? b : "./thongke";
+}
+
+/* Runs argv (argv[0] is a path) with stdout and stderr captured into the given files (NULL: to
+ * /dev/null) and optional extra environment "K=V" (NULL-terminated list). Returns the exit
+ * status, 128+signal when killed, -1 when it could not start. */
+static inline int tu_run(char *const argv[], const char *out, const char *err,
+                         char *const *env_extra)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int o = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int n = open("/dev/null", O_RDONLY);
+        if (o >= 0)
+            dup2(o, 1);
+        if (e >= 0)
+            dup2(e, 2);
+        if (n >= 0)
+            dup2(n, 0);
+        for (char *const *k = env_extra; k && *k; k++)
+            putenv(*k);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return 128 + WTERMSIG(st);
 }
 
 #endif

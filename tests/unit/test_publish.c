@@ -1,0 +1,131 @@
+/* Tests of publish: staging, atomic swap, the previous report surviving a failure, the lock. */
+#include "publish.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void put(publish *p, const char *name, const char *text)
+{
+    FILE *f = fopen(publish_path(p, name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(publish, a_first_run_creates_the_folder_with_its_files)
+{
+    char *tmp = tu_tempdir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/a/b/2026-12thang", tmp);
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    cr_assert_not_null(p, "%s", err.data);
+    put(p, "cells.csv", "x\n");
+    cr_assert_eq(publish_commit(p, &err), 0, "%s", err.data);
+    publish_abort(p);
+    char path[600];
+    snprintf(path, sizeof path, "%s/cells.csv", out);
+    char *t = tu_read(path, NULL);
+    cr_assert_str_eq(t, "x\n");
+    free(t);
+    snprintf(path, sizeof path, "%s/a/b", tmp);
+    cr_assert_eq(count_entries(path), 2, "the report and its lock file, no staging debris");
+    free(tmp);
+}
+
+Test(publish, a_rerun_replaces_the_report_atomically)
+{
+    char *tmp = tu_tempdir();
+    char out[512], path[600];
+    snprintf(out, sizeof out, "%s/r", tmp);
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    put(p, "cells.csv", "old\n");
+    put(p, "stale.csv", "gone after the rerun\n");
+    cr_assert_eq(publish_commit(p, &err), 0);
+    publish_abort(p);
+    p = publish_begin(out, &locked, &err);
+    put(p, "cells.csv", "new\n");
+    cr_assert_eq(publish_commit(p, &err), 0, "%s", err.data);
+    publish_abort(p);
+    snprintf(path, sizeof path, "%s/cells.csv", out);
+    char *t = tu_read(path, NULL);
+    cr_assert_str_eq(t, "new\n");
+    free(t);
+    cr_assert_eq(count_entries(out), 1);
+    cr_assert_eq(count_entries(tmp), 2);
+    free(tmp);
+}
+
+Test(publish, an_aborted_run_leaves_the_previous_report_and_no_debris)
+{
+    char *tmp = tu_tempdir();
+    char out[512], path[600];
+    snprintf(out, sizeof out, "%s/r", tmp);
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    put(p, "cells.csv", "published\n");
+    publish_commit(p, &err);
+    publish_abort(p);
+    p = publish_begin(out, &locked, &err);
+    put(p, "cells.csv", "half");
+    publish_abort(p);
+    snprintf(path, sizeof path, "%s/cells.csv", out);
+    char *t = tu_read(path, NULL);
+    cr_assert_str_eq(t, "published\n");
+    free(t);
+    cr_assert_eq(count_entries(tmp), 2, "report + lock file only");
+    free(tmp);
+}
+
+Test(publish, a_second_run_on_a_locked_folder_is_refused_naming_the_pid)
+{
+    char *tmp = tu_tempdir();
+    char out[512], pid[32];
+    snprintf(out, sizeof out, "%s/r", tmp);
+    snprintf(pid, sizeof pid, "pid %ld", (long)getpid());
+    bool locked;
+    thk_buf err = {0}, err2 = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    cr_assert_not_null(p);
+    publish *q = publish_begin(out, &locked, &err2);
+    cr_assert_null(q);
+    cr_assert(locked);
+    cr_assert(strstr(err2.data, pid) != NULL, "%s", err2.data);
+    publish_abort(p);
+    q = publish_begin(out, &locked, &err2);
+    cr_assert_not_null(q, "the lock is released by abort");
+    publish_abort(q);
+    buf_free(&err);
+    buf_free(&err2);
+    free(tmp);
+}
+
+Test(publish, an_unwritable_parent_is_an_error_not_a_crash)
+{
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin("/proc/thongke-cannot/out", &locked, &err);
+    cr_assert_null(p);
+    cr_assert_not(locked);
+    cr_assert(strstr(err.data, "/proc/") != NULL, "%s", err.data);
+    buf_free(&err);
+}
