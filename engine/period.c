@@ -1,7 +1,8 @@
 /* period — the statistical year and report windows (domain.md §1).
  *
- * Year start. Statistical year Y starts on year_start (day/month) of Y−1, as period.h says
- * (default 01/10: 01/10/2025–30/09/2026 for 2026). An N-month window ends the day before the
+ * Year start. Statistical year Y is the twelve-month year that ends in calendar year Y: it starts
+ * on year_start (day/month) of Y−1 (default 01/10: 01/10/2025–30/09/2026 for 2026), or of Y
+ * itself when the year starts on 01/01 (a calendar year). An N-month window ends the day before the
  * same day-of-month N months after S; when that day does not exist in the target month (start
  * on the 29th–31st), the window ends on the last day of the target month. For the usual start
  * on the 1st this is exactly "the last day of the N-th month". A year start on 29/02 is refused
@@ -17,6 +18,12 @@ static bool period_start_ok(int start_day, int start_month)
         return false;
     int max = start_month == 2 ? 28 : date_days_in_month(2001, start_month);
     return start_day <= max;
+}
+
+/* The calendar year in which statistical year `year` starts. */
+static int period_start_year(int year, int start_day, int start_month)
+{
+    return start_day == 1 && start_month == 1 ? year : year - 1;
 }
 
 /* The day before day `d` of the month `n` months after y-m; the last day of that month when
@@ -38,8 +45,9 @@ bool period_months(int year, int months, int start_day, int start_month, period 
         return false;
     out->year = year;
     out->months = months;
-    out->S = date_from_ymd(year - 1, start_month, start_day);
-    out->E = period_end_after(year - 1, start_month, start_day, months);
+    int sy = period_start_year(year, start_day, start_month);
+    out->S = date_from_ymd(sy, start_month, start_day);
+    out->E = period_end_after(sy, start_month, start_day, months);
     return true;
 }
 
@@ -51,9 +59,11 @@ bool period_custom(thk_date from, thk_date to, int start_day, int start_month, p
         return false;
     int y, m, d;
     date_to_ymd(to, &y, &m, &d);
-    /* The year that starts on year_start of y covers `to` when it has begun: that is Y = y+1. */
+    /* The statistical year containing `to` starts on year_start of y when that day has passed,
+     * else of y-1; its number Y is the one whose start year is that year. */
     thk_date start_in_y = date_from_ymd(y, start_month, start_day);
-    out->year = to >= start_in_y ? y + 1 : y;
+    int start_year = to >= start_in_y ? y : y - 1;
+    out->year = start_day == 1 && start_month == 1 ? start_year : start_year + 1;
     out->months = 0;
     out->S = from;
     out->E = to;

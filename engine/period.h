@@ -11,8 +11,10 @@ typedef struct {
     thk_date E;   /* window end, the cut-off (inclusive) */
 } period;
 
-/* The N-month window of statistical year `year` whose year starts on day/month `start_day`,
- * `start_month` of year-1 (default 01/10): S = year start, E = last day of the N-th month.
+/* The N-month window of statistical year `year` (the twelve-month year ending in calendar year
+ * `year`) whose year starts on day/month `start_day`, `start_month` (default 01/10, so S is
+ * 01/10 of year-1; a 01/01 start gives the calendar year): S = year start, E = last day of the
+ * N-th month.
  * Returns false when months is not 1..12 or the year is out of 1946..2100. */
 bool period_months(int year, int months, int start_day, int start_month, period *out);
 /* A custom window [from, to]; false when to < from. `year` is the statistical year of `to`. */

@@ -72,7 +72,7 @@ Test(period, other_year_starts_end_the_day_before_the_same_day_n_months_later)
         int year, months, day, month;
         const char *S, *E;
     } rows[] = {
-        {2026, 12, 1, 1, "01/01/2025", "31/12/2025"}, /* year_start 01/01 of year − 1 */
+        {2026, 12, 1, 1, "01/01/2026", "31/12/2026"}, /* a 01/01 start is the calendar year */
         {2026, 3, 1, 7, "01/07/2025", "30/09/2025"},
         {2026, 1, 15, 10, "15/10/2025", "14/11/2025"},
         {2026, 12, 15, 10, "15/10/2025", "14/10/2026"},
@@ -129,7 +129,7 @@ Test(period, custom_windows_take_the_statistical_year_of_their_end)
     cr_assert(period_custom(pd_date(5, 5, 2026), pd_date(5, 5, 2026), 1, 10, &p));
     cr_expect_eq(p.S, p.E);
     cr_assert(period_custom(pd_date(1, 1, 2026), pd_date(31, 3, 2026), 1, 1, &p));
-    cr_expect_eq(p.year, 2027); /* year_start 01/01 of year − 1, as for period_months */
+    cr_expect_eq(p.year, 2026); /* a 01/01 start: the statistical year is the calendar year */
 
     cr_expect_not(period_custom(pd_date(2, 5, 2026), pd_date(1, 5, 2026), 1, 10, &p));
     cr_expect_not(period_custom(THK_DATE_NONE, pd_date(1, 5, 2026), 1, 10, &p));
