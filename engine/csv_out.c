@@ -1,0 +1,235 @@
+/* csv_out — RFC 4180 writers for cells.csv and rejects.csv, streamed to disk in large blocks. */
+#include "csv_out.h"
+
+#include "read_date.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSV_OUT_BLOCK 65536
+
+static bool csv_out_needs_quotes(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+            return true;
+    return false;
+}
+
+void csv_out_field(thk_buf *b, const char *s, size_t n, bool last)
+{
+    if (!s)
+        n = 0;
+    if (csv_out_needs_quotes(s, n)) {
+        buf_reserve(b, n + 3);
+        buf_putc(b, '"');
+        size_t from = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] == '"') {
+                buf_append(b, s + from, i + 1 - from); /* the quote itself, then once more */
+                buf_putc(b, '"');
+                from = i + 1;
+            }
+        buf_append(b, s + from, n - from);
+        buf_putc(b, '"');
+    } else if (n) {
+        buf_append(b, s, n);
+    }
+    buf_putc(b, last ? '\n' : ',');
+}
+
+void csv_out_str(thk_buf *b, const char *s, bool last)
+{
+    csv_out_field(b, s, s ? strlen(s) : 0, last);
+}
+
+void csv_out_int(thk_buf *b, int64_t v, bool last)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    csv_out_field(b, tmp, (size_t)n, last);
+}
+
+/* The cells.csv text of one value. */
+static void csv_out_value(thk_buf *b, const form_table *t, size_t r, size_t c)
+{
+    const form_cell *cell = form_cell_at(t, r, c);
+    char tmp[32];
+    switch (t->cols[c].kind) {
+    case FORM_KIND_RATE:
+        form_rate_format(cell, tmp);
+        csv_out_str(b, tmp, true);
+        break;
+    case FORM_KIND_TEXT:
+        csv_out_str(b, t->texts ? t->texts[r * t->ncols + c] : NULL, true);
+        break;
+    case FORM_KIND_DATE:
+        if (cell->empty || cell->v == THK_DATE_NONE || cell->v < INT32_MIN || cell->v > INT32_MAX) {
+            csv_out_field(b, "", 0, true);
+        } else {
+            char iso[11];
+            date_format_iso((thk_date)cell->v, iso);
+            csv_out_str(b, iso, true);
+        }
+        break;
+    default: /* counts and money (đồng) */
+        if (cell->empty)
+            csv_out_field(b, "", 0, true);
+        else
+            csv_out_int(b, cell->v, true);
+        break;
+    }
+}
+
+/* Appends the cells of table t to b, calling flush (when not NULL) after every row. */
+static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
+{
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            csv_out_str(b, t->id, false);
+            csv_out_str(b, t->rows[r].key, false);
+            csv_out_str(b, t->cols[c].code, false);
+            csv_out_value(b, t, r, c);
+        }
+        if (f && csv_out_flush_some(f))
+            return THK_EXIT_OUTPUT;
+    }
+    return 0;
+}
+
+static const char csv_out_cells_header[] = "form,row,column,value\n";
+static const char csv_out_rejects_header[] = "file,line,column,value,severity,code,message\n";
+
+void csv_out_cells(const form_set *fs, thk_buf *out)
+{
+    buf_append(out, csv_out_cells_header, sizeof csv_out_cells_header - 1);
+    for (size_t i = 0; i < fs->ntables; i++)
+        if (!fs->tables[i].is_list)
+            csv_out_table(out, &fs->tables[i], NULL);
+}
+
+static void csv_out_reject_line(thk_buf *b, const reject_entry *e, thk_buf *msg)
+{
+    char sev[2] = {thk_reject_severity(e->code), '\0'};
+    csv_out_str(b, e->file, false);
+    csv_out_int(b, e->line, false);
+    csv_out_str(b, e->column, false);
+    csv_out_str(b, e->value, false);
+    csv_out_str(b, sev, false);
+    csv_out_str(b, thk_reject_code(e->code), false);
+    rejects_message(e, msg);
+    csv_out_field(b, msg->data, msg->len, true);
+}
+
+void csv_out_rejects(const reject_log *log, thk_buf *out)
+{
+    thk_buf msg = {0};
+    buf_append(out, csv_out_rejects_header, sizeof csv_out_rejects_header - 1);
+    size_t n = log ? rejects_count(log) : 0;
+    for (size_t i = 0; i < n; i++)
+        csv_out_reject_line(out, rejects_get(log, i), &msg);
+    buf_free(&msg);
+}
+
+struct csv_out_file {
+    FILE *fp;
+    char *path;
+    thk_buf buf;
+    int error; /* first errno seen, 0 while all is well */
+};
+
+csv_out_file *csv_out_open(const char *path, thk_buf *err)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        buf_printf(err, "%s: không tạo được tệp: %s", path, strerror(errno));
+        return NULL;
+    }
+    csv_out_file *f = thk_xcalloc(1, sizeof *f);
+    f->fp = fp;
+    f->path = thk_xstrdup(path);
+    buf_reserve(&f->buf, CSV_OUT_BLOCK + 4096);
+    return f;
+}
+
+thk_buf *csv_out_buffer(csv_out_file *f)
+{
+    return &f->buf;
+}
+
+static void csv_out_drain(csv_out_file *f)
+{
+    if (f->buf.len && !f->error) {
+        errno = 0;
+        if (fwrite(f->buf.data, 1, f->buf.len, f->fp) != f->buf.len)
+            f->error = errno ? errno : EIO;
+    }
+    buf_clear(&f->buf);
+}
+
+int csv_out_flush_some(csv_out_file *f)
+{
+    if (f->buf.len >= CSV_OUT_BLOCK)
+        csv_out_drain(f);
+    return f->error ? THK_EXIT_OUTPUT : 0;
+}
+
+int csv_out_close(csv_out_file *f, thk_buf *err)
+{
+    if (!f)
+        return 0;
+    csv_out_drain(f);
+    errno = 0;
+    if (fflush(f->fp) != 0 && !f->error)
+        f->error = errno ? errno : EIO;
+    if (ferror(f->fp) && !f->error)
+        f->error = EIO;
+    errno = 0;
+    if (fclose(f->fp) != 0 && !f->error)
+        f->error = errno ? errno : EIO;
+    int rc = 0;
+    if (f->error) {
+        buf_printf(err, "%s: lỗi ghi tệp: %s", f->path, strerror(f->error));
+        rc = THK_EXIT_OUTPUT;
+    }
+    buf_free(&f->buf);
+    free(f->path);
+    free(f);
+    return rc;
+}
+
+int csv_out_write_cells(const char *path, const form_set *fs, thk_buf *err)
+{
+    csv_out_file *f = csv_out_open(path, err);
+    if (!f)
+        return THK_EXIT_OUTPUT;
+    buf_append(&f->buf, csv_out_cells_header, sizeof csv_out_cells_header - 1);
+    for (size_t i = 0; i < fs->ntables; i++)
+        if (!fs->tables[i].is_list && csv_out_table(&f->buf, &fs->tables[i], f))
+            break;
+    return csv_out_close(f, err);
+}
+
+int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err)
+{
+    csv_out_file *f = csv_out_open(path, err);
+    if (!f)
+        return THK_EXIT_OUTPUT;
+    thk_buf msg = {0};
+    buf_append(&f->buf, csv_out_rejects_header, sizeof csv_out_rejects_header - 1);
+    size_t n = log ? rejects_count(log) : 0;
+    for (size_t i = 0; i < n; i++) {
+        csv_out_reject_line(&f->buf, rejects_get(log, i), &msg);
+        if (csv_out_flush_some(f))
+            break;
+    }
+    buf_free(&msg);
+    return csv_out_close(f, err);
+}

@@ -1,0 +1,29 @@
+/* sha256 — SHA-256 (FIPS 180-4) of buffers and files, as lowercase hex for the manifest. */
+#ifndef SHA256_H
+#define SHA256_H
+
+#include "thk.h"
+
+/* Incremental state; initialise with sha256_init. Plain data, no heap. */
+typedef struct {
+    uint32_t h[8];
+    uint64_t nbytes;      /* message length so far */
+    uint8_t block[64];    /* pending partial block */
+    size_t fill;          /* bytes used in block */
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+/* Adds n bytes (data may be NULL when n == 0). */
+void sha256_update(sha256_ctx *c, const void *data, size_t n);
+/* Finishes the hash into digest; c must be re-initialised before reuse. */
+void sha256_final(sha256_ctx *c, uint8_t digest[32]);
+
+/* Lowercase hex of a digest: 64 characters and a NUL. */
+void sha256_to_hex(const uint8_t digest[32], char hex[65]);
+/* The hex SHA-256 of a buffer. */
+void sha256_buffer(const void *data, size_t n, char hex[65]);
+/* The hex SHA-256 of a file's bytes, and its size in *bytes (may be NULL). Returns 0, or the
+ * errno of the failed open/read with "PATH: reason" in *err (err may be NULL); hex is then "". */
+int sha256_file(const char *path, char hex[65], uint64_t *bytes, thk_buf *err);
+
+#endif

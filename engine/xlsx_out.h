@@ -1,0 +1,40 @@
+/* xlsx_out — the report workbook: the TH summary, each form laid out like the official paper
+ * form, each list, the rejected rows, and a hidden manifest sheet (outputs.md "The workbook"). */
+#ifndef XLSX_OUT_H
+#define XLSX_OUT_H
+
+#include "form.h"
+#include "period.h"
+#include "rejects.h"
+#include "thk.h"
+
+#include <time.h>
+
+#define XLSX_OUT_DEFAULT_UNIT "THADS tỉnh ..."
+#define XLSX_OUT_DEFAULT_RECEIVER "Cục Quản lý THADS"
+#define XLSX_OUT_REJECTS_SHEET "Dòng bị loại"
+#define XLSX_OUT_MANIFEST_SHEET "manifest"
+/* The rejects sheet shows at most this many entries, then a line pointing to rejects.csv. */
+#define XLSX_OUT_MAX_REJECT_ROWS 100000u
+
+/* What the workbook shows. Everything is borrowed for the duration of xlsx_out_write. */
+typedef struct {
+    const form_set *forms;      /* tables in workbook order: TH first, then forms, then lists */
+    period per;                 /* the report window, shown on every sheet */
+    const char *unit_name;      /* reporting unit (--unit-name); NULL: XLSX_OUT_DEFAULT_UNIT */
+    const char *receiver;       /* receiving unit (--receiver); NULL: XLSX_OUT_DEFAULT_RECEIVER */
+    const reject_log *rejects;  /* rejected rows and warnings, already sorted; NULL: none */
+    const char *manifest_json;  /* text for the hidden manifest sheet (one line a row); NULL: "" */
+    time_t created;             /* document creation time (period end or SOURCE_DATE_EPOCH);
+                                   0: the period end at 00:00 UTC. Never the wall clock. */
+    const char *tmpdir;         /* libxlsxwriter's temporary folder; NULL: the system's */
+} xlsx_report;
+
+/* Writes the workbook to path (created or replaced). Sheets, in order: every table of the set
+ * (forms with the paper-form layout, lists with title, header and rows), the rejects sheet
+ * XLSX_OUT_REJECTS_SHEET, and the hidden XLSX_OUT_MANIFEST_SHEET. Same input, same bytes.
+ * Returns 0, or THK_EXIT_OUTPUT with a message naming the path (and the sheet, when one
+ * failed) in *err; a partial file may then be left at path for the caller to remove. */
+int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err);
+
+#endif

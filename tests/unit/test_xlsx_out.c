@@ -1,0 +1,557 @@
+/* test_xlsx_out — the workbook read back with openpyxl: sheets, merges, values, formats. */
+#include "form.h"
+#include "period.h"
+#include "read_date.h"
+#include "rejects.h"
+#include "xlsx_out.h"
+
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fixture: a small form set built by hand (TH, B01, B01-CHV, L1) ---------------------- */
+#define EMPTY INT64_MIN
+
+static form_table *fx_table(form_set *fs, const char *id, const char *title, const char *code,
+                            const char *subtitle, bool list, size_t nrf, const char *const *rf,
+                            size_t ncols, size_t nrows)
+{
+    fs->tables = thk_xrealloc(fs->tables, (fs->ntables + 1) * sizeof *fs->tables);
+    form_table *t = &fs->tables[fs->ntables++];
+    *t = (form_table){0};
+    t->id = thk_xstrdup(id);
+    t->title = title ? thk_xstrdup(title) : NULL;
+    t->form_code = code ? thk_xstrdup(code) : NULL;
+    t->subtitle = subtitle ? thk_xstrdup(subtitle) : NULL;
+    t->is_list = list;
+    t->nrowfields = nrf;
+    t->rowfield_labels = thk_xcalloc(nrf ? nrf : 1, sizeof(char *));
+    for (size_t i = 0; i < nrf; i++)
+        t->rowfield_labels[i] = thk_xstrdup(rf[i]);
+    t->ncols = ncols;
+    t->cols = thk_xcalloc(ncols, sizeof *t->cols);
+    t->nrows = nrows;
+    t->rows = thk_xcalloc(nrows ? nrows : 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof *t->cells);
+    if (list)
+        t->texts = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof(char *));
+    return t;
+}
+
+static void fx_col(form_table *t, size_t c, const char *code, const char *label, form_kind kind,
+                   int group, const char *target)
+{
+    t->cols[c].code = thk_xstrdup(code);
+    t->cols[c].label = thk_xstrdup(label);
+    t->cols[c].kind = (uint8_t)kind;
+    t->cols[c].group = group;
+    t->cols[c].target = target ? thk_xstrdup(target) : NULL;
+}
+
+static void fx_group(form_table *t, const char *label, int parent)
+{
+    t->groups = thk_xrealloc(t->groups, (t->ngroups + 1) * sizeof *t->groups);
+    t->groups[t->ngroups].label = thk_xstrdup(label);
+    t->groups[t->ngroups].parent = parent;
+    t->ngroups++;
+}
+
+/* Row r: key, kind, nrowfields labels, ncols values (EMPTY = empty cell). */
+static void fx_row(form_table *t, size_t r, const char *key, form_row_kind kind,
+                   const char *const *labels, const int64_t *v)
+{
+    t->rows[r].key = thk_xstrdup(key);
+    t->rows[r].kind = (uint8_t)kind;
+    t->rows[r].labels = thk_xcalloc(t->nrowfields ? t->nrowfields : 1, sizeof(char *));
+    for (size_t i = 0; i < t->nrowfields; i++)
+        t->rows[r].labels[i] = thk_xstrdup(labels[i]);
+    for (size_t c = 0; c < t->ncols; c++) {
+        form_cell *cell = form_cell_at(t, r, c);
+        cell->empty = v[c] == EMPTY;
+        cell->v = cell->empty ? 0 : v[c];
+    }
+}
+
+static void fx_text(form_table *t, size_t r, size_t c, const char *s)
+{
+    t->texts[r * t->ncols + c] = thk_xstrdup(s);
+}
+
+static void fx_target(form_set *fs, const char *name, int64_t v)
+{
+    fs->targets = thk_xrealloc(fs->targets, (fs->ntargets + 1) * sizeof *fs->targets);
+    fs->targets[fs->ntargets].name = thk_xstrdup(name);
+    fs->targets[fs->ntargets].v = v;
+    fs->ntargets++;
+}
+
+/* TH (targets, a group, an empty rate, a negative change), B01 (two group levels, money, a
+ * rate with a target, an all-zero unit with an empty rate, a total), B01-CHV (two row fields, a
+ * subtotal, a key with a comma), L1 (a list with text, dates and money). */
+static form_set *fx_set(void)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    fx_target(fs, "ty_le_viec", 8450);
+    fx_target(fs, "ty_le_tien", 4000);
+    static const char *const unit[] = {"Đơn vị"};
+
+    form_table *th = fx_table(fs, "TH", "TỔNG HỢP KẾT QUẢ SO VỚI CHỈ TIÊU", NULL, NULL, false, 1,
+                              unit, 5, 3);
+    fx_group(th, "So với cùng kỳ năm trước", -1);
+    fx_col(th, 0, "ty_le_viec", "Tỷ lệ xong về việc (%)", FORM_KIND_RATE, -1, "ty_le_viec");
+    fx_col(th, 1, "ty_le_tien", "Tỷ lệ xong về tiền (%)", FORM_KIND_RATE, -1, "ty_le_tien");
+    fx_col(th, 2, "xong", "Xong (việc)", FORM_KIND_COUNT, -1, NULL);
+    fx_col(th, 3, "xong_cung_ky", "Cùng kỳ", FORM_KIND_COUNT, 0, NULL);
+    fx_col(th, 4, "thay_doi", "Tăng, giảm", FORM_KIND_COUNT, 0, NULL);
+    fx_row(th, 0, "GL-KV01", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 1"},
+           (const int64_t[]){8388, 4521, 120, 100, 20});
+    fx_row(th, 1, "GL-KV02", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 2"},
+           (const int64_t[]){8450, EMPTY, 50, 60, -10});
+    fx_row(th, 2, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
+           (const int64_t[]){8406, 4521, 170, 160, 10});
+
+    form_table *b = fx_table(fs, "B01", "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC",
+                             "Biểu số B01/TK-THA", "Đơn vị tính: việc; tiền: 1.000 đồng", false,
+                             1, unit, 8, 4);
+    fx_group(b, "Trong đó", -1);
+    fx_group(b, "Có điều kiện thi hành", -1);
+    fx_group(b, "Chia ra", 1);
+    fx_col(b, 0, "thu_ly", "Tổng số thụ lý", FORM_KIND_COUNT, -1, NULL);
+    fx_col(b, 1, "chuyen_sang", "Năm trước chuyển sang", FORM_KIND_COUNT, 0, NULL);
+    fx_col(b, 2, "moi", "Thụ lý mới", FORM_KIND_COUNT, 0, NULL);
+    fx_col(b, 3, "co_dk", "Tổng số", FORM_KIND_COUNT, 1, NULL);
+    fx_col(b, 4, "xong", "Thi hành xong", FORM_KIND_COUNT, 2, NULL);
+    fx_col(b, 5, "dinh_chi", "Đình chỉ", FORM_KIND_COUNT, 2, NULL);
+    fx_col(b, 6, "tien_xong", "Tiền đã thu", FORM_KIND_MONEY, -1, NULL);
+    fx_col(b, 7, "ty_le", "Tỷ lệ (%)", FORM_KIND_RATE, -1, "ty_le_viec");
+    fx_row(b, 0, "GL-KV01", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 1"},
+           (const int64_t[]){100, 60, 40, 80, 60, 7, 1234500, 8375});
+    fx_row(b, 1, "GL-KV02", FORM_ROW_DATA, (const char *const[]){"Chi cục \"KV2\", Gia Lai"},
+           (const int64_t[]){50, 20, 30, 40, 33, 1, 1234499, 8500});
+    fx_row(b, 2, "GL-KV03", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 3"},
+           (const int64_t[]){0, 0, 0, 0, 0, 0, 0, EMPTY});
+    fx_row(b, 3, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
+           (const int64_t[]){150, 80, 70, 120, 93, 8, 2468999, 8417});
+
+    static const char *const chv[] = {"Đơn vị", "Chấp hành viên"};
+    form_table *c = fx_table(fs, "B01-CHV", "KẾT QUẢ THEO CHẤP HÀNH VIÊN", NULL, NULL, false, 2,
+                             chv, 2, 4);
+    fx_col(c, 0, "thu_ly", "Tổng số thụ lý", FORM_KIND_COUNT, -1, NULL);
+    fx_col(c, 1, "ty_le", "Tỷ lệ (%)", FORM_KIND_RATE, -1, NULL);
+    fx_row(c, 0, "GL-KV01|Nguyễn Văn An", FORM_ROW_DATA,
+           (const char *const[]){"Chi cục 1", "Nguyễn Văn An"}, (const int64_t[]){10, 5000});
+    fx_row(c, 1, "GL-KV01|Trần, Thị Bình", FORM_ROW_DATA,
+           (const char *const[]){"Chi cục 1", "Trần, Thị Bình"}, (const int64_t[]){5, EMPTY});
+    fx_row(c, 2, "GL-KV01|*", FORM_ROW_SUBTOTAL, (const char *const[]){"Chi cục 1", ""},
+           (const int64_t[]){15, 5000});
+    fx_row(c, 3, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng", ""},
+           (const int64_t[]){15, 5000});
+
+    form_table *l = fx_table(fs, "L1", "DANH SÁCH VIỆC CÓ ĐIỀU KIỆN QUÁ 05 NĂM", NULL, NULL, true,
+                             0, NULL, 6, 2);
+    fx_col(l, 0, "ma_viec", "Mã việc", FORM_KIND_TEXT, -1, NULL);
+    fx_col(l, 1, "don_vi", "Đơn vị", FORM_KIND_TEXT, -1, NULL);
+    fx_col(l, 2, "ngay_qd", "Ngày quyết định", FORM_KIND_DATE, -1, NULL);
+    fx_col(l, 3, "phai_thi_hanh", "Phải thi hành", FORM_KIND_MONEY, -1, NULL);
+    fx_col(l, 4, "con_lai", "Còn lại", FORM_KIND_MONEY, -1, NULL);
+    fx_col(l, 5, "tuoi", "Số năm", FORM_KIND_COUNT, -1, NULL);
+    fx_row(l, 0, "V001", FORM_ROW_DATA, NULL,
+           (const int64_t[]){EMPTY, EMPTY, 17970 /* 15/03/2019 */, 25000000000, 20000000000, 7});
+    fx_row(l, 1, "V002", FORM_ROW_DATA, NULL,
+           (const int64_t[]){EMPTY, EMPTY, EMPTY, 1500, 1500, 6});
+    fx_text(l, 0, 0, "V001");
+    fx_text(l, 0, 1, "GL-KV01");
+    fx_text(l, 1, 0, "V002");
+    fx_text(l, 1, 1, "GL-KV02");
+    return fs;
+}
+
+static reject_log *fx_rejects(void)
+{
+    reject_log *log = rejects_new();
+    rejects_add(log, "cases.csv", 5, "so_tien_phai_thi_hanh", "12,5", 4, REJ_MONEY_FRACTION, NULL);
+    rejects_add(log, "events.csv", 9, "", "xong", 4, WARN_AFTER_TERMINAL, "việc V001");
+    rejects_sort(log);
+    return log;
+}
+
+static period fx_period(void)
+{
+    period p;
+    cr_assert(period_months(2026, 10, 1, 10, &p));
+    return p;
+}
+
+static const char fx_manifest[] = "{\n  \"tool\": \"thongke\"\n}\n";
+
+/* Writes the fixture workbook into a fresh folder; returns its path (malloc'd). */
+static char *fx_write(const char *name, time_t created, const char *unit)
+{
+    char *dir = tu_tempdir();
+    cr_assert_not_null(dir);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    snprintf(path, n, "%s/%s", dir, name);
+    form_set *fs = fx_set();
+    reject_log *log = fx_rejects();
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    r.unit_name = unit;
+    r.rejects = log;
+    r.manifest_json = fx_manifest;
+    r.created = created;
+    thk_buf err = {0};
+    int rc = xlsx_out_write(path, &r, &err);
+    cr_assert_eq(rc, 0, "xlsx_out_write: %s", err.data ? err.data : "");
+    buf_free(&err);
+    form_set_free(fs);
+    rejects_free(log);
+    free(dir);
+    return path;
+}
+
+/* The inspector's output for a workbook, with a leading newline so every line is "\n...\n". */
+static char *inspect(const char *path)
+{
+    const char *root = getenv("THONGKE_ROOT");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/tools/xlsx_inspect.py' '%s'",
+             root && *root ? root : ".", path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    thk_buf b = {0};
+    buf_putc(&b, '\n');
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        buf_append(&b, chunk, n);
+    int st = pclose(p);
+    cr_assert_eq(st, 0, "xlsx_inspect.py failed (status %d) on %s", st, path);
+    return b.data;
+}
+
+/* True when the inspector printed exactly this line. */
+static bool has(const char *out, const char *line)
+{
+    size_t n = strlen(line);
+    char *needle = malloc(n + 3);
+    needle[0] = '\n';
+    memcpy(needle + 1, line, n);
+    needle[n + 1] = '\n';
+    needle[n + 2] = '\0';
+    bool ok = strstr(out, needle) != NULL;
+    free(needle);
+    return ok;
+}
+
+/* Asserts every line of a table is present. */
+#define expect_lines(out, ...)                                                                    \
+    do {                                                                                          \
+        static const char *const lines_[] = {__VA_ARGS__};                                        \
+        for (size_t i_ = 0; i_ < sizeof lines_ / sizeof lines_[0]; i_++)                          \
+            cr_expect(has(out, lines_[i_]), "missing line: %s", lines_[i_]);                      \
+    } while (0)
+
+static char *fx_inspect(void)
+{
+    char *path = fx_write("bao-cao.xlsx", 0, "Cục THADS tỉnh Gia Lai");
+    char *out = inspect(path);
+    free(path);
+    return out;
+}
+
+Test(xlsx_out, sheets_come_in_set_order_then_rejects_then_a_hidden_manifest)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "sheet\t0\tTH\tvisible", "sheet\t1\tB01\tvisible",
+                 "sheet\t2\tB01-CHV\tvisible", "sheet\t3\tL1\tvisible",
+                 "sheet\t4\tDòng bị loại\tvisible", "sheet\t5\tmanifest\thidden");
+    cr_expect(strstr(out, "sheet\t6\t") == NULL);
+    expect_lines(out, "cell\tmanifest\tA1\ts\t{\tGeneral\t-",
+                 "cell\tmanifest\tA2\ts\t  \"tool\": \"thongke\"\tGeneral\t-",
+                 "cell\tmanifest\tA3\ts\t}\tGeneral\t-");
+    free(out);
+}
+
+Test(xlsx_out, header_merges_follow_the_groups_and_row_fields_span_all_header_rows)
+{
+    char *out = fx_inspect();
+    expect_lines(out,
+                 /* row field and ungrouped columns merged down rows 8–10 */
+                 "merge\tB01\tA8:A10", "merge\tB01\tB8:B10", "merge\tB01\tH8:H10",
+                 "merge\tB01\tI8:I10",
+                 /* "Trong đó" over two columns, their labels merged down */
+                 "merge\tB01\tC8:D8", "merge\tB01\tC9:C10", "merge\tB01\tD9:D10",
+                 /* "Có điều kiện" over three columns, "Chia ra" nested under it */
+                 "merge\tB01\tE8:G8", "merge\tB01\tE9:E10", "merge\tB01\tF9:G9",
+                 "cell\tB01\tA8\ts\tĐơn vị\tGeneral\tb", "cell\tB01\tC8\ts\tTrong đó\tGeneral\tb",
+                 "cell\tB01\tE8\ts\tCó điều kiện thi hành\tGeneral\tb",
+                 "cell\tB01\tF9\ts\tChia ra\tGeneral\tb",
+                 "cell\tB01\tF10\ts\tThi hành xong\tGeneral\tb",
+                 "cell\tB01\tG10\ts\tĐình chỉ\tGeneral\tb",
+                 "cell\tB01\tC9\ts\tNăm trước chuyển sang\tGeneral\tb");
+    /* The innermost labels of "Chia ra" are single cells, not merged. */
+    cr_expect(strstr(out, "merge\tB01\tF10") == NULL);
+    cr_expect(strstr(out, "merge\tB01\tG10") == NULL);
+    /* Two row fields: both merged down their single header row are single cells. */
+    expect_lines(out, "cell\tB01-CHV\tA8\ts\tĐơn vị\tGeneral\tb",
+                 "cell\tB01-CHV\tB8\ts\tChấp hành viên\tGeneral\tb");
+    free(out);
+}
+
+Test(xlsx_out, a_row_of_column_numbers_gives_row_fields_letters_and_figures_numbers)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "cell\tB01\tA11\ts\tA\tGeneral\t-", "cell\tB01\tB11\ts\t1\tGeneral\t-",
+                 "cell\tB01\tI11\ts\t8\tGeneral\t-", "cell\tB01-CHV\tA9\ts\tA\tGeneral\t-",
+                 "cell\tB01-CHV\tB9\ts\tB\tGeneral\t-", "cell\tB01-CHV\tC9\ts\t1\tGeneral\t-");
+    free(out);
+}
+
+Test(xlsx_out, money_is_in_thousands_half_up_counts_and_rates_are_numbers_with_formats)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "cell\tB01\tH12\tn\t1235\t#,##0\t-", /* 1 234 500 đ */
+                 "cell\tB01\tH13\tn\t1234\t#,##0\t-",       /* 1 234 499 đ */
+                 "cell\tB01\tH15\tn\t2469\t#,##0\tb",       /* 2 468 999 đ */
+                 "cell\tB01\tB12\tn\t100\t#,##0\t-", "cell\tB01\tB14\tn\t0\t#,##0\t-",
+                 "cell\tB01\tI12\tn\t83.75\t0.00\t-", "cell\tB01\tI13\tn\t85\t0.00\t-",
+                 "cell\tB01\tI15\tn\t84.17\t0.00\tb", "cell\tTH\tF12\tn\t-10\t#,##0\t-");
+    /* An empty rate (zero denominator) is a blank cell, not 0. */
+    cr_expect(strstr(out, "cell\tB01\tI14\t") == NULL);
+    cr_expect(strstr(out, "cell\tTH\tC12\t") == NULL);
+    free(out);
+}
+
+Test(xlsx_out, top_blocks_title_period_measure_and_footer_follow_the_paper_form)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "merge\tB01\tA1:D1", "merge\tB01\tE1:I1", "merge\tB01\tA4:I4",
+                 "merge\tB01\tA5:I5", "merge\tB01\tA6:I6",
+                 "cell\tB01\tA1\ts\tĐơn vị báo cáo: Cục THADS tỉnh Gia Lai\tGeneral\tb",
+                 "cell\tB01\tA2\ts\tĐơn vị nhận báo cáo: Cục Quản lý THADS\tGeneral\tb",
+                 "cell\tB01\tE1\ts\tBiểu số B01/TK-THA\tGeneral\tb",
+                 "cell\tB01\tE2\ts\tBan hành kèm theo Thông tư 05/2024/TT-BTP\tGeneral\t-",
+                 "cell\tB01\tA4\ts\tKẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC\tGeneral\tb",
+                 "cell\tB01\tA5\ts\tKỳ báo cáo: 10 tháng, từ 01/10/2025 đến 31/07/2026\tGeneral\t-",
+                 "cell\tB01\tA6\ts\tĐơn vị tính: việc; tiền: 1.000 đồng\tGeneral\t-",
+                 "cell\tB01\tE17\ts\tGia Lai, ngày …… tháng …… năm ……\tGeneral\t-",
+                 "cell\tB01\tA18\ts\tNgười lập biểu\tGeneral\tb",
+                 "cell\tB01\tE18\ts\tThủ trưởng đơn vị\tGeneral\tb",
+                 "cell\tB01\tA19\ts\t(Ký, ghi rõ họ tên)\tGeneral\t-",
+                 "cell\tB01\tE19\ts\t(Ký tên, đóng dấu)\tGeneral\t-");
+    /* A table without a form code has no right-hand block. */
+    cr_expect(strstr(out, "cell\tB01-CHV\tC1\t") == NULL);
+    cr_expect(strstr(out, "Ban hành kèm theo") != NULL);
+    free(out);
+}
+
+Test(xlsx_out, panes_freeze_below_the_header_and_pages_fit_one_a4_landscape_width)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "freeze\tB01\tB12", "freeze\tB01-CHV\tC10", "freeze\tTH\tB11",
+                 "freeze\tL1\tA9", "freeze\tDòng bị loại\tA6",
+                 "print\tB01\tlandscape\t9\t1\t0", "print\tL1\tlandscape\t9\t1\t0",
+                 "width\tB01\tH\t12.71", "width\tB01\tA\t25.71");
+    free(out);
+}
+
+Test(xlsx_out, subtotal_and_total_rows_are_bold_and_labelled)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "cell\tB01-CHV\tA12\ts\tChi cục 1\tGeneral\tb",
+                 "cell\tB01-CHV\tB12\ts\tCộng\tGeneral\tb", "cell\tB01-CHV\tC12\tn\t15\t#,##0\tb",
+                 "merge\tB01-CHV\tA13:B13", "cell\tB01-CHV\tA13\ts\tTổng cộng\tGeneral\tb",
+                 "cell\tB01-CHV\tB11\ts\tTrần, Thị Bình\tGeneral\t-",
+                 "cell\tB01\tA13\ts\tChi cục \"KV2\", Gia Lai\tGeneral\t-",
+                 "cell\tB01\tA15\ts\tTổng cộng\tGeneral\tb");
+    free(out);
+}
+
+Test(xlsx_out, rate_columns_with_targets_get_red_and_green_rules_and_a_bar_chart)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "cf\tTH\tB11:B13\texpression\tAND(ISNUMBER(B11),B11<84.50)\tFFFFC7CE",
+                 "cf\tTH\tB11:B13\texpression\tAND(ISNUMBER(B11),B11>=84.50)\tFFC6EFCE",
+                 "cf\tTH\tC11:C13\texpression\tAND(ISNUMBER(C11),C11<40.00)\tFFFFC7CE",
+                 "cf\tTH\tC11:C13\texpression\tAND(ISNUMBER(C11),C11>=40.00)\tFFC6EFCE",
+                 "chart\tTH\tbarChart\tcol\t2\tTỷ lệ xong về việc (%) theo đơn vị, so với chỉ tiêu",
+                 "series\tTH\t0\tTH!$A$24:$A$25\tTH!$B$24:$B$25\tTH!$B$23",
+                 "series\tTH\t1\tTH!$A$24:$A$25\tTH!$C$24:$C$25\tTH!$C$23",
+                 /* the chart's data: data rows only, the target beside each */
+                 "cell\tTH\tA24\ts\tChi cục THADS khu vực 1\tGeneral\t-",
+                 "cell\tTH\tB24\tn\t83.88\t0.00\t-", "cell\tTH\tC24\tn\t84.5\t0.00\t-",
+                 "cell\tTH\tA25\ts\tChi cục THADS khu vực 2\tGeneral\t-",
+                 "cell\tTH\tC25\tn\t84.5\t0.00\t-");
+    cr_expect(strstr(out, "cell\tTH\tA26\t") == NULL, "the total row is not charted");
+    /* Only one chart per sheet (the first target column); none where no column has a target. */
+    cr_expect(strstr(out, "chart\tB01-CHV") == NULL);
+    cr_expect(strstr(out, "cf\tB01-CHV") == NULL);
+    free(out);
+}
+
+Test(xlsx_out, lists_show_money_in_dong_dates_as_dates_and_have_an_autofilter)
+{
+    char *out = fx_inspect();
+    expect_lines(out, "cell\tL1\tD8\ts\tPhải thi hành (đồng)\tGeneral\tb",
+                 "cell\tL1\tC8\ts\tNgày quyết định\tGeneral\tb",
+                 "cell\tL1\tA9\ts\tV001\tGeneral\t-",
+                 "cell\tL1\tC9\td\t2019-03-15\tdd/mm/yyyy\t-",
+                 "cell\tL1\tD9\tn\t25000000000\t#,##0\t-", "cell\tL1\tF10\tn\t6\t#,##0\t-",
+                 "autofilter\tL1\tA8:F10", "freeze\tL1\tA9");
+    cr_expect(strstr(out, "cell\tL1\tC10\t") == NULL, "an empty date is blank");
+    cr_expect(strstr(out, "cell\tL1\tA11\t") == NULL, "lists have no footer");
+    free(out);
+}
+
+Test(xlsx_out, rejects_sheet_lists_file_line_column_value_code_and_explanation)
+{
+    char *out = fx_inspect();
+    char expl[512];
+    snprintf(expl, sizeof expl, "cell\tDòng bị loại\tG7\ts\t%s: việc V001\tGeneral\t-",
+             thk_reject_message(WARN_AFTER_TERMINAL));
+    cr_expect(has(out, expl), "missing %s", expl);
+    expect_lines(out, "cell\tDòng bị loại\tA5\ts\tTệp\tGeneral\tb",
+                 "cell\tDòng bị loại\tG5\ts\tGiải thích\tGeneral\tb",
+                 "cell\tDòng bị loại\tA6\ts\tcases.csv\tGeneral\t-",
+                 "cell\tDòng bị loại\tB6\tn\t5\t0\t-",
+                 "cell\tDòng bị loại\tC6\ts\tso_tien_phai_thi_hanh\tGeneral\t-",
+                 "cell\tDòng bị loại\tD6\ts\t12,5\tGeneral\t-",
+                 "cell\tDòng bị loại\tE6\ts\tLoại bỏ\tGeneral\t-",
+                 "cell\tDòng bị loại\tF6\ts\tmoney_fraction\tGeneral\t-",
+                 "cell\tDòng bị loại\tE7\ts\tCảnh báo\tGeneral\t-",
+                 "cell\tDòng bị loại\tD7\ts\txong\tGeneral\t-",
+                 "cell\tDòng bị loại\tA3\ts\tTổng số: 1 dòng bị loại, 1 cảnh báo (danh sách đầy đủ: "
+                 "rejects.csv)\tGeneral\t-",
+                 "autofilter\tDòng bị loại\tA5:G7");
+    free(out);
+}
+
+Test(xlsx_out, creation_time_is_the_period_end_unless_one_is_given)
+{
+    char *a = fx_write("a.xlsx", 0, NULL);
+    char *oa = inspect(a);
+    cr_expect(has(oa, "props\tcreated\t2026-07-31T00:00:00"));
+    char *b = fx_write("b.xlsx", 1700000000, NULL);
+    char *ob = inspect(b);
+    cr_expect(has(ob, "props\tcreated\t2023-11-14T22:13:20"));
+    free(a);
+    free(oa);
+    free(b);
+    free(ob);
+}
+
+Test(xlsx_out, two_writes_of_the_same_input_give_identical_bytes)
+{
+    char *a = fx_write("a.xlsx", 0, "Cục THADS tỉnh Gia Lai");
+    sleep(1); /* a wall-clock leak would show as a different second */
+    char *b = fx_write("b.xlsx", 0, "Cục THADS tỉnh Gia Lai");
+    size_t na = 0, nb = 0;
+    char *da = tu_read(a, &na), *db = tu_read(b, &nb);
+    cr_assert_not_null(da);
+    cr_assert_not_null(db);
+    cr_expect_gt(na, 1000u);
+    cr_expect_eq(na, nb);
+    cr_expect(na == nb && memcmp(da, db, na) == 0, "the two workbooks differ");
+    free(a);
+    free(b);
+    free(da);
+    free(db);
+}
+
+Test(xlsx_out, default_unit_and_receiver_leave_the_place_as_dots)
+{
+    char *p = fx_write("x.xlsx", 0, NULL);
+    char *out = inspect(p);
+    expect_lines(out, "cell\tB01\tA1\ts\tĐơn vị báo cáo: THADS tỉnh ...\tGeneral\tb",
+                 "cell\tB01\tA2\ts\tĐơn vị nhận báo cáo: Cục Quản lý THADS\tGeneral\tb",
+                 "cell\tB01\tE17\ts\t……………, ngày …… tháng …… năm ……\tGeneral\t-");
+    free(p);
+    free(out);
+}
+
+Test(xlsx_out, sheet_names_are_made_valid_short_and_unique)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    static const char *const ids[] = {"B[01]:x/y*?\\", "Danh sách việc có điều kiện quá năm năm",
+                                      "TH", "th", "'trích'", "Dòng bị loại", "manifest"};
+    static const char *const unit[] = {"Đơn vị"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        form_table *t = fx_table(fs, ids[i], "T", NULL, NULL, false, 1, unit, 1, 1);
+        fx_col(t, 0, "n", "Số", FORM_KIND_COUNT, -1, NULL);
+        fx_row(t, 0, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
+               (const int64_t[]){1});
+    }
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/names.xlsx", dir);
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    char *out = inspect(path);
+    expect_lines(out, "sheet\t0\tB-01--x-y---\tvisible",
+                 "sheet\t1\tDanh sách việc có điều kiện quá\tvisible",
+                 "sheet\t2\tTH\tvisible", "sheet\t3\tth~2\tvisible", "sheet\t4\ttrích\tvisible",
+                 "sheet\t5\tDòng bị loại\tvisible", "sheet\t6\tmanifest\tvisible",
+                 "sheet\t7\tDòng bị loại~2\tvisible", "sheet\t8\tmanifest~2\thidden",
+                 "cell\tDòng bị loại~2\tA6\ts\tKhông có dòng nào bị loại hoặc cảnh báo.\tGeneral\t-");
+    buf_free(&err);
+    form_set_free(fs);
+    free(out);
+    free(dir);
+}
+
+Test(xlsx_out, an_empty_list_says_so_and_huge_amounts_stay_exact_as_text)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    form_table *e = fx_table(fs, "L2", "DANH SÁCH RỖNG", NULL, NULL, true, 0, NULL, 2, 0);
+    fx_col(e, 0, "ma_viec", "Mã việc", FORM_KIND_TEXT, -1, NULL);
+    fx_col(e, 1, "con_lai", "Còn lại", FORM_KIND_MONEY, -1, NULL);
+    form_table *h = fx_table(fs, "L3", "DANH SÁCH", NULL, NULL, true, 0, NULL, 2, 1);
+    fx_col(h, 0, "ma_viec", "Mã việc", FORM_KIND_TEXT, -1, NULL);
+    fx_col(h, 1, "con_lai", "Còn lại (đồng)", FORM_KIND_MONEY, -1, NULL);
+    fx_row(h, 0, "V9", FORM_ROW_DATA, NULL, (const int64_t[]){EMPTY, 900000000000000001LL});
+    fx_text(h, 0, 0, "V9");
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/lists.xlsx", dir);
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    char *out = inspect(path);
+    expect_lines(out, "merge\tL2\tA9:B9", "cell\tL2\tA9\ts\tKhông có dòng nào.\tGeneral\t-",
+                 "cell\tL3\tB8\ts\tCòn lại (đồng)\tGeneral\tb",
+                 "cell\tL3\tB9\ts\t900000000000000001\t#,##0\t-");
+    cr_expect(strstr(out, "autofilter\tL2") == NULL);
+    buf_free(&err);
+    form_set_free(fs);
+    free(out);
+    free(dir);
+}
+
+Test(xlsx_out, an_unwritable_path_is_an_output_error_naming_it)
+{
+    form_set *fs = fx_set();
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    thk_buf err = {0};
+    int rc = xlsx_out_write("/nonexistent-thongke-dir/x.xlsx", &r, &err);
+    cr_expect_eq(rc, THK_EXIT_OUTPUT);
+    cr_assert_not_null(err.data);
+    cr_expect(strstr(err.data, "/nonexistent-thongke-dir/x.xlsx") != NULL, "%s", err.data);
+    buf_clear(&err);
+    rc = xlsx_out_write("/dev/full", &r, &err);
+    cr_expect_eq(rc, THK_EXIT_OUTPUT, "writing to a full disk must fail");
+    buf_free(&err);
+    form_set_free(fs);
+}
