@@ -1,0 +1,472 @@
+/* test_csv_out — cells.csv and rejects.csv byte for byte, RFC 4180 quoting, write errors. */
+#include "csv_out.h"
+#include "form.h"
+#include "rejects.h"
+
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fixture: a small form set built by hand (TH, B01, B01-CHV, L1) ---------------------- */
+#define EMPTY INT64_MIN
+
+static form_table *fx_table(form_set *fs, const char *id, const char *title, const char *code,
+                            const char *subtitle, bool list, size_t nrf, const char *const *rf,
+                            size_t ncols, size_t nrows)
+{
+    fs->tables = thk_xrealloc(fs->tables, (fs->ntables + 1) * sizeof *fs->tables);
+    form_table *t = &fs->tables[fs->ntables++];
+    *t = (form_table){0};
+    t->id = thk_xstrdup(id);
+    t->title = title ? thk_xstrdup(title) : NULL;
+    t->form_code = code ? thk_xstrdup(code) : NULL;
+    t->subtitle = subtitle ? thk_xstrdup(subtitle) : NULL;
+    t->is_list = list;
+    t->nrowfields = nrf;
+    t->rowfield_labels = thk_xcalloc(nrf ? nrf : 1, sizeof(char *));
+    for (size_t i = 0; i < nrf; i++)
+        t->rowfield_labels[i] = thk_xstrdup(rf[i]);
+    t->ncols = ncols;
+    t->cols = thk_xcalloc(ncols, sizeof *t->cols);
+    t->nrows = nrows;
+    t->rows = thk_xcalloc(nrows ? nrows : 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof *t->cells);
+    if (list)
+        t->texts = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof(char *));
+    return t;
+}
+
+static void fx_col(form_table *t, size_t c, const char *code, const char *label, form_kind kind,
+                   int group, const char *target)
+{
+    t->cols[c].code = thk_xstrdup(code);
+    t->cols[c].label = thk_xstrdup(label);
+    t->cols[c].kind = (uint8_t)kind;
+    t->cols[c].group = group;
+    t->cols[c].target = target ? thk_xstrdup(target) : NULL;
+}
+
+static void fx_group(form_table *t, const char *label, int parent)
+{
+    t->groups = thk_xrealloc(t->groups, (t->ngroups + 1) * sizeof *t->groups);
+    t->groups[t->ngroups].label = thk_xstrdup(label);
+    t->groups[t->ngroups].parent = parent;
+    t->ngroups++;
+}
+
+/* Row r: key, kind, nrowfields labels, ncols values (EMPTY = empty cell). */
+static void fx_row(form_table *t, size_t r, const char *key, form_row_kind kind,
+                   const char *const *labels, const int64_t *v)
+{
+    t->rows[r].key = thk_xstrdup(key);
+    t->rows[r].kind = (uint8_t)kind;
+    t->rows[r].labels = thk_xcalloc(t->nrowfields ? t->nrowfields : 1, sizeof(char *));
+    for (size_t i = 0; i < t->nrowfields; i++)
+        t->rows[r].labels[i] = thk_xstrdup(labels[i]);
+    for (size_t c = 0; c < t->ncols; c++) {
+        form_cell *cell = form_cell_at(t, r, c);
+        cell->empty = v[c] == EMPTY;
+        cell->v = cell->empty ? 0 : v[c];
+    }
+}
+
+static void fx_text(form_table *t, size_t r, size_t c, const char *s)
+{
+    t->texts[r * t->ncols + c] = thk_xstrdup(s);
+}
+
+static void fx_target(form_set *fs, const char *name, int64_t v)
+{
+    fs->targets = thk_xrealloc(fs->targets, (fs->ntargets + 1) * sizeof *fs->targets);
+    fs->targets[fs->ntargets].name = thk_xstrdup(name);
+    fs->targets[fs->ntargets].v = v;
+    fs->ntargets++;
+}
+
+/* TH (targets, a group, an empty rate, a negative change), B01 (two group levels, money, a
+ * rate with a target, an all-zero unit with an empty rate, a total), B01-CHV (two row fields, a
+ * subtotal, a key with a comma), L1 (a list with text, dates and money). */
+static form_set *fx_set(void)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    fx_target(fs, "ty_le_viec", 8450);
+    fx_target(fs, "ty_le_tien", 4000);
+    static const char *const unit[] = {"Đơn vị"};
+
+    form_table *th = fx_table(fs, "TH", "TỔNG HỢP KẾT QUẢ SO VỚI CHỈ TIÊU", NULL, NULL, false, 1,
+                              unit, 5, 3);
+    fx_group(th, "So với cùng kỳ năm trước", -1);
+    fx_col(th, 0, "ty_le_viec", "Tỷ lệ xong về việc (%)", FORM_KIND_RATE, -1, "ty_le_viec");
+    fx_col(th, 1, "ty_le_tien", "Tỷ lệ xong về tiền (%)", FORM_KIND_RATE, -1, "ty_le_tien");
+    fx_col(th, 2, "xong", "Xong (việc)", FORM_KIND_COUNT, -1, NULL);
+    fx_col(th, 3, "xong_cung_ky", "Cùng kỳ", FORM_KIND_COUNT, 0, NULL);
+    fx_col(th, 4, "thay_doi", "Tăng, giảm", FORM_KIND_COUNT, 0, NULL);
+    fx_row(th, 0, "GL-KV01", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 1"},
+           (const int64_t[]){8388, 4521, 120, 100, 20});
+    fx_row(th, 1, "GL-KV02", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 2"},
+           (const int64_t[]){8450, EMPTY, 50, 60, -10});
+    fx_row(th, 2, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
+           (const int64_t[]){8406, 4521, 170, 160, 10});
+
+    form_table *b = fx_table(fs, "B01", "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC",
+                             "Biểu số B01/TK-THA", "Đơn vị tính: việc; tiền: 1.000 đồng", false,
+                             1, unit, 8, 4);
+    fx_group(b, "Trong đó", -1);
+    fx_group(b, "Có điều kiện thi hành", -1);
+    fx_group(b, "Chia ra", 1);
+    fx_col(b, 0, "thu_ly", "Tổng số thụ lý", FORM_KIND_COUNT, -1, NULL);
+    fx_col(b, 1, "chuyen_sang", "Năm trước chuyển sang", FORM_KIND_COUNT, 0, NULL);
+    fx_col(b, 2, "moi", "Thụ lý mới", FORM_KIND_COUNT, 0, NULL);
+    fx_col(b, 3, "co_dk", "Tổng số", FORM_KIND_COUNT, 1, NULL);
+    fx_col(b, 4, "xong", "Thi hành xong", FORM_KIND_COUNT, 2, NULL);
+    fx_col(b, 5, "dinh_chi", "Đình chỉ", FORM_KIND_COUNT, 2, NULL);
+    fx_col(b, 6, "tien_xong", "Tiền đã thu", FORM_KIND_MONEY, -1, NULL);
+    fx_col(b, 7, "ty_le", "Tỷ lệ (%)", FORM_KIND_RATE, -1, "ty_le_viec");
+    fx_row(b, 0, "GL-KV01", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 1"},
+           (const int64_t[]){100, 60, 40, 80, 60, 7, 1234500, 8375});
+    fx_row(b, 1, "GL-KV02", FORM_ROW_DATA, (const char *const[]){"Chi cục \"KV2\", Gia Lai"},
+           (const int64_t[]){50, 20, 30, 40, 33, 1, 1234499, 8500});
+    fx_row(b, 2, "GL-KV03", FORM_ROW_DATA, (const char *const[]){"Chi cục THADS khu vực 3"},
+           (const int64_t[]){0, 0, 0, 0, 0, 0, 0, EMPTY});
+    fx_row(b, 3, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
+           (const int64_t[]){150, 80, 70, 120, 93, 8, 2468999, 8417});
+
+    static const char *const chv[] = {"Đơn vị", "Chấp hành viên"};
+    form_table *c = fx_table(fs, "B01-CHV", "KẾT QUẢ THEO CHẤP HÀNH VIÊN", NULL, NULL, false, 2,
+                             chv, 2, 4);
+    fx_col(c, 0, "thu_ly", "Tổng số thụ lý", FORM_KIND_COUNT, -1, NULL);
+    fx_col(c, 1, "ty_le", "Tỷ lệ (%)", FORM_KIND_RATE, -1, NULL);
+    fx_row(c, 0, "GL-KV01|Nguyễn Văn An", FORM_ROW_DATA,
+           (const char *const[]){"Chi cục 1", "Nguyễn Văn An"}, (const int64_t[]){10, 5000});
+    fx_row(c, 1, "GL-KV01|Trần, Thị Bình", FORM_ROW_DATA,
+           (const char *const[]){"Chi cục 1", "Trần, Thị Bình"}, (const int64_t[]){5, EMPTY});
+    fx_row(c, 2, "GL-KV01|*", FORM_ROW_SUBTOTAL, (const char *const[]){"Chi cục 1", ""},
+           (const int64_t[]){15, 5000});
+    fx_row(c, 3, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng", ""},
+           (const int64_t[]){15, 5000});
+
+    form_table *l = fx_table(fs, "L1", "DANH SÁCH VIỆC CÓ ĐIỀU KIỆN QUÁ 05 NĂM", NULL, NULL, true,
+                             0, NULL, 6, 2);
+    fx_col(l, 0, "ma_viec", "Mã việc", FORM_KIND_TEXT, -1, NULL);
+    fx_col(l, 1, "don_vi", "Đơn vị", FORM_KIND_TEXT, -1, NULL);
+    fx_col(l, 2, "ngay_qd", "Ngày quyết định", FORM_KIND_DATE, -1, NULL);
+    fx_col(l, 3, "phai_thi_hanh", "Phải thi hành", FORM_KIND_MONEY, -1, NULL);
+    fx_col(l, 4, "con_lai", "Còn lại", FORM_KIND_MONEY, -1, NULL);
+    fx_col(l, 5, "tuoi", "Số năm", FORM_KIND_COUNT, -1, NULL);
+    fx_row(l, 0, "V001", FORM_ROW_DATA, NULL,
+           (const int64_t[]){EMPTY, EMPTY, 17970 /* 15/03/2019 */, 25000000000, 20000000000, 7});
+    fx_row(l, 1, "V002", FORM_ROW_DATA, NULL,
+           (const int64_t[]){EMPTY, EMPTY, EMPTY, 1500, 1500, 6});
+    fx_text(l, 0, 0, "V001");
+    fx_text(l, 0, 1, "GL-KV01");
+    fx_text(l, 1, 0, "V002");
+    fx_text(l, 1, 1, "GL-KV02");
+    return fs;
+}
+
+static const char fx_cells_csv[] =
+    "form,row,column,value\n"
+    "TH,GL-KV01,ty_le_viec,83.88\n"
+    "TH,GL-KV01,ty_le_tien,45.21\n"
+    "TH,GL-KV01,xong,120\n"
+    "TH,GL-KV01,xong_cung_ky,100\n"
+    "TH,GL-KV01,thay_doi,20\n"
+    "TH,GL-KV02,ty_le_viec,84.50\n"
+    "TH,GL-KV02,ty_le_tien,\n"
+    "TH,GL-KV02,xong,50\n"
+    "TH,GL-KV02,xong_cung_ky,60\n"
+    "TH,GL-KV02,thay_doi,-10\n"
+    "TH,*,ty_le_viec,84.06\n"
+    "TH,*,ty_le_tien,45.21\n"
+    "TH,*,xong,170\n"
+    "TH,*,xong_cung_ky,160\n"
+    "TH,*,thay_doi,10\n"
+    "B01,GL-KV01,thu_ly,100\n"
+    "B01,GL-KV01,chuyen_sang,60\n"
+    "B01,GL-KV01,moi,40\n"
+    "B01,GL-KV01,co_dk,80\n"
+    "B01,GL-KV01,xong,60\n"
+    "B01,GL-KV01,dinh_chi,7\n"
+    "B01,GL-KV01,tien_xong,1234500\n"
+    "B01,GL-KV01,ty_le,83.75\n"
+    "B01,GL-KV02,thu_ly,50\n"
+    "B01,GL-KV02,chuyen_sang,20\n"
+    "B01,GL-KV02,moi,30\n"
+    "B01,GL-KV02,co_dk,40\n"
+    "B01,GL-KV02,xong,33\n"
+    "B01,GL-KV02,dinh_chi,1\n"
+    "B01,GL-KV02,tien_xong,1234499\n"
+    "B01,GL-KV02,ty_le,85.00\n"
+    "B01,GL-KV03,thu_ly,0\n"
+    "B01,GL-KV03,chuyen_sang,0\n"
+    "B01,GL-KV03,moi,0\n"
+    "B01,GL-KV03,co_dk,0\n"
+    "B01,GL-KV03,xong,0\n"
+    "B01,GL-KV03,dinh_chi,0\n"
+    "B01,GL-KV03,tien_xong,0\n"
+    "B01,GL-KV03,ty_le,\n"
+    "B01,*,thu_ly,150\n"
+    "B01,*,chuyen_sang,80\n"
+    "B01,*,moi,70\n"
+    "B01,*,co_dk,120\n"
+    "B01,*,xong,93\n"
+    "B01,*,dinh_chi,8\n"
+    "B01,*,tien_xong,2468999\n"
+    "B01,*,ty_le,84.17\n"
+    "B01-CHV,GL-KV01|Nguyễn Văn An,thu_ly,10\n"
+    "B01-CHV,GL-KV01|Nguyễn Văn An,ty_le,50.00\n"
+    "B01-CHV,\"GL-KV01|Trần, Thị Bình\",thu_ly,5\n"
+    "B01-CHV,\"GL-KV01|Trần, Thị Bình\",ty_le,\n"
+    "B01-CHV,GL-KV01|*,thu_ly,15\n"
+    "B01-CHV,GL-KV01|*,ty_le,50.00\n"
+    "B01-CHV,*,thu_ly,15\n"
+    "B01-CHV,*,ty_le,50.00\n";
+
+Test(csv_out, cells_csv_has_every_form_cell_in_sheet_and_form_order_and_no_lists)
+{
+    form_set *fs = fx_set();
+    thk_buf out = {0};
+    csv_out_cells(fs, &out);
+    cr_assert_not_null(out.data);
+    cr_expect_str_eq(out.data, fx_cells_csv);
+    cr_expect(strstr(out.data, "L1,") == NULL, "lists are not in cells.csv");
+    buf_free(&out);
+    form_set_free(fs);
+}
+
+Test(csv_out, cells_csv_written_to_a_file_equals_the_rendered_text)
+{
+    form_set *fs = fx_set();
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/cells.csv", dir);
+    thk_buf err = {0};
+    cr_assert_eq(csv_out_write_cells(path, fs, &err), 0, "%s", err.data ? err.data : "");
+    size_t n = 0;
+    char *got = tu_read(path, &n);
+    cr_assert_not_null(got);
+    cr_expect_eq(n, sizeof fx_cells_csv - 1);
+    cr_expect_str_eq(got, fx_cells_csv);
+    free(got);
+    free(dir);
+    buf_free(&err);
+    form_set_free(fs);
+}
+
+Test(csv_out, an_empty_set_gives_just_the_header)
+{
+    form_set fs = {0};
+    thk_buf out = {0};
+    csv_out_cells(&fs, &out);
+    cr_expect_str_eq(out.data, "form,row,column,value\n");
+    buf_free(&out);
+}
+
+Test(csv_out, dates_and_text_in_a_form_are_iso_dates_and_plain_text)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    static const char *const rf[] = {"Đơn vị"};
+    form_table *t = fx_table(fs, "X", "X", NULL, NULL, false, 1, rf, 3, 1);
+    fx_col(t, 0, "ngay", "Ngày", FORM_KIND_DATE, -1, NULL);
+    fx_col(t, 1, "ngay2", "Ngày", FORM_KIND_DATE, -1, NULL);
+    fx_col(t, 2, "ghi_chu", "Ghi chú", FORM_KIND_TEXT, -1, NULL);
+    fx_row(t, 0, "K", FORM_ROW_DATA, (const char *const[]){"K"},
+           (const int64_t[]){20665 /* 2026-07-31 */, EMPTY, EMPTY});
+    t->texts = thk_xcalloc(3, sizeof(char *));
+    t->texts[2] = thk_xstrdup(" có dấu cách ");
+    thk_buf out = {0};
+    csv_out_cells(fs, &out);
+    cr_expect_str_eq(out.data, "form,row,column,value\n"
+                               "X,K,ngay,2026-07-31\n"
+                               "X,K,ngay2,\n"
+                               "X,K,ghi_chu,\" có dấu cách \"\n");
+    buf_free(&out);
+    form_set_free(fs);
+}
+
+/* Arrays, not pointers: Criterion runs each parameter in a fresh process (another address
+ * space), so parameters must be self-contained. */
+struct field_case {
+    char in[32];
+    char want[48];
+};
+
+ParameterizedTestParameters(csv_out, fields_are_quoted_only_when_rfc_4180_needs_it)
+{
+    static struct field_case cases[] = {
+        {"abc", "abc,"},
+        {"", ","},
+        {"Nguyễn Văn An", "Nguyễn Văn An,"},
+        {"a,b", "\"a,b\","},
+        {"say \"hi\"", "\"say \"\"hi\"\"\","},
+        {"\"", "\"\"\"\","},
+        {"line\nbreak", "\"line\nbreak\","},
+        {"cr\rhere", "\"cr\rhere\","},
+        {" lead", "\" lead\","},
+        {"trail ", "\"trail \","},
+        {"\ttab", "\"\ttab\","},
+        {"in side", "in side,"},
+        {"a;b|c", "a;b|c,"},
+        {"'quote'", "'quote',"},
+    };
+    return cr_make_param_array(struct field_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct field_case *fc, csv_out, fields_are_quoted_only_when_rfc_4180_needs_it)
+{
+    thk_buf b = {0};
+    csv_out_field(&b, fc->in, strlen(fc->in), false);
+    cr_expect_str_eq(b.data, fc->want);
+    buf_free(&b);
+}
+
+Test(csv_out, the_last_field_ends_the_line_with_lf_and_helpers_write_strings_and_integers)
+{
+    thk_buf b = {0};
+    csv_out_str(&b, "a", false);
+    csv_out_str(&b, NULL, false);
+    csv_out_int(&b, -9223372036854775807LL - 1, false);
+    csv_out_int(&b, 0, false);
+    csv_out_field(&b, "x\0y", 3, true); /* an embedded NUL is copied as it is */
+    cr_expect_eq(b.len, strlen("a,,-9223372036854775808,0,") + 4);
+    cr_expect(memcmp(b.data, "a,,-9223372036854775808,0,x\0y\n", b.len) == 0);
+    buf_free(&b);
+}
+
+static reject_log *fx_rejects(void)
+{
+    reject_log *log = rejects_new();
+    rejects_add(log, "events.csv", 9, "", "xong", 4, WARN_AFTER_TERMINAL, "việc V001");
+    rejects_add(log, "cases.csv", 7, "ma_viec", "A\"B\nC", 5, REJ_DUPLICATE_ID, "");
+    rejects_add(log, "cases.csv", 5, "so_tien_phai_thi_hanh", "12,5", 4, REJ_MONEY_FRACTION, NULL);
+    return log;
+}
+
+static char *fx_rejects_expected(bool sorted)
+{
+    thk_buf b = {0};
+    char l1[512], l2[512], l3[512];
+    snprintf(l1, sizeof l1, "cases.csv,5,so_tien_phai_thi_hanh,\"12,5\",E,money_fraction,%s\n",
+             thk_reject_message(REJ_MONEY_FRACTION));
+    snprintf(l2, sizeof l2, "cases.csv,7,ma_viec,\"A\"\"B\nC\",E,duplicate_id,%s\n",
+             thk_reject_message(REJ_DUPLICATE_ID));
+    snprintf(l3, sizeof l3, "events.csv,9,,xong,W,event_after_terminal,%s: việc V001\n",
+             thk_reject_message(WARN_AFTER_TERMINAL));
+    buf_printf(&b, "file,line,column,value,severity,code,message\n");
+    if (sorted)
+        buf_printf(&b, "%s%s%s", l3, l1, l2); /* events.csv appeared first */
+    else
+        buf_printf(&b, "%s%s%s", l3, l2, l1);
+    return b.data;
+}
+
+Test(csv_out, rejects_csv_has_one_quoted_line_per_entry_in_log_order)
+{
+    reject_log *log = fx_rejects();
+    thk_buf out = {0};
+    csv_out_rejects(log, &out);
+    char *want = fx_rejects_expected(false);
+    cr_expect_str_eq(out.data, want);
+    free(want);
+    rejects_sort(log);
+    buf_clear(&out);
+    csv_out_rejects(log, &out);
+    want = fx_rejects_expected(true);
+    cr_expect_str_eq(out.data, want);
+    free(want);
+    buf_free(&out);
+    rejects_free(log);
+}
+
+Test(csv_out, rejects_csv_file_matches_the_text_and_no_log_gives_the_header)
+{
+    reject_log *log = fx_rejects();
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/rejects.csv", dir);
+    thk_buf err = {0};
+    cr_assert_eq(csv_out_write_rejects(path, log, &err), 0);
+    char *got = tu_read(path, NULL);
+    char *want = fx_rejects_expected(false);
+    cr_expect_str_eq(got, want);
+    free(got);
+    cr_assert_eq(csv_out_write_rejects(path, NULL, &err), 0);
+    got = tu_read(path, NULL);
+    cr_expect_str_eq(got, "file,line,column,value,severity,code,message\n");
+    free(got);
+    free(want);
+    free(dir);
+    buf_free(&err);
+    rejects_free(log);
+}
+
+Test(csv_out, a_large_streamed_file_is_written_whole_in_order)
+{
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    thk_buf err = {0};
+    csv_out_file *f = csv_out_open(path, &err);
+    cr_assert_not_null(f);
+    thk_buf want = {0};
+    for (int i = 0; i < 20000; i++) {
+        thk_buf *b = csv_out_buffer(f);
+        csv_out_int(b, i, false);
+        csv_out_str(b, "Đồng, \"x\"", true);
+        cr_assert_eq(csv_out_flush_some(f), 0);
+        buf_printf(&want, "%d,\"Đồng, \"\"x\"\"\"\n", i);
+    }
+    cr_assert_eq(csv_out_close(f, &err), 0);
+    size_t n = 0;
+    char *got = tu_read(path, &n);
+    cr_expect_eq(n, want.len);
+    cr_expect(n == want.len && memcmp(got, want.data, n) == 0);
+    free(got);
+    free(dir);
+    buf_free(&want);
+    buf_free(&err);
+}
+
+Test(csv_out, a_full_disk_is_an_output_error_with_the_reason)
+{
+    form_set *fs = fx_set();
+    thk_buf err = {0};
+    int rc = csv_out_write_cells("/dev/full", fs, &err);
+    cr_expect_eq(rc, THK_EXIT_OUTPUT);
+    cr_assert_not_null(err.data);
+    cr_expect(strstr(err.data, "/dev/full") != NULL, "%s", err.data);
+    cr_expect(strstr(err.data, strerror(ENOSPC)) != NULL, "%s", err.data);
+    buf_clear(&err);
+    /* Errors are sticky: once a block failed, later flushes report it too. */
+    csv_out_file *f = csv_out_open("/dev/full", &err);
+    cr_assert_not_null(f);
+    int seen = 0;
+    for (int i = 0; i < 5000 && !seen; i++) {
+        csv_out_str(csv_out_buffer(f), "0123456789012345678901234567890123456789", true);
+        seen = csv_out_flush_some(f);
+    }
+    cr_expect_eq(seen, THK_EXIT_OUTPUT);
+    cr_expect_eq(csv_out_flush_some(f), THK_EXIT_OUTPUT);
+    cr_expect_eq(csv_out_close(f, &err), THK_EXIT_OUTPUT);
+    buf_free(&err);
+    form_set_free(fs);
+}
+
+Test(csv_out, an_uncreatable_file_is_an_output_error_naming_it)
+{
+    thk_buf err = {0};
+    cr_expect_null(csv_out_open("/nonexistent-thongke-dir/cells.csv", &err));
+    cr_assert_not_null(err.data);
+    cr_expect(strstr(err.data, "/nonexistent-thongke-dir/cells.csv") != NULL);
+    buf_clear(&err);
+    cr_expect_eq(csv_out_write_rejects("/nonexistent-thongke-dir/r.csv", NULL, &err),
+                 THK_EXIT_OUTPUT);
+    cr_expect_eq(csv_out_close(NULL, &err), 0);
+    buf_free(&err);
+}
