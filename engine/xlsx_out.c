@@ -27,11 +27,12 @@
 #define XO_STR_MAX 32000u       /* bytes kept of a string (Excel: 32767 characters) */
 #define XO_CIRCULAR "Ban hành kèm theo Thông tư 05/2024/TT-BTP"
 #define XO_EXCEL_EPOCH 25569    /* Excel serial of 1970-01-01 */
+#define XO_MIN_WIDTH 72.0       /* a narrower table is widened so the blocks and footer fit */
 
 typedef struct {
     lxw_format *unit, *code, *circular, *title, *period, *measure, *head, *colnum;
     lxw_format *label, *label_b, *num, *num_b, *rate, *rate_b, *cell, *cell_b, *text, *date;
-    lxw_format *sign_b, *sign_i, *note, *bold, *cf_red, *cf_green, *plain, *lineno;
+    lxw_format *sign_b, *sign_i, *note, *bold, *cf_red, *cf_green, *plain, *lineno, *wrap;
 } xo_formats;
 
 typedef struct {
@@ -213,8 +214,8 @@ static void xo_formats_init(xo_ctx *x)
     f->head = xo_fmt(x, XO_B | XO_BORDER | XO_WRAP | XO_CENTER | XO_VCENTER, NULL, 11);
     format_set_bg_color(f->head, 0xF2F2F2);
     f->colnum = xo_fmt(x, XO_I | XO_BORDER | XO_CENTER | XO_VCENTER, NULL, 10);
-    f->label = xo_fmt(x, XO_BORDER | XO_LEFT | XO_VCENTER, NULL, 11);
-    f->label_b = xo_fmt(x, XO_B | XO_BORDER | XO_LEFT | XO_VCENTER, NULL, 11);
+    f->label = xo_fmt(x, XO_BORDER | XO_LEFT | XO_VCENTER | XO_WRAP, NULL, 11);
+    f->label_b = xo_fmt(x, XO_B | XO_BORDER | XO_LEFT | XO_VCENTER | XO_WRAP, NULL, 11);
     f->num = xo_fmt(x, XO_BORDER | XO_VCENTER, "#,##0", 11);
     f->num_b = xo_fmt(x, XO_B | XO_BORDER | XO_VCENTER, "#,##0", 11);
     f->rate = xo_fmt(x, XO_BORDER | XO_VCENTER, "0.00", 11);
@@ -229,6 +230,7 @@ static void xo_formats_init(xo_ctx *x)
     f->bold = xo_fmt(x, XO_B | XO_LEFT, NULL, 11);
     f->plain = xo_fmt(x, XO_LEFT, NULL, 10);
     f->lineno = xo_fmt(x, XO_BORDER | XO_VCENTER, "0", 11);
+    f->wrap = xo_fmt(x, XO_BORDER | XO_LEFT | XO_VCENTER | XO_WRAP, NULL, 11);
     f->cf_red = workbook_add_format(x->wb);
     format_set_bg_color(f->cf_red, 0xFFC7CE);
     format_set_font_color(f->cf_red, 0x9C0006);
@@ -451,7 +453,7 @@ static void xo_target_format(xo_ctx *x, lxw_worksheet *ws, uint32_t r1, uint32_t
 /* Below the form: a small table (unit, rate, target) of the data rows and a column chart of the
  * rate with the target as a second series. Returns the last row used. */
 static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size_t c,
-                         int64_t target, uint32_t at, size_t width)
+                         int64_t target, uint32_t at, const double *wid, size_t width)
 {
     size_t ndata = 0;
     for (size_t r = 0; r < t->nrows; r++)
@@ -463,9 +465,16 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
     buf_printf(&cap, "Số liệu biểu đồ: %s so với chỉ tiêu", label);
     xo_str(x, ws, at, 0, cap.data, x->f.bold);
     uint32_t hr = at + 1, first = at + 2, last = at + 1 + (uint32_t)ndata;
-    xo_str(x, ws, hr, 0, t->nrowfields ? t->rowfield_labels[0] : "Đơn vị", x->f.head);
+    xo_str(x, ws, hr, 0, t->nrowfields && t->rowfield_labels ? t->rowfield_labels[0] : "Đơn vị",
+           x->f.head);
     xo_str(x, ws, hr, 1, label, x->f.head);
     xo_str(x, ws, hr, 2, "Chỉ tiêu (%)", x->f.head);
+    double h1 = xo_lines(xo_chars(label), width > 1 ? wid[1] : 10);
+    double h2 = xo_lines(xo_chars("Chỉ tiêu (%)"), width > 2 ? wid[2] : 10);
+    xo_check(x, worksheet_set_row(ws, hr, (h1 > h2 ? h1 : h2) * XO_LINE_PT, NULL));
+    /* The chart and its data print on a page of their own. */
+    lxw_row_t breaks[] = {at, 0};
+    xo_check(x, worksheet_set_h_pagebreaks(ws, breaks));
     uint32_t row = first;
     for (size_t r = 0; r < t->nrows; r++) {
         if (t->rows[r].kind != FORM_ROW_DATA)
@@ -595,6 +604,13 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         wid[nf + c] = (double)w;
     }
     double total_w = 0;
+    for (size_t i = 0; i < W; i++)
+        total_w += wid[i];
+    if (total_w < XO_MIN_WIDTH) {
+        for (size_t i = 0; i < W; i++)
+            wid[i] = (double)(int)(wid[i] * XO_MIN_WIDTH / total_w + 0.5);
+    }
+    total_w = 0;
     for (size_t i = 0; i < W; i++) {
         total_w += wid[i];
         xo_check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, wid[i], NULL));
@@ -809,7 +825,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         end = f0 + 2;
     }
     if (chart_col < nc)
-        xo_chart(x, ws, t, chart_col, chart_target, end + 5, W);
+        xo_chart(x, ws, t, chart_col, chart_target, end + 5, wid, W);
 
     buf_free(&s);
     free(wid);
@@ -828,7 +844,7 @@ static void xo_rejects(xo_ctx *x)
     size_t nw = log ? rejects_count_severity(log, NULL, 'W') : 0;
     static const char *const heads[] = {"Tệp", "Dòng", "Cột", "Giá trị", "Mức", "Mã",
                                         "Giải thích"};
-    static const double widths[] = {16, 8, 20, 30, 10, 22, 80};
+    static const double widths[] = {14, 7, 18, 22, 9, 20, 55};
     enum { NH = sizeof heads / sizeof heads[0] };
     for (size_t i = 0; i < NH; i++)
         xo_check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL));
@@ -844,7 +860,10 @@ static void xo_rejects(xo_ctx *x)
     const uint32_t hr = 4;
     for (size_t i = 0; i < NH; i++)
         xo_str(x, ws, hr, i, heads[i], x->f.head);
-    size_t shown = n < XLSX_OUT_MAX_REJECT_ROWS ? n : XLSX_OUT_MAX_REJECT_ROWS;
+    size_t cap = x->r->max_reject_rows ? x->r->max_reject_rows : XLSX_OUT_MAX_REJECT_ROWS;
+    if (cap > LXW_ROW_MAX - 16)
+        cap = LXW_ROW_MAX - 16;
+    size_t shown = n < cap ? n : cap;
     for (size_t i = 0; i < shown; i++) {
         const reject_entry *e = rejects_get(log, i);
         uint32_t row = hr + 1 + (uint32_t)i;
@@ -856,7 +875,7 @@ static void xo_rejects(xo_ctx *x)
                x->f.text);
         xo_str(x, ws, row, 5, thk_reject_code(e->code), x->f.text);
         rejects_message(e, &s);
-        xo_str(x, ws, row, 6, s.data, x->f.text);
+        xo_str(x, ws, row, 6, s.data, x->f.wrap);
     }
     uint32_t after = hr + 1 + (uint32_t)shown;
     if (n == 0) {

@@ -28,6 +28,7 @@ typedef struct {
     time_t created;             /* document creation time (period end or SOURCE_DATE_EPOCH);
                                    0: the period end at 00:00 UTC. Never the wall clock. */
     const char *tmpdir;         /* libxlsxwriter's temporary folder; NULL: the system's */
+    size_t max_reject_rows;     /* rejects sheet row cap; 0: XLSX_OUT_MAX_REJECT_ROWS */
 } xlsx_report;
 
 /* Writes the workbook to path (created or replaced). Sheets, in order: every table of the set

@@ -555,3 +555,33 @@ Test(xlsx_out, an_unwritable_path_is_an_output_error_naming_it)
     buf_free(&err);
     form_set_free(fs);
 }
+
+Test(xlsx_out, a_long_reject_log_is_cut_at_the_cap_with_a_pointer_to_rejects_csv)
+{
+    reject_log *log = rejects_new();
+    for (uint32_t i = 0; i < 5; i++)
+        rejects_add(log, "cases.csv", 2 + i, "ma_viec", "-", 1, REJ_REQUIRED, NULL);
+    form_set fs = {0};
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/cap.xlsx", dir);
+    xlsx_report r = {0};
+    r.forms = &fs;
+    r.per = fx_period();
+    r.rejects = log;
+    r.max_reject_rows = 2;
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    char *out = inspect(path);
+    expect_lines(out, "sheet\t0\tDòng bị loại\tvisible", "sheet\t1\tmanifest\thidden",
+                 "cell\tDòng bị loại\tB6\tn\t2\t0\t-", "cell\tDòng bị loại\tB7\tn\t3\t0\t-",
+                 "cell\tDòng bị loại\tA8\ts\t… còn 3 dòng nữa, xem rejects.csv\tGeneral\t-",
+                 "cell\tDòng bị loại\tA3\ts\tTổng số: 5 dòng bị loại, 0 cảnh báo (danh sách đầy "
+                 "đủ: rejects.csv)\tGeneral\t-",
+                 "autofilter\tDòng bị loại\tA5:G7");
+    cr_expect(strstr(out, "cell\tDòng bị loại\tB8\t") == NULL);
+    buf_free(&err);
+    rejects_free(log);
+    free(out);
+    free(dir);
+}
