@@ -56,7 +56,8 @@ typedef struct {
     model *m;
     load_kind kind;
     const load_opts *opts;
-    const char *name;
+    const char *name; /* path, for file-level messages */
+    const char *file; /* its base name, for rejects */
     const load_field *fields;
     size_t nfields;
     int col[LOAD_MAX_SLOTS];  /* slot → column index in the file, -1 when absent */
@@ -193,7 +194,7 @@ static void load_reject(load_ctx *c, const reader_record *rec, int col, const ch
                         size_t vlen, thk_reject code, const char *detail)
 {
     const char *cname = col >= 0 && (size_t)col < c->ncols ? c->headers[col] : "";
-    rejects_add(c->opts->rejects, c->name, rec->line, cname, value, vlen, code, detail);
+    rejects_add(c->opts->rejects, c->file, rec->line, cname, value, vlen, code, detail);
     if (thk_reject_severity(code) == 'E')
         c->row_bad = true;
     else
@@ -541,6 +542,8 @@ static int load_prepare(load_ctx *c, model *m, load_kind kind, const char *name,
     c->kind = kind;
     c->opts = opts;
     c->name = name;
+    const char *slash = strrchr(name, '/');
+    c->file = slash ? slash + 1 : name; /* rejects name the file, not the folder it came from */
     c->err = err;
     c->stats = stats;
     switch (kind) {

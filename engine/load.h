@@ -38,8 +38,8 @@ typedef struct {
     uint64_t bytes;
 } load_stats;
 
-/* Loads one file into m. Row-level problems are rejected into opts->rejects and the load goes
- * on. Returns 0, or THK_EXIT_INPUT for a file-level problem (missing or unreadable file, a
+/* Loads one file into m. Row-level problems are rejected into opts->rejects (under the file's
+ * base name, e.g. "cases.csv") and the load goes on. Returns 0, or THK_EXIT_INPUT for a file-level problem (missing or unreadable file, a
  * required column missing, an unterminated quote at end of file, an undecodable header) with a
  * message naming the file in *err. Load cases before events (events look their case up). */
 int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,

@@ -6,12 +6,17 @@
 #include <dirent.h>
 
 typedef struct {
-    char name[96]; /* folder name under tests/e2e, inline (see test_read_csv.c) */
+    char name[256]; /* folder name under tests/e2e, inline (see test_read_csv.c) */
 } e2e_case;
 
 static int e2e_cmp(const void *a, const void *b)
 {
     return strcmp(((const e2e_case *)a)->name, ((const e2e_case *)b)->name);
+}
+
+static void e2e_free(struct criterion_test_params *p)
+{
+    cr_free(p->params);
 }
 
 ParameterizedTestParameters(e2e, folder)
@@ -30,7 +35,7 @@ ParameterizedTestParameters(e2e, folder)
     if (d)
         closedir(d);
     qsort(cases, n, sizeof *cases, e2e_cmp);
-    return cr_make_param_array(e2e_case, cases, n, cr_free);
+    return cr_make_param_array(e2e_case, cases, n, e2e_free);
 }
 
 /* Lines of `text` (LF, a trailing CR dropped), as a malloc'd array; *n set. */
@@ -85,7 +90,8 @@ static void e2e_expect_subset(const char *want_path, const char *got_path, const
 
 ParameterizedTest(e2e_case *c, e2e, folder)
 {
-    char dir[4096], path[4096], out[4096], log[4096];
+    /* folder paths are bounded well below the file paths built from them */
+    char dir[2048], path[4096], out[2048], log[4096], got[4096];
     snprintf(dir, sizeof dir, "%s/tests/e2e/%s", tu_root(), c->name);
     char *tmp = tu_tempdir();
     snprintf(out, sizeof out, "%s/out", tmp);
@@ -124,7 +130,6 @@ ParameterizedTest(e2e_case *c, e2e, folder)
         return;
     }
 
-    char got[4096];
     snprintf(got, sizeof got, "%s/cells.csv", out);
     snprintf(path, sizeof path, "%s/cells.csv", dir);
     char *want_full = tu_read(path, NULL);
