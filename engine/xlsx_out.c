@@ -318,10 +318,14 @@ static const char *xo_sheet_name(xo_ctx *x, const char *want)
     return x->names[x->nnames++];
 }
 
-static lxw_worksheet *xo_add_sheet(xo_ctx *x, const char *want)
+/* A new sheet; `streamed` sheets use libxlsxwriter's constant-memory mode (rows must then be
+ * written in order), which it takes per sheet from the workbook option at creation. */
+static lxw_worksheet *xo_add_sheet(xo_ctx *x, const char *want, bool streamed)
 {
     x->sheet = xo_sheet_name(x, want);
+    x->wb->options.constant_memory = streamed ? LXW_TRUE : LXW_FALSE;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet);
+    x->wb->options.constant_memory = LXW_FALSE;
     if (!ws)
         xo_check(x, LXW_ERROR_SHEETNAME_ALREADY_USED);
     return ws;
@@ -530,7 +534,12 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
 /* One table (form or list) on its own sheet. */
 static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
 {
-    lxw_worksheet *ws = xo_add_sheet(x, t->id);
+    /* A list with a single header row is written row by row in constant memory: lists can
+     * hold hundreds of thousands of cases. Forms (merged multi-row headers) stay in memory. */
+    bool flat = t->is_list;
+    for (size_t c = 0; flat && c < t->ncols; c++)
+        flat = t->cols[c].group < 0 || (size_t)t->cols[c].group >= t->ngroups;
+    lxw_worksheet *ws = xo_add_sheet(x, t->id, flat);
     if (!ws)
         return;
     size_t nf = t->nrowfields, nc = t->ncols, W = nf + nc;
@@ -620,21 +629,25 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         left_w += wid[i];
 
     /* Top blocks, title, period, unit of measure. */
+    /* Rows are written strictly in order (a constant-memory sheet drops anything else). */
     thk_buf s = {0};
+    bool right = t->form_code && W > L;
     buf_printf(&s, "Đơn vị báo cáo: %s", x->unit);
     xo_merge(x, ws, 0, 0, 0, L - 1, s.data, x->f.unit);
+    if (right)
+        xo_merge(x, ws, 0, L, 0, W - 1, t->form_code, x->f.code);
     buf_clear(&s);
     buf_printf(&s, "Đơn vị nhận báo cáo: %s", x->receiver);
-    xo_merge(x, ws, 1, 0, 1, L - 1, s.data, x->f.unit);
     double top = xo_lines(xo_chars(s.data), left_w);
-    if (t->form_code && W > L) {
-        xo_merge(x, ws, 0, L, 0, W - 1, t->form_code, x->f.code);
-        xo_merge(x, ws, 1, L, 1, W - 1, XO_CIRCULAR, x->f.circular);
+    if (right) {
         double cl = xo_lines(xo_chars(XO_CIRCULAR), total_w - left_w);
         if (cl > top)
             top = cl;
     }
     xo_check(x, worksheet_set_row(ws, 1, top * XO_LINE_PT, NULL));
+    xo_merge(x, ws, 1, 0, 1, L - 1, s.data, x->f.unit);
+    if (right)
+        xo_merge(x, ws, 1, L, 1, W - 1, XO_CIRCULAR, x->f.circular);
     xo_merge(x, ws, 3, 0, 3, W - 1, t->title ? t->title : t->id, x->f.title);
     xo_check(x, worksheet_set_row(ws, 3,
                                   xo_lines(xo_chars(t->title ? t->title : t->id), total_w / 1.3) *
@@ -835,7 +848,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
 
 static void xo_rejects(xo_ctx *x)
 {
-    lxw_worksheet *ws = xo_add_sheet(x, XLSX_OUT_REJECTS_SHEET);
+    lxw_worksheet *ws = xo_add_sheet(x, XLSX_OUT_REJECTS_SHEET, true);
     if (!ws)
         return;
     const reject_log *log = x->r->rejects;
@@ -878,15 +891,14 @@ static void xo_rejects(xo_ctx *x)
         xo_str(x, ws, row, 6, s.data, x->f.wrap);
     }
     uint32_t after = hr + 1 + (uint32_t)shown;
+    if (n)
+        xo_check(x, worksheet_autofilter(ws, hr, 0, hr + (uint32_t)shown, NH - 1));
     if (n == 0) {
         xo_str(x, ws, after, 0, "Không có dòng nào bị loại hoặc cảnh báo.", x->f.note);
-    } else {
-        if (shown < n) {
-            buf_clear(&s);
-            buf_printf(&s, "… còn %zu dòng nữa, xem rejects.csv", n - shown);
-            xo_str(x, ws, after, 0, s.data, x->f.note);
-        }
-        xo_check(x, worksheet_autofilter(ws, hr, 0, hr + (uint32_t)shown, NH - 1));
+    } else if (shown < n) {
+        buf_clear(&s);
+        buf_printf(&s, "… còn %zu dòng nữa, xem rejects.csv", n - shown);
+        xo_str(x, ws, after, 0, s.data, x->f.note);
     }
     worksheet_freeze_panes(ws, hr + 1, 0);
     xo_check(x, worksheet_repeat_rows(ws, hr, hr));
@@ -896,7 +908,7 @@ static void xo_rejects(xo_ctx *x)
 
 static void xo_manifest(xo_ctx *x)
 {
-    lxw_worksheet *ws = xo_add_sheet(x, XLSX_OUT_MANIFEST_SHEET);
+    lxw_worksheet *ws = xo_add_sheet(x, XLSX_OUT_MANIFEST_SHEET, true);
     if (!ws)
         return;
     xo_check(x, worksheet_set_column(ws, 0, 0, 120, NULL));
