@@ -585,3 +585,42 @@ Test(xlsx_out, a_long_reject_log_is_cut_at_the_cap_with_a_pointer_to_rejects_csv
     free(out);
     free(dir);
 }
+
+Test(xlsx_out, odd_shapes_one_column_forms_and_grouped_lists_still_give_valid_sheets)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    /* A form with no row fields and a single column, with a form code and no rows. */
+    form_table *one = fx_table(fs, "X1", "MỘT CỘT", "Biểu số X", NULL, false, 0, NULL, 1, 0);
+    fx_col(one, 0, "n", "Số", FORM_KIND_COUNT, -1, NULL);
+    /* A list whose columns are grouped: written in memory with merged headers. */
+    form_table *g = fx_table(fs, "LG", "DANH SÁCH NHÓM", NULL, NULL, true, 0, NULL, 2, 1);
+    fx_group(g, "Tiền", -1);
+    fx_col(g, 0, "phai", "Phải thi hành", FORM_KIND_MONEY, 0, NULL);
+    fx_col(g, 1, "con", "Còn lại", FORM_KIND_MONEY, 0, NULL);
+    fx_row(g, 0, "V1", FORM_ROW_DATA, NULL, (const int64_t[]){2500, 1500});
+    /* Labels missing entirely: the key stands in. */
+    static const char *const rf[] = {"Đơn vị"};
+    form_table *k = fx_table(fs, "K", "KHÓA", NULL, NULL, false, 1, rf, 1, 1);
+    fx_col(k, 0, "n", "Số", FORM_KIND_COUNT, -1, NULL);
+    k->rows[0].key = thk_xstrdup("GL-KV09");
+    form_cell_at(k, 0, 0)->v = 3;
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/odd.xlsx", dir);
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    char *out = inspect(path);
+    expect_lines(out, "sheet\t0\tX1\tvisible", "cell\tX1\tA8\ts\tSố\tGeneral\tb",
+                 "cell\tX1\tA10\ts\tKhông có dòng nào.\tGeneral\t-",
+                 "merge\tLG\tA8:B8", "cell\tLG\tA8\ts\tTiền\tGeneral\tb",
+                 "cell\tLG\tA9\ts\tPhải thi hành (đồng)\tGeneral\tb",
+                 "cell\tLG\tA10\tn\t2500\t#,##0\t-", "autofilter\tLG\tA9:B10",
+                 "cell\tK\tA10\ts\tGL-KV09\tGeneral\t-", "cell\tK\tB10\tn\t3\t#,##0\t-");
+    buf_free(&err);
+    form_set_free(fs);
+    free(out);
+    free(dir);
+}
