@@ -54,6 +54,7 @@ void buf_reserve(thk_buf *b, size_t extra)
         cap *= 2;
     b->data = thk_xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* the promise of thk_buf: NUL-terminated whenever data != NULL */
 }
 
 void buf_append(thk_buf *b, const void *p, size_t n)
