@@ -102,3 +102,24 @@ clean:
 	rm -rf build thongke
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- benchmark (tests/bench/README.md; owned by the benchmark, appended section) --------------
+# `make bench`: 1M-case sample (cached in build/bench/1m), BENCH_REPS runs each of the report,
+# the DuckDB reference and the libcsv floor; medians, ratios, cell comparison, results.txt.
+# `make bench-scale`: one report run at 1M and at 10M cases (build/bench/10m).
+# `make bench-floor`: builds the floor alone. BENCH_STRICT=1 fails on a missed target.
+BENCH_DIR ?= build/bench
+BENCH_REPS ?= 5
+BENCH_STRICT ?= 0
+BENCH_FLOOR := $(BENCH_DIR)/floor
+BENCH_ENV = THONGKE=$(CURDIR)/$(BIN) BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) \
+            BENCH_DIR=$(BENCH_DIR) BENCH_REPS=$(BENCH_REPS) BENCH_STRICT=$(BENCH_STRICT)
+.PHONY: bench bench-scale bench-floor
+bench-floor: $(BENCH_FLOOR)
+$(BENCH_FLOOR): tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -o $@ $< -lcsv
+bench: all bench-floor
+	$(BENCH_ENV) bash tests/bench/bench.sh bench
+bench-scale: all
+	$(BENCH_ENV) bash tests/bench/bench.sh scale

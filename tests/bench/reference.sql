@@ -12,13 +12,15 @@
 --   SET VARIABLE events_csv = 'build/bench/1m/events.csv';
 --   SET VARIABLE S = DATE '2025-10-01';   -- period start
 --   SET VARIABLE E = DATE '2026-09-30';   -- period end (cut-off)
--- Result: table `result(form, row, column, value, ord)` in the shape of cells.csv (row = unit
--- code or `*`; value as text: integers, đồng, rates with two decimals or empty), and table
--- `stats(what, n)` with the row counts read / accepted.
+-- Result: table `result(form, row, "column", value, form_ord, is_total, ord)` in the shape of
+-- cells.csv (row = unit code or `*`; value as text: integers, đồng, rates with two decimals or
+-- empty; sheet order = ORDER BY form_ord, is_total, row, ord), and table `stats(what, n)` with
+-- the rows accepted / taken into account.
 --
 -- Event order within a case: (effective date, file row). A file row number comes from
--- row_number() OVER () on the raw read, which follows the file order because DuckDB preserves
--- insertion order (the default; duckdb_ref.mjs sets it explicitly).
+-- row_number() OVER () on the read, which follows the file order because DuckDB preserves
+-- insertion order (the default, set explicitly below; checked on 3.3M rows with 2 threads).
+-- A statement ends with ';' at the end of a line: duckdb_ref.mjs splits the file there.
 
 SET preserve_insertion_order = true;
 
