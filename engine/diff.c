@@ -1,0 +1,990 @@
+/* diff — what changed between two runs: both runs' cells.csv matched by (form, row, column) and
+ * cases.csv matched by ma_viec in hash tables (strpool), then the changed cells and, for each, the
+ * cases of its row that entered, left or changed money. Reads only; writes nothing to disk. */
+#include "diff.h"
+
+#include "form.h"
+#include "log.h"
+#include "read_csv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DIFF_NONE UINT32_MAX
+#define DIFF_MAX_COMPONENTS 16
+
+/* ---- cells.csv --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    strpool *pool;
+    diff_cells *out;
+    thk_buf *err;
+    bool header;
+} diff_cells_ctx;
+
+static int diff_cells_record(void *vctx, const reader_record *rec)
+{
+    diff_cells_ctx *c = vctx;
+    if (!c->header) {
+        static const char *const want[4] = {"form", "row", "column", "value"};
+        bool ok = rec->nfields == 4;
+        for (size_t i = 0; ok && i < 4; i++)
+            ok = strcmp(rec->fields[i], want[i]) == 0;
+        if (!ok) {
+            buf_printf(c->err,
+                       "%s: dòng %" PRIu32 ": tiêu đề phải là form,row,column,value "
+                       "(header must be form,row,column,value)",
+                       c->path, rec->line);
+            return THK_EXIT_INPUT;
+        }
+        c->header = true;
+        return 0;
+    }
+    if (rec->nfields != 4) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, cần 4 (expected 4 fields)",
+                   c->path, rec->line, rec->nfields);
+        return THK_EXIT_INPUT;
+    }
+    diff_cells *o = c->out;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 1024;
+        o->cells = thk_xrealloc(o->cells, o->cap * sizeof *o->cells);
+    }
+    diff_cell *d = &o->cells[o->n++];
+    d->form = strpool_intern(c->pool, rec->fields[0], rec->lens[0]);
+    d->row = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
+    d->column = strpool_intern(c->pool, rec->fields[2], rec->lens[2]);
+    d->value = strpool_intern(c->pool, rec->fields[3], rec->lens[3]);
+    return 0;
+}
+
+int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err)
+{
+    diff_cells_ctx c = {path, pool, out, err, false};
+    reader_opts ro = {NULL, ','};
+    reader_stats st;
+    if (reader_run_file(path, &ro, diff_cells_record, &c, &st, err) != 0)
+        return THK_EXIT_INPUT;
+    if (!c.header) {
+        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
+        return THK_EXIT_INPUT;
+    }
+    return 0;
+}
+
+void diff_cells_free(diff_cells *c)
+{
+    if (!c)
+        return;
+    free(c->cells);
+    *c = (diff_cells){0};
+}
+
+/* ---- values ------------------------------------------------------------------------------ */
+
+/* Digits s[0..n) as a non-negative int64; false when empty, not digits or too large. */
+static bool diff_digits(const char *s, size_t n, int64_t *v)
+{
+    if (n == 0 || n > 19)
+        return false;
+    uint64_t a = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        a = a * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (a > (uint64_t)INT64_MAX)
+        return false;
+    *v = (int64_t)a;
+    return true;
+}
+
+bool diff_value_int(const char *s, int64_t *v)
+{
+    bool neg = s[0] == '-';
+    int64_t a;
+    if (!diff_digits(s + neg, strlen(s + neg), &a))
+        return false;
+    *v = neg ? -a : a;
+    return true;
+}
+
+bool diff_value_rate(const char *s, int64_t *hundredths)
+{
+    bool neg = s[0] == '-';
+    const char *p = s + neg;
+    const char *dot = strchr(p, '.');
+    int64_t whole, frac;
+    if (!dot || strlen(dot) != 3 || !diff_digits(p, (size_t)(dot - p), &whole) ||
+        !diff_digits(dot + 1, 2, &frac) || whole > INT64_MAX / 100 - 1)
+        return false;
+    *hundredths = neg ? -(whole * 100 + frac) : whole * 100 + frac;
+    return true;
+}
+
+/* ---- cases.csv --------------------------------------------------------------------------- */
+
+enum {
+    DC_MA,
+    DC_UNIT,
+    DC_CARRIED,
+    DC_NEW,
+    DC_STATE,
+    DC_TERMINAL,
+    DC_B,
+    DC_COLLECTED,
+    DC_REDUCED,
+    DC_REMAINING,
+    DC_FLAGS,
+    DC_N
+};
+
+static const char *const diff_case_col[DC_N] = {
+    "ma_viec", "ma_don_vi", "carried",   "new",       "state", "terminal_date",
+    "B",       "collected", "reduced", "remaining", "flags"};
+
+/* One run's cases: DC_N pool ids per case, and case id (ids pool) → record. */
+typedef struct {
+    uint32_t *f;
+    size_t n, cap;
+    uint32_t *at;
+    size_t nat;
+} diff_run_cases;
+
+typedef struct {
+    const char *path;
+    strpool *pool, *ids;
+    diff_run_cases *rc;
+    thk_buf *err;
+    bool header;
+    size_t nfields;
+    int colof[DC_N]; /* field index of each canonical column, -1 when the file lacks it */
+} diff_cases_ctx;
+
+static void diff_at_grow(diff_run_cases *rc, size_t n)
+{
+    if (rc->nat >= n)
+        return;
+    size_t cap = rc->nat ? rc->nat : 1024;
+    while (cap < n)
+        cap *= 2;
+    rc->at = thk_xrealloc(rc->at, cap * sizeof *rc->at);
+    for (size_t i = rc->nat; i < cap; i++)
+        rc->at[i] = DIFF_NONE;
+    rc->nat = cap;
+}
+
+static int diff_cases_record(void *vctx, const reader_record *rec)
+{
+    diff_cases_ctx *c = vctx;
+    if (!c->header) {
+        for (size_t k = 0; k < DC_N; k++) {
+            c->colof[k] = -1;
+            for (size_t i = 0; i < rec->nfields; i++)
+                if (strcmp(rec->fields[i], diff_case_col[k]) == 0) {
+                    c->colof[k] = (int)i;
+                    break;
+                }
+        }
+        if (c->colof[DC_MA] < 0 || c->colof[DC_UNIT] < 0 || c->colof[DC_STATE] < 0) {
+            buf_printf(c->err,
+                       "%s: dòng %" PRIu32 ": tiêu đề thiếu cột ma_viec, ma_don_vi hoặc state "
+                       "(header lacks ma_viec, ma_don_vi or state)",
+                       c->path, rec->line);
+            return THK_EXIT_INPUT;
+        }
+        c->nfields = rec->nfields;
+        c->header = true;
+        return 0;
+    }
+    if (rec->nfields != c->nfields) {
+        buf_printf(c->err,
+                   "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu "
+                   "(field count differs from the header)",
+                   c->path, rec->line, rec->nfields, c->nfields);
+        return THK_EXIT_INPUT;
+    }
+    size_t mi = (size_t)c->colof[DC_MA];
+    if (rec->lens[mi] == 0) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": thiếu ma_viec (empty ma_viec)", c->path,
+                   rec->line);
+        return THK_EXIT_INPUT;
+    }
+    uint32_t id = strpool_intern(c->ids, rec->fields[mi], rec->lens[mi]);
+    diff_run_cases *rc = c->rc;
+    diff_at_grow(rc, (size_t)id + 1);
+    if (rc->at[id] != DIFF_NONE) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": mã việc %s trùng (duplicate ma_viec)", c->path,
+                   rec->line, rec->fields[mi]);
+        return THK_EXIT_INPUT;
+    }
+    if (rc->n == rc->cap) {
+        rc->cap = rc->cap ? rc->cap * 2 : 1024;
+        rc->f = thk_xrealloc(rc->f, rc->cap * DC_N * sizeof *rc->f);
+    }
+    uint32_t *f = &rc->f[rc->n * DC_N];
+    for (size_t k = 0; k < DC_N; k++) {
+        int i = c->colof[k];
+        f[k] = i < 0 ? 0 : strpool_intern(c->pool, rec->fields[i], rec->lens[i]);
+    }
+    rc->at[id] = (uint32_t)rc->n++;
+    return 0;
+}
+
+static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_run_cases *rc,
+                           thk_buf *err)
+{
+    diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err};
+    reader_opts ro = {NULL, ','};
+    reader_stats st;
+    if (reader_run_file(path, &ro, diff_cases_record, &c, &st, err) != 0)
+        return THK_EXIT_INPUT;
+    if (!c.header) {
+        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
+        return THK_EXIT_INPUT;
+    }
+    return 0;
+}
+
+static void diff_run_cases_free(diff_run_cases *rc)
+{
+    free(rc->f);
+    free(rc->at);
+    *rc = (diff_run_cases){0};
+}
+
+/* ---- the comparison ---------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t rank, next;
+} diff_entry;
+
+typedef struct {
+    strpool *pool; /* every text of both runs */
+    strpool *keys; /* (form, row, column) pool ids as 12 bytes → dense key id */
+    diff_cells cold, cnew;
+    uint32_t *old_at, *new_at; /* key id → cell index */
+    uint32_t *changed;         /* key ids of changed cells, in report order */
+    size_t nchanged;
+    /* cases */
+    strpool *ids; /* ma_viec → dense case id */
+    diff_run_cases kold, knew;
+    uint32_t *chg; /* case ids whose line differs, sorted by ma_viec */
+    size_t nchg;
+    uint32_t *head; /* unit pool id → first entry of its changed cases */
+    size_t nhead;
+    diff_entry *ent;
+    size_t nent;
+    uint32_t *stamp; /* rank → stamp of the last cell that collected it */
+    strpool *flags;  /* flag names seen in either run */
+} diff_state;
+
+static uint32_t diff_key(strpool *keys, const diff_cell *c)
+{
+    uint32_t k[3] = {c->form, c->row, c->column};
+    return strpool_intern(keys, (const char *)k, sizeof k);
+}
+
+/* key id → cell index for one file; a repeated (form, row, column) is an input error. */
+static int diff_index(diff_state *s, const diff_cells *c, uint32_t *at, const char *path,
+                      thk_buf *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t k = diff_key(s->keys, &c->cells[i]);
+        if (at[k] != DIFF_NONE) {
+            buf_printf(err, "%s: ô %s[%s].%s xuất hiện hai lần (duplicate cell)", path,
+                       strpool_get(s->pool, c->cells[i].form),
+                       strpool_get(s->pool, c->cells[i].row),
+                       strpool_get(s->pool, c->cells[i].column));
+            return THK_EXIT_INPUT;
+        }
+        at[k] = (uint32_t)i;
+    }
+    return 0;
+}
+
+static uint32_t *diff_none_array(size_t n)
+{
+    uint32_t *a = thk_xmalloc((n ? n : 1) * sizeof *a);
+    for (size_t i = 0; i < n; i++)
+        a[i] = DIFF_NONE;
+    return a;
+}
+
+static int diff_run_folder(const char *dir, thk_buf *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        buf_printf(err, "%s: không có thư mục lần chạy (run folder not found): %s", dir,
+                   strerror(errno));
+        return THK_EXIT_INPUT;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        buf_printf(err, "%s: không phải thư mục lần chạy (not a run folder)", dir);
+        return THK_EXIT_INPUT;
+    }
+    return 0;
+}
+
+static void diff_path(thk_buf *b, const char *dir, const char *name)
+{
+    buf_clear(b);
+    buf_printf(b, "%s/%s", dir, name);
+}
+
+static int diff_load_cells(diff_state *s, const char *old_dir, const char *new_dir, thk_buf *err)
+{
+    thk_buf p = {0};
+    int rc = 0;
+    diff_path(&p, old_dir, "cells.csv");
+    rc = diff_cells_read(p.data, s->pool, &s->cold, err);
+    if (!rc) {
+        diff_path(&p, new_dir, "cells.csv");
+        rc = diff_cells_read(p.data, s->pool, &s->cnew, err);
+    }
+    if (!rc) {
+        for (size_t i = 0; i < s->cnew.n; i++)
+            diff_key(s->keys, &s->cnew.cells[i]);
+        for (size_t i = 0; i < s->cold.n; i++)
+            diff_key(s->keys, &s->cold.cells[i]);
+        size_t nk = strpool_count(s->keys);
+        s->old_at = diff_none_array(nk);
+        s->new_at = diff_none_array(nk);
+        diff_path(&p, old_dir, "cells.csv");
+        rc = diff_index(s, &s->cold, s->old_at, p.data, err);
+        if (!rc) {
+            diff_path(&p, new_dir, "cells.csv");
+            rc = diff_index(s, &s->cnew, s->new_at, p.data, err);
+        }
+    }
+    buf_free(&p);
+    if (rc)
+        return rc;
+    s->changed = thk_xmalloc((s->cnew.n + s->cold.n + 1) * sizeof *s->changed);
+    for (size_t i = 0; i < s->cnew.n; i++) {
+        uint32_t k = diff_key(s->keys, &s->cnew.cells[i]);
+        uint32_t o = s->old_at[k];
+        if (o == DIFF_NONE || s->cold.cells[o].value != s->cnew.cells[i].value)
+            s->changed[s->nchanged++] = k;
+    }
+    for (size_t i = 0; i < s->cold.n; i++) {
+        uint32_t k = diff_key(s->keys, &s->cold.cells[i]);
+        if (s->new_at[k] == DIFF_NONE)
+            s->changed[s->nchanged++] = k;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *ma;
+    uint32_t id;
+} diff_sortkey;
+
+static int diff_sortkey_cmp(const void *a, const void *b)
+{
+    return strcmp(((const diff_sortkey *)a)->ma, ((const diff_sortkey *)b)->ma);
+}
+
+static int diff_u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const uint32_t *diff_rec(const diff_run_cases *rc, uint32_t id)
+{
+    if (id >= rc->nat || rc->at[id] == DIFF_NONE)
+        return NULL;
+    return &rc->f[(size_t)rc->at[id] * DC_N];
+}
+
+static void diff_add_flags(diff_state *s, const diff_run_cases *rc)
+{
+    uint32_t last = DIFF_NONE;
+    for (size_t i = 0; i < rc->n; i++) {
+        uint32_t fid = rc->f[i * DC_N + DC_FLAGS];
+        if (fid == last || fid == 0)
+            continue;
+        last = fid;
+        const char *f = strpool_get(s->pool, fid);
+        while (*f) {
+            size_t n = strcspn(f, ";");
+            if (n)
+                strpool_intern(s->flags, f, n);
+            f += n;
+            if (*f == ';')
+                f++;
+        }
+    }
+}
+
+static void diff_add_entry(diff_state *s, uint32_t unit, uint32_t rank)
+{
+    if (unit >= s->nhead)
+        return;
+    s->ent[s->nent] = (diff_entry){rank, s->head[unit]};
+    s->head[unit] = (uint32_t)s->nent++;
+}
+
+static int diff_load_cases(diff_state *s, const char *old_dir, const char *new_dir, thk_buf *err)
+{
+    thk_buf p = {0};
+    diff_path(&p, old_dir, "cases.csv");
+    int rc = diff_cases_read(p.data, s->pool, s->ids, &s->kold, err);
+    if (!rc) {
+        diff_path(&p, new_dir, "cases.csv");
+        rc = diff_cases_read(p.data, s->pool, s->ids, &s->knew, err);
+    }
+    buf_free(&p);
+    if (rc)
+        return rc;
+    size_t nids = strpool_count(s->ids);
+    diff_at_grow(&s->kold, nids);
+    diff_at_grow(&s->knew, nids);
+    diff_sortkey *sk = thk_xmalloc(nids * sizeof *sk);
+    size_t n = 0;
+    for (uint32_t id = 1; id < nids; id++) {
+        const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
+        if (!o || !nw || memcmp(o, nw, DC_N * sizeof *o) != 0)
+            sk[n++] = (diff_sortkey){strpool_get(s->ids, id), id};
+    }
+    qsort(sk, n, sizeof *sk, diff_sortkey_cmp);
+    s->chg = thk_xmalloc((n ? n : 1) * sizeof *s->chg);
+    for (size_t i = 0; i < n; i++)
+        s->chg[i] = sk[i].id;
+    s->nchg = n;
+    free(sk);
+    /* changed cases by unit (old and new unit), each list in rank order */
+    s->nhead = strpool_count(s->pool);
+    s->head = diff_none_array(s->nhead);
+    s->ent = thk_xmalloc((2 * n + 1) * sizeof *s->ent);
+    for (size_t r = n; r-- > 0;) {
+        const uint32_t *o = diff_rec(&s->kold, s->chg[r]), *nw = diff_rec(&s->knew, s->chg[r]);
+        if (o)
+            diff_add_entry(s, o[DC_UNIT], (uint32_t)r);
+        if (nw && (!o || nw[DC_UNIT] != o[DC_UNIT]))
+            diff_add_entry(s, nw[DC_UNIT], (uint32_t)r);
+    }
+    s->stamp = diff_none_array(n);
+    diff_add_flags(s, &s->kold);
+    diff_add_flags(s, &s->knew);
+    return 0;
+}
+
+static void diff_state_free(diff_state *s)
+{
+    strpool_free(s->pool);
+    strpool_free(s->keys);
+    strpool_free(s->ids);
+    strpool_free(s->flags);
+    diff_cells_free(&s->cold);
+    diff_cells_free(&s->cnew);
+    free(s->old_at);
+    free(s->new_at);
+    free(s->changed);
+    diff_run_cases_free(&s->kold);
+    diff_run_cases_free(&s->knew);
+    free(s->chg);
+    free(s->head);
+    free(s->ent);
+    free(s->stamp);
+}
+
+/* ---- which cases are in a cell ----------------------------------------------------------- */
+
+typedef enum {
+    DP_SKIP,    /* the form is not about cases.csv (THAHC): no drill-down */
+    DP_ANY,     /* unknown column: every changed case of the row */
+    DP_ALL,     /* every case of the row */
+    DP_CARRIED, /* carried = 1 */
+    DP_NEW,     /* new = 1 */
+    DP_IN,      /* state in states */
+    DP_NOT_IN,  /* state not in states */
+    DP_FLAG     /* flags hold `flag` */
+} diff_pred_kind;
+
+#define DIFF_MAX_STATES 6
+
+typedef struct {
+    diff_pred_kind kind;
+    uint32_t states[DIFF_MAX_STATES]; /* pool ids; DIFF_NONE for a state no case has */
+    size_t nstates;
+    char flag[128];
+} diff_pred;
+
+typedef struct {
+    const char *code;
+    diff_pred_kind kind;
+    const char *states[DIFF_MAX_STATES];
+} diff_pred_def;
+
+/* The shipped B01/B02-style column codes (domain.md §3, §4), money variants with `_tien`. */
+static const diff_pred_def diff_preds[] = {
+    {"thu_ly", DP_ALL, {NULL}},
+    {"chuyen_sang", DP_CARRIED, {NULL}},
+    {"moi", DP_NEW, {NULL}},
+    {"uy_thac", DP_IN, {"uy_thac"}},
+    {"thu_hoi", DP_IN, {"thu_hoi"}},
+    {"xong", DP_IN, {"xong"}},
+    {"dinh_chi", DP_IN, {"dinh_chi"}},
+    {"dang_thi_hanh", DP_IN, {"dang_thi_hanh"}},
+    {"hoan_c", DP_IN, {"hoan_c"}},
+    {"khac", DP_IN, {"khac"}},
+    {"hoan_tdc", DP_IN, {"hoan_tdc"}},
+    {"chua_co_dk", DP_IN, {"chua_co_dk", "chuyen_so_rieng"}},
+    {"co_dk", DP_IN, {"xong", "dinh_chi", "dang_thi_hanh", "hoan_c", "khac"}},
+    {"phai_thi_hanh", DP_NOT_IN, {"uy_thac", "thu_hoi"}},
+    {"chuyen_ky_sau", DP_NOT_IN, {"uy_thac", "thu_hoi", "xong", "dinh_chi"}},
+    {"co_dk_chuyen_ky_sau", DP_IN, {"dang_thi_hanh", "hoan_c", "khac"}},
+    {"co_dk_chua_xong", DP_IN, {"dang_thi_hanh", "hoan_c", "khac"}},
+};
+
+static bool diff_is_money(const char *form, const char *col)
+{
+    size_t n = strlen(col);
+    return strcmp(form, "B02") == 0 || strncmp(form, "B02-", 4) == 0 ||
+           (n > 5 && strcmp(col + n - 5, "_tien") == 0);
+}
+
+static void diff_pred_states(const diff_state *s, diff_pred *p, diff_pred_kind kind,
+                             const char *const *states)
+{
+    p->kind = kind;
+    for (size_t i = 0; i < DIFF_MAX_STATES && states[i]; i++)
+        p->states[p->nstates++] = strpool_find(s->pool, states[i], strlen(states[i]));
+}
+
+static diff_pred diff_pred_of(const diff_state *s, const char *form, const char *col, bool rate)
+{
+    diff_pred p = {.kind = DP_ANY};
+    if (strncmp(form, "B03", 3) == 0) {
+        p.kind = DP_SKIP;
+        return p;
+    }
+    if (rate)
+        return p;
+    char base[128];
+    snprintf(base, sizeof base, "%s", col);
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, "_tien") == 0)
+        base[n - 5] = '\0';
+    bool money = diff_is_money(form, col);
+    if (money && (strcmp(base, "xong") == 0 || strcmp(base, "giam") == 0)) {
+        p.kind = DP_ALL; /* collected / reduced of every in-scope case */
+        return p;
+    }
+    if ((strcmp(form, "B05") == 0 || strcmp(form, "B06") == 0) && strcmp(base, "xong") == 0) {
+        static const char *const xd[] = {"xong", "dinh_chi", NULL};
+        diff_pred_states(s, &p, DP_IN, xd);
+        return p;
+    }
+    for (size_t i = 0; i < sizeof diff_preds / sizeof diff_preds[0]; i++)
+        if (strcmp(diff_preds[i].code, base) == 0) {
+            diff_pred_states(s, &p, diff_preds[i].kind, diff_preds[i].states);
+            return p;
+        }
+    if (strpool_find(s->flags, base, strlen(base)) != STRPOOL_NONE) {
+        p.kind = DP_FLAG;
+        snprintf(p.flag, sizeof p.flag, "%s", base);
+    }
+    return p;
+}
+
+static bool diff_truthy(const char *v)
+{
+    return strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+}
+
+static bool diff_has_flag(const char *flags, const char *name)
+{
+    size_t n = strlen(name);
+    while (*flags) {
+        size_t k = strcspn(flags, ";");
+        if (k == n && memcmp(flags, name, n) == 0)
+            return true;
+        flags += k;
+        if (*flags == ';')
+            flags++;
+    }
+    return false;
+}
+
+static bool diff_pred_test(const diff_state *s, const diff_pred *p, const uint32_t *rec)
+{
+    switch (p->kind) {
+    case DP_CARRIED:
+        return diff_truthy(strpool_get(s->pool, rec[DC_CARRIED]));
+    case DP_NEW:
+        return diff_truthy(strpool_get(s->pool, rec[DC_NEW]));
+    case DP_IN:
+    case DP_NOT_IN: {
+        bool in = false;
+        for (size_t i = 0; i < p->nstates; i++)
+            in = in || p->states[i] == rec[DC_STATE];
+        return p->kind == DP_IN ? in : !in;
+    }
+    case DP_FLAG:
+        return diff_has_flag(strpool_get(s->pool, rec[DC_FLAGS]), p->flag);
+    case DP_SKIP:
+    case DP_ANY:
+    case DP_ALL:
+        break;
+    }
+    return true;
+}
+
+/* The row a cell belongs to: `*` (every case) or the pool ids of its key's components. */
+typedef struct {
+    bool all;
+    uint32_t comp[DIFF_MAX_COMPONENTS];
+    size_t ncomp;
+} diff_row;
+
+static diff_row diff_row_of(const diff_state *s, const char *row)
+{
+    diff_row r = {.all = strcmp(row, "*") == 0};
+    while (!r.all && *row && r.ncomp < DIFF_MAX_COMPONENTS) {
+        size_t n = strcspn(row, "|");
+        if (!(n == 1 && row[0] == '*')) {
+            uint32_t id = strpool_find(s->pool, row, n);
+            if (id != STRPOOL_NONE)
+                r.comp[r.ncomp++] = id;
+        }
+        row += n;
+        if (*row == '|')
+            row++;
+    }
+    return r;
+}
+
+static bool diff_in_row(const diff_row *r, const uint32_t *rec)
+{
+    if (r->all)
+        return true;
+    for (size_t i = 0; i < r->ncomp; i++)
+        if (r->comp[i] == rec[DC_UNIT])
+            return true;
+    return false;
+}
+
+/* Ranks of the changed cases that may be in row r (by old or new unit), ascending. */
+static size_t diff_candidates(diff_state *s, const diff_row *r, uint32_t stamp, uint32_t *out)
+{
+    size_t n = 0;
+    if (r->all) {
+        for (size_t i = 0; i < s->nchg; i++)
+            out[n++] = (uint32_t)i;
+        return n;
+    }
+    for (size_t c = 0; c < r->ncomp; c++) {
+        if (r->comp[c] >= s->nhead)
+            continue;
+        for (uint32_t e = s->head[r->comp[c]]; e != DIFF_NONE; e = s->ent[e].next) {
+            uint32_t rank = s->ent[e].rank;
+            if (s->stamp[rank] != stamp) {
+                s->stamp[rank] = stamp;
+                out[n++] = rank;
+            }
+        }
+    }
+    qsort(out, n, sizeof *out, diff_u32_cmp);
+    return n;
+}
+
+/* ---- printing ---------------------------------------------------------------------------- */
+
+static const char *diff_show(const char *v)
+{
+    return *v ? v : "-";
+}
+
+/* "field old→new, ..." for the fields in [from, to) that differ. */
+static void diff_describe(const diff_state *s, const uint32_t *o, const uint32_t *n, int from,
+                          int to, thk_buf *b)
+{
+    bool first = true;
+    for (int k = from; k < to; k++) {
+        if (k == DC_MA || o[k] == n[k])
+            continue;
+        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", diff_case_col[k],
+                   diff_show(strpool_get(s->pool, o[k])), diff_show(strpool_get(s->pool, n[k])));
+        first = false;
+    }
+}
+
+static bool diff_money_differs(const uint32_t *o, const uint32_t *n)
+{
+    for (int k = DC_B; k <= DC_REMAINING; k++)
+        if (o[k] != n[k])
+            return true;
+    return false;
+}
+
+/* The change column: new − old for integers, the difference of two rates with two decimals,
+ * "" otherwise (absent, empty or text). out: >= 40 bytes. */
+static void diff_change(const char *o, const char *n, char *out)
+{
+    int64_t a, b, d;
+    out[0] = '\0';
+    if (!o || !n)
+        return;
+    if (diff_value_int(o, &a) && diff_value_int(n, &b)) {
+        if (!__builtin_sub_overflow(b, a, &d))
+            snprintf(out, 40, "%+" PRId64, d);
+    } else if (diff_value_rate(o, &a) && diff_value_rate(n, &b)) {
+        if (!__builtin_sub_overflow(b, a, &d)) {
+            char tmp[32];
+            form_cell fc = {d, false};
+            form_rate_format(&fc, tmp);
+            snprintf(out, 40, "%s%s", d > 0 ? "+" : "", tmp);
+        }
+    }
+}
+
+typedef struct {
+    diff_state *s;
+    const diff_opts *o;
+    FILE *out;
+    uint32_t *cand; /* scratch: nchg ranks */
+    uint32_t *lists[3];
+    thk_buf line;
+} diff_printer;
+
+/* Prints up to the limit of one list of cases ('+', '-' or '~'). */
+static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, size_t n,
+                            bool money_only)
+{
+    diff_state *s = pr->s;
+    size_t show = pr->o->limit && n > pr->o->limit ? pr->o->limit : n;
+    for (size_t i = 0; i < show; i++) {
+        uint32_t id = s->chg[ranks[i]];
+        const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
+        thk_buf *b = &pr->line;
+        buf_clear(b);
+        buf_printf(b, "  %c %s", sign, strpool_get(s->ids, id));
+        if (sign == '~') {
+            buf_putc(b, ' ');
+            diff_describe(s, o, nw, money_only ? DC_B : DC_UNIT,
+                          money_only ? DC_REMAINING + 1 : DC_N, b);
+        } else {
+            const uint32_t *in = sign == '+' ? nw : o;
+            buf_printf(b, " (state %s) [", diff_show(strpool_get(s->pool, in[DC_STATE])));
+            if (o && nw)
+                diff_describe(s, o, nw, DC_UNIT, DC_N, b);
+            else if (nw)
+                buf_printf(b, "chỉ ở lần chạy mới / only in new run");
+            else
+                buf_printf(b, "chỉ ở lần chạy cũ / only in old run");
+            buf_putc(b, ']');
+        }
+        fprintf(pr->out, "%s\n", b->data);
+    }
+    if (show < n)
+        fprintf(pr->out, "  … và %zu việc khác / and %zu more\n", n - show, n - show);
+}
+
+/* The cases behind one changed cell. */
+static void diff_print_cases(diff_printer *pr, uint32_t stamp, const diff_cell *c, bool rate)
+{
+    diff_state *s = pr->s;
+    const char *form = strpool_get(s->pool, c->form), *col = strpool_get(s->pool, c->column);
+    diff_pred p = diff_pred_of(s, form, col, rate);
+    if (p.kind == DP_SKIP) {
+        fprintf(pr->out, "  (biểu này không tính từ cases.csv / this form is not built from "
+                         "cases.csv)\n");
+        return;
+    }
+    bool money = diff_is_money(form, col);
+    diff_row row = diff_row_of(s, strpool_get(s->pool, c->row));
+    size_t ncand = diff_candidates(s, &row, stamp, pr->cand);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n[3] = {0, 0, 0};
+        for (size_t i = 0; i < ncand; i++) {
+            uint32_t id = s->chg[pr->cand[i]];
+            const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
+            bool inn = nw && diff_in_row(&row, nw) && diff_pred_test(s, &p, nw);
+            bool ino = o && diff_in_row(&row, o) && diff_pred_test(s, &p, o);
+            int which = -1;
+            if (inn && !ino)
+                which = 0;
+            else if (ino && !inn)
+                which = 1;
+            else if (inn && ino && (p.kind == DP_ANY || (money && diff_money_differs(o, nw))))
+                which = 2;
+            if (which >= 0)
+                pr->lists[which][n[which]++] = pr->cand[i];
+        }
+        if (n[0] + n[1] + n[2] == 0 && p.kind != DP_ANY) {
+            /* no case moved by the column's definition: show what changed in the row */
+            p.kind = DP_ANY;
+            continue;
+        }
+        if (n[0] + n[1] + n[2] == 0) {
+            fprintf(pr->out, "  (không có việc nào của dòng thay đổi / no case of the row "
+                             "changed)\n");
+            return;
+        }
+        if (pass == 1)
+            fprintf(pr->out, "  (các việc của dòng có thay đổi / changed cases of the row)\n");
+        diff_print_list(pr, '+', pr->lists[0], n[0], false);
+        diff_print_list(pr, '-', pr->lists[1], n[1], false);
+        diff_print_list(pr, '~', pr->lists[2], n[2], p.kind != DP_ANY);
+        return;
+    }
+}
+
+static bool diff_is_rate_text(const char *v)
+{
+    int64_t h;
+    return *v == '\0' || diff_value_rate(v, &h);
+}
+
+static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
+{
+    size_t show = o->limit && s->nchanged > o->limit ? o->limit : s->nchanged;
+    fprintf(out, "form\trow\tcolumn\told\tnew\tchange\n");
+    for (size_t i = 0; i < show; i++) {
+        uint32_t k = s->changed[i];
+        uint32_t oi = s->old_at[k], ni = s->new_at[k];
+        const diff_cell *c = ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
+        const char *ov = oi != DIFF_NONE ? strpool_get(s->pool, s->cold.cells[oi].value) : NULL;
+        const char *nv = ni != DIFF_NONE ? strpool_get(s->pool, s->cnew.cells[ni].value) : NULL;
+        char ch[40];
+        diff_change(ov, nv, ch);
+        fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", strpool_get(s->pool, c->form),
+                strpool_get(s->pool, c->row), strpool_get(s->pool, c->column), ov ? ov : "-",
+                nv ? nv : "-", ch);
+    }
+    if (show < s->nchanged)
+        fprintf(out, "… và %zu ô khác / and %zu more cells\n", s->nchanged - show,
+                s->nchanged - show);
+
+    diff_printer pr = {.s = s, .o = o, .out = out};
+    size_t cap = s->nchg ? s->nchg : 1;
+    pr.cand = thk_xmalloc(cap * sizeof *pr.cand);
+    for (int i = 0; i < 3; i++)
+        pr.lists[i] = thk_xmalloc(cap * sizeof *pr.lists[i]);
+    fprintf(out, "\n# việc vào (+), ra (-), đổi tiền (~) ở từng ô / cases entering (+), "
+                 "leaving (-), changing money (~) in each cell\n");
+    for (size_t i = 0; i < show; i++) {
+        uint32_t k = s->changed[i];
+        uint32_t oi = s->old_at[k], ni = s->new_at[k];
+        const diff_cell *c = ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
+        const char *ov = oi != DIFF_NONE ? strpool_get(s->pool, s->cold.cells[oi].value) : NULL;
+        const char *nv = ni != DIFF_NONE ? strpool_get(s->pool, s->cnew.cells[ni].value) : NULL;
+        char ch[40];
+        diff_change(ov, nv, ch);
+        fprintf(out, "\n%s[%s].%s: %s%s%s → %s%s%s%s%s%s\n", strpool_get(s->pool, c->form),
+                strpool_get(s->pool, c->row), strpool_get(s->pool, c->column),
+                ov && !*ov ? "\"" : "", ov ? ov : "-", ov && !*ov ? "\"" : "",
+                nv && !*nv ? "\"" : "", nv ? nv : "-", nv && !*nv ? "\"" : "", *ch ? " (" : "",
+                ch, *ch ? ")" : "");
+        bool rate = (ov && diff_is_rate_text(ov)) || (nv && diff_is_rate_text(nv));
+        diff_print_cases(&pr, (uint32_t)i, c, rate);
+    }
+    fprintf(out, "\n# %zu ô thay đổi / cells changed; %zu việc khác nhau / cases differ\n",
+            s->nchanged, s->nchg);
+    free(pr.cand);
+    for (int i = 0; i < 3; i++)
+        free(pr.lists[i]);
+    buf_free(&pr.line);
+}
+
+int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE *out,
+              thk_buf *err)
+{
+    int rc = diff_run_folder(old_dir, err);
+    if (!rc)
+        rc = diff_run_folder(new_dir, err);
+    if (rc)
+        return rc;
+    diff_state s = {0};
+    s.pool = strpool_new();
+    s.keys = strpool_new();
+    s.ids = strpool_new();
+    s.flags = strpool_new();
+    rc = diff_load_cells(&s, old_dir, new_dir, err);
+    if (!rc && s.nchanged && !o->quiet)
+        rc = diff_load_cases(&s, old_dir, new_dir, err);
+    if (!rc && s.nchanged && !o->quiet)
+        diff_print(&s, o, out);
+    if (!rc)
+        rc = s.nchanged ? 1 : 0;
+    diff_state_free(&s);
+    return rc;
+}
+
+/* ---- command line ------------------------------------------------------------------------ */
+
+static void diff_usage(FILE *f)
+{
+    fputs("Cách dùng / usage: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N]\n"
+          "\n"
+          "So sánh hai lần chạy (thư mục kết quả của `thongke report` hoặc `merge`): liệt kê\n"
+          "mọi ô của cells.csv đã thay đổi (form, row, column, old, new, change) rồi, theo\n"
+          "cases.csv của hai lần chạy, các việc vào (+), ra (-) hoặc đổi tiền (~) ở từng ô.\n"
+          "Compares two run folders: every changed cell, then the cases behind each change.\n"
+          "Không ghi tệp nào / writes no file.\n"
+          "\n"
+          "  --quiet    không in gì, chỉ trả mã thoát / print nothing, exit code only\n"
+          "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô / at most N cells, N cases per\n"
+          "             kind and cell\n"
+          "\n"
+          "Mã thoát / exit codes: 0 giống nhau / identical, 1 khác nhau / different (also a\n"
+          "usage error), 3 thiếu hoặc không đọc được thư mục, tệp / missing or unreadable\n"
+          "run folder or file.\n",
+          f);
+}
+
+int diff_main(int argc, char **argv)
+{
+    const char *dirs[2] = {NULL, NULL};
+    size_t ndirs = 0;
+    diff_opts o = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            diff_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o.quiet = true;
+        } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            int64_t n;
+            if (!v || !diff_value_int(v, &n) || n < 0) {
+                fprintf(stderr, "thongke: lỗi: --limit cần một số nguyên ≥ 0 / --limit needs a "
+                                "whole number ≥ 0\n");
+                diff_usage(stderr);
+                return THK_EXIT_USAGE;
+            }
+            o.limit = (size_t)n;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "thongke: lỗi: tùy chọn không rõ / unknown option: %s\n", a);
+            diff_usage(stderr);
+            return THK_EXIT_USAGE;
+        } else if (ndirs < 2) {
+            dirs[ndirs++] = a;
+        } else {
+            fprintf(stderr, "thongke: lỗi: thừa đối số / extra argument: %s\n", a);
+            diff_usage(stderr);
+            return THK_EXIT_USAGE;
+        }
+    }
+    if (ndirs != 2) {
+        fprintf(stderr, "thongke: lỗi: cần hai thư mục lần chạy / two run folders needed\n");
+        diff_usage(stderr);
+        return THK_EXIT_USAGE;
+    }
+    thk_buf err = {0};
+    int rc = diff_runs(dirs[0], dirs[1], &o, stdout, &err);
+    if (rc == THK_EXIT_INPUT)
+        log_error("%s", err.data ? err.data : "");
+    fflush(stdout);
+    buf_free(&err);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* diff — what changed between two runs: every cell that moved, and the cases behind each move. */
+#ifndef DIFF_H
+#define DIFF_H
+
+#include "strpool.h"
+#include "thk.h"
+
+#include <stdio.h>
+
+/* One line of cells.csv as ids into a string pool (form, row key, column code, value text). */
+typedef struct {
+    uint32_t form, row, column, value;
+} diff_cell;
+
+/* The lines of one cells.csv, in file order. */
+typedef struct {
+    diff_cell *cells;
+    size_t n, cap;
+} diff_cells;
+
+/* Reads the cells.csv at `path` (header `form,row,column,value`, 4 fields a line) and appends its
+ * lines to *out, interning every text in `pool`. Returns 0, or THK_EXIT_INPUT with a message
+ * naming the file (and line) in *err; *out may then hold part of the file. Duplicates are not
+ * checked here. The reader is read_csv's (RFC 4180, BOM, CRLF). */
+int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err);
+/* Frees the lines and zeroes *c; accepts NULL. */
+void diff_cells_free(diff_cells *c);
+
+/* A cells.csv count or money value: an optional '-' and 1..19 digits within int64. Returns
+ * false for anything else (rates, empty, text). */
+bool diff_value_int(const char *s, int64_t *v);
+/* A cells.csv rate: an optional '-', digits, '.', exactly two digits ("83.88"), as hundredths of
+ * a percent (8388). Returns false for anything else, the empty rate included. */
+bool diff_value_rate(const char *s, int64_t *hundredths);
+
+typedef struct {
+    bool quiet;   /* print nothing: the result is the return value only (cases.csv is not read) */
+    size_t limit; /* at most this many changed cells, and cases per cell and kind; 0 = no limit */
+} diff_opts;
+
+/* Compares the runs in folders old_dir and new_dir and prints to `out` (unless quiet) the table
+ * of changed cells `form row column old new change` (tab-separated, NEW's cell order, then cells
+ * only in OLD), then for each changed cell the cases of its row that entered (+), left (-) or
+ * changed money (~). Reads cells.csv and, unless quiet, cases.csv of both; writes no file.
+ * Returns 0 when every cell is identical, 1 when any differs, or THK_EXIT_INPUT (3) with a
+ * message naming the missing or unreadable folder or file in *err (nothing printed). */
+int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE *out,
+              thk_buf *err);
+
+/* `thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N]` (argv[0] = "diff"); --help prints usage.
+ * Returns 0 identical, 1 different (or a usage error, with the usage on stderr), 3 when a run
+ * folder or file is missing or unreadable. */
+int diff_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,525 @@
+/* test_merge — consolidation of hand-made sub-unit runs: sums, recomputed rates, refusals, the
+ * published folder. */
+#include <criterion/criterion.h>
+
+#include "manifest.h"
+#include "merge.h"
+#include "publish.h"
+#include "sha256.h"
+#include "testutil.h"
+
+/* Locals freed when they go out of scope (a GCC/Clang extension), so ASan sees no leaks. */
+static void tm_free(char **p)
+{
+    free(*p);
+}
+#define AUTO_STR __attribute__((cleanup(tm_free))) char *
+#define AUTO_BUF __attribute__((cleanup(buf_free))) thk_buf
+
+#include <dirent.h>
+
+#define REJ_HEADER "file,line,column,value,severity,code,message\n"
+#define CASES_HEADER                                                                              \
+    "ma_viec,ma_don_vi,carried,new,state,terminal_date,B,collected,reduced,remaining,flags\n"
+
+typedef struct {
+    const char *cells;
+    const char *cases;   /* NULL: no cases.csv */
+    const char *rejects; /* data lines after the header */
+    int months;
+    const char *version;
+    const char *units[4]; /* NULL-terminated; none: infer from B01 */
+} tm_spec;
+
+/* A run folder as `thongke report` publishes it (the workbook aside). */
+static char *tm_run(const tm_spec *s)
+{
+    char *d = tu_tempdir();
+    cr_assert_not_null(d);
+    free(tu_write_str(d, "cells.csv", s->cells));
+    if (s->cases)
+        free(tu_write_str(d, "cases.csv", s->cases));
+    thk_buf rj = {0};
+    buf_printf(&rj, REJ_HEADER "%s", s->rejects ? s->rejects : "");
+    free(tu_write(d, "rejects.csv", rj.data, rj.len));
+    buf_free(&rj);
+    manifest_info mi = {0};
+    cr_assert(period_months(2026, s->months ? s->months : 10, 1, 10, &mi.per));
+    manifest_rule rule = {.path = "rules/thads.rules",
+                          .version = s->version ? s->version : "TT05/2024-BTP, 2026-01"};
+    memset(rule.sha256, 'a', 64);
+    mi.tool_version = THK_VERSION;
+    mi.rules = &rule;
+    mi.nrules = 1;
+    manifest_input in = {.path = "input/cases.csv", .bytes = 10, .rows_read = 2};
+    memset(in.sha256, 'b', 64);
+    mi.inputs = &in;
+    mi.ninputs = 1;
+    size_t n = 0;
+    while (n < 4 && s->units[n])
+        n++;
+    mi.units = s->units;
+    mi.nunits = n;
+    thk_buf b = {0};
+    manifest_render(&mi, &b);
+    free(tu_write(d, "manifest.json", b.data, b.len));
+    buf_free(&b);
+    return d;
+}
+
+static char *tm_out(void)
+{
+    char *d = tu_tempdir();
+    size_t n = strlen(d) + 8;
+    char *o = malloc(n);
+    snprintf(o, n, "%s/merged", d);
+    free(d);
+    return o;
+}
+
+static char *tm_file(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return tu_read(p, NULL);
+}
+
+static int tm_merge(const char *out, const char *const *runs, size_t n, thk_buf *err)
+{
+    merge_opts o = {.out = out, .runs = runs, .nruns = n};
+    return merge_runs(&o, err);
+}
+
+static const char *run_a_cells = "form,row,column,value\n"
+                                 "B01,GL-KV01,thu_ly,2\n"
+                                 "B01,GL-KV01,xong,1\n"
+                                 "B01,GL-KV01,dinh_chi,0\n"
+                                 "B01,GL-KV01,co_dk,2\n"
+                                 "B01,GL-KV01,ty_le,50.00\n"
+                                 "B01,*,thu_ly,2\n"
+                                 "B01,*,xong,1\n"
+                                 "B01,*,dinh_chi,0\n"
+                                 "B01,*,co_dk,2\n"
+                                 "B01,*,ty_le,50.00\n"
+                                 "B02,GL-KV01,xong,1000\n"
+                                 "B02,GL-KV01,dinh_chi,0\n"
+                                 "B02,GL-KV01,giam,0\n"
+                                 "B02,GL-KV01,co_dk,3000\n"
+                                 "B02,GL-KV01,ty_le,33.33\n"
+                                 "B02,*,xong,1000\n"
+                                 "B02,*,dinh_chi,0\n"
+                                 "B02,*,giam,0\n"
+                                 "B02,*,co_dk,3000\n"
+                                 "B02,*,ty_le,33.33\n"
+                                 "B03-CAP,tinh,tong,1\n"
+                                 "B03-CAP,tinh,xong,1\n"
+                                 "B03-CAP,tinh,ty_le,100.00\n"
+                                 "B03-CAP,xa,tong,0\n"
+                                 "B03-CAP,xa,xong,0\n"
+                                 "B03-CAP,xa,ty_le,\n"
+                                 "B03-CAP,*,tong,1\n"
+                                 "B03-CAP,*,xong,1\n"
+                                 "B03-CAP,*,ty_le,100.00\n";
+
+static const char *run_b_cells = "form,row,column,value\n"
+                                 "B01,GL-KV02,thu_ly,1\n"
+                                 "B01,GL-KV02,xong,0\n"
+                                 "B01,GL-KV02,dinh_chi,1\n"
+                                 "B01,GL-KV02,co_dk,1\n"
+                                 "B01,GL-KV02,ty_le,100.00\n"
+                                 "B01,*,thu_ly,1\n"
+                                 "B01,*,xong,0\n"
+                                 "B01,*,dinh_chi,1\n"
+                                 "B01,*,co_dk,1\n"
+                                 "B01,*,ty_le,100.00\n"
+                                 "B02,GL-KV02,xong,0\n"
+                                 "B02,GL-KV02,dinh_chi,0\n"
+                                 "B02,GL-KV02,giam,0\n"
+                                 "B02,GL-KV02,co_dk,0\n"
+                                 "B02,GL-KV02,ty_le,\n"
+                                 "B02,*,xong,0\n"
+                                 "B02,*,dinh_chi,0\n"
+                                 "B02,*,giam,0\n"
+                                 "B02,*,co_dk,0\n"
+                                 "B02,*,ty_le,\n"
+                                 "B03-CAP,tinh,tong,0\n"
+                                 "B03-CAP,tinh,xong,0\n"
+                                 "B03-CAP,tinh,ty_le,\n"
+                                 "B03-CAP,xa,tong,3\n"
+                                 "B03-CAP,xa,xong,1\n"
+                                 "B03-CAP,xa,ty_le,33.33\n"
+                                 "B03-CAP,*,tong,3\n"
+                                 "B03-CAP,*,xong,1\n"
+                                 "B03-CAP,*,ty_le,33.33\n";
+
+static const char *merged_cells = "form,row,column,value\n"
+                                  "B01,GL-KV01,thu_ly,2\n"
+                                  "B01,GL-KV01,xong,1\n"
+                                  "B01,GL-KV01,dinh_chi,0\n"
+                                  "B01,GL-KV01,co_dk,2\n"
+                                  "B01,GL-KV01,ty_le,50.00\n"
+                                  "B01,GL-KV02,thu_ly,1\n"
+                                  "B01,GL-KV02,xong,0\n"
+                                  "B01,GL-KV02,dinh_chi,1\n"
+                                  "B01,GL-KV02,co_dk,1\n"
+                                  "B01,GL-KV02,ty_le,100.00\n"
+                                  "B01,*,thu_ly,3\n"
+                                  "B01,*,xong,1\n"
+                                  "B01,*,dinh_chi,1\n"
+                                  "B01,*,co_dk,3\n"
+                                  "B01,*,ty_le,66.67\n"
+                                  "B02,GL-KV01,xong,1000\n"
+                                  "B02,GL-KV01,dinh_chi,0\n"
+                                  "B02,GL-KV01,giam,0\n"
+                                  "B02,GL-KV01,co_dk,3000\n"
+                                  "B02,GL-KV01,ty_le,33.33\n"
+                                  "B02,GL-KV02,xong,0\n"
+                                  "B02,GL-KV02,dinh_chi,0\n"
+                                  "B02,GL-KV02,giam,0\n"
+                                  "B02,GL-KV02,co_dk,0\n"
+                                  "B02,GL-KV02,ty_le,\n"
+                                  "B02,*,xong,1000\n"
+                                  "B02,*,dinh_chi,0\n"
+                                  "B02,*,giam,0\n"
+                                  "B02,*,co_dk,3000\n"
+                                  "B02,*,ty_le,33.33\n"
+                                  "B03-CAP,tinh,tong,1\n"
+                                  "B03-CAP,tinh,xong,1\n"
+                                  "B03-CAP,tinh,ty_le,100.00\n"
+                                  "B03-CAP,xa,tong,3\n"
+                                  "B03-CAP,xa,xong,1\n"
+                                  "B03-CAP,xa,ty_le,33.33\n"
+                                  "B03-CAP,*,tong,4\n"
+                                  "B03-CAP,*,xong,2\n"
+                                  "B03-CAP,*,ty_le,50.00\n";
+
+static tm_spec spec_a(void)
+{
+    return (tm_spec){.cells = run_a_cells,
+                     .cases = CASES_HEADER "V1,GL-KV01,1,0,xong,,1,1,0,0,\n",
+                     .rejects = "cases.csv,7,ngay,x,E,date_format,Ngày sai\n",
+                     .units = {"GL-KV01"}};
+}
+
+static tm_spec spec_b(void)
+{
+    return (tm_spec){.cells = run_b_cells,
+                     .cases = CASES_HEADER "V2,GL-KV02,1,0,dinh_chi,,1,0,0,1,\n",
+                     .rejects = "events.csv,3,so_tien,-1,E,money_negative,Số tiền âm\n",
+                     .units = {"GL-KV02"}};
+}
+
+Test(merge, two_units_sum_to_the_expected_cells_with_rates_recomputed)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {b, a}; /* run order does not change the data row order */
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    cr_assert_str_eq(cells, merged_cells);
+}
+
+Test(merge, rates_are_recomputed_not_summed)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    /* 50.00 + 100.00 would be 150.00; (1 + 1) / 3 is 66.67 */
+    cr_assert(strstr(cells, "B01,*,ty_le,66.67\n"), "%s", cells);
+    cr_assert_null(strstr(cells, "150.00"));
+    /* B03-CAP: 1/1 and 1/3 → 2/4 */
+    cr_assert(strstr(cells, "B03-CAP,*,ty_le,50.00\n"), "%s", cells);
+}
+
+Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+
+    const char *want[] = {"cases.csv", "cells.csv", "manifest.json", "rejects.csv"};
+    DIR *d = opendir(out);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < 4; i++)
+            known = known || strcmp(e->d_name, want[i]) == 0;
+        cr_assert(known, "unexpected file %s", e->d_name);
+        n++;
+    }
+    closedir(d);
+    cr_assert_eq(n, 4);
+    /* no staging folder left beside it */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", out);
+    *strrchr(parent, '/') = '\0';
+    d = opendir(parent);
+    while ((e = readdir(d)) != NULL)
+        cr_assert_null(strstr(e->d_name, ".tmp-"), "debris %s", e->d_name);
+    closedir(d);
+
+    AUTO_STR rej = tm_file(out, "rejects.csv");
+    cr_assert_str_eq(rej, REJ_HEADER "cases.csv,7,ngay,x,E,date_format,Ngày sai\n"
+                                     "events.csv,3,so_tien,-1,E,money_negative,Số tiền âm\n");
+    AUTO_STR cases = tm_file(out, "cases.csv");
+    cr_assert_str_eq(cases, CASES_HEADER "V1,GL-KV01,1,0,xong,,1,1,0,0,\n"
+                                         "V2,GL-KV02,1,0,dinh_chi,,1,0,0,1,\n");
+
+    manifest_info mi;
+    AUTO_BUF p = {0};
+    buf_printf(&p, "%s/manifest.json", out);
+    cr_assert_eq(manifest_read(p.data, &mi, &err), 0, "%s", err.data);
+    cr_assert_eq(mi.nruns, 2);
+    cr_assert_str_eq(mi.runs[0].path, a);
+    cr_assert_str_eq(mi.runs[1].path, b);
+    char hex[65];
+    buf_clear(&p);
+    buf_printf(&p, "%s/manifest.json", b);
+    cr_assert_eq(sha256_file(p.data, hex, NULL, NULL), 0);
+    cr_assert_str_eq(mi.runs[1].sha256, hex);
+    cr_assert_eq(mi.nunits, 2);
+    cr_assert_str_eq(mi.units[0], "GL-KV01");
+    cr_assert_str_eq(mi.units[1], "GL-KV02");
+    cr_assert_eq(mi.nrules, 1);
+    cr_assert_str_eq(mi.rules[0].version, "TT05/2024-BTP, 2026-01");
+    cr_assert_eq(mi.ninputs, 2);
+    cr_assert_eq(mi.noutputs, 3);
+    cr_assert_str_eq(mi.outputs[0].path, "cells.csv");
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    sha256_buffer(cells, strlen(cells), hex);
+    cr_assert_str_eq(mi.outputs[0].sha256, hex);
+    cr_assert_gt(mi.identities_verified, 0);
+    manifest_clear(&mi);
+    buf_free(&p);
+}
+
+Test(merge, a_rerun_republishes_identical_bytes)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR m1 = tm_file(out, "manifest.json"), *c1 = tm_file(out, "cells.csv");
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR m2 = tm_file(out, "manifest.json"), *c2 = tm_file(out, "cells.csv");
+    cr_assert_str_eq(m1, m2);
+    cr_assert_str_eq(c1, c2);
+}
+
+Test(merge, different_periods_are_refused)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    sb.months = 12;
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 3);
+    cr_assert(strstr(err.data, "khác kỳ báo cáo / cannot merge: different periods"), "%s",
+              err.data);
+    cr_assert(strstr(err.data, a) && strstr(err.data, b), "names both runs: %s", err.data);
+    cr_assert(strstr(err.data, "2025-10-01..2026-07-31") && strstr(err.data, "2026-09-30"), "%s",
+              err.data);
+    cr_assert_eq(access(out, F_OK), -1, "nothing published");
+}
+
+Test(merge, different_rule_versions_are_refused)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    sb.version = "TT05/2024-BTP, 2026-02";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 3);
+    cr_assert(strstr(err.data, "different rule versions"), "%s", err.data);
+    cr_assert(strstr(err.data, "\"TT05/2024-BTP, 2026-02\""), "%s", err.data);
+    cr_assert_eq(access(out, F_OK), -1);
+}
+
+Test(merge, the_same_unit_in_two_runs_is_refused)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    sb.units[0] = "GL-KV01";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 3);
+    cr_assert(strstr(err.data, "đơn vị GL-KV01 có trong hai lần chạy / cannot merge: unit "
+                               "GL-KV01 is in two runs"),
+              "%s", err.data);
+    cr_assert(strstr(err.data, a) && strstr(err.data, b), "%s", err.data);
+}
+
+Test(merge, units_are_inferred_from_b01_rows_when_the_manifest_has_none)
+{
+    tm_spec sa = spec_a(), sb = spec_a();
+    sa.units[0] = NULL;
+    sb.units[0] = NULL;
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 3);
+    cr_assert(strstr(err.data, "unit GL-KV01 is in two runs"), "%s", err.data);
+
+    sb = spec_b();
+    sb.units[0] = NULL;
+    free(b);
+    b = tm_run(&sb);
+    buf_clear(&err);
+    runs[1] = b;
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    manifest_info mi;
+    AUTO_BUF p = {0};
+    buf_printf(&p, "%s/manifest.json", out);
+    cr_assert_eq(manifest_read(p.data, &mi, &err), 0);
+    cr_assert_eq(mi.nunits, 2);
+    cr_assert_str_eq(mi.units[1], "GL-KV02");
+    manifest_clear(&mi);
+    buf_free(&p);
+}
+
+Test(merge, a_missing_file_is_refused_naming_it)
+{
+    static const char *const files[] = {"cells.csv", "rejects.csv", "manifest.json"};
+    for (size_t i = 0; i < 3; i++) {
+        tm_spec sa = spec_a(), sb = spec_b();
+        AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", b, files[i]);
+        cr_assert_eq(unlink(p), 0);
+        const char *runs[] = {a, b};
+        AUTO_BUF err = {0};
+        cr_assert_eq(tm_merge(out, runs, 2, &err), 3, "%s", files[i]);
+        cr_assert(strstr(err.data, p), "%s", err.data);
+        cr_assert(strstr(err.data, "missing or unreadable file"), "%s", err.data);
+        cr_assert_eq(access(out, F_OK), -1);
+        buf_free(&err);
+    }
+    AUTO_BUF err = {0};
+    const char *runs[] = {"/nonexistent/run"};
+    AUTO_STR out = tm_out();
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
+    cr_assert(strstr(err.data, "/nonexistent/run"), "%s", err.data);
+}
+
+Test(merge, a_rate_column_without_a_formula_is_refused)
+{
+    tm_spec sa = spec_a();
+    sa.cells = "form,row,column,value\nB09,X,bi_an,12.50\n";
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    const char *runs[] = {a};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
+    cr_assert(strstr(err.data, "no formula to recompute rate column B09.bi_an"), "%s", err.data);
+}
+
+Test(merge, custom_formulas_cover_differences_constants_and_other_forms)
+{
+    const char *ca = "form,row,column,value\n"
+                     "B01,X,xong,1\nB01,X,co_dk,2\n"
+                     "TH,X,ty_le_viec,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\n";
+    const char *cb = "form,row,column,value\n"
+                     "B01,Y,xong,2\nB01,Y,co_dk,2\n"
+                     "TH,Y,ty_le_viec,100.00\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,20.00\n";
+    tm_spec sa = spec_a(), sb = spec_b();
+    sa.cells = ca;
+    sb.cells = cb;
+    sa.units[0] = "X";
+    sb.units[0] = "Y";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const merge_rate rates[] = {
+        {"TH", "ty_le_viec", MERGE_PERCENT, {"B01.xong"}, {"B01.co_dk"}},
+        {"TH", "chenh_lech", MERGE_DIFF, {"ty_le_viec", "chi_tieu"}, {NULL}},
+        {"TH", "chi_tieu", MERGE_SAME, {NULL}, {NULL}},
+    };
+    const char *runs[] = {a, b};
+    merge_opts o = {.out = out, .runs = runs, .nruns = 2, .rates = rates, .nrates = 3};
+    AUTO_BUF err = {0};
+    cr_assert_eq(merge_runs(&o, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    cr_assert_str_eq(cells, "form,row,column,value\n"
+                            "B01,X,xong,1\nB01,X,co_dk,2\nB01,Y,xong,2\nB01,Y,co_dk,2\n"
+                            "TH,X,ty_le_viec,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\n"
+                            "TH,Y,ty_le_viec,100.00\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,20.00\n");
+}
+
+Test(merge, fixed_row_forms_keep_their_order_and_subtotals_follow_their_group)
+{
+    const char *ca = "form,row,column,value\n"
+                     "B03-CAP,tinh,tong,1\nB03-CAP,xa,tong,0\nB03-CAP,bo_nganh,tong,0\n"
+                     "B03-CAP,khac,tong,0\nB03-CAP,*,tong,1\n"
+                     "B01-CHV,GL-KV01|Trần B,thu_ly,1\nB01-CHV,GL-KV01|*,thu_ly,1\n"
+                     "B01-CHV,*,thu_ly,1\n";
+    const char *cb = "form,row,column,value\n"
+                     "B03-CAP,tinh,tong,0\nB03-CAP,xa,tong,2\nB03-CAP,bo_nganh,tong,0\n"
+                     "B03-CAP,khac,tong,1\nB03-CAP,*,tong,3\n"
+                     "B01-CHV,GL-KV0|An,thu_ly,2\nB01-CHV,GL-KV0|*,thu_ly,2\n"
+                     "B01-CHV,*,thu_ly,2\n";
+    tm_spec sa = spec_a(), sb = spec_b();
+    sa.cells = ca;
+    sb.cells = cb;
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    cr_assert_str_eq(cells, "form,row,column,value\n"
+                            "B03-CAP,tinh,tong,1\nB03-CAP,xa,tong,2\nB03-CAP,bo_nganh,tong,0\n"
+                            "B03-CAP,khac,tong,1\nB03-CAP,*,tong,4\n"
+                            "B01-CHV,GL-KV0|An,thu_ly,2\nB01-CHV,GL-KV0|*,thu_ly,2\n"
+                            "B01-CHV,GL-KV01|Trần B,thu_ly,1\nB01-CHV,GL-KV01|*,thu_ly,1\n"
+                            "B01-CHV,*,thu_ly,3\n");
+}
+
+Test(merge, an_inconsistent_total_row_is_refused)
+{
+    tm_spec sa = spec_a();
+    sa.cells = "form,row,column,value\nB01,GL-KV01,thu_ly,2\nB01,*,thu_ly,3\n";
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    const char *runs[] = {a};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
+    cr_assert(strstr(err.data, "B01[*].thu_ly = 3"), "%s", err.data);
+}
+
+Test(merge, a_locked_output_folder_exits_4)
+{
+    tm_spec sa = spec_a();
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    bool locked;
+    AUTO_BUF err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    cr_assert_not_null(p, "%s", err.data);
+    const char *runs[] = {a};
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 4);
+    cr_assert(strstr(err.data, "pid"), "%s", err.data);
+    publish_abort(p);
+}
+
+Test(merge, main_returns_usage_and_help_codes)
+{
+    char *help[] = {"merge", "--help", NULL};
+    cr_assert_eq(merge_main(2, help), 0);
+    char *noout[] = {"merge", "/tmp", NULL};
+    cr_assert_eq(merge_main(2, noout), 1);
+    char *noruns[] = {"merge", "--out", "/tmp/x", NULL};
+    cr_assert_eq(merge_main(3, noruns), 1);
+    char *bad[] = {"merge", "--frobnicate", NULL};
+    cr_assert_eq(merge_main(2, bad), 1);
+    tm_spec sa = spec_a();
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    char *ok[] = {"merge", "--quiet", "--out", out, a, NULL};
+    cr_assert_eq(merge_main(5, ok), 0);
+    char *missing[] = {"merge", "--out", out, "/nonexistent/run", NULL};
+    cr_assert_eq(merge_main(4, missing), 3);
+}
