@@ -68,7 +68,7 @@ need_duckdb() {
 }
 
 # sample_dir N: prints the folder holding the N-case sample, generating it unless a stamp file
-# records the same generator and options.
+# records the same generator source and options.
 sample_dir() {
     local n=$1 dir
     case $n in
@@ -76,11 +76,12 @@ sample_dir() {
     10000000) dir=$BENCH_DIR/10m ;;
     *) dir=$BENCH_DIR/n$n ;;
     esac
-    local gen_sum version stamp
+    # The generator's source is the key (a version string may carry the commit and change on
+    # every build); the binary is the one built from this tree.
+    local gen_sum stamp
     gen_sum=$( (sha256sum engine/sample.c engine/sample.h 2>/dev/null || true) | awk '{print $1}' |
         tr '\n' ' ')
-    version=$("$THONGKE" --version 2>/dev/null | head -n 1 || true)
-    stamp="thongke sample --cases $n --seed 1; version=$version; sample.c/h=$gen_sum"
+    stamp="thongke sample --cases $n --seed 1; sample.c/h sha256: $gen_sum"
     if [[ -f $dir/cases.csv && -f $dir/events.csv && -f $dir/.bench-stamp ]] &&
         [[ $(cat "$dir/.bench-stamp") == "$stamp" ]]; then
         echo "$dir"
