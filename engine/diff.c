@@ -280,6 +280,7 @@ typedef struct {
     diff_entry *ent;
     size_t nent;
     uint32_t *stamp; /* rank → stamp of the last cell that collected it */
+    bool *is_unit;   /* pool id → some case of either run has it as ma_don_vi */
     strpool *flags;  /* flag names seen in either run */
 } diff_state;
 
@@ -470,6 +471,11 @@ static int diff_load_cases(diff_state *s, const char *old_dir, const char *new_d
             diff_add_entry(s, nw[DC_UNIT], (uint32_t)r);
     }
     s->stamp = diff_none_array(n);
+    s->is_unit = thk_xcalloc(s->nhead ? s->nhead : 1, sizeof *s->is_unit);
+    for (size_t i = 0; i < s->kold.n; i++)
+        s->is_unit[s->kold.f[i * DC_N + DC_UNIT]] = true;
+    for (size_t i = 0; i < s->knew.n; i++)
+        s->is_unit[s->knew.f[i * DC_N + DC_UNIT]] = true;
     diff_add_flags(s, &s->kold);
     diff_add_flags(s, &s->knew);
     return 0;
@@ -492,6 +498,7 @@ static void diff_state_free(diff_state *s)
     free(s->head);
     free(s->ent);
     free(s->stamp);
+    free(s->is_unit);
 }
 
 /* ---- which cases are in a cell ----------------------------------------------------------- */
@@ -514,6 +521,7 @@ typedef struct {
     uint32_t states[DIFF_MAX_STATES]; /* pool ids; DIFF_NONE for a state no case has */
     size_t nstates;
     char flag[128];
+    const char *filter; /* the form's `where` flag every case of it has, or NULL */
 } diff_pred;
 
 typedef struct {
@@ -547,7 +555,18 @@ static bool diff_is_money(const char *form, const char *col)
 {
     size_t n = strlen(col);
     return strcmp(form, "B02") == 0 || strncmp(form, "B02-", 4) == 0 ||
-           (n > 5 && strcmp(col + n - 5, "_tien") == 0);
+           strncmp(form, "B02_", 4) == 0 || (n > 5 && strcmp(col + n - 5, "_tien") == 0);
+}
+
+/* Forms restricted to the cases of one flag (their `where`), and forms whose "xong" counts
+ * xong + đình chỉ (rules/thads.rules). */
+static const struct {
+    const char *form, *flag;
+} diff_form_filters[] = {{"B05", "tin_dung"}, {"B06", "tham_nhung"}};
+
+static bool diff_xong_with_dinh_chi(const char *form)
+{
+    return strcmp(form, "B05") == 0 || strcmp(form, "B06") == 0 || strcmp(form, "TH") == 0;
 }
 
 static void diff_pred_states(const diff_state *s, diff_pred *p, diff_pred_kind kind,
@@ -565,6 +584,12 @@ static diff_pred diff_pred_of(const diff_state *s, const char *form, const char 
         p.kind = DP_SKIP;
         return p;
     }
+    for (size_t i = 0; i < sizeof diff_form_filters / sizeof diff_form_filters[0]; i++) {
+        const char *fl = diff_form_filters[i].flag;
+        if (strcmp(form, diff_form_filters[i].form) == 0 &&
+            strpool_find(s->flags, fl, strlen(fl)) != STRPOOL_NONE)
+            p.filter = fl;
+    }
     if (rate)
         return p;
     char base[128];
@@ -577,7 +602,7 @@ static diff_pred diff_pred_of(const diff_state *s, const char *form, const char 
         p.kind = DP_ALL; /* collected / reduced of every in-scope case */
         return p;
     }
-    if ((strcmp(form, "B05") == 0 || strcmp(form, "B06") == 0) && strcmp(base, "xong") == 0) {
+    if (diff_xong_with_dinh_chi(form) && strcmp(base, "xong") == 0) {
         static const char *const xd[] = {"xong", "dinh_chi", NULL};
         diff_pred_states(s, &p, DP_IN, xd);
         return p;
@@ -800,14 +825,24 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const diff_cell *
     }
     bool money = diff_is_money(form, col);
     diff_row row = diff_row_of(s, strpool_get(s->pool, c->row));
+    bool by_unit = row.all;
+    for (size_t i = 0; i < row.ncomp; i++)
+        by_unit = by_unit || (row.comp[i] < s->nhead && s->is_unit[row.comp[i]]);
+    if (!by_unit) {
+        fprintf(pr->out, "  (dòng không theo đơn vị, không lần được việc / the row is not a "
+                         "unit: cases cannot be traced)\n");
+        return;
+    }
     size_t ncand = diff_candidates(s, &row, stamp, pr->cand);
     for (int pass = 0; pass < 2; pass++) {
         size_t n[3] = {0, 0, 0};
         for (size_t i = 0; i < ncand; i++) {
             uint32_t id = s->chg[pr->cand[i]];
             const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
-            bool inn = nw && diff_in_row(&row, nw) && diff_pred_test(s, &p, nw);
-            bool ino = o && diff_in_row(&row, o) && diff_pred_test(s, &p, o);
+            bool inn = nw && diff_in_row(&row, nw) && diff_pred_test(s, &p, nw) &&
+                       (!p.filter || diff_has_flag(strpool_get(s->pool, nw[DC_FLAGS]), p.filter));
+            bool ino = o && diff_in_row(&row, o) && diff_pred_test(s, &p, o) &&
+                       (!p.filter || diff_has_flag(strpool_get(s->pool, o[DC_FLAGS]), p.filter));
             int which = -1;
             if (inn && !ino)
                 which = 0;

@@ -31,6 +31,21 @@ static const merge_rate merge_rates[] = {
     {"B06", "ty_le", MERGE_PERCENT, {"xong"}, {"co_dk"}},
     {"B06", "ty_le_tien", MERGE_PERCENT, {"xong_tien"}, {"co_dk_tien"}},
     {"B03*", "ty_le", MERGE_PERCENT, {"xong"}, {"tong"}},
+    /* TH: "xong" is xong + đình chỉ; the money rate is B02's over the same cases */
+    {"TH", "ty_le", MERGE_PERCENT, {"xong"}, {"co_dk"}},
+    {"TH", "chi_tieu", MERGE_SAME, {NULL}, {NULL}},
+    {"TH", "chenh_lech", MERGE_DIFF, {"ty_le", "chi_tieu"}, {NULL}},
+    {"TH", "ty_le_cung_ky", MERGE_PERCENT, {"xong_cung_ky"}, {"co_dk_cung_ky"}},
+    {"TH", "ty_le_tien", MERGE_PERCENT, {"B02.xong", "B02.dinh_chi", "B02.giam"}, {"B02.co_dk"}},
+    {"TH", "chi_tieu_tien", MERGE_SAME, {NULL}, {NULL}},
+    {"TH", "chenh_lech_tien", MERGE_DIFF, {"ty_le_tien", "chi_tieu_tien"}, {NULL}},
+    /* DCD (rules/dot-cao-diem.rules) */
+    {"DCD", "ty_le_viec", MERGE_PERCENT, {"xong_viec"}, {"ton_viec"}},
+    {"DCD", "chi_tieu_viec", MERGE_SAME, {NULL}, {NULL}},
+    {"DCD", "chenh_lech_viec", MERGE_DIFF, {"ty_le_viec", "chi_tieu_viec"}, {NULL}},
+    {"DCD", "ty_le_tien", MERGE_PERCENT, {"xong_tien"}, {"ton_tien"}},
+    {"DCD", "chi_tieu_tien", MERGE_SAME, {NULL}, {NULL}},
+    {"DCD", "chenh_lech_tien", MERGE_DIFF, {"ty_le_tien", "chi_tieu_tien"}, {NULL}},
 };
 
 const merge_rate *merge_default_rates(size_t *n)

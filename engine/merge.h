@@ -31,9 +31,9 @@ typedef struct {
     const char *den[MERGE_MAX_TERMS];
 } merge_rate;
 
-/* The formulas of the shipped forms (rules/thads.rules, domain.md §3–§5): B01* and B02* ty_le,
- * B05/B06 ty_le and ty_le_tien, B03* ty_le, and the TH rates. Static storage; *n gets the count.
- * An exact form id wins over a prefix. */
+/* The formulas of the shipped forms (rules/thads.rules, rules/dot-cao-diem.rules): B01* and
+ * B02* ty_le, B05/B06 ty_le and ty_le_tien, B03* ty_le, the TH and DCD rates, targets and gaps.
+ * Static storage; *n gets the count. An exact form id wins over a prefix. */
 const merge_rate *merge_default_rates(size_t *n);
 
 typedef struct {

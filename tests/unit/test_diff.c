@@ -308,3 +308,38 @@ Test(diff, main_returns_usage_and_help_codes)
     char *missing[] = {"diff", a, "/nonexistent/x", NULL};
     cr_assert_eq(diff_main(3, missing), 3);
 }
+
+Test(diff, b05_cells_only_count_the_cases_of_its_flag)
+{
+    const char *oc = "form,row,column,value\nB05,GL-KV01,thu_ly,1\n";
+    const char *nc = "form,row,column,value\nB05,GL-KV01,thu_ly,2\n";
+    const char *ocases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,tin_dung\n"
+                                      "V2,GL-KV01,1,0,khac,,1,0,0,1,\n"
+                                      "V3,GL-KV01,1,0,khac,,1,0,0,1,\n";
+    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,tin_dung\n"
+                                      "V2,GL-KV01,1,0,khac,,1,0,0,1,tin_dung\n"
+                                      "V3,GL-KV01,1,0,xong,,1,1,0,0,\n";
+    AUTO_STR a = td_run(oc, ocases), *b = td_run(nc, ncases);
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(out, "B05[GL-KV01].thu_ly: 1 → 2 (+1)\n"
+                          "  + V2 (state khac) [flags -→tin_dung]\n\n"),
+              "%s", out);
+    cr_assert_null(strstr(out, "V3"), "V3 is not a credit case: %s", out);
+}
+
+Test(diff, rows_that_are_not_units_say_cases_cannot_be_traced)
+{
+    const char *oc = "form,row,column,value\nB01_LV,dan_su,thu_ly,1\n";
+    const char *nc = "form,row,column,value\nB01_LV,dan_su,thu_ly,2\n";
+    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,\n";
+    AUTO_STR a = td_run(oc, CASES_HEADER), *b = td_run(nc, ncases);
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(out, "B01_LV[dan_su].thu_ly: 1 → 2 (+1)\n  (dòng không theo đơn vị"), "%s",
+              out);
+}

@@ -523,3 +523,64 @@ Test(merge, main_returns_usage_and_help_codes)
     char *missing[] = {"merge", "--out", out, "/nonexistent/run", NULL};
     cr_assert_eq(merge_main(4, missing), 3);
 }
+
+Test(merge, the_shipped_th_rates_are_recomputed_from_th_and_b02)
+{
+    /* each run: its unit row and the total row (equal for one unit) */
+    const char *ca = "form,row,column,value\n"
+                     "TH,X,ty_le,50.00\nTH,X,chi_tieu,84.50\nTH,X,chenh_lech,-34.50\n"
+                     "TH,X,ty_le_tien,25.00\nTH,X,chi_tieu_tien,52.00\n"
+                     "TH,X,chenh_lech_tien,-27.00\nTH,X,co_dk,2\nTH,X,xong,1\n"
+                     "TH,X,co_dk_tang_giam,-1\n"
+                     "TH,*,ty_le,50.00\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,-34.50\n"
+                     "TH,*,ty_le_tien,25.00\nTH,*,chi_tieu_tien,52.00\n"
+                     "TH,*,chenh_lech_tien,-27.00\nTH,*,co_dk,2\nTH,*,xong,1\n"
+                     "TH,*,co_dk_tang_giam,-1\n"
+                     "B02,X,xong,100\nB02,X,dinh_chi,0\nB02,X,giam,0\nB02,X,co_dk,400\n"
+                     "B02,*,xong,100\nB02,*,dinh_chi,0\nB02,*,giam,0\nB02,*,co_dk,400\n";
+    const char *cb = "form,row,column,value\n"
+                     "TH,Y,ty_le,\nTH,Y,chi_tieu,84.50\nTH,Y,chenh_lech,\n"
+                     "TH,Y,ty_le_tien,100.00\nTH,Y,chi_tieu_tien,52.00\n"
+                     "TH,Y,chenh_lech_tien,48.00\nTH,Y,co_dk,0\nTH,Y,xong,0\n"
+                     "TH,Y,co_dk_tang_giam,3\n"
+                     "TH,*,ty_le,\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,\n"
+                     "TH,*,ty_le_tien,100.00\nTH,*,chi_tieu_tien,52.00\n"
+                     "TH,*,chenh_lech_tien,48.00\nTH,*,co_dk,0\nTH,*,xong,0\n"
+                     "TH,*,co_dk_tang_giam,3\n"
+                     "B02,Y,xong,0\nB02,Y,dinh_chi,50\nB02,Y,giam,50\nB02,Y,co_dk,100\n"
+                     "B02,*,xong,0\nB02,*,dinh_chi,50\nB02,*,giam,50\nB02,*,co_dk,100\n";
+    tm_spec sa = spec_a(), sb = spec_b();
+    sa.cells = ca;
+    sb.cells = cb;
+    sa.units[0] = "X";
+    sb.units[0] = "Y";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    /* the unit rows keep their own rates; the total is recomputed: 1/2, 200/500 */
+    cr_assert(strstr(cells, "TH,X,ty_le,50.00\nTH,X,chi_tieu,84.50\nTH,X,chenh_lech,-34.50\n"
+                            "TH,X,ty_le_tien,25.00\n"),
+              "%s", cells);
+    cr_assert(strstr(cells, "TH,Y,ty_le,\nTH,Y,chi_tieu,84.50\nTH,Y,chenh_lech,\n"
+                            "TH,Y,ty_le_tien,100.00\nTH,Y,chi_tieu_tien,52.00\n"
+                            "TH,Y,chenh_lech_tien,48.00\n"),
+              "%s", cells);
+    cr_assert(strstr(cells, "TH,*,ty_le,50.00\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,-34.50\n"
+                            "TH,*,ty_le_tien,40.00\nTH,*,chi_tieu_tien,52.00\n"
+                            "TH,*,chenh_lech_tien,-12.00\nTH,*,co_dk,2\nTH,*,xong,1\n"
+                            "TH,*,co_dk_tang_giam,2\n"),
+              "%s", cells);
+}
+
+Test(merge, a_line_with_too_many_fields_is_an_input_error)
+{
+    tm_spec sa = spec_a();
+    sa.cells = "form,row,column,value\nTH,Y,ty_le,,\n";
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    const char *runs[] = {a};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
+    cr_assert(strstr(err.data, "expected 4 fields"), "%s", err.data);
+}
