@@ -1,0 +1,1388 @@
+/* agg — computes forms and lists: one pass over the records of the main period (and one over
+ * last year's window when a form uses prior()), then rows, subtotals, totals and cells.
+ *
+ * Per record: lets are evaluated once into slots; every distinct node a form or list needs
+ * (where, row keys, aggregate conditions and values) is evaluated at most once, memoised by a
+ * generation stamp; only when nothing hit a pattern limit are the results added to the row
+ * accumulators (so a rejected record leaves no trace). Rows are found through a hash of the
+ * record's key tuple; nothing is allocated per record except when a new row or list entry
+ * appears. Subtotal and total rows sum the accumulators of their data rows and re-evaluate the
+ * columns, so rates are recomputed from exact totals; linear columns are then checked to equal
+ * the sum of their rows, and every `check` identity is verified on every row. */
+#include "agg.h"
+
+#include "read_date.h"
+#include "read_money.h"
+#include "rule_eval.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AGG_MAX_LEVELS 8
+#define AGG_MAX_MESSAGES 20
+
+/* ---- a stable merge sort with a context (qsort has none) ------------------------------------ */
+
+typedef int (*agg_cmp_fn)(void *ctx, const void *a, const void *b);
+
+static void agg_msort(char *a, char *tmp, size_t n, size_t sz, agg_cmp_fn cmp, void *ctx)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    agg_msort(a, tmp, h, sz, cmp, ctx);
+    agg_msort(a + h * sz, tmp, n - h, sz, cmp, ctx);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) {
+        if (cmp(ctx, a + j * sz, a + i * sz) < 0)
+            memcpy(tmp + k++ * sz, a + j++ * sz, sz);
+        else
+            memcpy(tmp + k++ * sz, a + i++ * sz, sz);
+    }
+    while (i < h)
+        memcpy(tmp + k++ * sz, a + i++ * sz, sz);
+    while (j < n)
+        memcpy(tmp + k++ * sz, a + j++ * sz, sz);
+    memcpy(a, tmp, n * sz);
+}
+
+static void agg_sort(void *base, size_t n, size_t sz, agg_cmp_fn cmp, void *ctx)
+{
+    if (n < 2)
+        return;
+    char *tmp = thk_xmalloc(n * sz);
+    agg_msort(base, tmp, n, sz, cmp, ctx);
+    free(tmp);
+}
+
+static int agg_bytes_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl;
+    int r = n ? memcmp(a, b, n) : 0;
+    if (r)
+        return r < 0 ? -1 : 1;
+    return al < bl ? -1 : al > bl;
+}
+
+/* ---- key tuples → data rows ----------------------------------------------------------------- */
+
+typedef struct {
+    size_t width;
+    uint32_t *keys; /* n × width */
+    size_t n, cap;
+    int32_t *table; /* row + 1, 0 = empty */
+    size_t mask;
+} tuple_map;
+
+static uint32_t tm_hash(const uint32_t *k, size_t w)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < w; i++) {
+        h ^= k[i];
+        h *= 16777619u;
+        h ^= h >> 15;
+    }
+    return h;
+}
+
+static void tm_rehash(tuple_map *t, size_t slots)
+{
+    free(t->table);
+    t->table = thk_xcalloc(slots, sizeof *t->table);
+    t->mask = slots - 1;
+    for (size_t r = 0; r < t->n; r++) {
+        size_t i = tm_hash(t->keys + r * t->width, t->width) & t->mask;
+        while (t->table[i])
+            i = (i + 1) & t->mask;
+        t->table[i] = (int32_t)r + 1;
+    }
+}
+
+/* The row of tuple k, adding it when new (*added). */
+static size_t tm_get(tuple_map *t, const uint32_t *k, bool *added)
+{
+    if (!t->table || (t->n + 1) * 2 > t->mask + 1)
+        tm_rehash(t, t->table ? (t->mask + 1) * 2 : 64);
+    size_t i = tm_hash(k, t->width) & t->mask;
+    while (t->table[i]) {
+        size_t r = (size_t)t->table[i] - 1;
+        if (memcmp(t->keys + r * t->width, k, t->width * sizeof *k) == 0) {
+            *added = false;
+            return r;
+        }
+        i = (i + 1) & t->mask;
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->keys = thk_xrealloc(t->keys, t->cap * t->width * sizeof *t->keys);
+    }
+    memcpy(t->keys + t->n * t->width, k, t->width * sizeof *k);
+    t->table[i] = (int32_t)t->n + 1;
+    *added = true;
+    return t->n++;
+}
+
+static void tm_free(tuple_map *t)
+{
+    free(t->keys);
+    free(t->table);
+}
+
+/* ---- run state ------------------------------------------------------------------------------ */
+
+typedef struct {
+    const agg_level *lv;
+    strpool *pool;       /* LV_TEXT / LV_OTHER keys; id 0 = "" = null */
+    uint32_t *id2local;  /* LV_TEXT: model string id → local key (0 = not yet) */
+    size_t nid;
+    uint32_t *label;     /* local key → label string id in run.labels (0 = none seen) */
+    size_t label_cap;
+} lv_run;
+
+typedef struct {
+    agg_form *f;
+    lv_run lv[AGG_MAX_LEVELS];
+    tuple_map rows;
+    int64_t *acc;        /* rows.n × naccs */
+    size_t acc_rows;     /* capacity in rows */
+    bool active;         /* scratch of the current record: */
+    uint32_t key[AGG_MAX_LEVELS];
+    rule_val lab[AGG_MAX_LEVELS];
+    int64_t *sval;
+} form_run;
+
+typedef struct {
+    agg_list *l;
+    size_t w;            /* values per entry: ma_viec, order keys, per, show columns */
+    rule_val *vals;
+    size_t n, cap;
+    bool active;
+    rule_val *scratch;
+} list_run;
+
+typedef struct {
+    rule_set *rs;
+    const model *m;
+    reject_log *warnings;
+    thk_buf *err;
+    int status;
+    size_t nmsg;
+    form_run *forms;
+    list_run *lists;
+    uint32_t *memo_gen;
+    rule_val *memo;
+    uint32_t gen;
+    rule_val *slots[RCTX__N];
+    uint8_t *rej_case, *rej_thahc;
+    strpool *labels;
+    thk_buf tmp;
+} agg_run;
+
+static void agg_fail(agg_run *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records a failure: an overflow (THK_EXIT_INPUT) outranks a failed check (THK_EXIT_CHECK);
+ * the first AGG_MAX_MESSAGES messages go to r->err. */
+static void agg_fail(agg_run *r, int status, const char *fmt, ...)
+{
+    if (status == THK_EXIT_INPUT || !r->status)
+        r->status = status;
+    if (r->nmsg++ >= AGG_MAX_MESSAGES)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->err)
+        buf_printf(r->err, "%s\n", msg);
+}
+
+static void memo_eval(agg_run *r, rule_eval_ctx *x, int32_t n, rule_val *out)
+{
+    if (r->memo_gen[n] == r->gen) {
+        *out = r->memo[n];
+        return;
+    }
+    rule_eval(x, n, out);
+    r->memo[n] = *out;
+    r->memo_gen[n] = r->gen;
+}
+
+static bool memo_true(agg_run *r, rule_eval_ctx *x, int32_t n)
+{
+    rule_val v;
+    memo_eval(r, x, n, &v);
+    return !v.null && v.i != 0;
+}
+
+static void agg_next_record(agg_run *r)
+{
+    if (++r->gen == 0) {
+        memset(r->memo_gen, 0, r->rs->nnodes * sizeof *r->memo_gen);
+        r->gen = 1;
+    }
+}
+
+/* ---- keys and labels ------------------------------------------------------------------------ */
+
+static uint32_t lv_local(agg_run *r, form_run *fr, size_t l, rule_eval_ctx *x, int ctx)
+{
+    lv_run *L = &fr->lv[l];
+    const agg_level *lv = L->lv;
+    if (lv->kind == LV_UNIT)
+        return (ctx == RCTX_CASE ? x->c->unit : x->t->unit) + 1;
+    rule_val v;
+    memo_eval(r, x, lv->key, &v);
+    if (v.null)
+        return 0;
+    if (lv->kind == LV_ENUM)
+        return (uint32_t)v.i + 1;
+    if (lv->kind == LV_TEXT) {
+        if (v.i > 0 && (size_t)v.i < L->nid) {
+            uint32_t k = L->id2local[v.i];
+            if (!k) {
+                k = strpool_intern(L->pool, v.s, v.len);
+                L->id2local[v.i] = k;
+            }
+            return k;
+        }
+        return strpool_intern(L->pool, v.s, v.len);
+    }
+    rule_val_text(r->rs, &v, lv->type, lv->dom, &r->tmp);
+    return strpool_intern(L->pool, r->tmp.data ? r->tmp.data : "", r->tmp.len);
+}
+
+/* The key text of local key k of level l. */
+static const char *lv_text(const agg_run *r, const form_run *fr, size_t l, uint32_t k,
+                           size_t *len)
+{
+    const lv_run *L = &fr->lv[l];
+    const char *s = "";
+    if (k == 0) {
+        s = "";
+    } else if (L->lv->kind == LV_UNIT) {
+        s = model_str(r->m, r->m->units[k - 1].code);
+    } else if (L->lv->kind == LV_ENUM) {
+        s = rule_dom_value(r->rs, L->lv->dom, k - 1);
+        if (!s)
+            s = "?";
+    } else {
+        s = strpool_get(L->pool, k);
+        *len = strpool_len(L->pool, k);
+        return s;
+    }
+    *len = strlen(s);
+    return s;
+}
+
+static void lv_set_label(agg_run *r, lv_run *L, uint32_t k, const rule_val *v)
+{
+    if (v->null)
+        return;
+    if (k >= L->label_cap) {
+        size_t cap = L->label_cap ? L->label_cap : 16;
+        while (cap <= k)
+            cap *= 2;
+        L->label = thk_xrealloc(L->label, cap * sizeof *L->label);
+        memset(L->label + L->label_cap, 0, (cap - L->label_cap) * sizeof *L->label);
+        L->label_cap = cap;
+    }
+    if (L->label[k])
+        return;
+    rule_val_text(r->rs, v, r->rs->nodes[L->lv->label].type, r->rs->nodes[L->lv->label].dom,
+                  &r->tmp);
+    if (r->tmp.len)
+        L->label[k] = strpool_intern(r->labels, r->tmp.data, r->tmp.len);
+}
+
+/* ---- one record ----------------------------------------------------------------------------- */
+
+/* Evaluates everything form fr needs for the current record into its scratch. */
+static void form_eval(agg_run *r, form_run *fr, rule_eval_ctx *x, int ctx, bool prior)
+{
+    agg_form *f = fr->f;
+    fr->active = false;
+    if (f->where >= 0 && !memo_true(r, x, f->where))
+        return;
+    for (size_t l = 0; l < f->nlevels; l++) {
+        fr->key[l] = lv_local(r, fr, l, x, ctx);
+        if (f->levels[l].label >= 0 && !f->levels[l].label_is_unit)
+            memo_eval(r, x, f->levels[l].label, &fr->lab[l]);
+    }
+    for (size_t i = 0; i < f->naccs; i++) {
+        const agg_acc *a = &f->accs[i];
+        fr->sval[i] = 0;
+        if (a->prior != prior)
+            continue;
+        if (a->pred >= 0 && !memo_true(r, x, a->pred))
+            continue;
+        if (!a->is_sum) {
+            fr->sval[i] = 1;
+            continue;
+        }
+        rule_val v;
+        memo_eval(r, x, a->val, &v);
+        fr->sval[i] = v.null ? 0 : v.i;
+    }
+    fr->active = true;
+}
+
+static void form_key_text(agg_run *r, form_run *fr, const uint32_t *key, thk_buf *out)
+{
+    buf_clear(out);
+    buf_append(out, "", 0);
+    for (size_t l = 0; l < fr->f->nlevels; l++) {
+        size_t n;
+        const char *s = lv_text(r, fr, l, key[l], &n);
+        if (l)
+            buf_putc(out, '|');
+        buf_append(out, s, n);
+    }
+    if (fr->f->nlevels == 0)
+        buf_putc(out, '*');
+}
+
+/* Adds the scratch of fr into its row. */
+static void form_commit(agg_run *r, form_run *fr)
+{
+    agg_form *f = fr->f;
+    if (!fr->active)
+        return;
+    bool added;
+    uint32_t k0 = 0;
+    size_t row = tm_get(&fr->rows, f->nlevels ? fr->key : &k0, &added);
+    if (added) {
+        if (fr->rows.n > fr->acc_rows) {
+            size_t cap = fr->acc_rows ? fr->acc_rows * 2 : 64;
+            fr->acc = thk_xrealloc(fr->acc, cap * (f->naccs ? f->naccs : 1) * sizeof *fr->acc);
+            fr->acc_rows = cap;
+        }
+        memset(fr->acc + row * f->naccs, 0, f->naccs * sizeof *fr->acc);
+    }
+    int64_t *acc = fr->acc + row * f->naccs;
+    for (size_t i = 0; i < f->naccs; i++) {
+        if (!fr->sval[i])
+            continue;
+        if (__builtin_add_overflow(acc[i], fr->sval[i], &acc[i])) {
+            form_key_text(r, fr, f->nlevels ? fr->key : &k0, &r->tmp);
+            int col = f->accs[i].col;
+            agg_fail(r, THK_EXIT_INPUT,
+                     "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit (overflow)",
+                     f->id, r->tmp.data, col >= 0 ? f->cols[col].ast->code : "?");
+            return;
+        }
+    }
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (f->levels[l].label >= 0 && !f->levels[l].label_is_unit)
+            lv_set_label(r, &fr->lv[l], fr->key[l], &fr->lab[l]);
+}
+
+static void list_eval(agg_run *r, list_run *lr, rule_eval_ctx *x)
+{
+    agg_list *l = lr->l;
+    lr->active = false;
+    if (l->where >= 0 && !memo_true(r, x, l->where))
+        return;
+    size_t k = 0;
+    memo_eval(r, x, l->ma_viec, &lr->scratch[k++]);
+    for (size_t i = 0; i < l->norder; i++)
+        memo_eval(r, x, l->order[i].node, &lr->scratch[k++]);
+    if (l->per >= 0)
+        memo_eval(r, x, l->per, &lr->scratch[k++]);
+    for (size_t i = 0; i < l->nshow; i++)
+        memo_eval(r, x, l->show[i].node, &lr->scratch[k++]);
+    lr->active = true;
+}
+
+static void list_commit(list_run *lr)
+{
+    if (!lr->active)
+        return;
+    if (lr->n == lr->cap) {
+        lr->cap = lr->cap ? lr->cap * 2 : 64;
+        lr->vals = thk_xrealloc(lr->vals, lr->cap * lr->w * sizeof *lr->vals);
+    }
+    memcpy(lr->vals + lr->n * lr->w, lr->scratch, lr->w * sizeof *lr->vals);
+    lr->n++;
+}
+
+/* Evaluates one record for every form (and list) of context ctx, then commits it unless a
+ * pattern hit a limit. Returns x->err. */
+static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
+{
+    rule_set *rs = r->rs;
+    agg_next_record(r);
+    x->err = 0;
+    rule_eval_lets(x, ctx, rs->coverage);
+    for (size_t i = 0; i < rs->nforms; i++) {
+        form_run *fr = &r->forms[i];
+        fr->active = false;
+        if (fr->f->ctx != ctx || (prior && !fr->f->uses_prior) || !fr->sval)
+            continue;
+        form_eval(r, fr, x, ctx, prior);
+    }
+    if (ctx == RCTX_CASE && !prior)
+        for (size_t i = 0; i < rs->nlists; i++)
+            list_eval(r, &r->lists[i], x);
+    if (x->err)
+        return x->err;
+    for (size_t i = 0; i < rs->nforms; i++)
+        if (r->forms[i].active)
+            form_commit(r, &r->forms[i]);
+    if (ctx == RCTX_CASE && !prior)
+        for (size_t i = 0; i < rs->nlists; i++)
+            list_commit(&r->lists[i]);
+    return 0;
+}
+
+/* Reports a record left out because a pattern hit a PCRE2 limit (once per record). */
+static void agg_limit_reject(agg_run *r, rule_eval_ctx *x, const char *file, uint32_t line,
+                             uint8_t *bits, uint32_t row)
+{
+    if (bits[row / 8] & (1u << (row % 8)))
+        return;
+    bits[row / 8] |= (uint8_t)(1u << (row % 8));
+    if (!r->warnings)
+        return;
+    char detail[256];
+    if (x->limit_pat >= 0)
+        snprintf(detail, sizeof detail, "mẫu /%.120s/ (%s)", r->rs->pats[x->limit_pat].text,
+                 r->rs->pats[x->limit_pat].where);
+    else
+        snprintf(detail, sizeof detail, "map %s", r->rs->maps[-1 - x->limit_pat].ast->name);
+    size_t n = x->limit_len > 200 ? 200 : x->limit_len;
+    while (n > 0 && n < x->limit_len && ((unsigned char)x->limit_text[n] & 0xC0) == 0x80)
+        n--;
+    rejects_add(r->warnings, file, line, "", x->limit_text ? x->limit_text : "", n,
+                REJ_PATTERN_LIMIT, detail);
+}
+
+static void agg_overflow(agg_run *r, rule_eval_ctx *x, const char *what, uint32_t line)
+{
+    (void)x;
+    agg_fail(r, THK_EXIT_INPUT,
+             "%s dòng %u: phép tính trên tiền hoặc số nguyên vượt giới hạn 64 bit (overflow)",
+             what, line);
+}
+
+/* ---- replay warnings ------------------------------------------------------------------------ */
+
+static void agg_warn(void *ctx, thk_reject code, const model_case *c, const model_event *ev,
+                     thk_money amount)
+{
+    reject_log *log = ctx;
+    (void)c;
+    char value[32], detail[96];
+    const char *column = "su_kien";
+    value[0] = detail[0] = '\0';
+    switch (code) {
+    case WARN_OVERPAYMENT:
+        column = "so_tien";
+        money_format(ev->amount, value);
+        snprintf(detail, sizeof detail, "vượt %" PRId64 " đồng", amount);
+        break;
+    case WARN_XONG_REMAINING:
+        snprintf(value, sizeof value, "%s", model_event_name(ev->kind));
+        snprintf(detail, sizeof detail, "còn %" PRId64 " đồng", amount);
+        break;
+    case WARN_EVENT_BEFORE_THU_LY:
+        column = "ngay";
+        date_format(ev->date, value);
+        break;
+    default:
+        snprintf(value, sizeof value, "%s", model_event_name(ev->kind));
+        break;
+    }
+    rejects_add(log, "events.csv", ev->line, column, value, strlen(value), code, detail);
+}
+
+/* ---- passes --------------------------------------------------------------------------------- */
+
+static void agg_eval_ctx(agg_run *r, rule_eval_ctx *x, const period *p, int ctx)
+{
+    memset(x, 0, sizeof *x);
+    x->rs = r->rs;
+    x->m = r->m;
+    x->S = p->S;
+    x->E = p->E;
+    x->year = p->year;
+    x->slots = r->slots[ctx];
+}
+
+static void agg_flags(agg_run *r, thk_buf *out)
+{
+    rule_set *rs = r->rs;
+    buf_clear(out);
+    buf_append(out, "", 0);
+    for (size_t i = 0; i < rs->nlets; i++) {
+        const rule_letdef *l = &rs->lets[i];
+        if (!l->flag)
+            continue;
+        bool t;
+        if (l->slot[RCTX_CASE] >= 0) {
+            const rule_val *v = &r->slots[RCTX_CASE][l->slot[RCTX_CASE]];
+            t = !v->null && v->i;
+        } else {
+            t = rs->nodes[l->node[RCTX_CASE]].k != 0;
+        }
+        if (!t)
+            continue;
+        if (out->len)
+            buf_putc(out, ';');
+        buf_append(out, l->ast->name, strlen(l->ast->name));
+    }
+}
+
+static void agg_pass_cases(agg_run *r, const period *p, bool prior)
+{
+    const model *m = r->m;
+    rule_eval_ctx x;
+    agg_eval_ctx(r, &x, p, RCTX_CASE);
+    replay_facts f;
+    thk_buf flags = {0};
+    for (size_t ci = 0; ci < m->ncases && r->status != THK_EXIT_INPUT; ci++) {
+        const model_case *c = &m->cases[ci];
+        if (r->rej_case[ci / 8] & (1u << (ci % 8)))
+            continue;
+        replay_case(m, c, p->S, p->E, &f, prior || !r->warnings ? NULL : agg_warn,
+                    r->warnings);
+        if (!f.in_scope)
+            continue;
+        x.c = c;
+        x.row = (uint32_t)ci;
+        x.f = &f;
+        int e = agg_record(r, &x, RCTX_CASE, prior);
+        if (e & RULE_EVAL_LIMIT) {
+            agg_limit_reject(r, &x, "cases.csv", c->line, r->rej_case, (uint32_t)ci);
+            continue;
+        }
+        if (e & RULE_EVAL_OVERFLOW) {
+            agg_overflow(r, &x, "cases.csv", c->line);
+            break;
+        }
+        if (!prior && r->rs->on_case) {
+            agg_flags(r, &flags);
+            r->rs->on_case(r->rs->on_case_ctx, m, (uint32_t)ci, &f, flags.data);
+        }
+    }
+    buf_free(&flags);
+}
+
+static bool agg_thahc_in_scope(const model_thahc *t, thk_date S, thk_date E)
+{
+    if (t->ngay_thu_ly == THK_DATE_NONE || t->ngay_thu_ly > E)
+        return false;
+    if (t->ngay_xong != THK_DATE_NONE && t->ngay_xong < S)
+        return false;
+    if (t->ngay_huy_hoan_tdc != THK_DATE_NONE && t->ngay_huy_hoan_tdc < S)
+        return false;
+    return true;
+}
+
+static void agg_pass_thahc(agg_run *r, const period *p, bool prior)
+{
+    const model *m = r->m;
+    rule_eval_ctx x;
+    agg_eval_ctx(r, &x, p, RCTX_THAHC);
+    for (size_t ti = 0; ti < m->nthahc && r->status != THK_EXIT_INPUT; ti++) {
+        const model_thahc *t = &m->thahc[ti];
+        if (r->rej_thahc[ti / 8] & (1u << (ti % 8)))
+            continue;
+        if (!agg_thahc_in_scope(t, p->S, p->E))
+            continue;
+        x.t = t;
+        x.row = (uint32_t)ti;
+        int e = agg_record(r, &x, RCTX_THAHC, prior);
+        if (e & RULE_EVAL_LIMIT) {
+            agg_limit_reject(r, &x, "thahc.csv", t->line, r->rej_thahc, (uint32_t)ti);
+            continue;
+        }
+        if (e & RULE_EVAL_OVERFLOW) {
+            agg_overflow(r, &x, "thahc.csv", t->line);
+            break;
+        }
+    }
+}
+
+/* ---- building a form's rows ----------------------------------------------------------------- */
+
+typedef struct {
+    uint8_t kind;      /* form_row_kind */
+    int64_t row;       /* data row in fr->rows, -1 for a row without records */
+    uint32_t key[AGG_MAX_LEVELS];
+    size_t leaf_lo, leaf_hi; /* subtotal / total: its data rows in the output */
+} out_row;
+
+typedef struct {
+    agg_run *r;
+    form_run *fr;
+    uint32_t *rank[AGG_MAX_LEVELS]; /* local key → rank */
+    uint32_t **complete;            /* per level: the always-present keys, by rank */
+    size_t ncomplete[AGG_MAX_LEVELS];
+    size_t *sorted;                 /* data rows by rank tuple */
+    out_row *out;
+    size_t nout, cap;
+} form_build;
+
+typedef struct {
+    uint32_t key;
+    int fixpos;        /* position in the fixed list, or INT32_MAX */
+    const char *s;
+    size_t len;
+} key_rank;
+
+static int key_rank_cmp(void *ctx, const void *a, const void *b)
+{
+    (void)ctx;
+    const key_rank *x = a, *y = b;
+    if (x->fixpos != y->fixpos)
+        return x->fixpos < y->fixpos ? -1 : 1;
+    return agg_bytes_cmp(x->s, x->len, y->s, y->len);
+}
+
+/* Local keys of the fixed rows of level l (missing units are skipped). */
+static size_t lv_fixed_keys(agg_run *r, form_run *fr, size_t l, uint32_t *out)
+{
+    lv_run *L = &fr->lv[l];
+    const rule_rowfield_ast *ra = L->lv->ast;
+    size_t n = 0;
+    for (size_t j = 0; j < ra->nfixed; j++) {
+        const char *k = ra->fixed[j].key;
+        if (L->lv->kind == LV_ENUM) {
+            if (L->lv->fixed_enum[j] >= 0)
+                out[n++] = (uint32_t)L->lv->fixed_enum[j] + 1;
+        } else if (L->lv->kind == LV_UNIT) {
+            uint32_t id = strpool_find(r->m->unit_ids, k, strlen(k));
+            if (id != STRPOOL_NONE && id != 0)
+                out[n++] = id;
+        } else {
+            out[n++] = strpool_intern(L->pool, k, strlen(k));
+        }
+    }
+    return n;
+}
+
+static size_t lv_key_bound(const agg_run *r, const form_run *fr, size_t l)
+{
+    const lv_run *L = &fr->lv[l];
+    if (L->lv->kind == LV_UNIT)
+        return r->m->nunits + 1;
+    if (L->lv->kind == LV_ENUM)
+        return rule_dom_count(r->rs, L->lv->dom) + 1;
+    return strpool_count(L->pool) + 1;
+}
+
+/* Ranks the keys of level l: fixed rows first in their order, then by key bytes. */
+static void fb_rank_level(form_build *b, size_t l)
+{
+    agg_run *r = b->r;
+    form_run *fr = b->fr;
+    const agg_level *lv = fr->lv[l].lv;
+    const rule_rowfield_ast *ra = lv->ast;
+    uint32_t *fixed = thk_xcalloc(ra->nfixed + 1, sizeof *fixed);
+    size_t nfixed = lv_fixed_keys(r, fr, l, fixed);
+    size_t bound = lv_key_bound(r, fr, l);
+    uint8_t *present = thk_xcalloc(bound, 1);
+    for (size_t i = 0; i < fr->rows.n; i++)
+        present[fr->rows.keys[i * fr->rows.width + l]] = 1;
+    uint8_t *complete = thk_xcalloc(bound, 1);
+    for (size_t i = 0; i < nfixed; i++)
+        present[fixed[i]] = complete[fixed[i]] = 1;
+    if (lv->kind == LV_UNIT) {
+        uint8_t bit = fr->f->ctx == RCTX_CASE ? MODEL_SEEN_CASES : MODEL_SEEN_THAHC;
+        for (size_t u = 0; u < r->m->nunits; u++)
+            if (r->m->units[u].seen & bit)
+                present[u + 1] = complete[u + 1] = 1;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < bound; k++)
+        n += present[k];
+    key_rank *kr = thk_xcalloc(n + 1, sizeof *kr);
+    n = 0;
+    for (size_t k = 0; k < bound; k++) {
+        if (!present[k])
+            continue;
+        kr[n].key = (uint32_t)k;
+        kr[n].fixpos = INT32_MAX;
+        for (size_t j = 0; j < nfixed; j++)
+            if (fixed[j] == k) {
+                kr[n].fixpos = (int)j;
+                break;
+            }
+        kr[n].s = lv_text(r, fr, l, (uint32_t)k, &kr[n].len);
+        n++;
+    }
+    agg_sort(kr, n, sizeof *kr, key_rank_cmp, NULL);
+    b->rank[l] = thk_xcalloc(bound, sizeof *b->rank[l]);
+    b->complete[l] = thk_xcalloc(n + 1, sizeof *b->complete[l]);
+    b->ncomplete[l] = 0;
+    for (size_t i = 0; i < n; i++) {
+        b->rank[l][kr[i].key] = (uint32_t)i;
+        if (complete[kr[i].key])
+            b->complete[l][b->ncomplete[l]++] = kr[i].key;
+    }
+    free(kr);
+    free(present);
+    free(complete);
+    free(fixed);
+}
+
+static int fb_row_cmp(void *ctx, const void *a, const void *b)
+{
+    form_build *fb = ctx;
+    const tuple_map *t = &fb->fr->rows;
+    const uint32_t *x = t->keys + *(const size_t *)a * t->width;
+    const uint32_t *y = t->keys + *(const size_t *)b * t->width;
+    for (size_t l = 0; l < fb->fr->f->nlevels; l++) {
+        uint32_t rx = fb->rank[l][x[l]], ry = fb->rank[l][y[l]];
+        if (rx != ry)
+            return rx < ry ? -1 : 1;
+    }
+    return 0;
+}
+
+static out_row *fb_emit(form_build *b, int kind)
+{
+    if (b->nout == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->out = thk_xrealloc(b->out, b->cap * sizeof *b->out);
+    }
+    out_row *o = &b->out[b->nout++];
+    memset(o, 0, sizeof *o);
+    o->kind = (uint8_t)kind;
+    o->row = -1;
+    return o;
+}
+
+/* Emits the rows under `prefix` (levels < l fixed), from sorted data rows [lo, hi). */
+static void fb_gen(form_build *b, size_t l, uint32_t *prefix, size_t lo, size_t hi)
+{
+    form_run *fr = b->fr;
+    const agg_form *f = fr->f;
+    const tuple_map *t = &fr->rows;
+    size_t i = lo, c = 0;
+    const uint32_t *comp = b->complete[l];
+    size_t ncomp = b->ncomplete[l];
+    for (;;) {
+        bool have_row = i < hi, have_comp = c < ncomp;
+        if (!have_row && !have_comp)
+            break;
+        uint32_t kr = have_row ? t->keys[b->sorted[i] * t->width + l] : 0;
+        uint32_t k;
+        if (have_row && have_comp) {
+            uint32_t rr = b->rank[l][kr], rc = b->rank[l][comp[c]];
+            k = rr <= rc ? kr : comp[c];
+            if (rc <= rr)
+                c++;
+        } else if (have_row) {
+            k = kr;
+        } else {
+            k = comp[c++];
+        }
+        size_t j = i;
+        while (j < hi && t->keys[b->sorted[j] * t->width + l] == k)
+            j++;
+        prefix[l] = k;
+        size_t first_leaf = b->nout;
+        if (l + 1 == f->nlevels) {
+            out_row *o = fb_emit(b, FORM_ROW_DATA);
+            memcpy(o->key, prefix, f->nlevels * sizeof *prefix);
+            o->row = i < j ? (int64_t)b->sorted[i] : -1;
+        } else {
+            fb_gen(b, l + 1, prefix, i, j);
+        }
+        if (l == 0 && f->ast->subtotal && f->nlevels >= 2) {
+            out_row *o = fb_emit(b, FORM_ROW_SUBTOTAL);
+            o->key[0] = k;
+            o->leaf_lo = first_leaf;
+            o->leaf_hi = b->nout - 1;
+        }
+        i = j;
+    }
+}
+
+/* Builds the output rows of a form: data rows, subtotals, total. */
+static void fb_rows(form_build *b)
+{
+    form_run *fr = b->fr;
+    const agg_form *f = fr->f;
+    if (f->nlevels == 0) {
+        out_row *o = fb_emit(b, FORM_ROW_TOTAL);
+        o->row = fr->rows.n ? 0 : -1;
+        return;
+    }
+    for (size_t l = 0; l < f->nlevels; l++)
+        fb_rank_level(b, l);
+    b->sorted = thk_xcalloc(fr->rows.n + 1, sizeof *b->sorted);
+    for (size_t i = 0; i < fr->rows.n; i++)
+        b->sorted[i] = i;
+    agg_sort(b->sorted, fr->rows.n, sizeof *b->sorted, fb_row_cmp, b);
+    uint32_t prefix[AGG_MAX_LEVELS] = {0};
+    fb_gen(b, 0, prefix, 0, fr->rows.n);
+    if (f->ast->total) {
+        size_t nleaves = b->nout;
+        out_row *o = fb_emit(b, FORM_ROW_TOTAL);
+        o->leaf_lo = 0;
+        o->leaf_hi = nleaves;
+    }
+}
+
+/* ---- cells ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t v;
+    bool empty;
+} agg_v;
+
+/* Evaluates agg node n on a row: acc = its accumulators, cells = its columns computed so far.
+ * Returns false on overflow. */
+static bool agg_eval(const agg_form *f, int32_t n, const int64_t *acc, const form_cell *cells,
+                     agg_v *out)
+{
+    const agg_node *a = &f->an[n];
+    agg_v x, y;
+    switch ((agg_op)a->op) {
+    case AG_CONST:
+        *out = (agg_v){a->k, false};
+        return true;
+    case AG_ACC:
+        *out = (agg_v){acc[a->a], false};
+        return true;
+    case AG_COL:
+        *out = (agg_v){cells[a->a].v, cells[a->a].empty};
+        return true;
+    case AG_NEG:
+        if (!agg_eval(f, a->a, acc, cells, &x))
+            return false;
+        if (x.v == INT64_MIN)
+            return false;
+        *out = (agg_v){-x.v, x.empty};
+        return true;
+    case AG_ADD:
+    case AG_SUB:
+    case AG_PERCENT:
+        if (!agg_eval(f, a->a, acc, cells, &x) || !agg_eval(f, a->b, acc, cells, &y))
+            return false;
+        if (x.empty || y.empty) {
+            *out = (agg_v){0, true};
+            return true;
+        }
+        if (a->op == AG_PERCENT) {
+            form_cell c = form_percent(x.v, y.v);
+            *out = (agg_v){c.v, c.empty};
+            return true;
+        }
+        out->empty = false;
+        return !(a->op == AG_ADD ? __builtin_add_overflow(x.v, y.v, &out->v)
+                                 : __builtin_sub_overflow(x.v, y.v, &out->v));
+    }
+    return false;
+}
+
+static char *agg_strdup_n(const char *s, size_t n)
+{
+    char *d = thk_xmalloc(n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* The display label of local key k at level l of a data row. */
+static char *fb_label(agg_run *r, form_run *fr, size_t l, uint32_t k)
+{
+    const lv_run *L = &fr->lv[l];
+    const agg_level *lv = L->lv;
+    size_t n;
+    const char *kt = lv_text(r, fr, l, k, &n);
+    if (k == 0)
+        return thk_xstrdup("(trống)");
+    for (size_t j = 0; j < lv->ast->nfixed; j++)
+        if (lv->ast->fixed[j].label && strlen(lv->ast->fixed[j].key) == n &&
+            memcmp(lv->ast->fixed[j].key, kt, n) == 0)
+            return thk_xstrdup(lv->ast->fixed[j].label);
+    if (lv->kind == LV_UNIT && lv->label_is_unit) {
+        uint32_t name = r->m->units[k - 1].name;
+        if (name)
+            return thk_xstrdup(model_str(r->m, name));
+    } else if (lv->label >= 0 && k < L->label_cap && L->label[k]) {
+        return thk_xstrdup(strpool_get(r->labels, L->label[k]));
+    }
+    return agg_strdup_n(kt, n);
+}
+
+/* Computes the cells of the built rows into table t, checks identities and totals. */
+static void fb_cells(form_build *b, form_table *t)
+{
+    agg_run *r = b->r;
+    form_run *fr = b->fr;
+    const agg_form *f = fr->f;
+    size_t na = f->naccs;
+    int64_t *acc = thk_xcalloc(na + 1, sizeof *acc);
+    t->nrows = b->nout;
+    t->rows = thk_xcalloc(b->nout + 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((b->nout + 1) * (f->ncols + 1), sizeof *t->cells);
+    thk_buf key = {0};
+    for (size_t i = 0; i < b->nout; i++) {
+        out_row *o = &b->out[i];
+        form_row *row = &t->rows[i];
+        row->kind = o->kind;
+        row->labels = thk_xcalloc(f->nlevels + 1, sizeof *row->labels);
+        buf_clear(&key);
+        buf_append(&key, "", 0);
+        if (o->kind == FORM_ROW_DATA) {
+            for (size_t l = 0; l < f->nlevels; l++) {
+                size_t n;
+                const char *s = lv_text(r, fr, l, o->key[l], &n);
+                if (l)
+                    buf_putc(&key, '|');
+                buf_append(&key, s, n);
+                row->labels[l] = fb_label(r, fr, l, o->key[l]);
+            }
+        } else if (o->kind == FORM_ROW_SUBTOTAL) {
+            size_t n;
+            const char *s = lv_text(r, fr, 0, o->key[0], &n);
+            buf_append(&key, s, n);
+            buf_printf(&key, "|*");
+            row->labels[0] = fb_label(r, fr, 0, o->key[0]);
+            for (size_t l = 1; l < f->nlevels; l++)
+                row->labels[l] = thk_xstrdup("");
+        } else {
+            buf_putc(&key, '*');
+            for (size_t l = 0; l < f->nlevels; l++)
+                row->labels[l] = thk_xstrdup(l == 0 && f->ast->total ? f->ast->total : "");
+        }
+        row->key = thk_xstrdup(key.data);
+        if (f->nlevels == 0) {
+            free(row->labels);
+            row->labels = NULL;
+        }
+        /* accumulators of the row */
+        memset(acc, 0, na * sizeof *acc);
+        if (o->row >= 0) {
+            memcpy(acc, fr->acc + (size_t)o->row * na, na * sizeof *acc);
+        } else if (o->kind != FORM_ROW_DATA) {
+            for (size_t j = o->leaf_lo; j < o->leaf_hi; j++) {
+                if (b->out[j].kind != FORM_ROW_DATA || b->out[j].row < 0)
+                    continue;
+                const int64_t *la = fr->acc + (size_t)b->out[j].row * na;
+                for (size_t a = 0; a < na; a++)
+                    if (__builtin_add_overflow(acc[a], la[a], &acc[a])) {
+                        int col = f->accs[a].col;
+                        agg_fail(r, THK_EXIT_INPUT,
+                                 "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit "
+                                 "(overflow)", f->id, row->key,
+                                 col >= 0 ? f->cols[col].ast->code : "?");
+                        goto done;
+                    }
+            }
+        }
+        form_cell *cells = t->cells + i * f->ncols;
+        for (size_t k = 0; k < f->norder; k++) {
+            int c = f->order[k];
+            agg_v v;
+            if (!agg_eval(f, f->cols[c].root, acc, cells, &v)) {
+                agg_fail(r, THK_EXIT_INPUT,
+                         "biểu %s, dòng %s, cột %s: phép tính vượt giới hạn số nguyên 64 bit "
+                         "(overflow)", f->id, row->key, f->cols[c].ast->code);
+                goto done;
+            }
+            cells[c] = (form_cell){v.v, v.empty};
+        }
+        for (size_t k = 0; k < f->nchecks; k++) {
+            agg_v x, y;
+            bool okx = agg_eval(f, f->checks[k].lhs, acc, cells, &x);
+            bool oky = agg_eval(f, f->checks[k].rhs, acc, cells, &y);
+            if (!okx || !oky || x.empty != y.empty || (!x.empty && x.v != y.v))
+                agg_fail(r, THK_EXIT_CHECK,
+                         "biểu %s, dòng %s: đẳng thức kiểm tra không đúng (check failed): %s: "
+                         "%" PRId64 " ≠ %" PRId64, f->id, row->key, f->checks[k].text, x.v, y.v);
+        }
+    }
+    /* subtotal and total rows equal the sum of their data rows, column by column */
+    for (size_t i = 0; i < b->nout; i++) {
+        const out_row *o = &b->out[i];
+        if (o->kind == FORM_ROW_DATA || f->nlevels == 0)
+            continue;
+        for (size_t c = 0; c < f->ncols; c++) {
+            if (!f->cols[c].linear)
+                continue;
+            int64_t sum = 0;
+            bool ovf = false;
+            for (size_t j = o->leaf_lo; j < o->leaf_hi; j++)
+                if (b->out[j].kind == FORM_ROW_DATA)
+                    ovf |= __builtin_add_overflow(sum, t->cells[j * f->ncols + c].v, &sum);
+            int64_t v = t->cells[i * f->ncols + c].v;
+            if (ovf || sum != v)
+                agg_fail(r, THK_EXIT_CHECK,
+                         "biểu %s, dòng %s, cột %s: dòng tổng không bằng tổng các dòng (total "
+                         "check failed): %" PRId64 " ≠ %" PRId64, f->id, t->rows[i].key,
+                         f->cols[c].ast->code, v, sum);
+        }
+    }
+done:
+    buf_free(&key);
+    free(acc);
+}
+
+static void fb_table_head(const agg_form *f, form_table *t)
+{
+    const rule_form_ast *fa = f->ast;
+    t->id = thk_xstrdup(f->id);
+    t->title = thk_xstrdup(fa->title);
+    t->subtitle = fa->subtitle ? thk_xstrdup(fa->subtitle) : NULL;
+    t->form_code = fa->code ? thk_xstrdup(fa->code) : NULL;
+    t->is_list = false;
+    t->nrowfields = f->nlevels;
+    t->rowfield_labels = thk_xcalloc(f->nlevels + 1, sizeof *t->rowfield_labels);
+    for (size_t l = 0; l < f->nlevels; l++) {
+        const rule_rowfield_ast *ra = f->levels[l].ast;
+        t->rowfield_labels[l] = thk_xstrdup(ra->header ? ra->header : ra->name);
+    }
+    t->ncols = f->ncols;
+    t->cols = thk_xcalloc(f->ncols + 1, sizeof *t->cols);
+    for (size_t c = 0; c < f->ncols; c++) {
+        const rule_column_ast *ca = f->cols[c].ast;
+        t->cols[c].code = thk_xstrdup(ca->code);
+        t->cols[c].label = thk_xstrdup(ca->label);
+        t->cols[c].kind = f->cols[c].kind;
+        t->cols[c].width = (uint8_t)ca->width;
+        t->cols[c].group = ca->group;
+        t->cols[c].target = ca->target ? thk_xstrdup(ca->target) : NULL;
+    }
+    t->ngroups = fa->ngroups;
+    t->groups = thk_xcalloc(fa->ngroups + 1, sizeof *t->groups);
+    for (size_t g = 0; g < fa->ngroups; g++) {
+        t->groups[g].label = thk_xstrdup(fa->groups[g].label);
+        t->groups[g].parent = fa->groups[g].parent;
+    }
+}
+
+static void agg_build_form(agg_run *r, form_run *fr, form_table *t)
+{
+    fb_table_head(fr->f, t);
+    form_build b;
+    memset(&b, 0, sizeof b);
+    b.r = r;
+    b.fr = fr;
+    uint32_t *comp[AGG_MAX_LEVELS] = {0};
+    b.complete = comp;
+    fb_rows(&b);
+    fb_cells(&b, t);
+    for (size_t l = 0; l < AGG_MAX_LEVELS; l++) {
+        free(b.rank[l]);
+        free(comp[l]);
+    }
+    free(b.sorted);
+    free(b.out);
+}
+
+/* ---- lists ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    list_run *lr;
+    const rule_set *rs;
+} list_sort_ctx;
+
+static int list_val_cmp(const rule_val *a, const rule_val *b, int type)
+{
+    if (a->null || b->null)
+        return a->null == b->null ? 0 : a->null ? 1 : -1; /* nulls last */
+    if (type == RT_TEXT)
+        return agg_bytes_cmp(a->s, a->len, b->s, b->len);
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int list_cmp(void *ctx, const void *pa, const void *pb)
+{
+    const list_sort_ctx *lc = ctx;
+    const list_run *lr = lc->lr;
+    const rule_val *a = lr->vals + *(const size_t *)pa * lr->w;
+    const rule_val *b = lr->vals + *(const size_t *)pb * lr->w;
+    for (size_t k = 0; k < lr->l->norder; k++) {
+        int type = lc->rs->nodes[lr->l->order[k].node].type;
+        const rule_val *x = &a[1 + k], *y = &b[1 + k];
+        int r = list_val_cmp(x, y, type);
+        if (r && !x->null && !y->null && lr->l->order[k].desc)
+            r = -r;
+        if (r)
+            return r;
+    }
+    return list_val_cmp(&a[0], &b[0], RT_TEXT);
+}
+
+static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
+{
+    const agg_list *l = lr->l;
+    rule_set *rs = r->rs;
+    size_t *idx = thk_xcalloc(lr->n + 1, sizeof *idx);
+    for (size_t i = 0; i < lr->n; i++)
+        idx[i] = i;
+    list_sort_ctx lc = {lr, rs};
+    agg_sort(idx, lr->n, sizeof *idx, list_cmp, &lc);
+    size_t keep = lr->n;
+    if (l->per >= 0) {
+        strpool *seen = strpool_new();
+        uint32_t *count = NULL;
+        size_t ccap = 0;
+        size_t at = 1 + l->norder;
+        int pt = rs->nodes[l->per].type, pd = rs->nodes[l->per].dom;
+        keep = 0;
+        for (size_t i = 0; i < lr->n; i++) {
+            rule_val_text(rs, &lr->vals[idx[i] * lr->w + at], pt, pd, &r->tmp);
+            uint32_t id = strpool_intern(seen, r->tmp.data ? r->tmp.data : "", r->tmp.len);
+            if (id >= ccap) {
+                size_t nc = ccap ? ccap * 2 : 64;
+                while (nc <= id)
+                    nc *= 2;
+                count = thk_xrealloc(count, nc * sizeof *count);
+                memset(count + ccap, 0, (nc - ccap) * sizeof *count);
+                ccap = nc;
+            }
+            if ((int64_t)count[id]++ < l->limit)
+                idx[keep++] = idx[i];
+        }
+        free(count);
+        strpool_free(seen);
+    } else if (l->limit > 0 && (uint64_t)keep > (uint64_t)l->limit) {
+        keep = (size_t)l->limit;
+    }
+    t->id = thk_xstrdup(l->id);
+    t->title = thk_xstrdup(l->ast->title);
+    t->is_list = true;
+    t->ncols = l->nshow;
+    t->cols = thk_xcalloc(l->nshow + 1, sizeof *t->cols);
+    for (size_t c = 0; c < l->nshow; c++) {
+        const rule_node *nd = &rs->nodes[l->show[c].node];
+        t->cols[c].code = thk_xstrdup(l->show[c].name);
+        t->cols[c].label = thk_xstrdup(l->show[c].label);
+        t->cols[c].group = -1;
+        t->cols[c].kind = nd->type == RT_DATE    ? FORM_KIND_DATE
+                        : nd->type == RT_MONEY ? FORM_KIND_MONEY
+                        : nd->type == RT_INT   ? FORM_KIND_COUNT
+                        : nd->type == RT_RATE  ? FORM_KIND_RATE
+                                               : FORM_KIND_TEXT;
+    }
+    t->nrows = keep;
+    t->rows = thk_xcalloc(keep + 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((keep + 1) * (l->nshow + 1), sizeof *t->cells);
+    t->texts = thk_xcalloc((keep + 1) * (l->nshow + 1), sizeof *t->texts);
+    size_t show_at = 1 + l->norder + (l->per >= 0);
+    for (size_t i = 0; i < keep; i++) {
+        const rule_val *v = lr->vals + idx[i] * lr->w;
+        t->rows[i].key = agg_strdup_n(v[0].s ? v[0].s : "", v[0].len);
+        t->rows[i].kind = FORM_ROW_DATA;
+        for (size_t c = 0; c < l->nshow; c++) {
+            const rule_val *s = &v[show_at + c];
+            const rule_node *nd = &rs->nodes[l->show[c].node];
+            form_cell *cell = &t->cells[i * l->nshow + c];
+            cell->empty = s->null;
+            cell->v = s->null ? 0 : s->i;
+            if (t->cols[c].kind == FORM_KIND_TEXT) {
+                rule_val_text(rs, s, nd->type, nd->dom, &r->tmp);
+                t->texts[i * l->nshow + c] = agg_strdup_n(r->tmp.data ? r->tmp.data : "",
+                                                          r->tmp.len);
+                cell->v = 0;
+            }
+        }
+    }
+    free(idx);
+}
+
+/* ---- entry points --------------------------------------------------------------------------- */
+
+static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *warnings,
+                         thk_buf *err)
+{
+    memset(r, 0, sizeof *r);
+    r->rs = rs;
+    r->m = m;
+    r->warnings = warnings;
+    r->err = err;
+    r->memo_gen = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo_gen);
+    r->memo = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo);
+    for (int k = 0; k < RCTX__N; k++)
+        r->slots[k] = thk_xcalloc(rs->nslots[k] + 1, sizeof *r->slots[k]);
+    r->rej_case = thk_xcalloc(m->ncases / 8 + 1, 1);
+    r->rej_thahc = thk_xcalloc(m->nthahc / 8 + 1, 1);
+    r->labels = strpool_new();
+    for (size_t i = 0; i < rs->nextras; i++) {
+        rs->extras[i].mcol = -1;
+        for (size_t j = 0; j < m->case_extra.ncols; j++)
+            if (strcmp(m->case_extra.names[j], rs->extras[i].key) == 0)
+                rs->extras[i].mcol = (int)j;
+    }
+    r->forms = thk_xcalloc(rs->nforms + 1, sizeof *r->forms);
+    size_t nstr = strpool_count(m->strings);
+    for (size_t i = 0; i < rs->nforms; i++) {
+        form_run *fr = &r->forms[i];
+        agg_form *f = &rs->forms[i];
+        fr->f = f;
+        if (f->ctx == RCTX_THAHC && !m->has_thahc)
+            continue;
+        fr->sval = thk_xcalloc(f->naccs + 1, sizeof *fr->sval);
+        fr->rows.width = f->nlevels ? f->nlevels : 1;
+        for (size_t l = 0; l < f->nlevels; l++) {
+            lv_run *L = &fr->lv[l];
+            L->lv = &f->levels[l];
+            L->pool = strpool_new();
+            if (L->lv->kind == LV_TEXT) {
+                L->nid = nstr;
+                L->id2local = thk_xcalloc(nstr + 1, sizeof *L->id2local);
+            }
+        }
+    }
+    r->lists = thk_xcalloc(rs->nlists + 1, sizeof *r->lists);
+    for (size_t i = 0; i < rs->nlists; i++) {
+        list_run *lr = &r->lists[i];
+        lr->l = &rs->lists[i];
+        lr->w = 1 + lr->l->norder + (lr->l->per >= 0) + lr->l->nshow;
+        lr->scratch = thk_xcalloc(lr->w, sizeof *lr->scratch);
+    }
+}
+
+static void agg_run_free(agg_run *r)
+{
+    for (size_t i = 0; i < r->rs->nforms; i++) {
+        form_run *fr = &r->forms[i];
+        for (size_t l = 0; l < AGG_MAX_LEVELS; l++) {
+            strpool_free(fr->lv[l].pool);
+            free(fr->lv[l].id2local);
+            free(fr->lv[l].label);
+        }
+        tm_free(&fr->rows);
+        free(fr->acc);
+        free(fr->sval);
+    }
+    free(r->forms);
+    for (size_t i = 0; i < r->rs->nlists; i++) {
+        free(r->lists[i].vals);
+        free(r->lists[i].scratch);
+    }
+    free(r->lists);
+    free(r->memo_gen);
+    free(r->memo);
+    for (int k = 0; k < RCTX__N; k++)
+        free(r->slots[k]);
+    free(r->rej_case);
+    free(r->rej_thahc);
+    strpool_free(r->labels);
+    buf_free(&r->tmp);
+}
+
+form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
+                       thk_buf *err, int *status)
+{
+    agg_run r;
+    agg_run_init(&r, rs, m, warnings, err);
+    agg_pass_cases(&r, p, false);
+    if (m->has_thahc && r.status != THK_EXIT_INPUT)
+        agg_pass_thahc(&r, p, false);
+    if (rs->uses_prior && r.status != THK_EXIT_INPUT) {
+        period prev = period_previous_year(p);
+        agg_pass_cases(&r, &prev, true);
+        if (m->has_thahc && r.status != THK_EXIT_INPUT)
+            agg_pass_thahc(&r, &prev, true);
+    }
+    form_set *s = NULL;
+    if (r.status != THK_EXIT_INPUT) {
+        s = thk_xcalloc(1, sizeof *s);
+        s->tables = thk_xcalloc(rs->nforms + rs->nlists + 1, sizeof *s->tables);
+        for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
+            if (!r.forms[i].sval)
+                continue;
+            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
+        }
+        for (size_t i = 0; i < rs->nlists; i++)
+            agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
+        const rule_ast *ast = rs->ast;
+        s->targets = thk_xcalloc(ast->ntargets + 1, sizeof *s->targets);
+        for (size_t i = 0; i < ast->ntargets; i++)
+            s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
+                                                      ast->targets[i].v};
+    }
+    *status = r.status;
+    if (r.nmsg > AGG_MAX_MESSAGES && err)
+        buf_printf(err, "... %zu lỗi khác không hiển thị\n", r.nmsg - AGG_MAX_MESSAGES);
+    agg_run_free(&r);
+    if (*status) {
+        form_set_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn fn, void *ctx,
+                   thk_buf *err)
+{
+    agg_run r;
+    agg_run_init(&r, rs, m, NULL, err);
+    rule_eval_ctx x;
+    agg_eval_ctx(&r, &x, p, RCTX_CASE);
+    replay_facts f;
+    thk_buf flags = {0};
+    int rc = 0;
+    for (size_t ci = 0; ci < m->ncases; ci++) {
+        const model_case *c = &m->cases[ci];
+        replay_case(m, c, p->S, p->E, &f, NULL, NULL);
+        if (!f.in_scope)
+            continue;
+        x.c = c;
+        x.row = (uint32_t)ci;
+        x.f = &f;
+        x.err = 0;
+        rule_eval_lets(&x, RCTX_CASE, false);
+        if (x.err & RULE_EVAL_LIMIT)
+            continue;
+        if (x.err & RULE_EVAL_OVERFLOW) {
+            agg_overflow(&r, &x, "cases.csv", c->line);
+            rc = THK_EXIT_INPUT;
+            break;
+        }
+        agg_flags(&r, &flags);
+        fn(ctx, m, (uint32_t)ci, &f, flags.data);
+    }
+    buf_free(&flags);
+    agg_run_free(&r);
+    return rc;
+}
+
+/* ---- lookups -------------------------------------------------------------------------------- */
+
+static bool agg_same_id(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a == '_' ? '-' : *a, y = *b == '_' ? '-' : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+const form_table *agg_find_table(const form_set *s, const char *id)
+{
+    for (size_t i = 0; s && i < s->ntables; i++)
+        if (agg_same_id(s->tables[i].id, id))
+            return &s->tables[i];
+    return NULL;
+}
+
+long agg_find_row(const form_table *t, const char *key)
+{
+    for (size_t i = 0; i < t->nrows; i++)
+        if (strcmp(t->rows[i].key, key) == 0)
+            return (long)i;
+    return -1;
+}
+
+long agg_find_col(const form_table *t, const char *code)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}

@@ -1,0 +1,72 @@
+/* rule — the public face of the rule language: compile rule files once, then compute every
+ * form and list of a model for a period, and run the rule files' own tests. */
+#ifndef RULE_H
+#define RULE_H
+
+#include "form.h"
+#include "load.h"
+#include "model.h"
+#include "period.h"
+#include "rejects.h"
+#include "replay.h"
+#include "rule_map.h"
+#include "thk.h"
+
+typedef struct rule_set rule_set;
+
+/* Compiles the rule files paths[0..n) and their includes into one rule set. On any error
+ * returns NULL and appends every diagnostic ("file:line:col: error: message", the source line,
+ * a caret line) to *diag; nothing is printed. The caller exits THK_EXIT_RULES then. */
+rule_set *rule_set_load(const char *const *paths, size_t n, thk_buf *diag);
+/* The same for rule text held in memory (tests, fuzzing); `name` is used in messages and
+ * includes are resolved relative to its directory. `text` is NUL-terminated. */
+rule_set *rule_set_load_text(const char *name, const char *text, thk_buf *diag);
+/* The same with an explicit length (the text may contain NUL bytes, which are errors). */
+rule_set *rule_set_load_mem(const char *name, const char *text, size_t len, thk_buf *diag);
+/* Frees everything; accepts NULL. */
+void rule_set_free(rule_set *rs);
+
+/* The `version` string, "" when the files have none. Owned by rs. */
+const char *rule_set_version(const rule_set *rs);
+/* The statistical year's first day (period { year_start = dd/mm }), default 1/10. */
+void rule_set_year_start(const rule_set *rs, int *day, int *month);
+/* The compiled map `name` ("su_kien", "loai_an", "hinh_thuc", "cap_phai_thi_hanh", or a map
+ * over another text column), or NULL when the files define none. Owned by rs. */
+rule_map *rule_set_map(rule_set *rs, const char *name);
+/* The header aliases of the `columns` blocks; *out stays valid while rs lives. */
+size_t rule_set_aliases(const rule_set *rs, const load_alias **out);
+/* Fills the rule-dependent fields of a loader's options: the four maps, the aliases and the
+ * extra case columns the rules use. Other fields are left alone. Pointers are owned by rs. */
+void rule_set_fill_load_opts(rule_set *rs, load_opts *o);
+/* Number of `test` blocks. */
+size_t rule_set_test_count(const rule_set *rs);
+
+/* Called for each in-scope case of the main period that reached the forms (cases.csv):
+ * `flags` is the ';'-joined names of the boolean lets used by forms or lists that are true for
+ * the case, in declaration order ("" when none). Pointers are valid during the call only. */
+typedef void (*rule_case_fn)(void *ctx, const model *m, uint32_t case_idx,
+                             const replay_facts *f, const char *flags);
+
+/* Registers fn to be called by the next rule_compute calls (NULL to stop). */
+void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);
+
+/* Computes every form and list for model m and period p: replays every case to p->E (and to
+ * the same window last year when a form uses prior()), evaluates the rules, aggregates,
+ * verifies every `check` identity and that subtotal and total rows equal the sums of their
+ * rows. Replay warnings and pattern-limit rejects of the main period go to `warnings` (may be
+ * NULL); a case whose pattern hit a PCRE2 limit is reported there and left out of every form.
+ * Returns the set (caller frees with form_set_free) with *status = 0, or NULL with a message
+ * in *err and *status = THK_EXIT_CHECK (an identity did not hold: a bug in the rules or the
+ * engine) or THK_EXIT_INPUT (a sum overflowed int64: the message names form, row and
+ * column). Forms with `source thahc` are left out when !m->has_thahc. Tables come in workbook
+ * order: a form with id TH first, then the other forms, then the lists. */
+form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
+                       thk_buf *err, int *status);
+
+/* Calls fn for each in-scope case of the main period (a fresh replay, no warnings), as
+ * rule_compute's callback would. Returns 0, or THK_EXIT_INPUT with *err set on an arithmetic
+ * overflow in a let. */
+int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn fn, void *ctx,
+                   thk_buf *err);
+
+#endif

@@ -1,0 +1,147 @@
+/* rule_diag — collected rule-file errors with the source line and a caret excerpt. */
+#include "rule_diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rule_diag_init(rule_diag *d, thk_buf *out)
+{
+    memset(d, 0, sizeof *d);
+    d->out = out;
+}
+
+void rule_diag_free(rule_diag *d)
+{
+    for (size_t i = 0; i < d->nsrc; i++) {
+        free(d->src[i].name);
+        free(d->src[i].text);
+    }
+    free(d->src);
+    d->src = NULL;
+    d->nsrc = d->cap = 0;
+}
+
+int rule_diag_add_source(rule_diag *d, const char *name, char *text, size_t len)
+{
+    if (d->nsrc == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->src = thk_xrealloc(d->src, d->cap * sizeof *d->src);
+    }
+    d->src[d->nsrc] = (rule_src){thk_xstrdup(name), text, len};
+    return (int)d->nsrc++;
+}
+
+const rule_src *rule_diag_source(const rule_diag *d, int file)
+{
+    return file >= 0 && (size_t)file < d->nsrc ? &d->src[file] : NULL;
+}
+
+/* True for a byte that starts a UTF-8 sequence (or is ASCII / stray). */
+static bool diag_lead(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+rule_loc rule_diag_loc(const rule_diag *d, int file, size_t off, size_t len)
+{
+    rule_loc l = {file, 1, 1, (uint32_t)off, (uint32_t)len};
+    const rule_src *s = rule_diag_source(d, file);
+    if (!s)
+        return l;
+    if (off > s->len)
+        off = s->len;
+    size_t ls = 0;
+    for (size_t i = 0; i < off; i++)
+        if (s->text[i] == '\n') {
+            l.line++;
+            ls = i + 1;
+        }
+    uint32_t col = 1;
+    for (size_t i = ls; i < off; i++)
+        if (diag_lead((unsigned char)s->text[i]))
+            col++;
+    l.col = col;
+    l.off = (uint32_t)off;
+    return l;
+}
+
+void rule_diag_where(const rule_diag *d, rule_loc loc, char *out, size_t outsz)
+{
+    const rule_src *s = rule_diag_source(d, loc.file);
+    snprintf(out, outsz, "%s:%u:%u", s ? s->name : "?", loc.line, loc.col);
+}
+
+/* Appends the source line of loc and a caret line: '^' under the first code point of the
+ * token, '~' under the rest of it (up to the end of the line); tabs are kept so the caret
+ * lines up. */
+static void diag_excerpt(rule_diag *d, const rule_src *s, rule_loc loc)
+{
+    size_t off = loc.off <= s->len ? loc.off : s->len;
+    size_t ls = off, le = off;
+    while (ls > 0 && s->text[ls - 1] != '\n')
+        ls--;
+    while (le < s->len && s->text[le] != '\n')
+        le++;
+    size_t shown = le;
+    if (shown > ls && s->text[shown - 1] == '\r')
+        shown--;
+    buf_append(d->out, s->text + ls, shown - ls);
+    buf_putc(d->out, '\n');
+    for (size_t i = ls; i < off; i++) {
+        unsigned char c = (unsigned char)s->text[i];
+        if (c == '\t')
+            buf_putc(d->out, '\t');
+        else if (diag_lead(c))
+            buf_putc(d->out, ' ');
+    }
+    buf_putc(d->out, '^');
+    size_t end = off + loc.len;
+    if (end > shown)
+        end = shown;
+    for (size_t i = off + 1; i < end; i++)
+        if (diag_lead((unsigned char)s->text[i]))
+            buf_putc(d->out, '~');
+    buf_putc(d->out, '\n');
+}
+
+static bool diag_count(rule_diag *d)
+{
+    if (d->muted) {
+        d->nmuted++;
+        return false;
+    }
+    d->nerrors++;
+    if (d->nerrors == RULE_DIAG_MAX + 1)
+        buf_printf(d->out, "error: too many errors; the rest are not shown\n");
+    return d->nerrors <= RULE_DIAG_MAX;
+}
+
+void rule_diag_error(rule_diag *d, rule_loc loc, const char *fmt, ...)
+{
+    if (!diag_count(d))
+        return;
+    const rule_src *s = rule_diag_source(d, loc.file);
+    buf_printf(d->out, "%s:%u:%u: error: ", s ? s->name : "?", loc.line, loc.col);
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    buf_printf(d->out, "%s\n", msg);
+    if (s)
+        diag_excerpt(d, s, loc);
+}
+
+void rule_diag_error_file(rule_diag *d, const char *name, const char *fmt, ...)
+{
+    if (!diag_count(d))
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    buf_printf(d->out, "%s: error: %s\n", name, msg);
+}

@@ -1,0 +1,1421 @@
+/* rule_parse — recursive-descent parser of rule files into the syntax tree (rule_ast).
+ *
+ * Each function starts with the grammar rule it reads. Errors are reported where they are found
+ * and the parser resynchronises at the next item of the enclosing block (or the next top-level
+ * item), so one run shows every syntax error. Includes are read and parsed where they stand;
+ * their path is relative to the including file, a cycle is an error, a file already read (a
+ * diamond) is skipped. */
+#include "rule_parse.h"
+
+#include "read_text.h"
+#include "rule_lex.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PARSE_MAX_DEPTH 200       /* expression and group nesting */
+#define PARSE_MAX_INCLUDE 32      /* include nesting */
+#define PARSE_MAX_FILE (16u << 20) /* bytes of one rule file */
+
+/* State shared by the files of one run: the include stack and the files already read. */
+typedef struct {
+    rule_diag *d;
+    rule_ast *ast;
+    char **stack; /* canonical paths of the files being parsed */
+    char **shown; /* their names as shown in messages */
+    size_t nstack;
+    char **done;  /* canonical paths of files parsed completely */
+    size_t ndone;
+} parse_run;
+
+typedef struct {
+    parse_run *run;
+    rule_diag *d;
+    rule_ast *ast;
+    rule_lexer lx;
+    rule_tok cur;
+    uint32_t prev_end; /* end offset of the token before cur */
+    int depth;
+} parser;
+
+static void p_file(parser *p);
+static rule_expr *p_expr(parser *p);
+static rule_expr *p_add(parser *p);
+
+/* ---- tokens --------------------------------------------------------------------------------- */
+
+/* Consumes the current token and reads the next one in `mode`; a lexical error is reported
+ * here, once, and comes back as TK_ERROR. */
+static void p_next_mode(parser *p, rule_lex_mode mode)
+{
+    p->prev_end = p->cur.loc.off + p->cur.loc.len;
+    rule_lex_next(&p->lx, mode, &p->cur);
+    if (p->cur.kind == TK_ERROR)
+        rule_diag_error(p->d, p->cur.eloc, "%s", p->cur.s);
+}
+
+static void p_next(parser *p)
+{
+    p_next_mode(p, LEX_NORMAL);
+}
+
+static bool p_is(const parser *p, rule_tok_kind k)
+{
+    return p->cur.kind == k;
+}
+
+static bool p_accept(parser *p, rule_tok_kind k)
+{
+    if (p->cur.kind != k)
+        return false;
+    p_next(p);
+    return true;
+}
+
+/* True when the current token is the contextual word w (an IDENT such as `header`). */
+static bool p_is_word(const parser *p, const char *w)
+{
+    return p->cur.kind == TK_IDENT && strcmp(p->cur.s, w) == 0;
+}
+
+/* Describes the current token for "found ..." in messages. */
+static void p_found(const parser *p, char *out, size_t n)
+{
+    const rule_tok *t = &p->cur;
+    switch (t->kind) {
+    case TK_IDENT:
+        snprintf(out, n, "name '%s'", t->s);
+        break;
+    case TK_WORD:
+        snprintf(out, n, "'%s'", t->s);
+        break;
+    case TK_STRING:
+        snprintf(out, n, "string \"%.40s\"", t->s);
+        break;
+    default:
+        snprintf(out, n, "%s", rule_tok_kind_name(t->kind));
+        break;
+    }
+}
+
+/* Reports "expected <what>, found <token>" (nothing when the token is a lexical error, which
+ * was reported already). Returns false for convenience. */
+static bool p_expected(parser *p, const char *what)
+{
+    if (p->cur.kind == TK_ERROR)
+        return false;
+    char found[96];
+    p_found(p, found, sizeof found);
+    rule_diag_error(p->d, p->cur.loc, "expected %s, found %s", what, found);
+    return false;
+}
+
+static bool p_expect(parser *p, rule_tok_kind k)
+{
+    if (p_accept(p, k))
+        return true;
+    return p_expected(p, rule_tok_kind_name(k));
+}
+
+static const char *p_str(parser *p, const char *s, size_t n)
+{
+    return rule_arena_strndup(p->ast->arena, s, n);
+}
+
+/* IDENT ; the name is copied into the arena. */
+static bool p_ident(parser *p, const char *what, const char **out, rule_loc *loc)
+{
+    if (!p_is(p, TK_IDENT))
+        return p_expected(p, what);
+    *out = p->cur.s;
+    if (loc)
+        *loc = p->cur.loc;
+    p_next(p);
+    return true;
+}
+
+/* STRING */
+static bool p_string(parser *p, const char *what, const char **out, rule_loc *loc)
+{
+    if (!p_is(p, TK_STRING))
+        return p_expected(p, what);
+    *out = p->cur.s;
+    if (loc)
+        *loc = p->cur.loc;
+    p_next(p);
+    return true;
+}
+
+static bool p_top_keyword(rule_tok_kind k)
+{
+    switch (k) {
+    case TK_VERSION:
+    case TK_INCLUDE:
+    case TK_PERIOD:
+    case TK_COLUMNS:
+    case TK_MAP:
+    case TK_LET:
+    case TK_TARGET:
+    case TK_FORM:
+    case TK_LIST:
+    case TK_TEST:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Keywords that can only start a top-level item (so they also end an unclosed block). */
+static bool p_top_only(rule_tok_kind k)
+{
+    return p_top_keyword(k) && k != TK_PERIOD && k != TK_TARGET;
+}
+
+/* Skips to the next top-level item after an error. */
+static void p_sync_top(parser *p)
+{
+    int depth = 0;
+    while (!p_is(p, TK_EOF)) {
+        if (depth == 0 && p_top_keyword(p->cur.kind))
+            return;
+        if (p_is(p, TK_LBRACE))
+            depth++;
+        else if (p_is(p, TK_RBRACE) && depth > 0)
+            depth--;
+        p_next(p);
+    }
+}
+
+/* Skips to the next item of a block (one of `starts`), its closing brace, or a keyword that can
+ * only start a top-level item. */
+static void p_sync_body(parser *p, const rule_tok_kind *starts, size_t n)
+{
+    int depth = 0;
+    bool moved = false;
+    while (!p_is(p, TK_EOF)) {
+        if (depth == 0) {
+            if (p_is(p, TK_RBRACE) || p_top_only(p->cur.kind))
+                return;
+            for (size_t i = 0; i < n && moved; i++)
+                if (p->cur.kind == starts[i])
+                    return;
+        }
+        if (p_is(p, TK_LBRACE))
+            depth++;
+        else if (p_is(p, TK_RBRACE))
+            depth--;
+        p_next(p);
+        moved = true;
+    }
+}
+
+/* Reads the closing '}' of a block opened at `open`. */
+static bool p_close(parser *p, rule_loc open, const char *what)
+{
+    if (p_accept(p, TK_RBRACE))
+        return true;
+    if (p->cur.kind == TK_ERROR)
+        return false;
+    char found[96], where[256];
+    p_found(p, found, sizeof found);
+    rule_diag_where(p->d, open, where, sizeof where);
+    rule_diag_error(p->d, p->cur.loc, "expected '}' to close the %s opened at %s, found %s", what,
+                    where, found);
+    return false;
+}
+
+/* ---- expressions ---------------------------------------------------------------------------- */
+
+static rule_expr *p_node(parser *p, rule_expr_kind k, rule_loc loc)
+{
+    return rule_ast_expr(p->ast, k, loc);
+}
+
+static rule_expr **p_push_arg(parser *p, rule_expr *e, size_t *cap)
+{
+    return rule_arena_push(p->ast->arena, &e->args, &e->nargs, cap, sizeof *e->args);
+}
+
+static bool p_enter(parser *p)
+{
+    if (++p->depth > PARSE_MAX_DEPTH) {
+        rule_diag_error(p->d, p->cur.loc, "expression nested too deeply");
+        return false;
+    }
+    return true;
+}
+
+/* args = expr { "," expr } | expr "where" expr ; (the caller has read "(" and reads ")") */
+static bool p_args(parser *p, rule_expr *call)
+{
+    size_t cap = 0;
+    if (p_is(p, TK_RPAREN))
+        return true;
+    rule_expr *a = p_expr(p);
+    if (!a)
+        return false;
+    *p_push_arg(p, call, &cap) = a;
+    if (p_accept(p, TK_WHERE)) {
+        call->where = p_expr(p);
+        return call->where != NULL;
+    }
+    while (p_accept(p, TK_COMMA)) {
+        a = p_expr(p);
+        if (!a)
+            return false;
+        *p_push_arg(p, call, &cap) = a;
+    }
+    return true;
+}
+
+/* primary = INT | PERCENT | STRING | DATE | DURATION | "true" | "false" | "null"
+ *         | IDENT [ "(" [ args ] ")" ] | "(" expr ")" ;
+ * (count, sum, percent and target are keywords that also name functions) */
+static rule_expr *p_primary(parser *p)
+{
+    rule_tok t = p->cur;
+    rule_expr *e;
+    switch (t.kind) {
+    case TK_INT:
+        e = p_node(p, EX_INT, t.loc);
+        e->i = t.i;
+        p_next(p);
+        return e;
+    case TK_PERCENT:
+        e = p_node(p, EX_PERCENT, t.loc);
+        e->i = t.i;
+        p_next(p);
+        return e;
+    case TK_STRING:
+        e = p_node(p, EX_STRING, t.loc);
+        e->s = t.s;
+        e->slen = t.slen;
+        p_next(p);
+        return e;
+    case TK_DATE:
+        e = p_node(p, EX_DATE, t.loc);
+        e->i = t.i;
+        p_next(p);
+        return e;
+    case TK_DURATION:
+        e = p_node(p, EX_DURATION, t.loc);
+        e->i = t.i;
+        e->op = (int)t.j;
+        p_next(p);
+        return e;
+    case TK_TRUE:
+    case TK_FALSE:
+        e = p_node(p, EX_BOOL, t.loc);
+        e->i = t.kind == TK_TRUE;
+        p_next(p);
+        return e;
+    case TK_NULL:
+        p_next(p);
+        return p_node(p, EX_NULL, t.loc);
+    case TK_IDENT:
+    case TK_COUNT:
+    case TK_SUM:
+    case TK_PERCENT_FN:
+    case TK_TARGET:
+        p_next(p);
+        if (!p_is(p, TK_LPAREN)) {
+            if (t.kind != TK_IDENT) {
+                p_expected(p, "'(' after the function name");
+                return NULL;
+            }
+            e = p_node(p, EX_NAME, t.loc);
+            e->s = t.s;
+            e->slen = t.slen;
+            return e;
+        }
+        p_next(p);
+        e = p_node(p, EX_CALL, t.loc);
+        e->s = t.s;
+        e->slen = t.slen;
+        if (!p_args(p, e) || !p_expect(p, TK_RPAREN))
+            return NULL;
+        return e;
+    case TK_LPAREN:
+        p_next(p);
+        e = p_expr(p);
+        if (!e || !p_expect(p, TK_RPAREN))
+            return NULL;
+        return e;
+    case TK_PATTERN:
+        rule_diag_error(p->d, t.loc, "a pattern can only follow '~' or stand in a map");
+        p_next(p);
+        return NULL;
+    default:
+        p_expected(p, "a value or a name");
+        return NULL;
+    }
+}
+
+/* unary = "-" unary | primary ; */
+static rule_expr *p_unary(parser *p)
+{
+    if (!p_enter(p))
+        return NULL;
+    rule_expr *e;
+    if (p_is(p, TK_MINUS)) {
+        rule_loc loc = p->cur.loc;
+        p_next(p);
+        rule_expr *a = p_unary(p);
+        e = NULL;
+        if (a) {
+            e = p_node(p, EX_NEG, loc);
+            e->a = a;
+        }
+    } else {
+        e = p_primary(p);
+    }
+    p->depth--;
+    return e;
+}
+
+/* add = unary { ("+" | "-") unary } ; */
+static rule_expr *p_add(parser *p)
+{
+    rule_expr *e = p_unary(p);
+    while (e && (p_is(p, TK_PLUS) || p_is(p, TK_MINUS))) {
+        rule_expr *n = p_node(p, p_is(p, TK_PLUS) ? EX_ADD : EX_SUB, p->cur.loc);
+        p_next(p);
+        n->a = e;
+        n->b = p_unary(p);
+        e = n->b ? n : NULL;
+    }
+    return e;
+}
+
+static int p_cmp_op(rule_tok_kind k)
+{
+    switch (k) {
+    case TK_EQ: return CMP_EQ;
+    case TK_NE: return CMP_NE;
+    case TK_LT: return CMP_LT;
+    case TK_LE: return CMP_LE;
+    case TK_GT: return CMP_GT;
+    case TK_GE: return CMP_GE;
+    default: return -1;
+    }
+}
+
+/* cmp = add [ ("=" | "!=" | "<" | "<=" | ">" | ">=") add
+ *           | "in" "(" operand { "," operand } ")"
+ *           | "~" PATTERN ] ; */
+static rule_expr *p_cmp(parser *p)
+{
+    rule_expr *a = p_add(p);
+    if (!a)
+        return NULL;
+    rule_expr *e = a;
+    int op = p_cmp_op(p->cur.kind);
+    if (op >= 0) {
+        e = p_node(p, EX_CMP, p->cur.loc);
+        e->op = op;
+        p_next(p);
+        e->a = a;
+        e->b = p_add(p);
+        if (!e->b)
+            return NULL;
+    } else if (p_is(p, TK_IN)) {
+        e = p_node(p, EX_IN, p->cur.loc);
+        e->a = a;
+        p_next(p);
+        if (!p_expect(p, TK_LPAREN))
+            return NULL;
+        size_t cap = 0;
+        do {
+            rule_expr *o = p_add(p);
+            if (!o)
+                return NULL;
+            *p_push_arg(p, e, &cap) = o;
+        } while (p_accept(p, TK_COMMA));
+        if (!p_expect(p, TK_RPAREN))
+            return NULL;
+    } else if (p_is(p, TK_TILDE)) {
+        e = p_node(p, EX_MATCH, p->cur.loc);
+        e->a = a;
+        p_next(p);
+        if (!p_is(p, TK_PATTERN)) {
+            p_expected(p, "a pattern /.../ after '~'");
+            return NULL;
+        }
+        e->s = p->cur.s;
+        e->slen = p->cur.slen;
+        e->flags = (unsigned)p->cur.j;
+        e->ploc = p->cur.loc;
+        p_next(p);
+    }
+    if (e != a && (p_cmp_op(p->cur.kind) >= 0 || p_is(p, TK_IN) || p_is(p, TK_TILDE))) {
+        rule_diag_error(p->d, p->cur.loc,
+                        "comparisons cannot be chained; combine them with 'and'");
+        return NULL;
+    }
+    return e;
+}
+
+/* not = "not" not | cmp ; */
+static rule_expr *p_not(parser *p)
+{
+    if (!p_enter(p))
+        return NULL;
+    rule_expr *e;
+    if (p_is(p, TK_NOT)) {
+        rule_loc loc = p->cur.loc;
+        p_next(p);
+        rule_expr *a = p_not(p);
+        e = NULL;
+        if (a) {
+            e = p_node(p, EX_NOT, loc);
+            e->a = a;
+        }
+    } else {
+        e = p_cmp(p);
+    }
+    p->depth--;
+    return e;
+}
+
+/* and = not { "and" not } ; */
+static rule_expr *p_and(parser *p)
+{
+    rule_expr *e = p_not(p);
+    while (e && p_is(p, TK_AND)) {
+        rule_expr *n = p_node(p, EX_AND, p->cur.loc);
+        p_next(p);
+        n->a = e;
+        n->b = p_not(p);
+        e = n->b ? n : NULL;
+    }
+    return e;
+}
+
+/* expr = or ; or = and { "or" and } ; */
+static rule_expr *p_expr(parser *p)
+{
+    if (!p_enter(p))
+        return NULL;
+    rule_expr *e = p_and(p);
+    while (e && p_is(p, TK_OR)) {
+        rule_expr *n = p_node(p, EX_OR, p->cur.loc);
+        p_next(p);
+        n->a = e;
+        n->b = p_and(p);
+        e = n->b ? n : NULL;
+    }
+    p->depth--;
+    return e;
+}
+
+/* ---- simple items --------------------------------------------------------------------------- */
+
+/* version = "version" STRING ; */
+static bool p_version(parser *p)
+{
+    p_next(p);
+    rule_str_ast *v = rule_arena_push(p->ast->arena, &p->ast->versions, &p->ast->nversions,
+                                      &p->ast->versions_cap, sizeof *v);
+    return p_string(p, "the version string", &v->text, &v->loc);
+}
+
+/* period = "period" "{" { IDENT "=" (DAYMONTH | INT | STRING) } "}" ; */
+static bool p_period(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    if (!p_expect(p, TK_LBRACE))
+        return false;
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        rule_setting_ast *s = rule_arena_push(p->ast->arena, &p->ast->settings,
+                                              &p->ast->nsettings, &p->ast->settings_cap,
+                                              sizeof *s);
+        bool ok = p_ident(p, "a setting name (year_start)", &s->key, &s->loc) &&
+                  p_expect(p, TK_EQ);
+        if (ok) {
+            s->vloc = p->cur.loc;
+            if (p_is(p, TK_DAYMONTH)) {
+                s->kind = 0;
+                s->day = (int)p->cur.i;
+                s->month = (int)p->cur.j;
+            } else if (p_is(p, TK_INT)) {
+                s->kind = 1;
+                s->i = p->cur.i;
+            } else if (p_is(p, TK_STRING)) {
+                s->kind = 2;
+                s->s = p->cur.s;
+            } else {
+                ok = p_expected(p, "a day/month (01/10), a number or a string");
+            }
+            if (ok)
+                p_next(p);
+        }
+        if (!ok) {
+            p->ast->nsettings--;
+            static const rule_tok_kind none[] = {TK_IDENT};
+            p_sync_body(p, none, 1);
+        }
+    }
+    return p_close(p, open, "period block");
+}
+
+/* columns = "columns" ("cases" | "events" | "thahc") "{" { IDENT "=" STRING { "," STRING } } "}" ; */
+static bool p_columns(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    int kind;
+    if (p_is_word(p, "cases"))
+        kind = RULE_FILE_CASES;
+    else if (p_is_word(p, "events"))
+        kind = RULE_FILE_EVENTS;
+    else if (p_is(p, TK_THAHC))
+        kind = RULE_FILE_THAHC;
+    else
+        return p_expected(p, "cases, events or thahc");
+    p_next(p);
+    if (!p_expect(p, TK_LBRACE))
+        return false;
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        rule_alias_ast *a = rule_arena_push(p->ast->arena, &p->ast->aliases, &p->ast->naliases,
+                                            &p->ast->aliases_cap, sizeof *a);
+        a->kind = kind;
+        bool ok = p_ident(p, "a column name", &a->column, &a->loc) && p_expect(p, TK_EQ);
+        while (ok) {
+            rule_str_ast *s = rule_arena_push(p->ast->arena, &a->aliases, &a->naliases,
+                                              &a->cap, sizeof *s);
+            ok = p_string(p, "a header text in quotes", &s->text, &s->loc);
+            if (!ok || !p_accept(p, TK_COMMA))
+                break;
+        }
+        if (!ok) {
+            p->ast->naliases--;
+            static const rule_tok_kind none[] = {TK_IDENT};
+            p_sync_body(p, none, 1);
+        }
+    }
+    return p_close(p, open, "columns block");
+}
+
+/* map = "map" IDENT "{" { IDENT "=" PATTERN } "}" ; */
+static bool p_map(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_map_ast *m = rule_arena_push(p->ast->arena, &p->ast->maps, &p->ast->nmaps,
+                                      &p->ast->maps_cap, sizeof *m);
+    if (!p_ident(p, "the map name", &m->name, &m->loc) || !p_expect(p, TK_LBRACE)) {
+        p->ast->nmaps--;
+        return false;
+    }
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        rule_alt_ast *a = rule_arena_push(p->ast->arena, &m->alts, &m->nalts, &m->cap,
+                                          sizeof *a);
+        bool ok = p_ident(p, "a value name", &a->value, &a->loc) && p_expect(p, TK_EQ);
+        if (ok && !p_is(p, TK_PATTERN))
+            ok = p_expected(p, "a pattern /.../");
+        if (ok) {
+            a->pat = p->cur.s;
+            a->plen = p->cur.slen;
+            a->flags = (unsigned)p->cur.j;
+            a->ploc = p->cur.loc;
+            p_next(p);
+        } else {
+            m->nalts--;
+            static const rule_tok_kind none[] = {TK_IDENT};
+            p_sync_body(p, none, 1);
+        }
+    }
+    return p_close(p, open, "map");
+}
+
+/* let = "let" IDENT "=" expr ; */
+static bool p_let(parser *p)
+{
+    p_next(p);
+    rule_let_ast *l = rule_arena_push(p->ast->arena, &p->ast->lets, &p->ast->nlets,
+                                      &p->ast->lets_cap, sizeof *l);
+    if (!p_ident(p, "the let name", &l->name, &l->loc) || !p_expect(p, TK_EQ) ||
+        !(l->e = p_expr(p))) {
+        p->ast->nlets--;
+        return false;
+    }
+    return true;
+}
+
+/* target = "target" IDENT "=" PERCENT [ STRING ] ; */
+static bool p_target(parser *p)
+{
+    p_next(p);
+    rule_target_ast *t = rule_arena_push(p->ast->arena, &p->ast->targets, &p->ast->ntargets,
+                                         &p->ast->targets_cap, sizeof *t);
+    if (!p_ident(p, "the target name", &t->name, &t->loc) || !p_expect(p, TK_EQ)) {
+        p->ast->ntargets--;
+        return false;
+    }
+    if (!p_is(p, TK_PERCENT)) {
+        p->ast->ntargets--;
+        return p_expected(p, "a percentage such as 84.50%");
+    }
+    t->v = p->cur.i;
+    p_next(p);
+    if (p_is(p, TK_STRING)) {
+        t->label = p->cur.s;
+        p_next(p);
+    }
+    return true;
+}
+
+/* ---- forms ---------------------------------------------------------------------------------- */
+
+/* fixedrow = IDENT [ STRING ] ;
+ * rowfield = IDENT [ "label" IDENT ] [ "header" STRING ] [ "fixed" "(" fixedrow { "," fixedrow } ")" ] ; */
+static bool p_rowfield(parser *p, rule_form_ast *f)
+{
+    rule_rowfield_ast *r = rule_arena_push(p->ast->arena, &f->rows, &f->nrows, &f->rows_cap,
+                                           sizeof *r);
+    if (!p_ident(p, "a row field name", &r->name, &r->loc))
+        return false;
+    for (;;) {
+        if (p_is(p, TK_LABEL)) {
+            p_next(p);
+            if (!p_ident(p, "the label's field name", &r->label, &r->label_loc))
+                return false;
+        } else if (p_is_word(p, "header")) {
+            p_next(p);
+            if (!p_string(p, "the header text", &r->header, NULL))
+                return false;
+        } else if (p_is(p, TK_FIXED)) {
+            p_next(p);
+            r->has_fixed = true;
+            if (!p_expect(p, TK_LPAREN))
+                return false;
+            do {
+                rule_fixed_ast *x = rule_arena_push(p->ast->arena, &r->fixed, &r->nfixed,
+                                                    &r->cap, sizeof *x);
+                if (!p_ident(p, "a row key", &x->key, &x->loc))
+                    return false;
+                if (p_is(p, TK_STRING)) {
+                    x->label = p->cur.s;
+                    p_next(p);
+                }
+            } while (p_accept(p, TK_COMMA));
+            if (!p_expect(p, TK_RPAREN))
+                return false;
+        } else {
+            return true;
+        }
+    }
+}
+
+/* column = "column" IDENT STRING [ "width" INT ] [ "target" IDENT ] "=" expr ; */
+static bool p_column(parser *p, rule_form_ast *f, int group)
+{
+    p_next(p);
+    rule_column_ast *c = rule_arena_push(p->ast->arena, &f->cols, &f->ncols, &f->cols_cap,
+                                         sizeof *c);
+    c->group = group;
+    if (!p_ident(p, "the column code", &c->code, &c->loc) ||
+        !p_string(p, "the column label", &c->label, NULL))
+        goto fail;
+    for (;;) {
+        if (p_is(p, TK_WIDTH)) {
+            p_next(p);
+            if (!p_is(p, TK_INT)) {
+                p_expected(p, "a width in characters");
+                goto fail;
+            }
+            if (p->cur.i < 1 || p->cur.i > 255) {
+                rule_diag_error(p->d, p->cur.loc, "width must be 1 to 255");
+                goto fail;
+            }
+            c->width = (int)p->cur.i;
+            p_next(p);
+        } else if (p_is(p, TK_TARGET)) {
+            p_next(p);
+            if (!p_ident(p, "a target name", &c->target, &c->target_loc))
+                goto fail;
+        } else {
+            break;
+        }
+    }
+    if (!p_expect(p, TK_EQ) || !(c->e = p_expr(p)))
+        goto fail;
+    return true;
+fail:
+    f->ncols--;
+    return false;
+}
+
+static const rule_tok_kind p_form_starts[] = {TK_MEASURE, TK_SOURCE, TK_CODE,   TK_SUBTITLE,
+                                              TK_WHERE,   TK_ROWS,   TK_COLUMN, TK_GROUP,
+                                              TK_CHECK};
+#define P_NFORM_STARTS (sizeof p_form_starts / sizeof p_form_starts[0])
+
+/* group = "group" STRING "{" { column | group } "}" ; */
+static bool p_group(parser *p, rule_form_ast *f, int parent)
+{
+    rule_loc open = p->cur.loc;
+    if (p->depth >= PARSE_MAX_DEPTH) {
+        rule_diag_error(p->d, open, "groups nested too deeply");
+        return false;
+    }
+    p_next(p);
+    rule_group_ast *g = rule_arena_push(p->ast->arena, &f->groups, &f->ngroups,
+                                        &f->groups_cap, sizeof *g);
+    int me = (int)f->ngroups - 1;
+    g->parent = parent;
+    g->loc = open;
+    if (!p_string(p, "the group label", &g->label, NULL) || !p_expect(p, TK_LBRACE))
+        return false;
+    p->depth++;
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        bool ok;
+        if (p_is(p, TK_COLUMN))
+            ok = p_column(p, f, me);
+        else if (p_is(p, TK_GROUP))
+            ok = p_group(p, f, me);
+        else
+            ok = p_expected(p, "'column' or 'group' inside a group");
+        if (!ok) {
+            static const rule_tok_kind st[] = {TK_COLUMN, TK_GROUP};
+            p_sync_body(p, st, 2);
+        }
+    }
+    p->depth--;
+    return p_close(p, open, "group");
+}
+
+/* form_item = "measure" ("count" | "money") | "source" ("cases" | "thahc") | "code" STRING
+ *           | "subtitle" STRING | "where" expr
+ *           | "rows" rowfield { "," rowfield } [ "subtotal" ] [ "total" STRING ]
+ *           | column | group | "check" add "=" add ; */
+static bool p_form_item(parser *p, rule_form_ast *f)
+{
+    rule_loc loc = p->cur.loc;
+    switch (p->cur.kind) {
+    case TK_MEASURE:
+        p_next(p);
+        if (p_is(p, TK_COUNT))
+            f->measure = RULE_MEASURE_COUNT;
+        else if (p_is_word(p, "money"))
+            f->measure = RULE_MEASURE_MONEY;
+        else
+            return p_expected(p, "count or money");
+        p_next(p);
+        return true;
+    case TK_SOURCE:
+        p_next(p);
+        if (p_is_word(p, "cases"))
+            f->source = RULE_SOURCE_CASES;
+        else if (p_is(p, TK_THAHC))
+            f->source = RULE_SOURCE_THAHC;
+        else
+            return p_expected(p, "cases or thahc");
+        p_next(p);
+        return true;
+    case TK_CODE:
+        p_next(p);
+        return p_string(p, "the form code", &f->code, NULL);
+    case TK_SUBTITLE:
+        p_next(p);
+        return p_string(p, "the subtitle", &f->subtitle, NULL);
+    case TK_WHERE:
+        p_next(p);
+        if (f->where) {
+            rule_diag_error(p->d, loc, "a form has at most one 'where'; combine with 'and'");
+            return p_expr(p) != NULL;
+        }
+        f->where = p_expr(p);
+        return f->where != NULL;
+    case TK_ROWS:
+        p_next(p);
+        if (f->has_rows) {
+            rule_diag_error(p->d, loc, "a form has one 'rows' line");
+            return false;
+        }
+        f->has_rows = true;
+        f->rows_loc = loc;
+        do {
+            if (!p_rowfield(p, f))
+                return false;
+        } while (p_accept(p, TK_COMMA));
+        if (p_accept(p, TK_SUBTOTAL))
+            f->subtotal = true;
+        if (p_accept(p, TK_TOTAL))
+            return p_string(p, "the total row's label", &f->total, NULL);
+        return true;
+    case TK_COLUMN:
+        return p_column(p, f, -1);
+    case TK_GROUP:
+        return p_group(p, f, -1);
+    case TK_CHECK: {
+        p_next(p);
+        rule_check_ast *c = rule_arena_push(p->ast->arena, &f->checks, &f->nchecks,
+                                            &f->checks_cap, sizeof *c);
+        c->loc = loc;
+        c->lhs = p_add(p);
+        c->eq = p->cur.loc;
+        if (!c->lhs || !p_expect(p, TK_EQ) || !(c->rhs = p_add(p))) {
+            f->nchecks--;
+            return false;
+        }
+        return true;
+    }
+    default:
+        return p_expected(p, "a form item (measure, source, code, subtitle, where, rows, "
+                             "column, group, check)");
+    }
+}
+
+/* form = "form" IDENT STRING "{" { form_item } "}" ; */
+static bool p_form(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_form_ast *f = rule_arena_push(p->ast->arena, &p->ast->forms, &p->ast->nforms,
+                                       &p->ast->forms_cap, sizeof *f);
+    if (!p_ident(p, "the form id", &f->id, &f->loc) ||
+        !p_string(p, "the form title", &f->title, NULL) || !p_expect(p, TK_LBRACE)) {
+        p->ast->nforms--;
+        return false;
+    }
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind))
+        if (!p_form_item(p, f))
+            p_sync_body(p, p_form_starts, P_NFORM_STARTS);
+    return p_close(p, open, "form");
+}
+
+/* ---- lists ---------------------------------------------------------------------------------- */
+
+/* list_item = "where" expr | "order" "by" orderkey { "," orderkey } | "limit" INT "per" IDENT
+ *           | "show" showcol { "," showcol } ;
+ * orderkey = IDENT [ "asc" | "desc" ] ; showcol = IDENT [ STRING ] ; */
+static bool p_list_item(parser *p, rule_list_ast *l)
+{
+    rule_loc loc = p->cur.loc;
+    switch (p->cur.kind) {
+    case TK_WHERE:
+        p_next(p);
+        if (l->where) {
+            rule_diag_error(p->d, loc, "a list has at most one 'where'; combine with 'and'");
+            return p_expr(p) != NULL;
+        }
+        l->where = p_expr(p);
+        return l->where != NULL;
+    case TK_ORDER:
+        p_next(p);
+        if (!p_expect(p, TK_BY))
+            return false;
+        do {
+            rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &l->order, &l->norder,
+                                                   &l->order_cap, sizeof *k);
+            if (!p_ident(p, "a field to order by", &k->name, &k->loc))
+                return false;
+            if (p_accept(p, TK_DESC))
+                k->desc = true;
+            else
+                p_accept(p, TK_ASC);
+        } while (p_accept(p, TK_COMMA));
+        return true;
+    case TK_LIMIT:
+        p_next(p);
+        if (!p_is(p, TK_INT))
+            return p_expected(p, "the number of rows");
+        if (p->cur.i < 1) {
+            rule_diag_error(p->d, p->cur.loc, "limit must be at least 1");
+            return false;
+        }
+        l->limit = p->cur.i;
+        l->limit_loc = loc;
+        p_next(p);
+        if (!p_expect(p, TK_PER))
+            return false;
+        return p_ident(p, "the field the limit applies per", &l->limit_per, &l->limit_loc);
+    case TK_SHOW:
+        p_next(p);
+        do {
+            rule_showcol_ast *s = rule_arena_push(p->ast->arena, &l->show, &l->nshow,
+                                                  &l->show_cap, sizeof *s);
+            if (!p_ident(p, "a field to show", &s->name, &s->loc))
+                return false;
+            if (p_is(p, TK_STRING)) {
+                s->label = p->cur.s;
+                p_next(p);
+            }
+        } while (p_accept(p, TK_COMMA));
+        return true;
+    default:
+        return p_expected(p, "a list item (where, order by, limit, show)");
+    }
+}
+
+/* list = "list" IDENT STRING "{" { list_item } "}" ; */
+static bool p_list(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_list_ast *l = rule_arena_push(p->ast->arena, &p->ast->lists, &p->ast->nlists,
+                                       &p->ast->lists_cap, sizeof *l);
+    if (!p_ident(p, "the list id", &l->id, &l->loc) ||
+        !p_string(p, "the list title", &l->title, NULL) || !p_expect(p, TK_LBRACE)) {
+        p->ast->nlists--;
+        return false;
+    }
+    static const rule_tok_kind st[] = {TK_WHERE, TK_ORDER, TK_LIMIT, TK_SHOW};
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind))
+        if (!p_list_item(p, l))
+            p_sync_body(p, st, 4);
+    return p_close(p, open, "list");
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+/* { IDENT "=" value } with value = bare word | STRING | DATE | INT (read as one word) */
+static bool p_kv_row(parser *p, rule_row_ast *r)
+{
+    while (p_is(p, TK_IDENT)) {
+        rule_kv_ast *kv = rule_arena_push(p->ast->arena, &r->kv, &r->n, &r->cap, sizeof *kv);
+        kv->name = p->cur.s;
+        kv->loc = p->cur.loc;
+        p_next(p);
+        if (!p_is(p, TK_EQ))
+            return p_expected(p, "'=' after the column name");
+        p_next_mode(p, LEX_WORD);
+        if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING))
+            return p_expected(p, "a value");
+        kv->value = p->cur.s;
+        p_next(p);
+    }
+    return true;
+}
+
+/* A cell reference's row key: (WORD | STRING) { "|" (WORD | STRING) }, read in key mode. */
+static bool p_rowkey(parser *p, const char **out)
+{
+    thk_buf b = {0};
+    for (;;) {
+        if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING)) {
+            buf_free(&b);
+            return p_expected(p, "a row key");
+        }
+        buf_append(&b, p->cur.s, strlen(p->cur.s));
+        p_next(p);
+        if (!p_is(p, TK_PIPE))
+            break;
+        buf_putc(&b, '|');
+        p_next_mode(p, LEX_KEY);
+    }
+    *out = p_str(p, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return true;
+}
+
+/* cellref = IDENT "[" rowkey "]" "." IDENT | IDENT "." "count" ;
+ * expected = ["-"] (INT | PERCENT) | "empty" ; */
+static bool p_expect_one(parser *p, rule_test_ast *t)
+{
+    rule_expect_ast *x = rule_arena_push(p->ast->arena, &t->expects, &t->nexpects,
+                                         &t->expects_cap, sizeof *x);
+    x->loc = p->cur.loc;
+    if (!p_ident(p, "a form or list id", &x->form, NULL))
+        return false;
+    if (p_is(p, TK_LBRACKET)) {
+        p_next_mode(p, LEX_KEY);
+        if (!p_rowkey(p, &x->row) || !p_expect(p, TK_RBRACKET) || !p_expect(p, TK_DOT))
+            return false;
+        if (!p_is(p, TK_IDENT) && p->cur.kind < TK_VERSION)
+            return p_expected(p, "a column code");
+        x->col = p->cur.s;
+        p_next(p);
+    } else if (p_accept(p, TK_DOT)) {
+        if (!p_is(p, TK_COUNT))
+            return p_expected(p, "'count' (the number of rows of a list)");
+        p_next(p);
+        x->is_count = true;
+        x->col = "count";
+    } else {
+        return p_expected(p, "'[' row key ']' or '.count'");
+    }
+    x->loc.len = p->prev_end > x->loc.off ? p->prev_end - x->loc.off : 1;
+    if (!p_expect(p, TK_EQ))
+        return false;
+    bool neg = p_accept(p, TK_MINUS);
+    if (p_is(p, TK_INT) || p_is(p, TK_PERCENT)) {
+        x->is_percent = p_is(p, TK_PERCENT);
+        x->v = neg ? -p->cur.i : p->cur.i;
+        p_next(p);
+        return true;
+    }
+    if (!neg && p_is_word(p, "empty")) {
+        x->empty = true;
+        p_next(p);
+        return true;
+    }
+    return p_expected(p, "the expected number, percentage or 'empty'");
+}
+
+/* test_item = "period" ( INT "thang" INT | DATE "-" DATE )
+ *           | "case" { IDENT "=" value } | "thahc" { IDENT "=" value }
+ *           | "event" WORD DATE STRING [ INT ] [ STRING ]
+ *           | "expect" cellref "=" expected { "," cellref "=" expected } ; */
+static bool p_test_item(parser *p, rule_test_ast *t)
+{
+    rule_loc loc = p->cur.loc;
+    switch (p->cur.kind) {
+    case TK_PERIOD:
+        p_next(p);
+        if (t->has_period) {
+            rule_diag_error(p->d, loc, "a test has one period");
+            return false;
+        }
+        t->has_period = true;
+        t->period_loc = loc;
+        if (p_is(p, TK_INT)) {
+            if (p->cur.i < 1 || p->cur.i > 12) {
+                rule_diag_error(p->d, p->cur.loc, "a report covers 1 to 12 months");
+                return false;
+            }
+            t->months = (int)p->cur.i;
+            p_next(p);
+            if (!p_is_word(p, "thang"))
+                return p_expected(p, "'thang'");
+            p_next(p);
+            if (!p_is(p, TK_INT))
+                return p_expected(p, "the statistical year");
+            if (p->cur.i < 1946 || p->cur.i > 2100) {
+                rule_diag_error(p->d, p->cur.loc, "year out of range (1946 to 2100)");
+                return false;
+            }
+            t->year = (int)p->cur.i;
+            p_next(p);
+            return true;
+        }
+        if (!p_is(p, TK_DATE))
+            return p_expected(p, "'N thang YYYY' or 'dd/mm/yyyy - dd/mm/yyyy'");
+        t->from = (thk_date)p->cur.i;
+        p_next(p);
+        if (!p_expect(p, TK_MINUS))
+            return false;
+        if (!p_is(p, TK_DATE))
+            return p_expected(p, "the end date");
+        t->to = (thk_date)p->cur.i;
+        if (t->to < t->from) {
+            rule_diag_error(p->d, p->cur.loc, "the window ends before it starts");
+            return false;
+        }
+        p_next(p);
+        return true;
+    case TK_CASE:
+    case TK_THAHC: {
+        bool is_case = p_is(p, TK_CASE);
+        p_next(p);
+        rule_row_ast *r = is_case ? rule_arena_push(p->ast->arena, &t->cases, &t->ncases,
+                                                    &t->cases_cap, sizeof *r)
+                                  : rule_arena_push(p->ast->arena, &t->thahc, &t->nthahc,
+                                                    &t->thahc_cap, sizeof *r);
+        r->loc = loc;
+        return p_kv_row(p, r);
+    }
+    case TK_EVENT: {
+        rule_event_ast *e = rule_arena_push(p->ast->arena, &t->events, &t->nevents,
+                                            &t->events_cap, sizeof *e);
+        e->loc = loc;
+        p_next_mode(p, LEX_WORD);
+        if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING))
+            return p_expected(p, "the case id (ma_viec)");
+        e->ma_viec = p->cur.s;
+        p_next(p);
+        if (!p_is(p, TK_DATE))
+            return p_expected(p, "the event date dd/mm/yyyy");
+        e->date = p->cur.s;
+        p_next(p);
+        if (!p_string(p, "the event text (su_kien) in quotes", &e->su_kien, NULL))
+            return false;
+        if (p_is(p, TK_INT)) {
+            char num[32];
+            snprintf(num, sizeof num, "%lld", (long long)p->cur.i);
+            e->so_tien = p_str(p, num, strlen(num));
+            p_next(p);
+        }
+        if (p_is(p, TK_STRING)) {
+            e->ghi_chu = p->cur.s;
+            p_next(p);
+        }
+        return true;
+    }
+    case TK_EXPECT:
+        p_next(p);
+        do {
+            if (!p_expect_one(p, t))
+                return false;
+        } while (p_accept(p, TK_COMMA));
+        return true;
+    default:
+        return p_expected(p, "a test item (period, case, event, thahc, expect)");
+    }
+}
+
+/* test = "test" STRING "{" { test_item } "}" ; */
+static bool p_test(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_test_ast *t = rule_arena_push(p->ast->arena, &p->ast->tests, &p->ast->ntests,
+                                       &p->ast->tests_cap, sizeof *t);
+    if (!p_string(p, "the test name", &t->name, &t->loc) || !p_expect(p, TK_LBRACE)) {
+        p->ast->ntests--;
+        return false;
+    }
+    static const rule_tok_kind st[] = {TK_PERIOD, TK_CASE, TK_EVENT, TK_THAHC, TK_EXPECT};
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind))
+        if (!p_test_item(p, t))
+            p_sync_body(p, st, 5);
+    return p_close(p, open, "test");
+}
+
+/* ---- files and includes --------------------------------------------------------------------- */
+
+/* Reads a whole regular file (at most PARSE_MAX_FILE bytes) into a NUL-terminated buffer.
+ * Returns NULL with errno-like text in why. */
+static char *p_read_file(const char *path, size_t *len, char *why, size_t whysz)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whysz, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, whysz, "not a regular file");
+        fclose(f);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size > PARSE_MAX_FILE) {
+        snprintf(why, whysz, "file larger than %u bytes", PARSE_MAX_FILE);
+        fclose(f);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *buf = thk_xmalloc(cap);
+    for (;;) {
+        size_t r = fread(buf + n, 1, cap - 1 - n, f);
+        n += r;
+        if (r == 0 || n == cap - 1)
+            break;
+    }
+    bool err = ferror(f) != 0;
+    fclose(f);
+    if (err) {
+        snprintf(why, whysz, "read error");
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* The canonical identity of a file for cycle detection: realpath, or the name itself. */
+static char *p_canonical(const char *name)
+{
+    char *r = realpath(name, NULL);
+    return r ? r : thk_xstrdup(name);
+}
+
+/* Parses source `file` (already registered) into run->ast. */
+static void p_source(parse_run *run, int file)
+{
+    const rule_src *s = rule_diag_source(run->d, file);
+    ptrdiff_t bad = text_utf8_invalid_at(s->text, s->len);
+    if (bad >= 0) {
+        rule_diag_error(run->d, rule_diag_loc(run->d, file, (size_t)bad, 1),
+                        "invalid UTF-8 (byte 0x%02X); rule files are UTF-8",
+                        (unsigned char)s->text[bad]);
+        return;
+    }
+    parser p = {0};
+    p.run = run;
+    p.d = run->d;
+    p.ast = run->ast;
+    rule_lex_init(&p.lx, run->d, file, run->ast->arena);
+    p_next(&p);
+    p_file(&p);
+}
+
+/* Pushes `canon` on the include stack and parses the registered source. */
+static void p_enter_file(parse_run *run, int file, char *canon, const char *shown)
+{
+    run->stack = thk_xrealloc(run->stack, (run->nstack + 1) * sizeof *run->stack);
+    run->shown = thk_xrealloc(run->shown, (run->nstack + 1) * sizeof *run->shown);
+    run->stack[run->nstack] = canon;
+    run->shown[run->nstack] = thk_xstrdup(shown);
+    run->nstack++;
+    p_source(run, file);
+    run->nstack--;
+    free(run->shown[run->nstack]);
+    run->done = thk_xrealloc(run->done, (run->ndone + 1) * sizeof *run->done);
+    run->done[run->ndone++] = canon;
+}
+
+static bool p_seen(char *const *v, size_t n, const char *canon)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], canon) == 0)
+            return true;
+    return false;
+}
+
+/* include = "include" STRING ; */
+static bool p_include(parser *p)
+{
+    p_next(p);
+    const char *rel;
+    rule_loc loc;
+    if (!p_string(p, "the file to include, in quotes", &rel, &loc))
+        return false;
+    parse_run *run = p->run;
+    const char *cur_name = rule_diag_source(p->d, p->lx.file)->name;
+    thk_buf path = {0};
+    const char *slash = strrchr(cur_name, '/');
+    if (rel[0] != '/' && slash)
+        buf_append(&path, cur_name, (size_t)(slash - cur_name + 1));
+    buf_append(&path, rel, strlen(rel));
+    if (run->nstack >= PARSE_MAX_INCLUDE) {
+        rule_diag_error(p->d, loc, "includes nested too deeply");
+        buf_free(&path);
+        return true;
+    }
+    char *canon = p_canonical(path.data);
+    if (p_seen(run->stack, run->nstack, canon)) {
+        thk_buf cyc = {0};
+        size_t from = 0;
+        while (from < run->nstack && strcmp(run->stack[from], canon) != 0)
+            from++;
+        for (size_t i = from; i < run->nstack; i++)
+            buf_printf(&cyc, "%s → ", run->shown[i]);
+        buf_printf(&cyc, "%s", path.data);
+        rule_diag_error(p->d, loc, "include cycle: %s", cyc.data);
+        buf_free(&cyc);
+        free(canon);
+        buf_free(&path);
+        return true;
+    }
+    if (p_seen(run->done, run->ndone, canon)) {
+        free(canon);
+        buf_free(&path);
+        return true;
+    }
+    char why[128];
+    size_t len;
+    char *text = p_read_file(path.data, &len, why, sizeof why);
+    if (!text) {
+        rule_diag_error(p->d, loc, "cannot read included file '%s': %s", path.data, why);
+        free(canon);
+        buf_free(&path);
+        return true;
+    }
+    int file = rule_diag_add_source(p->d, path.data, text, len);
+    p_enter_file(run, file, canon, path.data);
+    buf_free(&path);
+    return true;
+}
+
+/* item = version | include | period | columns | map | let | target | form | list | test ; */
+static bool p_item(parser *p)
+{
+    switch (p->cur.kind) {
+    case TK_VERSION: return p_version(p);
+    case TK_INCLUDE: return p_include(p);
+    case TK_PERIOD: return p_period(p);
+    case TK_COLUMNS: return p_columns(p);
+    case TK_MAP: return p_map(p);
+    case TK_LET: return p_let(p);
+    case TK_TARGET: return p_target(p);
+    case TK_FORM: return p_form(p);
+    case TK_LIST: return p_list(p);
+    case TK_TEST: return p_test(p);
+    default:
+        p_expected(p, "an item (version, include, period, columns, map, let, target, form, "
+                      "list, test)");
+        if (!p_is(p, TK_EOF))
+            p_next(p);
+        return false;
+    }
+}
+
+/* file = { item } ; */
+static void p_file(parser *p)
+{
+    while (!p_is(p, TK_EOF))
+        if (!p_item(p))
+            p_sync_top(p);
+}
+
+static void p_run_free(parse_run *run)
+{
+    for (size_t i = 0; i < run->ndone; i++)
+        free(run->done[i]);
+    free(run->done);
+    free(run->stack);
+    free(run->shown);
+}
+
+rule_ast *rule_parse_files(rule_diag *d, const char *const *paths, size_t n)
+{
+    parse_run run = {d, rule_ast_new(), NULL, NULL, 0, NULL, 0};
+    for (size_t i = 0; i < n; i++) {
+        char *canon = p_canonical(paths[i]);
+        if (p_seen(run.done, run.ndone, canon)) {
+            free(canon);
+            continue;
+        }
+        char why[128];
+        size_t len;
+        char *text = p_read_file(paths[i], &len, why, sizeof why);
+        if (!text) {
+            rule_diag_error_file(d, paths[i], "cannot read rule file: %s", why);
+            free(canon);
+            continue;
+        }
+        int file = rule_diag_add_source(d, paths[i], text, len);
+        p_enter_file(&run, file, canon, paths[i]);
+    }
+    p_run_free(&run);
+    return run.ast;
+}
+
+rule_ast *rule_parse_text(rule_diag *d, const char *name, const char *text, size_t len)
+{
+    parse_run run = {d, rule_ast_new(), NULL, NULL, 0, NULL, 0};
+    char *copy = thk_xmalloc(len + 1);
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = '\0';
+    int file = rule_diag_add_source(d, name, copy, len);
+    p_enter_file(&run, file, p_canonical(name), name);
+    p_run_free(&run);
+    return run.ast;
+}
+
+rule_expr *rule_parse_expr_text(rule_diag *d, rule_ast *ast, const char *name, const char *text)
+{
+    size_t len = strlen(text);
+    int file = rule_diag_add_source(d, name, thk_xstrdup(text), len);
+    parser p = {0};
+    p.d = d;
+    p.ast = ast;
+    rule_lex_init(&p.lx, d, file, ast->arena);
+    size_t before = d->nerrors;
+    p_next(&p);
+    rule_expr *e = p_expr(&p);
+    if (e && !p_is(&p, TK_EOF)) {
+        p_expected(&p, "end of expression");
+        e = NULL;
+    }
+    return d->nerrors == before ? e : NULL;
+}
