@@ -222,6 +222,19 @@ static void merge_sort_rows(merge_state *m, merge_form *f)
     free(k);
 }
 
+/* A fixed-row form keeps the first appearance order, but a row first seen in a later run
+ * must not follow the total: move `*` to the end. */
+static void merge_total_last(const merge_state *m, merge_form *f)
+{
+    for (size_t i = 0; i + 1 < f->nrows; i++)
+        if (strcmp(merge_text(m, f->rows[i]), "*") == 0) {
+            uint32_t star = f->rows[i];
+            memmove(&f->rows[i], &f->rows[i + 1], (f->nrows - i - 1) * sizeof *f->rows);
+            f->rows[f->nrows - 1] = star;
+            break;
+        }
+}
+
 static bool merge_is_data_row(const char *key)
 {
     for (;;) {
@@ -955,9 +968,12 @@ int merge_runs(const merge_opts *o, thk_buf *err)
     }
     buf_free(&path);
     if (!rc) {
-        for (size_t fi = 0; fi < m.nforms; fi++)
+        for (size_t fi = 0; fi < m.nforms; fi++) {
             if (!m.forms[fi].fixed)
                 merge_sort_rows(&m, &m.forms[fi]);
+            else
+                merge_total_last(&m, &m.forms[fi]);
+        }
         rc = merge_check_totals(&m, err);
     }
     if (!rc)

@@ -584,3 +584,19 @@ Test(merge, a_line_with_too_many_fields_is_an_input_error)
     cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
     cr_assert(strstr(err.data, "expected 4 fields"), "%s", err.data);
 }
+
+Test(merge, a_fixed_row_first_seen_in_a_later_run_goes_before_the_total)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    sa.cells = "form,row,column,value\nB03_CAP,tinh,tong,1\nB03_CAP,khac,tong,0\n"
+               "B03_CAP,*,tong,1\n";
+    sb.cells = "form,row,column,value\nB03_CAP,xa,tong,2\nB03_CAP,khac,tong,0\n"
+               "B03_CAP,*,tong,2\n";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    cr_assert_str_eq(cells, "form,row,column,value\nB03_CAP,tinh,tong,1\nB03_CAP,khac,tong,0\n"
+                            "B03_CAP,xa,tong,2\nB03_CAP,*,tong,3\n");
+}
