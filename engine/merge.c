@@ -64,9 +64,9 @@ typedef struct {
     size_t ncols, ccap;
     uint32_t *rows;  /* pool ids of the row keys, first appearance, sorted later */
     size_t nrows, rcap;
-    bool fixed;      /* some run's rows were not in report order: keep first appearance */
-    uint32_t last_row;
-    size_t last_run; /* run index + 1 of last_row */
+    uint32_t *seq;   /* the current run's rows, in its order */
+    size_t nseq, seqcap;
+    size_t last_run; /* run index + 1 of seq */
 } merge_form;
 
 typedef struct {
@@ -118,11 +118,15 @@ static const char *merge_text(const merge_state *m, uint32_t id)
     return strpool_get(m->pool, id);
 }
 
+/* Keys of the index: 'F' form, 'C' (form, column), 'R' (form, row), 'X' (column, row) cell,
+ * 'U' unit, MERGE_TAG_FIXED + level (form, key) fixed position. */
+#define MERGE_TAG_FIXED 0x100u
+
 /* Index stored for key (tag, a, b), adding `fresh` when the key is new (*created set). */
-static uint32_t merge_find(merge_state *m, char tag, uint32_t a, uint32_t b, uint32_t fresh,
+static uint32_t merge_find(merge_state *m, uint32_t tag, uint32_t a, uint32_t b, uint32_t fresh,
                            bool *created)
 {
-    uint32_t k[3] = {(uint32_t)(unsigned char)tag, a, b};
+    uint32_t k[3] = {tag, a, b};
     size_t before = strpool_count(m->sets);
     uint32_t id = strpool_intern(m->sets, (const char *)k, sizeof k);
     *created = strpool_count(m->sets) > before;
@@ -140,9 +144,9 @@ static uint32_t merge_find(merge_state *m, char tag, uint32_t a, uint32_t b, uin
 }
 
 /* Index stored for key (tag, a, b), or MERGE_NONE. */
-static uint32_t merge_lookup(const merge_state *m, char tag, uint32_t a, uint32_t b)
+static uint32_t merge_lookup(const merge_state *m, uint32_t tag, uint32_t a, uint32_t b)
 {
-    uint32_t k[3] = {(uint32_t)(unsigned char)tag, a, b};
+    uint32_t k[3] = {tag, a, b};
     uint32_t id = strpool_find(m->sets, (const char *)k, sizeof k);
     return id == STRPOOL_NONE ? MERGE_NONE : m->setv[id];
 }
@@ -164,6 +168,7 @@ static void merge_state_free(merge_state *m)
     for (size_t i = 0; i < m->nforms; i++) {
         free(m->forms[i].cols);
         free(m->forms[i].rows);
+        free(m->forms[i].seq);
     }
     free(m->forms);
     free(m->cols);
@@ -175,64 +180,137 @@ static void merge_state_free(merge_state *m)
 }
 
 /* ---- row order --------------------------------------------------------------------------- */
+/* The report orders the keys of each row level as declared fixed keys first, in their declared
+ * order, then the other keys by bytes; subtotals follow their group and the total comes last
+ * (agg.c). cells.csv does not say which keys are fixed, so each run's order is read back: within
+ * one group of a level, the keys before the longest byte-sorted tail must be fixed ones, at
+ * their position. The merged rows are then sorted level by level on (fixed position, bytes),
+ * `*` last. TODO(rule engine): take the fixed keys from the form definition instead. */
 
-/* Report order of row keys: component by component ('|'), bytes, a shorter component first,
- * `*` after every other component (subtotals after their group, the total last). */
-static int merge_row_cmp(const char *a, const char *b)
+#define MERGE_MAX_LEVELS 8
+#define MERGE_NOT_FIXED 0xFFFFFFFEu
+
+/* The '|'-separated components of a row key as pool ids (`*` as the pool id of "*"). */
+static size_t merge_components(merge_state *m, uint32_t row, uint32_t *comp)
 {
-    for (;;) {
-        size_t la = strcspn(a, "|"), lb = strcspn(b, "|");
-        bool sa = la == 1 && a[0] == '*', sb = lb == 1 && b[0] == '*';
-        if (sa != sb)
-            return sa ? 1 : -1;
-        if (!sa) {
-            int c = memcmp(a, b, la < lb ? la : lb);
-            if (c)
-                return c;
-            if (la != lb)
-                return la < lb ? -1 : 1;
-        }
-        a += la;
-        b += lb;
-        if (!*a || !*b)
-            return (*a != '\0') - (*b != '\0');
-        a++;
-        b++;
+    const char *k = merge_text(m, row);
+    size_t n = 0;
+    while (n < MERGE_MAX_LEVELS) {
+        size_t len = strcspn(k, "|");
+        comp[n++] = strpool_intern(m->pool, k, len);
+        k += len;
+        if (!*k)
+            break;
+        k++;
+    }
+    return n;
+}
+
+static bool merge_has_star(const merge_state *m, const uint32_t *comp, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(merge_text(m, comp[i]), "*") == 0)
+            return true;
+    return false;
+}
+
+/* Records the fixed keys of one group's key sequence seq[0..n) at level l of form fi: the keys
+ * before the longest byte-sorted tail (a key there is greater than the next one, which only a
+ * fixed key can be), at their position. */
+static void merge_learn_group(merge_state *m, uint32_t fi, size_t l, const uint32_t *seq, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t j = n - 1;
+    while (j > 0 && strcmp(merge_text(m, seq[j - 1]), merge_text(m, seq[j])) < 0)
+        j--;
+    for (size_t i = 0; i < j; i++) {
+        bool cr;
+        merge_find(m, MERGE_TAG_FIXED + (uint32_t)l, fi, seq[i], (uint32_t)i, &cr);
     }
 }
 
-typedef struct {
-    const char *key;
-    uint32_t id;
-} merge_rowkey;
-
-static int merge_rowkey_cmp(const void *x, const void *y)
+/* Learns the fixed keys of form fi from one run's rows, in that run's order. */
+static void merge_learn_fixed(merge_state *m, uint32_t fi, const uint32_t *rows, size_t nrows)
 {
-    return merge_row_cmp(((const merge_rowkey *)x)->key, ((const merge_rowkey *)y)->key);
-}
-
-static void merge_sort_rows(merge_state *m, merge_form *f)
-{
-    merge_rowkey *k = thk_xmalloc((f->nrows ? f->nrows : 1) * sizeof *k);
-    for (size_t i = 0; i < f->nrows; i++)
-        k[i] = (merge_rowkey){merge_text(m, f->rows[i]), f->rows[i]};
-    qsort(k, f->nrows, sizeof *k, merge_rowkey_cmp);
-    for (size_t i = 0; i < f->nrows; i++)
-        f->rows[i] = k[i].id;
-    free(k);
-}
-
-/* A fixed-row form keeps the first appearance order, but a row first seen in a later run
- * must not follow the total: move `*` to the end. */
-static void merge_total_last(const merge_state *m, merge_form *f)
-{
-    for (size_t i = 0; i + 1 < f->nrows; i++)
-        if (strcmp(merge_text(m, f->rows[i]), "*") == 0) {
-            uint32_t star = f->rows[i];
-            memmove(&f->rows[i], &f->rows[i + 1], (f->nrows - i - 1) * sizeof *f->rows);
-            f->rows[f->nrows - 1] = star;
-            break;
+    uint32_t *seq = thk_xmalloc((nrows + 1) * sizeof *seq);
+    uint32_t prev[MERGE_MAX_LEVELS], comp[MERGE_MAX_LEVELS];
+    for (size_t l = 0; l < MERGE_MAX_LEVELS; l++) {
+        size_t n = 0, nprev = 0;
+        bool any = false;
+        for (size_t r = 0; r < nrows; r++) {
+            size_t nc = merge_components(m, rows[r], comp);
+            if (merge_has_star(m, comp, nc) || nc <= l)
+                continue;
+            any = true;
+            bool same_group = nprev > l && memcmp(prev, comp, l * sizeof *comp) == 0;
+            if (!same_group) {
+                merge_learn_group(m, fi, l, seq, n);
+                n = 0;
+            }
+            if (n == 0 || seq[n - 1] != comp[l])
+                seq[n++] = comp[l];
+            memcpy(prev, comp, nc * sizeof *comp);
+            nprev = nc;
         }
+        merge_learn_group(m, fi, l, seq, n);
+        if (!any)
+            break;
+    }
+    free(seq);
+}
+
+typedef struct {
+    size_t off, len; /* sort key in the shared buffer */
+    uint32_t row;
+} merge_sortrow;
+
+static const char *merge_sortbuf;
+
+static int merge_sortrow_cmp(const void *x, const void *y)
+{
+    const merge_sortrow *a = x, *b = y;
+    int c = memcmp(merge_sortbuf + a->off, merge_sortbuf + b->off, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Sorts form fi's rows: per level (fixed position or not, key bytes), `*` last. */
+static void merge_sort_rows(merge_state *m, uint32_t fi)
+{
+    merge_form *f = &m->forms[fi];
+    thk_buf keys = {0};
+    merge_sortrow *v = thk_xmalloc((f->nrows + 1) * sizeof *v);
+    uint32_t comp[MERGE_MAX_LEVELS];
+    for (size_t i = 0; i < f->nrows; i++) {
+        size_t nc = merge_components(m, f->rows[i], comp);
+        v[i].off = keys.len;
+        v[i].row = f->rows[i];
+        for (size_t l = 0; l < nc; l++) {
+            const char *t = merge_text(m, comp[l]);
+            uint32_t pos = MERGE_NOT_FIXED;
+            if (strcmp(t, "*") == 0)
+                pos = 0xFFFFFFFFu;
+            else {
+                uint32_t fp = merge_lookup(m, MERGE_TAG_FIXED + (uint32_t)l, fi, comp[l]);
+                if (fp != MERGE_NONE)
+                    pos = fp;
+            }
+            unsigned char be[4] = {(unsigned char)(pos >> 24), (unsigned char)(pos >> 16),
+                                   (unsigned char)(pos >> 8), (unsigned char)pos};
+            buf_append(&keys, be, 4);
+            buf_append(&keys, t, strlen(t) + 1);
+        }
+        v[i].len = keys.len - v[i].off;
+    }
+    merge_sortbuf = keys.data;
+    qsort(v, f->nrows, sizeof *v, merge_sortrow_cmp);
+    merge_sortbuf = NULL;
+    for (size_t i = 0; i < f->nrows; i++)
+        f->rows[i] = v[i].row;
+    free(v);
+    buf_free(&keys);
 }
 
 static bool merge_is_data_row(const char *key)
@@ -369,12 +447,10 @@ static int merge_fold(merge_state *m, size_t run, const diff_cells *dc, thk_buf 
         merge_form *f = &m->forms[fi];
         if (f->last_run != run + 1) {
             f->last_run = run + 1;
-            f->last_row = c->row;
-        } else if (f->last_row != c->row) {
-            if (merge_row_cmp(merge_text(m, f->last_row), merge_text(m, c->row)) >= 0)
-                f->fixed = true;
-            f->last_row = c->row;
+            f->nseq = 0;
         }
+        if (f->nseq == 0 || f->seq[f->nseq - 1] != c->row)
+            merge_push_u32(&f->seq, &f->nseq, &f->seqcap, c->row);
         merge_find(m, 'R', fi, c->row, 0, &cr);
         if (cr)
             merge_push_u32(&f->rows, &f->nrows, &f->rcap, c->row);
@@ -963,17 +1039,16 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             rc = merge_units(&m, r, &dc, err);
         if (!rc)
             rc = merge_fold(&m, r, &dc, err);
+        for (size_t fi = 0; !rc && fi < m.nforms; fi++)
+            if (m.forms[fi].last_run == r + 1)
+                merge_learn_fixed(&m, (uint32_t)fi, m.forms[fi].seq, m.forms[fi].nseq);
         ncells += dc.n;
         diff_cells_free(&dc);
     }
     buf_free(&path);
     if (!rc) {
-        for (size_t fi = 0; fi < m.nforms; fi++) {
-            if (!m.forms[fi].fixed)
-                merge_sort_rows(&m, &m.forms[fi]);
-            else
-                merge_total_last(&m, &m.forms[fi]);
-        }
+        for (size_t fi = 0; fi < m.nforms; fi++)
+            merge_sort_rows(&m, (uint32_t)fi);
         rc = merge_check_totals(&m, err);
     }
     if (!rc)

@@ -585,18 +585,38 @@ Test(merge, a_line_with_too_many_fields_is_an_input_error)
     cr_assert(strstr(err.data, "expected 4 fields"), "%s", err.data);
 }
 
-Test(merge, a_fixed_row_first_seen_in_a_later_run_goes_before_the_total)
+Test(merge, fixed_keys_keep_their_order_at_every_level_and_other_keys_follow_sorted)
 {
+    /* B03_CAP: fixed tinh, xa, bo_nganh, khac (always present), an extra key only in run B;
+     * B01_HT: fixed first level, units below it, a subtotal per group */
     tm_spec sa = spec_a(), sb = spec_b();
-    sa.cells = "form,row,column,value\nB03_CAP,tinh,tong,1\nB03_CAP,khac,tong,0\n"
-               "B03_CAP,*,tong,1\n";
-    sb.cells = "form,row,column,value\nB03_CAP,xa,tong,2\nB03_CAP,khac,tong,0\n"
-               "B03_CAP,*,tong,2\n";
+    sa.cells = "form,row,column,value\n"
+               "B03_CAP,tinh,tong,1\nB03_CAP,xa,tong,0\nB03_CAP,bo_nganh,tong,0\n"
+               "B03_CAP,khac,tong,0\nB03_CAP,*,tong,1\n"
+               "B01_HT,chu_dong|DL-KV01,thu_ly,1\nB01_HT,chu_dong|*,thu_ly,1\n"
+               "B01_HT,theo_yeu_cau|DL-KV01,thu_ly,2\nB01_HT,theo_yeu_cau|*,thu_ly,2\n"
+               "B01_HT,khac|DL-KV01,thu_ly,0\nB01_HT,khac|*,thu_ly,0\nB01_HT,*,thu_ly,3\n";
+    sb.cells = "form,row,column,value\n"
+               "B03_CAP,tinh,tong,0\nB03_CAP,xa,tong,2\nB03_CAP,bo_nganh,tong,0\n"
+               "B03_CAP,khac,tong,1\nB03_CAP,abc,tong,1\nB03_CAP,*,tong,4\n"
+               "B01_HT,chu_dong|GL-KV01,thu_ly,4\nB01_HT,chu_dong|*,thu_ly,4\n"
+               "B01_HT,theo_yeu_cau|GL-KV01,thu_ly,0\nB01_HT,theo_yeu_cau|*,thu_ly,0\n"
+               "B01_HT,khac|GL-KV01,thu_ly,1\nB01_HT,khac|*,thu_ly,1\nB01_HT,*,thu_ly,5\n";
+    sa.units[0] = NULL;
+    sb.units[0] = NULL;
     AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
-    const char *runs[] = {a, b};
+    const char *runs[] = {b, a};
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
     AUTO_STR cells = tm_file(out, "cells.csv");
-    cr_assert_str_eq(cells, "form,row,column,value\nB03_CAP,tinh,tong,1\nB03_CAP,khac,tong,0\n"
-                            "B03_CAP,xa,tong,2\nB03_CAP,*,tong,3\n");
+    cr_assert_str_eq(cells, "form,row,column,value\n"
+                            "B03_CAP,tinh,tong,1\nB03_CAP,xa,tong,2\nB03_CAP,bo_nganh,tong,0\n"
+                            "B03_CAP,khac,tong,1\nB03_CAP,abc,tong,1\nB03_CAP,*,tong,5\n"
+                            "B01_HT,chu_dong|DL-KV01,thu_ly,1\nB01_HT,chu_dong|GL-KV01,thu_ly,4\n"
+                            "B01_HT,chu_dong|*,thu_ly,5\n"
+                            "B01_HT,theo_yeu_cau|DL-KV01,thu_ly,2\n"
+                            "B01_HT,theo_yeu_cau|GL-KV01,thu_ly,0\n"
+                            "B01_HT,theo_yeu_cau|*,thu_ly,2\n"
+                            "B01_HT,khac|DL-KV01,thu_ly,0\nB01_HT,khac|GL-KV01,thu_ly,1\n"
+                            "B01_HT,khac|*,thu_ly,1\nB01_HT,*,thu_ly,8\n");
 }
