@@ -495,6 +495,63 @@ static int32_t cc_builtin_node(cc *c, const cc_builtin *b)
     return cc_node(rs, n);
 }
 
+/* Edit distance of a and b, capped at 3 (names are short ASCII). */
+static size_t cc_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40 || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    size_t prev[41], cur[41];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            cur[j] = d;
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb] > 3 ? 3 : prev[lb];
+}
+
+/* The known name closest to `name` (at most 2 edits, and fewer than half its length), or NULL. */
+static const char *cc_suggest(const cc *c, const char *name)
+{
+    const char *best = NULL;
+    size_t bd = 3, max = strlen(name) / 2;
+    if (max > 2)
+        max = 2;
+    for (size_t i = 0; i < c->rs->nlets; i++) {
+        size_t d = cc_distance(name, c->rs->lets[i].ast->name);
+        if (d < bd && d <= max) {
+            bd = d;
+            best = c->rs->lets[i].ast->name;
+        }
+    }
+    for (size_t i = 0; i < CC_NBUILTINS; i++) {
+        if (cc_builtins[i].ctx != c->ctx && cc_builtins[i].ctx != -1)
+            continue;
+        size_t d = cc_distance(name, cc_builtins[i].name);
+        if (d < bd && d <= max) {
+            bd = d;
+            best = cc_builtins[i].name;
+        }
+    }
+    for (size_t i = 0; c->ctx == RCTX_CASE && i < c->rs->nextras; i++) {
+        size_t d = cc_distance(name, c->rs->extras[i].name);
+        if (d < bd && d <= max) {
+            bd = d;
+            best = c->rs->extras[i].name;
+        }
+    }
+    return best;
+}
+
 /* NAME in a case-level expression: a let, a mapped text column, a builtin or an extra case
  * column. */
 static int32_t cc_name(cc *c, const char *name, rule_loc loc)
@@ -519,10 +576,13 @@ static int32_t cc_name(cc *c, const char *name, rule_loc loc)
         if (ei >= 0)
             return cc_node(rs, cc_mk(OP_CASE_EXTRA, RT_TEXT, ei, 0));
     }
+    const char *near = cc_suggest(c, name);
     if (cc_builtin_find(name, c->ctx == RCTX_CASE ? RCTX_THAHC : RCTX_CASE))
         E(c, loc, "'%s' is a %s name; it is not available %s", name,
           c->ctx == RCTX_CASE ? "THAHC" : "case",
           c->ctx == RCTX_CASE ? "for cases" : "in a THAHC form");
+    else if (near)
+        E(c, loc, "unknown name '%s' (did you mean '%s'?)", name, near);
     else if (c->ctx == RCTX_CASE)
         E(c, loc, "unknown name '%s' (an extra column of cases.csv must be declared in a "
                   "'columns cases' block)", name);
@@ -548,11 +608,8 @@ static int32_t cc_operand(cc *c, const rule_expr *e, int type, int dom)
     int v = rule_dom_index(c->rs, dom, e->s);
     if (v >= 0)
         return cc_const(c->rs, RT_ENUM, dom, v, 0);
-    if (e->kind == EX_NAME && cc_name_known(c, e->s)) {
-        int32_t n = cc_expr(c, e);
-        if (n < 0 || (cc_type(c, n) == RT_ENUM && cc_at(c, n)->dom == dom))
-            return n;
-    }
+    if (e->kind == EX_NAME && cc_name_known(c, e->s))
+        return cc_expr(c, e); /* a name: the comparison checks its type */
     if (dom == RULE_DOM_NONE) {
         E(c, e->loc, "'%s' is not a value: no map gives this column its values", e->s);
         return -1;
@@ -603,6 +660,8 @@ static int cc_comparable(cc *c, int op, int32_t *a, int32_t *b, rule_loc loc)
 static int32_t cc_cmp(cc *c, const rule_expr *e)
 {
     bool defer = e->a->kind == EX_NAME && !cc_name_known(c, e->a->s);
+    if (defer && e->b->kind == EX_NAME && !cc_name_known(c, e->b->s))
+        return cc_name(c, e->a->s, e->a->loc); /* neither side is known: report the left */
     int32_t a = -2, b;
     if (!defer) {
         a = cc_expr(c, e->a);
@@ -1957,6 +2016,7 @@ static rule_set *rs_finish(rule_set *rs, rule_ast *ast, thk_buf *diag)
         rule_compile(rs, ast);
     else
         rs->ast = ast;
+    rule_diag_flush(&rs->diag);
     if (rs->diag.nerrors) {
         if (diag && rs->diagbuf.len)
             buf_append(diag, rs->diagbuf.data, rs->diagbuf.len);

@@ -14,6 +14,11 @@ void rule_diag_init(rule_diag *d, thk_buf *out)
 
 void rule_diag_free(rule_diag *d)
 {
+    for (size_t i = 0; i < d->npending; i++)
+        free(d->pending[i].text);
+    free(d->pending);
+    d->pending = NULL;
+    d->npending = d->pending_cap = 0;
     for (size_t i = 0; i < d->nsrc; i++) {
         free(d->src[i].name);
         free(d->src[i].text);
@@ -76,7 +81,7 @@ void rule_diag_where(const rule_diag *d, rule_loc loc, char *out, size_t outsz)
 /* Appends the source line of loc and a caret line: '^' under the first code point of the
  * token, '~' under the rest of it (up to the end of the line); tabs are kept so the caret
  * lines up. */
-static void diag_excerpt(rule_diag *d, const rule_src *s, rule_loc loc)
+static void diag_excerpt(thk_buf *out, const rule_src *s, rule_loc loc)
 {
     size_t off = loc.off <= s->len ? loc.off : s->len;
     size_t ls = off, le = off;
@@ -87,23 +92,23 @@ static void diag_excerpt(rule_diag *d, const rule_src *s, rule_loc loc)
     size_t shown = le;
     if (shown > ls && s->text[shown - 1] == '\r')
         shown--;
-    buf_append(d->out, s->text + ls, shown - ls);
-    buf_putc(d->out, '\n');
+    buf_append(out, s->text + ls, shown - ls);
+    buf_putc(out, '\n');
     for (size_t i = ls; i < off; i++) {
         unsigned char c = (unsigned char)s->text[i];
         if (c == '\t')
-            buf_putc(d->out, '\t');
+            buf_putc(out, '\t');
         else if (diag_lead(c))
-            buf_putc(d->out, ' ');
+            buf_putc(out, ' ');
     }
-    buf_putc(d->out, '^');
+    buf_putc(out, '^');
     size_t end = off + loc.len;
     if (end > shown)
         end = shown;
     for (size_t i = off + 1; i < end; i++)
         if (diag_lead((unsigned char)s->text[i]))
-            buf_putc(d->out, '~');
-    buf_putc(d->out, '\n');
+            buf_putc(out, '~');
+    buf_putc(out, '\n');
 }
 
 static bool diag_count(rule_diag *d)
@@ -113,9 +118,18 @@ static bool diag_count(rule_diag *d)
         return false;
     }
     d->nerrors++;
-    if (d->nerrors == RULE_DIAG_MAX + 1)
-        buf_printf(d->out, "error: too many errors; the rest are not shown\n");
-    return d->nerrors <= RULE_DIAG_MAX;
+    return true;
+}
+
+static void diag_push(rule_diag *d, int file, uint32_t off, thk_buf *text)
+{
+    if (d->npending == d->pending_cap) {
+        d->pending_cap = d->pending_cap ? d->pending_cap * 2 : 16;
+        d->pending = thk_xrealloc(d->pending, d->pending_cap * sizeof *d->pending);
+    }
+    d->pending[d->npending] = (rule_diag_entry){file, off, d->npending, text->data};
+    d->npending++;
+    *text = (thk_buf){0};
 }
 
 void rule_diag_error(rule_diag *d, rule_loc loc, const char *fmt, ...)
@@ -123,15 +137,17 @@ void rule_diag_error(rule_diag *d, rule_loc loc, const char *fmt, ...)
     if (!diag_count(d))
         return;
     const rule_src *s = rule_diag_source(d, loc.file);
-    buf_printf(d->out, "%s:%u:%u: error: ", s ? s->name : "?", loc.line, loc.col);
+    thk_buf t = {0};
+    buf_printf(&t, "%s:%u:%u: error: ", s ? s->name : "?", loc.line, loc.col);
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    buf_printf(d->out, "%s\n", msg);
+    buf_printf(&t, "%s\n", msg);
     if (s)
-        diag_excerpt(d, s, loc);
+        diag_excerpt(&t, s, loc);
+    diag_push(d, s ? loc.file : -1, loc.off, &t);
 }
 
 void rule_diag_error_file(rule_diag *d, const char *name, const char *fmt, ...)
@@ -143,5 +159,30 @@ void rule_diag_error_file(rule_diag *d, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    buf_printf(d->out, "%s: error: %s\n", name, msg);
+    thk_buf t = {0};
+    buf_printf(&t, "%s: error: %s\n", name, msg);
+    diag_push(d, -1, 0, &t);
+}
+
+static int diag_entry_cmp(const void *a, const void *b)
+{
+    const rule_diag_entry *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void rule_diag_flush(rule_diag *d)
+{
+    qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
+    for (size_t i = 0; i < d->npending; i++) {
+        if (i < RULE_DIAG_MAX && d->out)
+            buf_printf(d->out, "%s", d->pending[i].text);
+        free(d->pending[i].text);
+    }
+    if (d->npending > RULE_DIAG_MAX && d->out)
+        buf_printf(d->out, "error: %zu more errors not shown\n", d->npending - RULE_DIAG_MAX);
+    d->npending = 0;
 }

@@ -23,18 +23,30 @@ typedef struct {
 #define RULE_DIAG_MAX 500
 
 typedef struct {
+    int file;         /* -1: about a whole file */
+    uint32_t off;
+    size_t seq;
+    char *text;       /* the full message with excerpt */
+} rule_diag_entry;
+
+typedef struct {
     rule_src *src;
     size_t nsrc, cap;
-    thk_buf *out;     /* where messages go (not owned) */
+    thk_buf *out;     /* where messages go on rule_diag_flush (not owned) */
     size_t nerrors;   /* errors reported, muted ones excluded */
     int muted;        /* > 0: errors are dropped (speculative compiles) */
     size_t nmuted;    /* errors dropped while muted */
+    rule_diag_entry *pending;
+    size_t npending, pending_cap;
 } rule_diag;
 
 /* Starts an empty diagnostics context writing into out. */
 void rule_diag_init(rule_diag *d, thk_buf *out);
-/* Frees the sources (not out). Accepts a zeroed struct. */
+/* Frees the sources and pending messages (not out). Accepts a zeroed struct. */
 void rule_diag_free(rule_diag *d);
+/* Appends the pending messages to out in source order (file, then position; the order of
+ * reporting breaks ties), at most RULE_DIAG_MAX of them, and clears them. */
+void rule_diag_flush(rule_diag *d);
 /* Registers a source; takes ownership of text (malloc'ed, NUL-terminated at len). Returns its
  * file index. */
 int rule_diag_add_source(rule_diag *d, const char *name, char *text, size_t len);
@@ -43,7 +55,8 @@ const rule_src *rule_diag_source(const rule_diag *d, int file);
 /* The location of bytes [off, off+len) of `file`, with line and column computed. */
 rule_loc rule_diag_loc(const rule_diag *d, int file, size_t off, size_t len);
 
-/* Reports an error at loc: "name:line:col: error: message\n<line>\n<caret>\n". */
+/* Reports an error at loc: "name:line:col: error: message\n<line>\n<caret>\n" (kept until
+ * rule_diag_flush). */
 void rule_diag_error(rule_diag *d, rule_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Reports an error about a whole file (cannot read it): "name: error: message\n". */

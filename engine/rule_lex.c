@@ -224,7 +224,7 @@ static void lex_pattern(rule_lexer *lx, rule_tok *t)
             lx->pos++;
             if (lex_at(lx, lx->pos) == '^')
                 lx->pos++;
-            class_start = lx->pos + 1; /* a ']' right after '[' or '[^' is literal */
+            class_start = lx->pos; /* a ']' right after '[' or '[^' is literal */
             continue;
         }
         if (c == '/')

@@ -1,0 +1,387 @@
+/* test_rule_compile — name resolution, types, constant folding, let order, forms, checks. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "read_date.h"
+#include "rule_compile.h"
+
+#define MAPS                                                                                     \
+    "map su_kien { xong = /xong/i thu_tien = /thu/i }\n"                                         \
+    "map loai_an { dan_su = /dân sự/ia hinh_su = /hình sự/ia khac = /.*/ }\n"
+
+static rule_set *compile_ok(const char *text)
+{
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load_text("t.rules", text, &diag);
+    cr_assert_not_null(rs, "did not compile:\n%s\n%s", text, diag.data ? diag.data : "");
+    buf_free(&diag);
+    return rs;
+}
+
+/* Compiling fails and the diagnostics contain `want`. */
+static void compile_fails(const char *text, const char *want)
+{
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load_text("t.rules", text, &diag);
+    cr_expect_null(rs, "compiled but should not:\n%s", text);
+    rule_set_free(rs);
+    cr_expect(diag.data && strstr(diag.data, want), "for:\n%s\nwant: %s\ngot:\n%s", text, want,
+              diag.data ? diag.data : "(nothing)");
+    buf_free(&diag);
+}
+
+static int let_index(const rule_set *rs, const char *name)
+{
+    for (size_t i = 0; i < rs->nlets; i++)
+        if (strcmp(rs->lets[i].ast->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const rule_node *let_root(const rule_set *rs, const char *name, int ctx)
+{
+    int i = let_index(rs, name);
+    cr_assert_geq(i, 0, "no let %s", name);
+    cr_assert_geq(rs->lets[i].node[ctx], 0, "let %s not compiled", name);
+    return &rs->nodes[rs->lets[i].node[ctx]];
+}
+
+Test(rule_compile, lets_are_evaluated_after_the_lets_they_use)
+{
+    rule_set *rs = compile_ok("let c = b and a\n"
+                              "let a = state = xong\n"
+                              "let b = a or new\n"
+                              "let d = not c\n");
+    cr_assert_eq(rs->nlet_order[RCTX_CASE], 4);
+    int pos[4];
+    const char *names[] = {"a", "b", "c", "d"};
+    for (int k = 0; k < 4; k++)
+        for (size_t i = 0; i < 4; i++)
+            if (rs->let_order[RCTX_CASE][i] == let_index(rs, names[k]))
+                pos[k] = (int)i;
+    cr_expect_lt(pos[0], pos[1]);
+    cr_expect_lt(pos[1], pos[2]);
+    cr_expect_lt(pos[2], pos[3]);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, a_let_cycle_is_an_error_naming_the_cycle)
+{
+    compile_fails("let a = b\nlet b = c or new\nlet c = a\n",
+                  "t.rules:1:5: error: let cycle: a → b → c → a");
+    compile_fails("let self = self and new\n", "let cycle: self → self");
+}
+
+Test(rule_compile, constants_are_folded_and_need_no_slot)
+{
+    rule_set *rs = compile_ok("let k = 1 + 2\n"
+                              "let m = k + 1 - -3\n"
+                              "let d = 31/01/2025 + 1 month\n"
+                              "let t = not (1 > 2) and 5 in (4, 5)\n"
+                              "let big = 20_000_000_000\n"
+                              "let lon = so_tien_phai_thi_hanh >= big\n");
+    const rule_node *m = let_root(rs, "m", RCTX_CASE);
+    cr_expect_eq(m->op, OP_CONST);
+    cr_expect_eq(m->k, 7);
+    const rule_node *d = let_root(rs, "d", RCTX_CASE);
+    cr_expect_eq(d->op, OP_CONST);
+    cr_expect_eq(d->type, RT_DATE);
+    cr_expect_eq(d->k, date_from_ymd(2025, 2, 28));
+    const rule_node *t = let_root(rs, "t", RCTX_CASE);
+    cr_expect_eq(t->op, OP_CONST);
+    cr_expect_eq(t->k, 1);
+    cr_expect_eq(rs->lets[let_index(rs, "k")].slot[RCTX_CASE], -1);
+    /* only `lon` needs a slot; its constant operand adapted to money */
+    cr_expect_eq(rs->nslots[RCTX_CASE], 1);
+    const rule_node *lon = let_root(rs, "lon", RCTX_CASE);
+    cr_expect_eq(lon->op, OP_GE);
+    cr_expect_eq(rs->nodes[lon->b].type, RT_MONEY);
+    cr_expect_eq(rs->nodes[lon->b].k, 20000000000LL);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, constant_overflow_is_a_compile_error)
+{
+    compile_fails("let x = 9223372036854775807 + 1\n",
+                  "t.rules:1:29: error: overflow in a constant expression");
+}
+
+Test(rule_compile, types_are_checked)
+{
+    static const struct {
+        const char *expr, *msg;
+    } cases[] = {
+        {"ngay_thu_ly + so_tien_phai_thi_hanh", "cannot add date and money"},
+        {"remaining - years(ngay_thu_ly)", "cannot subtract integer from money"},
+        {"ngay_thu_ly < 5", "cannot compare date with integer"},
+        {"state < xong", "'<' needs numbers, money, dates or text, not state"},
+        {"state = condition", "cannot compare state with condition"},
+        {"state = xongg", "'xongg' is not a value of state (values: xong, dinh_chi,"},
+        {"nhom_viec = null", "a comparison with null is always false; use empty(x)"},
+        {"new and remaining", "'and' needs true/false values, not money"},
+        {"not nhom_viec", "'not' needs true/false values, not text"},
+        {"remaining ~ /a/", "'~' matches text, not money"},
+        {"older(ngay_thu_ly, 5)", "older() needs duration here, not integer"},
+        {"older(ngay_thu_ly)", "older() takes 2 arguments (date, duration), given 1"},
+        {"years(ngay_thu_ly) = 1 years", "cannot compare integer with duration"},
+        {"count(new)", "count() is only allowed in a form column"},
+        {"frobnicate(1)", "unknown function 'frobnicate'"},
+        {"stat = xong", "unknown name 'stat' (did you mean 'state'?)"},
+        {"nhom_viec ~ /(a/", "bad pattern: missing closing parenthesis (at offset 2)"},
+        {"-ngay_thu_ly", "cannot negate date"},
+        {"contains(nhom_viec, 5)", "contains() needs text here, not integer"},
+        {"between(remaining, 1, ngay_thu_ly)", "cannot compare money with date"},
+        {"loai_an = tham_nhung", "'tham_nhung' is not a value of loai_an"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MAPS "let x = %s\n", cases[i].expr);
+        compile_fails(text, cases[i].msg);
+    }
+}
+
+Test(rule_compile, well_typed_expressions_compile)
+{
+    rule_set *rs = compile_ok(MAPS "let a = state in (xong, \"dinh_chi\") and xong != state\n"
+                                   "let b = ngay_thu_ly + 1 year - 2 days < E\n"
+                                   "let c = years(ngay_quyet_dinh) >= 5 or older(ngay_thu_ly, 3 months)\n"
+                                   "let d = loai_an = dan_su or empty(loai_an)\n"
+                                   "let e = between(ngay_thu_ly, S, E) and contains(nhom_viec, \"tín\")\n"
+                                   "let f = remaining + 1 > collected - 2\n"
+                                   "let g = suspension = hoan_c or condition = chua_xac_minh\n"
+                                   "let h = year = 2026 and last_note ~ /chờ/ia\n");
+    const rule_node *f = let_root(rs, "f", RCTX_CASE);
+    cr_expect_eq(rs->nodes[f->a].type, RT_MONEY);
+    const rule_node *d = let_root(rs, "d", RCTX_CASE);
+    const rule_node *eq = &rs->nodes[d->a];
+    cr_expect_eq(rs->nodes[eq->a].type, RT_ENUM);
+    cr_expect_eq(rs->nodes[eq->b].op, OP_CONST);
+    cr_expect_eq(rs->nodes[eq->b].k, 0); /* dan_su is the first value of map loai_an */
+    rule_set_free(rs);
+}
+
+Test(rule_compile, equal_subexpressions_share_one_node)
+{
+    rule_set *rs = compile_ok("let a = state = xong and new\n"
+                              "let b = new and state = xong\n"
+                              "let c = state = xong\n");
+    const rule_node *a = let_root(rs, "a", RCTX_CASE);
+    const rule_node *b = let_root(rs, "b", RCTX_CASE);
+    cr_expect_eq(a->a, b->b);
+    cr_expect_eq(rs->lets[let_index(rs, "c")].node[RCTX_CASE], a->a);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, duplicate_names_are_errors_pointing_at_the_first)
+{
+    compile_fails("let a = 1\nlet a = 2\n", "t.rules:2:5: error: duplicate let 'a' (first "
+                                            "defined at t.rules:1:5)");
+    compile_fails("let state = 1\n", "let 'state' has the name of a column or fact");
+    compile_fails("target t = 1%\ntarget t = 2%\n", "duplicate target 't'");
+    compile_fails("form F \"a\" { column c \"c\" = count() }\nlist F \"b\" { show ma_viec }\n",
+                  "duplicate form or list 'F'");
+    compile_fails("map loai_an { a = /a/ }\nmap loai_an { b = /b/ }\n", "duplicate map 'loai_an'");
+    compile_fails("form F \"a\" { column c \"c\" = count() column c \"d\" = count() }\n",
+                  "duplicate column 'c' in form F");
+    compile_fails("test \"x\" { period 12 thang 2026 }\ntest \"x\" { period 12 thang 2026 }\n",
+                  "duplicate test \"x\"");
+}
+
+Test(rule_compile, maps_check_their_values_and_columns)
+{
+    compile_fails("map su_kien { xongg = /x/ }\n",
+                  "'xongg' is not an event kind; map su_kien values are: xac_minh_co_dk,");
+    compile_fails("map cap_phai_thi_hanh { huyen = /x/ }\n", "'huyen' is not a level");
+    compile_fails("map foo { a = /x/ }\n", "map 'foo' names no text column");
+    compile_fails("map loai_an { a = /(/ }\n", "t.rules:1:21: error: bad pattern: missing "
+                                              "closing parenthesis (at offset 1)");
+    rule_set *rs = compile_ok("columns cases { ly_do = \"Lý do\" }\n"
+                              "map ly_do { khach_quan = /tranh chấp/ia khac = /.*/ }\n"
+                              "map nhom_viec { tin_dung = /tín dụng/ia }\n"
+                              "let a = ly_do = khach_quan and nhom_viec = tin_dung\n");
+    const rule_node *a = let_root(rs, "a", RCTX_CASE);
+    const rule_node *l = &rs->nodes[rs->nodes[a->a].a];
+    cr_expect_eq(l->op, OP_CASE_MAP);
+    cr_expect_eq(l->a, -1); /* extra column 0 */
+    const rule_node *n = &rs->nodes[rs->nodes[a->b].a];
+    cr_expect_eq(n->op, OP_CASE_MAP);
+    cr_expect_eq(n->a, CF_NHOM_VIEC);
+    load_opts o = {0};
+    rule_set_fill_load_opts(rs, &o);
+    cr_assert_eq(o.nextra_cases, 1);
+    cr_expect_str_eq(o.extra_cases[0], "ly_do");
+    cr_assert_eq(o.naliases, 1);
+    cr_expect_str_eq(o.aliases[0].alias, "Lý do");
+    cr_expect_null(o.su_kien);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, columns_blocks_accept_only_known_columns_outside_cases)
+{
+    compile_fails("columns events { foo = \"Foo\" }\n", "'foo' is not a column of events.csv");
+    compile_fails("columns cases { state = \"S\" }\n", "'state' is a built-in name");
+    compile_fails("columns cases { ma_viec = \"Mã\" ngay_thu_ly = \"Mã\" }\n",
+                  "header \"Mã\" is already an alias of 'ma_viec'");
+    rule_set *rs = compile_ok("columns thahc { ngay_xong = \"Ngày xong\" }\n");
+    const load_alias *al;
+    cr_expect_eq(rule_set_aliases(rs, &al), 1);
+    cr_expect_eq(al[0].kind, LOAD_THAHC);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, period_settings)
+{
+    rule_set *rs = compile_ok("version \"v9\" period { year_start = 01/07 }\n");
+    int d, m;
+    rule_set_year_start(rs, &d, &m);
+    cr_expect_eq(d, 1);
+    cr_expect_eq(m, 7);
+    cr_expect_str_eq(rule_set_version(rs), "v9");
+    rule_set_free(rs);
+    rs = compile_ok("let a = 1\n");
+    rule_set_year_start(rs, &d, &m);
+    cr_expect_eq(d, 1);
+    cr_expect_eq(m, 10);
+    cr_expect_str_eq(rule_set_version(rs), "");
+    rule_set_free(rs);
+    compile_fails("period { year_start = 29/02 }\n", "year_start must be a day that exists");
+    compile_fails("period { start = 01/10 }\n", "unknown period setting 'start'");
+    compile_fails("version \"a\"\nversion \"b\"\n", "t.rules:2:9: error: version given twice");
+}
+
+Test(rule_compile, lets_are_compiled_for_the_context_that_uses_them)
+{
+    rule_set *rs = compile_ok("let moi_nhan = ngay_thu_ly >= S\n"
+                              "let xong_ky = ngay_xong <= E\n"
+                              "form B01 \"a\" { rows ma_don_vi column n \"n\" = count(moi_nhan) }\n"
+                              "form B03 \"b\" { source thahc rows ma_don_vi\n"
+                              "  column n \"n\" = count(moi_nhan and xong_ky) }\n");
+    int a = let_index(rs, "moi_nhan"), b = let_index(rs, "xong_ky");
+    cr_expect_geq(rs->lets[a].node[RCTX_CASE], 0);
+    cr_expect_geq(rs->lets[a].node[RCTX_THAHC], 0);
+    cr_expect_eq(rs->lets[b].home, RCTX_THAHC);
+    cr_expect(rs->lets[a].used[RCTX_CASE] && rs->lets[a].used[RCTX_THAHC]);
+    cr_expect(rs->lets[a].flag);
+    cr_expect(!rs->lets[b].flag);
+    rule_set_free(rs);
+    compile_fails("let xk = ngay_xong <= E\n"
+                  "form B01 \"a\" { rows ma_don_vi column n \"n\" = count(xk) }\n",
+                  "let 'xk' uses THAHC data; it cannot be used for cases");
+    compile_fails("let m = ngay_xong <= E and new\n", "let 'm' mixes case names and THAHC names");
+}
+
+Test(rule_compile, form_columns_get_kinds_order_and_linearity)
+{
+    rule_set *rs = compile_ok(
+        "target t = 50%\n"
+        "form B02 \"b\" { measure money rows ma_don_vi\n"
+        "  column thu_ly \"a\" = chuyen_sang + moi\n"
+        "  column chuyen_sang \"b\" = sum(B where carried)\n"
+        "  column moi \"c\" = sum(B where new)\n"
+        "  column so \"d\" = count()\n"
+        "  column ty_le \"e\" target t = percent(thu_ly, so)\n"
+        "  column gap \"f\" = ty_le - target(t)\n"
+        "  column zero \"g\" = 0\n"
+        "  column truoc \"h\" = prior(thu_ly)\n"
+        "  check thu_ly = chuyen_sang + moi\n"
+        "}\n");
+    const agg_form *f = &rs->forms[0];
+    static const struct {
+        int kind;
+        bool linear;
+    } want[] = {{FORM_KIND_MONEY, true}, {FORM_KIND_MONEY, true}, {FORM_KIND_MONEY, true},
+                {FORM_KIND_COUNT, true}, {FORM_KIND_RATE, false}, {FORM_KIND_RATE, false},
+                {FORM_KIND_MONEY, true}, {FORM_KIND_MONEY, true}};
+    cr_assert_eq(f->ncols, 8);
+    for (size_t i = 0; i < 8; i++) {
+        cr_expect_eq(f->cols[i].kind, want[i].kind, "column %zu kind %d", i, f->cols[i].kind);
+        cr_expect_eq(f->cols[i].linear, want[i].linear, "column %zu linear", i);
+    }
+    /* thu_ly is evaluated after the two columns it adds */
+    size_t at[8];
+    for (size_t i = 0; i < f->norder; i++)
+        at[f->order[i]] = i;
+    cr_expect_gt(at[0], at[1]);
+    cr_expect_gt(at[0], at[2]);
+    cr_expect_gt(at[4], at[0]);
+    cr_expect(f->uses_prior);
+    cr_expect(rs->uses_prior);
+    /* B is summed twice under two conditions: two accumulators, plus count() and the prior
+     * copies of both sums */
+    cr_expect_eq(f->naccs, 5);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, form_errors)
+{
+    compile_fails("form F \"a\" { column a \"a\" = b column b \"b\" = a }\n",
+                  "column cycle in form F: a → b → a");
+    compile_fails("form F \"a\" { column a \"a\" = count() check a = zz }\n",
+                  "t.rules:1:47: error: check refers to unknown column 'zz' of form F");
+    compile_fails("form F \"a\" { column a \"a\" = count() + sum(remaining) }\n",
+                  "cannot add count and money in a column");
+    compile_fails("form F \"a\" { column a \"a\" target nope = percent(count(), count()) }\n",
+                  "unknown target 'nope'");
+    compile_fails("target t = 1%\nform F \"a\" { column a \"a\" target t = count() }\n",
+                  "column 'a' has a target but is not a rate");
+    compile_fails("form F \"a\" { column a \"a\" = remaining }\n",
+                  "'remaining' is a value of one record; a column adds records up");
+    compile_fails("form F \"a\" { column a \"a\" = count(remaining) }\n",
+                  "the condition of count() must be true/false, not money");
+    compile_fails("form F \"a\" { column a \"a\" = count(ngay_xong < E) }\n",
+                  "'ngay_xong' is a THAHC name; it is not available for cases");
+    compile_fails("form F \"a\" { column a \"a\" = prior(prior(count())) }\n",
+                  "prior() cannot be nested");
+    compile_fails("form F \"a\" { column a \"a\" = older(S, 1 year) }\n",
+                  "older() works on one record");
+    compile_fails("form F \"a\" { rows state fixed (xong, nope) column a \"a\" = count() }\n",
+                  "'nope' is not a value of state");
+    compile_fails("form F \"a\" { rows ma_don_vi, ma_don_vi column a \"a\" = count() }\n",
+                  "row field 'ma_don_vi' given twice");
+    compile_fails("form F \"a\" { column a \"a\" = count(x where y) }\n",
+                  "'where' is only allowed in sum(...); write count(a and b)");
+}
+
+Test(rule_compile, tests_must_name_existing_forms_and_columns)
+{
+    const char *forms = "form B01 \"a\" { rows ma_don_vi column n \"n\" = count() }\n"
+                        "list L1 \"l\" { show ma_viec }\n";
+    char text[1024];
+    snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect B99[X].n = 1 }\n",
+             forms);
+    compile_fails(text, "unknown form or list 'B99'");
+    snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect B01[X].m = 1 }\n",
+             forms);
+    compile_fails(text, "form B01 has no column 'm'");
+    snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect L1[X].n = 1 }\n",
+             forms);
+    compile_fails(text, "a list is checked by its row count: L1.count");
+    snprintf(text, sizeof text, "%stest \"t\" { expect B01[X].n = 1 }\n", forms);
+    compile_fails(text, "test \"t\" has no period");
+}
+
+Test(rule_compile, form_ids_show_hyphens_and_TH_comes_first)
+{
+    rule_set *rs = compile_ok("form B01_CHV \"a\" { column n \"n\" = count() }\n"
+                              "form TH \"t\" { column n \"n\" = count() }\n");
+    cr_expect_str_eq(rs->forms[0].id, "TH");
+    cr_expect_str_eq(rs->forms[1].id, "B01-CHV");
+    rule_set_free(rs);
+}
+
+Test(rule_compile, compile_errors_come_in_source_order_all_at_once)
+{
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load_text("t.rules",
+                                      "form F \"a\" { column a \"a\" = count(nope1) }\n"
+                                      "let x = nope2\n"
+                                      "map su_kien { bad = /x/ }\n",
+                                      &diag);
+    cr_assert_null(rs);
+    const char *p1 = strstr(diag.data, "t.rules:1:"), *p2 = strstr(diag.data, "t.rules:2:"),
+               *p3 = strstr(diag.data, "t.rules:3:");
+    cr_assert(p1 && p2 && p3, "%s", diag.data);
+    cr_expect(p1 < p2 && p2 < p3, "%s", diag.data);
+    buf_free(&diag);
+}
