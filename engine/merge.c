@@ -265,6 +265,7 @@ typedef struct {
     uint32_t row;
 } merge_sortrow;
 
+/* The sort keys of the rows being sorted (qsort passes no context; merge is single-threaded). */
 static const char *merge_sortbuf;
 
 static int merge_sortrow_cmp(const void *x, const void *y)
