@@ -6,7 +6,7 @@
 CC ?= cc
 PREFIX ?= /usr/local
 PKGS := libcsv-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev \
-        pkg-config make gcc clang libclang-rt-14-dev valgrind python3 python3-openpyxl
+        pkg-config make gcc clang libclang-rt-14-dev valgrind python3 python3-openpyxl time
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Werror

@@ -267,18 +267,21 @@ static thk_money load_money(load_ctx *c, const reader_record *rec, size_t s)
     return v;
 }
 
-/* The map value index of slot s, MODEL_NO_VALUE when empty, or -2 after rejecting. */
+/* The map value index of slot s, MODEL_NO_VALUE when empty and unmatched, or -2 after
+ * rejecting. Empty text is looked up too, so a map ending in a catch-all alternative files
+ * an empty optional field under that value, as domain.md §5 asks of cap_phai_thi_hanh. */
 static int load_mapped(load_ctx *c, const reader_record *rec, size_t s)
 {
-    if (!c->vlen[s]) {
-        if (c->fields[s].required)
-            load_required(c, rec, s);
+    if (!c->vlen[s] && c->fields[s].required) {
+        load_required(c, rec, s);
         return MODEL_NO_VALUE;
     }
     rule_map *map = load_map_of(c, s);
     if (!map)
         return MODEL_NO_VALUE;
     int v = rule_map_lookup(map, c->val[s], c->vlen[s]);
+    if (v == RULE_MAP_NOMATCH && !c->vlen[s])
+        return MODEL_NO_VALUE;
     if (v == RULE_MAP_NOMATCH) {
         char detail[160];
         snprintf(detail, sizeof detail, "không khớp mẫu nào của map %s", rule_map_name(map));

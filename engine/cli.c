@@ -1,0 +1,263 @@
+/* cli — option parsing for the subcommands; all help texts live here. */
+#include "cli.h"
+
+#include "read_date.h"
+#include "rule_test.h"
+#include "run.h"
+#include "thk.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char cli_exit_codes[] =
+    "Mã thoát (exit codes):\n"
+    "  0  đã công bố báo cáo (có thể có dòng bị loại: xem rejects.csv)\n"
+    "  1  sai cú pháp lệnh (usage error)\n"
+    "  2  lỗi tệp quy tắc (rule file error)\n"
+    "  3  lỗi dữ liệu vào: thiếu/không đọc được tệp, thiếu cột, --strict hoặc --max-reject-pct\n"
+    "  4  lỗi ghi kết quả: không ghi được, đầy đĩa, thư mục đang bị lần chạy khác khóa, bị ngắt\n"
+    "  5  kiểm tra nội bộ thất bại (một đẳng thức không thỏa): lỗi chương trình, không công bố\n";
+
+void cli_usage(FILE *f)
+{
+    fprintf(f,
+            "thongke %s — báo cáo thống kê thi hành án dân sự (THADS) và theo dõi THAHC\n\n"
+            "Cách dùng:\n"
+            "  thongke report  --year Y (--months N | --from D --to D) [tùy chọn]\n"
+            "  thongke check   RULES...             biên dịch quy tắc, chạy các test, in độ phủ\n"
+            "  thongke merge   --out DIR RUN_DIR... hợp nhất kết quả của các đơn vị cấp dưới\n"
+            "  thongke diff    OLD_RUN NEW_RUN      những ô đã thay đổi giữa hai lần chạy\n"
+            "  thongke sample  --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
+            "  thongke codes                        danh mục mã lỗi dòng dữ liệu\n"
+            "  thongke CMD --help                   hướng dẫn của từng lệnh\n\n%s",
+            THK_VERSION, cli_exit_codes);
+}
+
+static void cli_report_usage(FILE *f)
+{
+    fprintf(f,
+            "Cách dùng: thongke report --year Y (--months N | --from D --to D) [tùy chọn]\n\n"
+            "  --year Y             năm thống kê (01/10/Y-1 .. 30/09/Y theo mặc định)\n"
+            "  --months N           báo cáo N tháng (1..12; 10 và 12 là kỳ báo cáo chính)\n"
+            "  --from D --to D      khoảng tùy chọn (dd/mm/yyyy)\n"
+            "  --input DIR          thư mục chứa cases.csv, events.csv[, thahc.csv]\n"
+            "                       (mặc định input/sample)\n"
+            "  --cases F --events F [--thahc F]   chỉ định từng tệp\n"
+            "  --rules F            tệp quy tắc (lặp lại được; mặc định rules/thads.rules)\n"
+            "  --out DIR            thư mục kết quả (mặc định output/<Y>-<N>thang)\n"
+            "  --strict             một dòng bị loại cũng làm lần chạy thất bại (mã 3)\n"
+            "  --max-reject-pct P   thất bại khi hơn P %% số dòng của một tệp bị loại (mã 3)\n"
+            "  --encoding NAME      bảng mã của tệp vào (vd. cp1258), mặc định UTF-8\n"
+            "  --delimiter C        dấu phân cách: ',' ';' hoặc 'tab' (mặc định: tự nhận)\n"
+            "  --unit-name TEXT     tên đơn vị báo cáo (đầu biểu)\n"
+            "  --receiver TEXT      đơn vị nhận báo cáo (đầu biểu)\n"
+            "  --format LIST        xlsx,csv (mặc định cả hai)\n"
+            "  --quiet              chỉ in lỗi\n"
+            "  --progress           thanh tiến độ cả khi stderr không phải terminal\n"
+            "  --log F              ghi nhật ký vào F thay vì stderr\n"
+            "  --verify             tính lại và so với manifest.json đã công bố (0 giống, 1 khác)\n\n%s",
+            cli_exit_codes);
+}
+
+/* Parses a percentage like "5", "0.5", "12.25" into hundredths; false on anything else. */
+static bool cli_parse_pct(const char *s, int64_t *out)
+{
+    int64_t whole = 0, frac = 0;
+    int fd = 0;
+    const char *p = s;
+    if (!*p)
+        return false;
+    while (*p >= '0' && *p <= '9' && whole < 100000)
+        whole = whole * 10 + (*p++ - '0');
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9' && fd < 2) {
+            frac = frac * 10 + (*p++ - '0');
+            fd++;
+        }
+        if (fd == 0)
+            return false;
+        if (fd == 1)
+            frac *= 10;
+    }
+    if (*p || whole > 100 || (whole == 100 && frac > 0))
+        return false;
+    *out = whole * 100 + frac;
+    return true;
+}
+
+static bool cli_parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+__attribute__((format(printf, 1, 2))) static int cli_bad(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "thongke report: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (xem thongke report --help)\n");
+    va_end(ap);
+    return THK_EXIT_USAGE;
+}
+
+int cli_report(int argc, char **argv)
+{
+    enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
+           O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_FORMAT, O_QUIET,
+           O_PROGRESS, O_LOG, O_VERIFY, O_HELP };
+    static const struct option longopts[] = {
+        {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
+        {"from", required_argument, 0, O_FROM},       {"to", required_argument, 0, O_TO},
+        {"input", required_argument, 0, O_INPUT},     {"cases", required_argument, 0, O_CASES},
+        {"events", required_argument, 0, O_EVENTS},   {"thahc", required_argument, 0, O_THAHC},
+        {"rules", required_argument, 0, O_RULES},     {"out", required_argument, 0, O_OUT},
+        {"strict", no_argument, 0, O_STRICT},         {"max-reject-pct", required_argument, 0, O_MAXREJ},
+        {"encoding", required_argument, 0, O_ENC},    {"delimiter", required_argument, 0, O_DELIM},
+        {"unit-name", required_argument, 0, O_UNIT},  {"receiver", required_argument, 0, O_RECV},
+        {"format", required_argument, 0, O_FORMAT},   {"quiet", no_argument, 0, O_QUIET},
+        {"progress", no_argument, 0, O_PROGRESS},     {"log", required_argument, 0, O_LOG},
+        {"verify", no_argument, 0, O_VERIFY},         {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0},
+    };
+    run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .max_reject_pct = -1,
+                  .want_xlsx = true, .want_csv = true, .argc = argc, .argv = argv};
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        const char *a = optarg;
+        switch (ch) {
+        case O_YEAR:
+            if (!cli_parse_int(a, 1946, 2100, &o.year))
+                return cli_bad("--year cần một năm từ 1946 đến 2100, không phải '%s'", a);
+            break;
+        case O_MONTHS:
+            if (!cli_parse_int(a, 1, 12, &o.months))
+                return cli_bad("--months cần một số từ 1 đến 12, không phải '%s'", a);
+            break;
+        case O_FROM:
+        case O_TO: {
+            thk_date d;
+            if (date_parse(a, strlen(a), &d) >= 0)
+                return cli_bad("ngày không hợp lệ '%s' (dd/mm/yyyy)", a);
+            *(ch == O_FROM ? &o.from : &o.to) = d;
+            break;
+        }
+        case O_INPUT:
+            o.input_dir = a;
+            break;
+        case O_CASES:
+            o.cases = a;
+            break;
+        case O_EVENTS:
+            o.events = a;
+            break;
+        case O_THAHC:
+            o.thahc = a;
+            break;
+        case O_RULES:
+            if (o.nrules == RUN_MAX_RULES)
+                return cli_bad("quá nhiều --rules (tối đa 16)");
+            o.rules[o.nrules++] = a;
+            break;
+        case O_OUT:
+            o.out = a;
+            break;
+        case O_STRICT:
+            o.strict = true;
+            break;
+        case O_MAXREJ:
+            if (!cli_parse_pct(a, &o.max_reject_pct))
+                return cli_bad("--max-reject-pct cần một phần trăm 0..100, không phải '%s'", a);
+            break;
+        case O_ENC:
+            o.encoding = a;
+            break;
+        case O_DELIM:
+            if (strcmp(a, "tab") == 0 || strcmp(a, "\\t") == 0 || strcmp(a, "\t") == 0)
+                o.delimiter = '\t';
+            else if (strcmp(a, ",") == 0 || strcmp(a, ";") == 0)
+                o.delimiter = a[0];
+            else
+                return cli_bad("--delimiter cần ',', ';' hoặc 'tab', không phải '%s'", a);
+            break;
+        case O_UNIT:
+            o.unit_name = a;
+            break;
+        case O_RECV:
+            o.receiver = a;
+            break;
+        case O_FORMAT: {
+            o.want_xlsx = strstr(a, "xlsx") != NULL;
+            o.want_csv = strstr(a, "csv") != NULL;
+            char *copy = thk_xstrdup(a);
+            bool ok = o.want_xlsx || o.want_csv;
+            for (char *t = strtok(copy, ","); t && ok; t = strtok(NULL, ","))
+                ok = strcmp(t, "xlsx") == 0 || strcmp(t, "csv") == 0;
+            free(copy);
+            if (!ok)
+                return cli_bad("--format cần xlsx, csv hoặc xlsx,csv, không phải '%s'", a);
+            break;
+        }
+        case O_QUIET:
+            o.quiet = true;
+            break;
+        case O_PROGRESS:
+            o.progress = true;
+            break;
+        case O_LOG:
+            o.log = a;
+            break;
+        case O_VERIFY:
+            o.verify = true;
+            break;
+        case O_HELP:
+            cli_report_usage(stdout);
+            return THK_EXIT_OK;
+        default:
+            return cli_bad("tùy chọn không hợp lệ hoặc thiếu giá trị: '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_bad("đối số thừa '%s'", argv[optind]);
+    bool window = o.from != THK_DATE_NONE || o.to != THK_DATE_NONE;
+    if (window && (o.from == THK_DATE_NONE || o.to == THK_DATE_NONE))
+        return cli_bad("--from và --to phải đi cùng nhau");
+    if (window && o.months)
+        return cli_bad("chọn --months hoặc --from/--to, không cả hai");
+    if (window && o.to < o.from)
+        return cli_bad("--to phải không trước --from");
+    if (!window && (!o.year || !o.months))
+        return cli_bad("cần --year Y và --months N (hoặc --from D --to D)");
+    if ((o.cases || o.events) && !(o.cases && o.events))
+        return cli_bad("--cases và --events phải đi cùng nhau");
+    return run_report(&o);
+}
+
+int cli_check(int argc, char **argv)
+{
+    return check_main(argc, argv);
+}
+
+int cli_codes(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "Cách dùng: thongke codes\n");
+        return THK_EXIT_USAGE;
+    }
+    printf("| code | severity | meaning (Vietnamese message) |\n|---|---|---|\n");
+    for (int r = 0; r < REJ__COUNT; r++)
+        printf("| `%s` | %c | %s |\n", thk_reject_code((thk_reject)r),
+               thk_reject_severity((thk_reject)r), thk_reject_message((thk_reject)r));
+    return THK_EXIT_OK;
+}

@@ -1,0 +1,40 @@
+/* main — the thongke command: dispatches to report, check, merge, diff and sample. */
+#include "cli.h"
+#include "diff.h"
+#include "merge.h"
+#include "sample.h"
+#include "thk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_usage(stderr);
+        return THK_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        cli_usage(stdout);
+        return THK_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("thongke %s\n", THK_VERSION);
+        return THK_EXIT_OK;
+    }
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cli_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "diff") == 0)
+        return diff_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return merge_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "sample") == 0)
+        return sample_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "codes") == 0)
+        return cli_codes(argc - 1, argv + 1);
+    fprintf(stderr, "thongke: lệnh không hợp lệ '%s' (xem thongke --help)\n", cmd);
+    return THK_EXIT_USAGE;
+}

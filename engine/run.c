@@ -1,0 +1,526 @@
+/* run — the report pipeline and its exit codes: rules, lock, input, compute, write, publish. */
+#include "run.h"
+
+#include "csv_out.h"
+#include "load.h"
+#include "log.h"
+#include "manifest.h"
+#include "model.h"
+#include "period.h"
+#include "publish.h"
+#include "read_date.h"
+#include "rejects.h"
+#include "replay.h"
+#include "rule.h"
+#include "sha256.h"
+#include "xlsx_out.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t run_signal;
+
+/* SIGINT/SIGTERM: remove the staging folder (its files are plain and one level deep, and
+ * unlink/rmdir are async-signal-safe) and leave with exit code 4. */
+static void run_on_signal(int sig)
+{
+    run_signal = sig;
+    const char *dir = publish_active_dir();
+    if (dir) {
+        /* Cannot call opendir safely here; the known output names are enough. */
+        static const char *const names[] = {"cells.csv", "cases.csv", "rejects.csv",
+                                            "manifest.json", NULL};
+        char path[4352];
+        for (const char *const *n = names; *n; n++) {
+            size_t a = strlen(dir), b = strlen(*n);
+            if (a + b + 2 > sizeof path)
+                continue;
+            memcpy(path, dir, a);
+            path[a] = '/';
+            memcpy(path + a + 1, *n, b + 1);
+            unlink(path);
+        }
+    }
+    static const char msg[] = "thongke: lỗi: bị ngắt (tín hiệu), không công bố báo cáo\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(THK_EXIT_OUTPUT);
+}
+
+typedef struct {
+    const run_opts *o;
+    rule_set *rs;
+    period per;
+    model *m;
+    reject_log *rej;
+    const char *paths[3]; /* cases, events, thahc (NULL when absent) */
+    char *owned_paths[3];
+    load_stats stats[3];
+    char *out;            /* output folder */
+    publish *pub;
+    form_set *fs;
+    thk_buf err;
+    manifest_info mi;
+    manifest_rule rules[RUN_MAX_RULES];
+    manifest_input inputs[3];
+    manifest_output outputs[8];
+    char xlsx_name[64];
+    manifest_info published; /* --verify: the manifest being checked */
+    char *verify_tmp;        /* --verify: private folder the outputs are recomputed into */
+} run_ctx;
+
+static const char *run_join(char **owned, const char *dir, const char *name)
+{
+    thk_buf b = {0};
+    buf_printf(&b, "%s/%s", dir, name);
+    *owned = b.data;
+    return b.data;
+}
+
+static const char *run_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static bool run_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static int run_load(run_ctx *c)
+{
+    const run_opts *o = c->o;
+    const char *dir = o->input_dir ? o->input_dir : "input/sample";
+    c->paths[0] = o->cases ? o->cases : run_join(&c->owned_paths[0], dir, "cases.csv");
+    c->paths[1] = o->events ? o->events : run_join(&c->owned_paths[1], dir, "events.csv");
+    if (o->thahc)
+        c->paths[2] = o->thahc;
+    else if (!o->cases) {
+        const char *t = run_join(&c->owned_paths[2], dir, "thahc.csv");
+        c->paths[2] = run_exists(t) ? t : NULL;
+    }
+    c->m = model_new();
+    c->rej = rejects_new();
+    load_opts lo = {0};
+    rule_set_fill_load_opts(c->rs, &lo);
+    lo.encoding = o->encoding;
+    lo.delimiter = o->delimiter;
+    lo.rejects = c->rej;
+    for (int k = 0; k < 3; k++) {
+        if (!c->paths[k])
+            continue;
+        int64_t t0 = log_now_ms();
+        buf_clear(&c->err);
+        int rc = load_file(c->m, (load_kind)k, c->paths[k], &lo, &c->stats[k], &c->err);
+        if (rc) {
+            log_error("%s", c->err.data);
+            return THK_EXIT_INPUT;
+        }
+        const load_stats *s = &c->stats[k];
+        int64_t ms = log_now_ms() - t0;
+        log_stage("đọc", "%s: %" PRIu64 " dòng, %" PRIu64 " nhận, %" PRIu64 " loại, %" PRIu64
+                  " cảnh báo; %.1f MB trong %" PRId64 " ms",
+                  c->paths[k], s->read, s->accepted, s->rejected, s->warned,
+                  (double)s->bytes / 1e6, ms);
+    }
+    model_finish(c->m);
+    for (int k = 0; k < 3; k++) {
+        const load_stats *s = &c->stats[k];
+        if (!c->paths[k] || s->read == 0)
+            continue;
+        if (o->strict && s->rejected > 0) {
+            log_error("--strict: %s có %" PRIu64 " dòng bị loại (xem rejects.csv của lần chạy "
+                      "không --strict)", c->paths[k], s->rejected);
+            return THK_EXIT_INPUT;
+        }
+        /* rejected / read > P / 100 %, in integers: rejected * 10000 > P * read */
+        if (o->max_reject_pct >= 0 &&
+            (uint64_t)s->rejected * 10000u > (uint64_t)o->max_reject_pct * s->read) {
+            log_error("%s: %" PRIu64 "/%" PRIu64 " dòng bị loại, vượt --max-reject-pct %" PRId64
+                      ".%02" PRId64 " %%", c->paths[k], s->rejected, s->read,
+                      o->max_reject_pct / 100, o->max_reject_pct % 100);
+            return THK_EXIT_INPUT;
+        }
+    }
+    return 0;
+}
+
+/* cases.csv: one row per in-scope case with its state and the flags forms and lists use,
+ * streamed while the forms are computed (one replay pass serves both). */
+typedef struct {
+    csv_out_file *f;
+    int rc;
+} run_cases_ctx;
+
+static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const replay_facts *f,
+                         const char *flags)
+{
+    run_cases_ctx *cc = ctx;
+    const model_case *k = &m->cases[case_idx];
+    thk_buf *b = csv_out_buffer(cc->f);
+    char d[11];
+    csv_out_str(b, model_str(m, k->ma_viec), false);
+    csv_out_str(b, model_str(m, m->units[k->unit].code), false);
+    csv_out_int(b, f->carried, false);
+    csv_out_int(b, f->is_new, false);
+    csv_out_str(b, replay_state_name(f->state), false);
+    date_format(f->terminal_date, d);
+    csv_out_str(b, d, false);
+    csv_out_int(b, f->B, false);
+    csv_out_int(b, f->collected, false);
+    csv_out_int(b, f->reduced, false);
+    csv_out_int(b, f->remaining, false);
+    csv_out_str(b, flags, true);
+    if (!cc->rc)
+        cc->rc = csv_out_flush_some(cc->f);
+}
+
+/* Creation time of the workbook: SOURCE_DATE_EPOCH when set, else the period end (00:00 UTC),
+ * so reruns give identical bytes. */
+static time_t run_created(const period *p)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0)
+            return (time_t)v;
+    }
+    return (time_t)p->E * 86400;
+}
+
+static int run_hash_outputs(run_ctx *c, const char *const *names, size_t n)
+{
+    c->mi.outputs = c->outputs;
+    c->mi.noutputs = 0;
+    for (size_t i = 0; i < n; i++) {
+        manifest_output *mo = &c->outputs[c->mi.noutputs++];
+        mo->path = names[i];
+        if (sha256_file(publish_path(c->pub, names[i]), mo->sha256, NULL, &c->err) != 0)
+            return THK_EXIT_OUTPUT;
+    }
+    return 0;
+}
+
+static void run_fill_manifest(run_ctx *c)
+{
+    const run_opts *o = c->o;
+    manifest_info *mi = &c->mi;
+    mi->tool_version = THK_VERSION;
+    mi->argc = (size_t)o->argc;
+    mi->argv = (const char *const *)o->argv;
+    if (o->verify) { /* recompute the manifest exactly as the audited run wrote it */
+        mi->argc = c->published.argc;
+        mi->argv = c->published.argv;
+    }
+    mi->unit = o->unit_name;
+    mi->per = c->per;
+    size_t nr = o->nrules ? o->nrules : 1;
+    for (size_t i = 0; i < nr; i++) {
+        c->rules[i].path = o->nrules ? o->rules[i] : "rules/thads.rules";
+        c->rules[i].version = rule_set_version(c->rs);
+        sha256_file(c->rules[i].path, c->rules[i].sha256, NULL, &c->err);
+    }
+    mi->rules = c->rules;
+    mi->nrules = nr;
+    mi->inputs = c->inputs;
+    mi->ninputs = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!c->paths[k])
+            continue;
+        manifest_input *in = &c->inputs[mi->ninputs++];
+        in->path = c->paths[k];
+        sha256_file(c->paths[k], in->sha256, &in->bytes, &c->err);
+        in->rows_read = c->stats[k].read;
+        in->rows_accepted = c->stats[k].accepted;
+        in->rows_rejected = c->stats[k].rejected;
+        in->rows_warned = rejects_count_severity(c->rej, run_base(c->paths[k]), 'W');
+    }
+}
+
+static int run_write(run_ctx *c)
+{
+    const run_opts *o = c->o;
+    const char *names[6];
+    size_t n = 0;
+    int rc = 0;
+    rejects_sort(c->rej);
+    if (o->want_csv) {
+        names[n++] = "cells.csv";
+        if ((rc = csv_out_write_cells(publish_path(c->pub, "cells.csv"), c->fs, &c->err)))
+            return rc;
+        names[n++] = "cases.csv"; /* written during rule_compute */
+    }
+    names[n++] = "rejects.csv";
+    if ((rc = csv_out_write_rejects(publish_path(c->pub, "rejects.csv"), c->rej, &c->err)))
+        return rc;
+    run_fill_manifest(c);
+    if (o->want_xlsx) {
+        if (c->per.months)
+            snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%d-thang-%d.xlsx",
+                     c->per.months, c->per.year);
+        else {
+            char a[11], b[11];
+            date_format_iso(c->per.S, a);
+            date_format_iso(c->per.E, b);
+            snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%s-den-%s.xlsx", a, b);
+        }
+        /* The workbook's hidden sheet carries the manifest of the other files. */
+        if ((rc = run_hash_outputs(c, names, n)))
+            return rc;
+        thk_buf json = {0};
+        manifest_render(&c->mi, &json);
+        xlsx_report xr = {
+            .forms = c->fs,
+            .per = c->per,
+            .unit_name = o->unit_name,
+            .receiver = o->receiver,
+            .rejects = c->rej,
+            .manifest_json = json.data,
+            .created = run_created(&c->per),
+        };
+        rc = xlsx_out_write(publish_path(c->pub, c->xlsx_name), &xr, &c->err);
+        buf_free(&json);
+        if (rc)
+            return rc;
+        names[n++] = c->xlsx_name;
+    }
+    if ((rc = run_hash_outputs(c, names, n)))
+        return rc;
+    return manifest_write(publish_path(c->pub, "manifest.json"), &c->mi, &c->err);
+}
+
+/* --verify: the outputs were recomputed into a private folder; compare them, file by file, with
+ * the published manifest and with the published files themselves. 0 same, 1 different. */
+static int run_verify(run_ctx *c)
+{
+    thk_buf path = {0};
+    int differ = 0;
+    for (size_t i = 0; i < c->mi.noutputs; i++) {
+        const manifest_output *mine = &c->mi.outputs[i];
+        const manifest_output *theirs = NULL;
+        for (size_t j = 0; j < c->published.noutputs && !theirs; j++)
+            if (strcmp(c->published.outputs[j].path, mine->path) == 0)
+                theirs = &c->published.outputs[j];
+        buf_clear(&path);
+        buf_printf(&path, "%s/%s", c->out, mine->path);
+        char onfile[65] = "";
+        thk_buf e = {0};
+        bool readable = sha256_file(path.data, onfile, NULL, &e) == 0;
+        buf_free(&e);
+        if (!theirs) {
+            log_error("verify: %s không có trong manifest đã công bố", mine->path);
+            differ = 1;
+        } else if (strcmp(theirs->sha256, mine->sha256) != 0) {
+            log_error("verify: %s khác: tính lại %.16s…, manifest ghi %.16s…", mine->path,
+                      mine->sha256, theirs->sha256);
+            differ = 1;
+        } else if (!readable || strcmp(onfile, mine->sha256) != 0) {
+            log_error("verify: tệp %s đã công bố bị sửa hoặc mất (SHA-256 %.16s…, đúng là "
+                      "%.16s…)", path.data, readable ? onfile : "?", mine->sha256);
+            differ = 1;
+        } else
+            log_stage("verify", "%s: giống", mine->path);
+    }
+    for (size_t j = 0; j < c->published.noutputs; j++) {
+        bool found = false;
+        for (size_t i = 0; i < c->mi.noutputs && !found; i++)
+            found = strcmp(c->published.outputs[j].path, c->mi.outputs[i].path) == 0;
+        if (!found) {
+            log_error("verify: %s có trong manifest nhưng lần tính lại không tạo ra",
+                      c->published.outputs[j].path);
+            differ = 1;
+        }
+    }
+    /* manifest.json itself: same inputs, rules and outputs give the same bytes */
+    buf_clear(&path);
+    buf_printf(&path, "%s/manifest.json", c->out);
+    char a[65] = "", b[65] = "";
+    thk_buf e = {0};
+    sha256_file(path.data, a, NULL, &e);
+    sha256_file(publish_path(c->pub, "manifest.json"), b, NULL, &e);
+    buf_free(&e);
+    if (strcmp(a, b) != 0) {
+        log_error("verify: manifest.json khác (dữ liệu vào hoặc quy tắc đã thay đổi?)");
+        differ = 1;
+    }
+    buf_free(&path);
+    log_stage("verify", "%s", differ ? "KHÁC với báo cáo đã công bố" : "giống hệt báo cáo đã công bố");
+    return differ;
+}
+
+static char *run_default_out(const run_opts *o, const period *p)
+{
+    thk_buf b = {0};
+    if (o->out)
+        buf_printf(&b, "%s", o->out);
+    else if (p->months)
+        buf_printf(&b, "output/%d-%dthang", p->year, p->months);
+    else {
+        char a[11], e[11];
+        date_format_iso(p->S, a);
+        date_format_iso(p->E, e);
+        buf_printf(&b, "output/%s-den-%s", a, e);
+    }
+    return b.data;
+}
+
+static int run_pipeline(run_ctx *c)
+{
+    const run_opts *o = c->o;
+    int64_t t0 = log_now_ms();
+    static const char *const default_rules[] = {"rules/thads.rules"};
+    const char *const *rp = o->nrules ? o->rules : default_rules;
+    size_t nr = o->nrules ? o->nrules : 1;
+    thk_buf diag = {0};
+    c->rs = rule_set_load(rp, nr, &diag);
+    if (!c->rs) {
+        fputs(diag.data ? diag.data : "", stderr);
+        log_error("tệp quy tắc có lỗi; không đọc dữ liệu");
+        buf_free(&diag);
+        return THK_EXIT_RULES;
+    }
+    buf_free(&diag);
+    int day, month;
+    rule_set_year_start(c->rs, &day, &month);
+    bool ok = o->months ? period_months(o->year, o->months, day, month, &c->per)
+                        : period_custom(o->from, o->to, day, month, &c->per);
+    if (!ok) {
+        log_error("kỳ báo cáo không hợp lệ");
+        return THK_EXIT_USAGE;
+    }
+    thk_buf desc = {0};
+    period_describe(&c->per, &desc);
+    log_stage("quy tắc", "%zu tệp, phiên bản \"%s\"; kỳ %s (%" PRId64 " ms)", nr,
+              rule_set_version(c->rs), desc.data, log_now_ms() - t0);
+    buf_free(&desc);
+
+    c->out = run_default_out(o, &c->per);
+    const char *target = c->out;
+    thk_buf vt = {0};
+    if (o->verify) {
+        thk_buf mp = {0};
+        buf_printf(&mp, "%s/manifest.json", c->out);
+        int mrc = manifest_read(mp.data, &c->published, &c->err);
+        buf_free(&mp);
+        if (mrc) {
+            log_error("verify: %s", c->err.data);
+            return THK_EXIT_INPUT;
+        }
+        char tmpl[] = "/tmp/thongke-verify-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            log_error("verify: không tạo được thư mục tạm: %s", strerror(errno));
+            return THK_EXIT_OUTPUT;
+        }
+        c->verify_tmp = thk_xstrdup(tmpl);
+        buf_printf(&vt, "%s/out", tmpl);
+        target = vt.data;
+    }
+    bool locked;
+    c->pub = publish_begin(target, &locked, &c->err);
+    buf_free(&vt);
+    if (!c->pub) {
+        log_error("%s", c->err.data);
+        return THK_EXIT_OUTPUT;
+    }
+    int rc = run_load(c);
+    if (rc)
+        return rc;
+
+    int64_t t1 = log_now_ms();
+    int status = 0;
+    buf_clear(&c->err);
+    run_cases_ctx cc = {0};
+    if (o->want_csv) {
+        cc.f = csv_out_open(publish_path(c->pub, "cases.csv"), &c->err);
+        if (!cc.f) {
+            log_error("%s", c->err.data);
+            return THK_EXIT_OUTPUT;
+        }
+        buf_printf(csv_out_buffer(cc.f), "ma_viec,ma_don_vi,carried,new,state,terminal_date,B,"
+                                         "collected,reduced,remaining,flags\n");
+        rule_set_on_case(c->rs, run_case_row, &cc);
+    }
+    c->fs = rule_compute(c->rs, c->m, &c->per, c->rej, &c->err, &status);
+    rule_set_on_case(c->rs, NULL, NULL);
+    if (cc.f) {
+        int wrc = csv_out_close(cc.f, c->fs ? &c->err : &diag);
+        if (!wrc)
+            wrc = cc.rc;
+        if (wrc && c->fs) {
+            log_error("%s", c->err.data);
+            return THK_EXIT_OUTPUT;
+        }
+    }
+    buf_free(&diag);
+    if (!c->fs) {
+        log_error("%s", c->err.data ? c->err.data : "tính toán thất bại");
+        return status ? status : THK_EXIT_CHECK;
+    }
+    log_stage("tính", "%zu việc, %zu sự kiện, %zu bảng (%" PRId64 " ms)", c->m->ncases,
+              c->m->nevents, c->fs->ntables, log_now_ms() - t1);
+    int64_t t2 = log_now_ms();
+    buf_clear(&c->err);
+    rc = run_write(c);
+    if (rc) {
+        log_error("%s", c->err.data ? c->err.data : "không ghi được kết quả");
+        return rc;
+    }
+    if (o->verify)
+        return run_verify(c);
+    if (publish_commit(c->pub, &c->err) != 0) {
+        log_error("%s", c->err.data);
+        return THK_EXIT_OUTPUT;
+    }
+    log_stage("công bố", "%s: %zu tệp (%" PRId64 " ms); tổng %" PRId64 " ms", c->out,
+              c->mi.noutputs + 1, log_now_ms() - t2, log_now_ms() - t0);
+    return THK_EXIT_OK;
+}
+
+int run_report(const run_opts *o)
+{
+    if (log_open(o->log, o->quiet ? LOG_QUIET : LOG_NORMAL) != 0) {
+        fprintf(stderr, "thongke: lỗi: không mở được tệp nhật ký %s: %s\n", o->log,
+                strerror(errno));
+        return THK_EXIT_OUTPUT;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = run_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    int rc = run_pipeline(&c);
+    publish_abort(c.pub);
+    if (c.verify_tmp) {
+        char lock[4200];
+        snprintf(lock, sizeof lock, "%s/.out.lock", c.verify_tmp);
+        unlink(lock);
+        rmdir(c.verify_tmp);
+        free(c.verify_tmp);
+    }
+    manifest_clear(&c.published);
+    form_set_free(c.fs);
+    rejects_free(c.rej);
+    model_free(c.m);
+    rule_set_free(c.rs);
+    for (int k = 0; k < 3; k++)
+        free(c.owned_paths[k]);
+    free(c.out);
+    buf_free(&c.err);
+    log_close();
+    return rc;
+}

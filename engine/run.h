@@ -1,0 +1,34 @@
+/* run — the report pipeline: rules → input → replay and forms → outputs, with exit codes. */
+#ifndef RUN_H
+#define RUN_H
+
+#include "thk.h"
+
+#define RUN_MAX_RULES 16
+
+typedef struct {
+    int year;                 /* statistical year (--year) */
+    int months;               /* --months N, 0 with --from/--to */
+    thk_date from, to;        /* custom window, THK_DATE_NONE otherwise */
+    const char *input_dir;    /* --input (default input/sample) */
+    const char *cases, *events, *thahc; /* explicit files (override input_dir) */
+    const char *rules[RUN_MAX_RULES];
+    size_t nrules;            /* 0: rules/thads.rules */
+    const char *out;          /* --out (default output/<Y>-<N>thang) */
+    bool strict;
+    int64_t max_reject_pct;   /* hundredths of a percent, -1 when not set */
+    const char *encoding;
+    char delimiter;
+    const char *unit_name, *receiver;
+    bool want_xlsx, want_csv;
+    bool quiet, progress;
+    const char *log;
+    bool verify;
+    int argc;                 /* the command line, for the manifest */
+    char **argv;
+} run_opts;
+
+/* Runs a report; returns the process exit code (thk.h) after logging what happened. */
+int run_report(const run_opts *o);
+
+#endif

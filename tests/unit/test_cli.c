@@ -1,0 +1,190 @@
+/* Exit codes of the real binary, each produced by a real situation (cli.md). */
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <sys/file.h>
+
+/* Runs `thongke ARGS...` (NULL-terminated) and returns its exit code; stderr into *err_text. */
+static int thk(char **err_text, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)tu_bin();
+    va_list ap;
+    va_start(ap, err_text);
+    char *a;
+    while ((a = va_arg(ap, char *)) != NULL && argc < 63)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    char *tmp = tu_tempdir();
+    char errp[512];
+    snprintf(errp, sizeof errp, "%s/stderr", tmp);
+    int rc = tu_run(argv, NULL, errp, NULL);
+    if (err_text)
+        *err_text = tu_read(errp, NULL);
+    free(tmp);
+    return rc;
+}
+
+static char *sample_dir(void)
+{
+    static char dir[4096];
+    snprintf(dir, sizeof dir, "%s/input/sample", tu_root());
+    return dir;
+}
+
+static char *rules_path(void)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/rules/thads.rules", tu_root());
+    return p;
+}
+
+Test(cli, help_exits_0_and_lists_the_exit_codes)
+{
+    char *tmp = tu_tempdir(), out[512];
+    snprintf(out, sizeof out, "%s/help", tmp);
+    char *argv[] = {(char *)tu_bin(), "--help", NULL};
+    cr_assert_eq(tu_run(argv, out, NULL, NULL), 0);
+    char *t = tu_read(out, NULL);
+    cr_assert(strstr(t, "report") && strstr(t, "Mã thoát") && strstr(t, "5  kiểm tra"), "%s", t);
+    free(t);
+    free(tmp);
+}
+
+Test(cli, a_bad_command_or_option_exits_1)
+{
+    char *e;
+    cr_assert_eq(thk(&e, "bogus", NULL), 1);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "13", NULL), 1);
+    cr_assert(strstr(e, "--months") != NULL, "%s", e);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", NULL), 1);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--nonsense", NULL), 1);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--from", "01/03/2026", NULL), 1);
+    free(e);
+}
+
+Test(cli, a_broken_rule_file_exits_2_before_reading_input)
+{
+    char *tmp = tu_tempdir();
+    char *rules = tu_write_str(tmp, "bad.rules", "let x = \nform B01 \"t\" { column a \"A\" = }\n");
+    char out[512];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules, "--input",
+                 "/nonexistent", "--out", out, NULL);
+    cr_assert_eq(rc, 2, "%s", e);
+    cr_assert(strstr(e, "bad.rules:") != NULL, "%s", e);
+    cr_assert(strstr(e, "/nonexistent") == NULL, "input must not be read: %s", e);
+    free(e);
+    free(rules);
+    free(tmp);
+}
+
+Test(cli, a_missing_input_folder_exits_3_naming_the_file)
+{
+    char *tmp = tu_tempdir(), out[512];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", "/nonexistent-thongke", "--out", out, NULL);
+    cr_assert_eq(rc, 3, "%s", e);
+    cr_assert(strstr(e, "/nonexistent-thongke/cases.csv") != NULL, "%s", e);
+    free(e);
+    free(tmp);
+}
+
+Test(cli, a_missing_required_column_exits_3)
+{
+    char *tmp = tu_tempdir(), out[512];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    free(tu_write_str(tmp, "cases.csv", "ma_viec,ma_don_vi,ngay_thu_ly\nV1,U,01/01/2026\n"));
+    free(tu_write_str(tmp, "events.csv", "ma_viec,ngay,su_kien\n"));
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", tmp, "--out", out, NULL);
+    cr_assert_eq(rc, 3, "%s", e);
+    cr_assert(strstr(e, "ngay_quyet_dinh") != NULL, "%s", e);
+    free(e);
+    free(tmp);
+}
+
+static char *bad_row_input(void)
+{
+    char *tmp = tu_tempdir();
+    free(tu_write_str(tmp, "cases.csv",
+                      "ma_viec,ma_don_vi,ngay_thu_ly,ngay_quyet_dinh,so_tien_phai_thi_hanh\n"
+                      "V1,U,01/11/2025,01/11/2025,100\nV2,U,31/02/2025,01/11/2025,100\n"
+                      "V3,U,01/11/2025,01/11/2025,100\nV4,U,01/11/2025,01/11/2025,100\n"));
+    free(tu_write_str(tmp, "events.csv", "ma_viec,ngay,su_kien,so_tien\n"));
+    return tmp;
+}
+
+Test(cli, strict_with_a_bad_row_exits_3_and_publishes_nothing)
+{
+    char *in = bad_row_input(), out[512];
+    snprintf(out, sizeof out, "%s/out", in);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", in, "--out", out, "--strict", NULL);
+    cr_assert_eq(rc, 3, "%s", e);
+    cr_assert(access(out, F_OK) != 0, "nothing published");
+    free(e);
+    rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(), "--input",
+             in, "--out", out, NULL);
+    cr_assert_eq(rc, 0, "without --strict the bad row is only rejected: %s", e);
+    free(e);
+    free(in);
+}
+
+Test(cli, max_reject_pct_exits_3_only_above_the_threshold)
+{
+    char *in = bad_row_input(), out[512];
+    snprintf(out, sizeof out, "%s/out", in);
+    char *e;
+    /* 1 of 4 rows = 25 % */
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", in, "--out", out, "--max-reject-pct", "20", NULL);
+    cr_assert_eq(rc, 3, "%s", e);
+    free(e);
+    rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(), "--input",
+             in, "--out", out, "--max-reject-pct", "25", NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    free(in);
+}
+
+Test(cli, an_unwritable_output_folder_exits_4)
+{
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", sample_dir(), "--out", "/proc/thongke/out", NULL);
+    cr_assert_eq(rc, 4, "%s", e);
+    free(e);
+}
+
+Test(cli, a_held_lock_exits_4_naming_the_holder)
+{
+    char *tmp = tu_tempdir(), out[512], lock[512];
+    snprintf(out, sizeof out, "%s/r", tmp);
+    snprintf(lock, sizeof lock, "%s/.r.lock", tmp);
+    int fd = open(lock, O_RDWR | O_CREAT, 0644);
+    cr_assert(fd >= 0);
+    cr_assert_eq(flock(fd, LOCK_EX), 0);
+    cr_assert_eq(write(fd, "4242\n", 5), 5);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", sample_dir(), "--out", out, NULL);
+    cr_assert_eq(rc, 4, "%s", e);
+    cr_assert(strstr(e, "4242") != NULL, "%s", e);
+    cr_assert(access(out, F_OK) != 0);
+    free(e);
+    close(fd);
+    free(tmp);
+}
