@@ -176,7 +176,8 @@ static int diag_entry_cmp(const void *a, const void *b)
 
 void rule_diag_flush(rule_diag *d)
 {
-    qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
+    if (d->npending > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
     for (size_t i = 0; i < d->npending; i++) {
         if (i < RULE_DIAG_MAX && d->out)
             buf_printf(d->out, "%s", d->pending[i].text);

@@ -10,13 +10,16 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-/* A fresh temporary folder (never removed: Criterion runs each test in its own process and the
+/* A fresh temporary folder, never NULL (never removed: Criterion runs each test in its own process and the
  * folders are tiny; /tmp is cleaned by the system). */
-static inline char *tu_tempdir(void)
+__attribute__((returns_nonnull)) static inline char *tu_tempdir(void)
 {
     char tmpl[] = "/tmp/thongke-test-XXXXXX";
     char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
+    char *copy = d ? strdup(d) : NULL;
+    if (!copy)
+        abort(); /* no temporary folder: nothing below can run */
+    return copy;
 }
 
 /* Writes len bytes to dir/name and returns the malloc'd path. */
