@@ -1461,19 +1461,39 @@ static void ag_levels(cc *c, agg_form *f)
     }
 }
 
-/* The rest of the source line after the token at loc, without a comment, trimmed: the text
- * of a check for messages. */
-static char *cc_line_after(cc *c, rule_loc loc)
+/* The byte span of an expression in its source: from its first token to its last. */
+static void cc_span(const rule_expr *e, uint32_t *lo, uint32_t *hi)
 {
-    const rule_src *src = rule_diag_source(c->d, loc.file);
-    size_t a = loc.off + loc.len, b = a;
-    while (b < src->len && src->text[b] != '\n' && src->text[b] != '#')
-        b++;
-    size_t n;
-    const char *t = text_trim(src->text + a, b - a, &n);
-    char *out = thk_xmalloc(n + 1);
-    memcpy(out, t, n);
-    out[n] = '\0';
+    if (!e)
+        return;
+    if (e->loc.off < *lo)
+        *lo = e->loc.off;
+    if (e->loc.off + e->loc.len > *hi)
+        *hi = e->loc.off + e->loc.len;
+    if (e->kind == EX_MATCH && e->ploc.off + e->ploc.len > *hi)
+        *hi = e->ploc.off + e->ploc.len;
+    cc_span(e->a, lo, hi);
+    cc_span(e->b, lo, hi);
+    cc_span(e->where, lo, hi);
+    for (size_t i = 0; i < e->nargs; i++)
+        cc_span(e->args[i], lo, hi);
+}
+
+/* The source text of a check, "lhs = rhs", for messages. */
+static char *cc_check_text(cc *c, const rule_check_ast *k)
+{
+    const rule_src *src = rule_diag_source(c->d, k->loc.file);
+    uint32_t lo = UINT32_MAX, hi = 0;
+    cc_span(k->lhs, &lo, &hi);
+    cc_span(k->rhs, &lo, &hi);
+    if (!src || lo >= hi || hi > src->len)
+        return thk_xstrdup("?");
+    char *out = thk_xmalloc(hi - lo + 1);
+    memcpy(out, src->text + lo, hi - lo);
+    out[hi - lo] = '\0';
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
     return out;
 }
 
@@ -1536,7 +1556,7 @@ static void ag_form(cc *c, agg_form *f)
         k->ast = &fa->checks[i];
         k->lhs = ag_check_side(c, f, fa->checks[i].lhs);
         k->rhs = ag_check_side(c, f, fa->checks[i].rhs);
-        k->text = cc_line_after(c, fa->checks[i].loc);
+        k->text = cc_check_text(c, &fa->checks[i]);
     }
     if (f->uses_prior)
         rs->uses_prior = true;

@@ -1,0 +1,475 @@
+/* test_agg — forms and lists computed from loaded exports: unit rows, subtotals, totals, fixed
+ * rows, rates, checks, overflow, prior(), pattern limits, lists, THAHC forms, cases.csv flags. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agg.h"
+#include "load.h"
+#include "read_date.h"
+
+#define SU_KIEN                                                                                  \
+    "map su_kien {\n"                                                                            \
+    "  xac_minh_chua_co_dk = /chưa có điều kiện/i\n"                                             \
+    "  xac_minh_co_dk = /có điều kiện/i\n"                                                       \
+    "  thu_tien = /thu tiền/i\n"                                                                 \
+    "  dinh_chi = /đình chỉ/i\n"                                                                 \
+    "  xong = /xong/i\n"                                                                         \
+    "}\n"
+
+static const char *const CASE_HEAD =
+    "ma_viec,ma_don_vi,ten_don_vi,chap_hanh_vien,ngay_thu_ly,ngay_quyet_dinh,nhom_viec,"
+    "so_tien_phai_thi_hanh\n";
+
+typedef struct {
+    rule_set *rs;
+    model *m;
+    reject_log *rej;
+    form_set *s;
+    int status;
+    thk_buf err;
+    period p;
+} afix;
+
+/* Compiles rules, loads the CSV bodies (cases without their header), computes 12 tháng of
+ * `year` (or the window when months == 0). */
+static void run(afix *f, const char *rules, const char *cases, const char *events,
+                const char *thahc, int year, int months)
+{
+    memset(f, 0, sizeof *f);
+    char text[16384];
+    snprintf(text, sizeof text, "%s%s", SU_KIEN, rules);
+    thk_buf diag = {0};
+    f->rs = rule_set_load_text("t.rules", text, &diag);
+    cr_assert_not_null(f->rs, "%s", diag.data);
+    buf_free(&diag);
+    f->m = model_new();
+    f->rej = rejects_new();
+    load_opts o = {0};
+    rule_set_fill_load_opts(f->rs, &o);
+    o.rejects = f->rej;
+    load_stats st;
+    thk_buf csv = {0};
+    buf_printf(&csv, "%s%s", CASE_HEAD, cases);
+    cr_assert_eq(load_memory(f->m, LOAD_CASES, "cases.csv", csv.data, csv.len, &o, &st, &f->err),
+                 0, "%s", f->err.data);
+    buf_clear(&csv);
+    buf_printf(&csv, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n%s", events ? events : "");
+    cr_assert_eq(load_memory(f->m, LOAD_EVENTS, "events.csv", csv.data, csv.len, &o, &st,
+                             &f->err), 0, "%s", f->err.data);
+    if (thahc) {
+        buf_clear(&csv);
+        buf_printf(&csv, "ma_ban_an,ma_don_vi,ten_don_vi,ngay_thu_ly,ngay_xong,"
+                         "cap_phai_thi_hanh\n%s", thahc);
+        cr_assert_eq(load_memory(f->m, LOAD_THAHC, "thahc.csv", csv.data, csv.len, &o, &st,
+                                 &f->err), 0, "%s", f->err.data);
+    }
+    buf_free(&csv);
+    model_finish(f->m);
+    cr_assert(period_months(year, months, 1, 10, &f->p));
+    f->s = rule_compute(f->rs, f->m, &f->p, f->rej, &f->err, &f->status);
+}
+
+static void done(afix *f)
+{
+    form_set_free(f->s);
+    rule_set_free(f->rs);
+    model_free(f->m);
+    rejects_free(f->rej);
+    buf_free(&f->err);
+}
+
+static const form_table *tab(afix *f, const char *id)
+{
+    cr_assert_not_null(f->s, "compute failed (%d): %s", f->status, f->err.data);
+    const form_table *t = agg_find_table(f->s, id);
+    cr_assert_not_null(t, "no table %s", id);
+    return t;
+}
+
+static const form_cell *cell(afix *f, const char *id, const char *row, const char *col)
+{
+    const form_table *t = tab(f, id);
+    long r = agg_find_row(t, row), c = agg_find_col(t, col);
+    cr_assert_geq(r, 0, "%s: no row %s", id, row);
+    cr_assert_geq(c, 0, "%s: no column %s", id, col);
+    return form_cell_at(t, (size_t)r, (size_t)c);
+}
+
+static int64_t val(afix *f, const char *id, const char *row, const char *col)
+{
+    const form_cell *c = cell(f, id, row, col);
+    cr_expect(!c->empty, "%s[%s].%s is empty", id, row, col);
+    return c->v;
+}
+
+/* The row keys of a table joined with spaces. */
+static void keys(afix *f, const char *id, char *out, size_t n)
+{
+    const form_table *t = tab(f, id);
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < t->nrows && at + 1 < n; i++)
+        at += (size_t)snprintf(out + at, n - at, "%s%s", i ? " " : "", t->rows[i].key);
+}
+
+#define B01                                                                                      \
+    "form B01 \"việc\" { rows ma_don_vi label ten_don_vi header \"Đơn vị\" total \"Tổng cộng\"\n" \
+    "  column thu_ly \"a\" = chuyen_sang + moi\n"                                                \
+    "  column chuyen_sang \"b\" = count(carried)\n"                                              \
+    "  column moi \"c\" = count(new)\n"                                                          \
+    "  column xong \"d\" = count(state = xong)\n"                                                \
+    "  column ty_le \"e\" = percent(xong, thu_ly)\n"                                             \
+    "  column tien \"f\" = sum(collected)\n"                                                     \
+    "  check thu_ly = chuyen_sang + moi\n"                                                       \
+    "}\n"
+
+Test(agg, every_unit_gets_a_row_even_with_nothing_in_scope)
+{
+    afix f;
+    run(&f, B01,
+        "T1,U2,Đơn vị 2,,01/11/2025,01/11/2025,,1000\n"
+        "T2,U1,Đơn vị 1,,01/11/2026,01/11/2026,,1000\n" /* accepted after E: out of scope */
+        "T3,U3,,,01/01/2024,01/01/2024,,1000\n",         /* closed before S */
+        "T3,01/02/2025,Thi hành xong,,\nT1,02/11/2025,Thu tiền,400,\n", NULL, 2026, 12);
+    char k[256];
+    keys(&f, "B01", k, sizeof k);
+    cr_expect_str_eq(k, "U1 U2 U3 *");
+    const form_table *t = tab(&f, "B01");
+    cr_expect_str_eq(t->rowfield_labels[0], "Đơn vị");
+    cr_expect_str_eq(t->rows[0].labels[0], "Đơn vị 1");
+    cr_expect_str_eq(t->rows[2].labels[0], "U3"); /* no name: the code */
+    cr_expect_str_eq(t->rows[3].labels[0], "Tổng cộng");
+    cr_expect_eq(t->rows[3].kind, FORM_ROW_TOTAL);
+    cr_expect_eq(val(&f, "B01", "U1", "thu_ly"), 0);
+    cr_expect(cell(&f, "B01", "U1", "ty_le")->empty, "a zero denominator gives an empty rate");
+    cr_expect_eq(val(&f, "B01", "U2", "moi"), 1);
+    cr_expect_eq(val(&f, "B01", "U2", "tien"), 400);
+    cr_expect_eq(val(&f, "B01", "*", "thu_ly"), 1);
+    cr_expect_eq(f.m->units[0].seen, MODEL_SEEN_CASES);
+    done(&f);
+}
+
+Test(agg, totals_sum_the_rows_and_recompute_rates_from_exact_totals)
+{
+    afix f;
+    run(&f, B01,
+        "A1,U1,,,01/11/2025,01/11/2025,,0\nA2,U1,,,01/11/2025,01/11/2025,,0\n"
+        "A3,U1,,,01/11/2025,01/11/2025,,0\nB1,U2,,,01/11/2025,01/11/2025,,0\n"
+        "B2,U2,,,01/09/2025,01/09/2025,,0\n",
+        "A1,02/11/2025,xong,,\nB1,02/11/2025,xong,,\nB2,02/11/2025,xong,,\n", NULL, 2026, 12);
+    cr_expect_eq(val(&f, "B01", "U1", "ty_le"), 3333);
+    cr_expect_eq(val(&f, "B01", "U2", "ty_le"), 10000);
+    cr_expect_eq(val(&f, "B01", "*", "ty_le"), 6000); /* 3 of 5, not 33.33 + 100 */
+    cr_expect_eq(val(&f, "B01", "*", "chuyen_sang"), 1);
+    cr_expect_eq(val(&f, "B01", "*", "thu_ly"), 5);
+    done(&f);
+}
+
+Test(agg, nested_rows_get_subtotals_after_each_group)
+{
+    afix f;
+    run(&f,
+        "form C \"chv\" { rows ma_don_vi label ten_don_vi, chap_hanh_vien subtotal total \"Cộng\"\n"
+        "  column n \"n\" = count() column tien \"t\" = sum(so_tien_phai_thi_hanh) }\n",
+        "T1,U1,Một,Bình,01/11/2025,01/11/2025,,10\n"
+        "T2,U1,Một,An,01/11/2025,01/11/2025,,20\n"
+        "T3,U1,Một,Bình,01/11/2025,01/11/2025,,30\n"
+        "T4,U2,Hai,,01/11/2025,01/11/2025,,40\n"
+        "T5,U3,Ba,Cường,01/11/2026,01/11/2026,,50\n",
+        NULL, NULL, 2026, 12);
+    char k[256];
+    keys(&f, "C", k, sizeof k);
+    cr_expect_str_eq(k, "U1|An U1|Bình U1|* U2| U2|* U3|* *");
+    cr_expect_eq(val(&f, "C", "U1|Bình", "n"), 2);
+    cr_expect_eq(val(&f, "C", "U1|*", "n"), 3);
+    cr_expect_eq(val(&f, "C", "U1|*", "tien"), 60);
+    cr_expect_eq(val(&f, "C", "U3|*", "n"), 0);
+    cr_expect_eq(val(&f, "C", "*", "tien"), 100);
+    const form_table *t = tab(&f, "C");
+    cr_expect_str_eq(t->rows[3].labels[1], "(trống)");
+    cr_expect_str_eq(t->rows[2].labels[0], "Một");
+    cr_expect_str_eq(t->rows[2].labels[1], "");
+    cr_expect_eq(t->rows[2].kind, FORM_ROW_SUBTOTAL);
+    done(&f);
+}
+
+Test(agg, fixed_rows_are_always_present_in_their_order)
+{
+    afix f;
+    run(&f,
+        "form S \"state\" { rows state fixed (dang_thi_hanh \"Đang\", xong \"Xong\", uy_thac) "
+        "total \"Tổng\"\n  column n \"n\" = count() }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U1,,,01/11/2025,01/11/2025,,0\n"
+        "T3,U1,,,01/11/2025,01/11/2025,,0\n",
+        "T2,05/11/2025,Xác minh: chưa có điều kiện,,\nT3,05/11/2025,Đình chỉ,,\n", NULL, 2026, 12);
+    char k[256];
+    keys(&f, "S", k, sizeof k);
+    cr_expect_str_eq(k, "dang_thi_hanh xong uy_thac chua_co_dk dinh_chi *");
+    cr_expect_eq(val(&f, "S", "xong", "n"), 0);
+    cr_expect_eq(val(&f, "S", "dinh_chi", "n"), 1);
+    const form_table *t = tab(&f, "S");
+    cr_expect_str_eq(t->rows[0].labels[0], "Đang");
+    cr_expect_str_eq(t->rows[2].labels[0], "uy_thac");
+    done(&f);
+}
+
+Test(agg, a_complete_level_repeats_under_every_group)
+{
+    afix f;
+    run(&f,
+        "form H \"ht\" { rows state fixed (xong, dang_thi_hanh), ma_don_vi subtotal\n"
+        "  column n \"n\" = count() }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U2,,,01/11/2025,01/11/2025,,0\n",
+        "T1,05/11/2025,xong,,\n", NULL, 2026, 12);
+    char k[256];
+    keys(&f, "H", k, sizeof k);
+    cr_expect_str_eq(k, "xong|U1 xong|U2 xong|* dang_thi_hanh|U1 dang_thi_hanh|U2 "
+                        "dang_thi_hanh|*");
+    cr_expect_eq(val(&f, "H", "xong|U1", "n"), 1);
+    cr_expect_eq(val(&f, "H", "xong|U2", "n"), 0);
+    cr_expect_eq(val(&f, "H", "dang_thi_hanh|*", "n"), 1);
+    done(&f);
+}
+
+Test(agg, a_form_without_rows_has_one_total_row)
+{
+    afix f;
+    run(&f, "form K \"k\" { column n \"n\" = count() }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U2,,,01/11/2025,01/11/2025,,0\n", NULL, NULL,
+        2026, 12);
+    char k[64];
+    keys(&f, "K", k, sizeof k);
+    cr_expect_str_eq(k, "*");
+    cr_expect_eq(val(&f, "K", "*", "n"), 2);
+    done(&f);
+}
+
+Test(agg, a_failed_check_is_status_5_naming_form_row_and_values)
+{
+    afix f;
+    run(&f,
+        "form B \"b\" { rows ma_don_vi total \"T\" column a \"a\" = count() "
+        "column b \"b\" = count(new) check a = b }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U1,,,01/01/2025,01/01/2025,,0\n", NULL, NULL, 2026,
+        12);
+    cr_expect_null(f.s);
+    cr_expect_eq(f.status, THK_EXIT_CHECK);
+    cr_expect(strstr(f.err.data, "biểu B, dòng U1: đẳng thức kiểm tra không đúng (check "
+                                 "failed): a = b: 2 ≠ 1") != NULL, "%s", f.err.data);
+    cr_expect(strstr(f.err.data, "dòng *:") != NULL, "%s", f.err.data);
+    done(&f);
+}
+
+Test(agg, a_sum_that_overflows_names_form_row_and_column)
+{
+    thk_buf cases = {0};
+    for (int i = 0; i < 11; i++)
+        buf_printf(&cases, "T%d,U1,,,01/11/2025,01/11/2025,,900000000000000000\n", i);
+    afix f;
+    run(&f, "form M \"m\" { rows ma_don_vi column n \"n\" = count() column tien \"t\" = sum(O) }\n",
+        cases.data, NULL, NULL, 2026, 12);
+    cr_expect_null(f.s);
+    cr_expect_eq(f.status, THK_EXIT_INPUT);
+    cr_expect(strstr(f.err.data, "biểu M, dòng U1, cột tien: tổng vượt giới hạn") != NULL, "%s",
+              f.err.data);
+    buf_free(&cases);
+    done(&f);
+}
+
+Test(agg, a_total_that_overflows_is_reported_on_the_total_row)
+{
+    thk_buf cases = {0};
+    for (int i = 0; i < 11; i++)
+        buf_printf(&cases, "T%d,U%d,,,01/11/2025,01/11/2025,,900000000000000000\n", i, i);
+    afix f;
+    run(&f, "form M \"m\" { rows ma_don_vi total \"T\" column tien \"t\" = sum(O) }\n",
+        cases.data, NULL, NULL, 2026, 12);
+    cr_expect_null(f.s);
+    cr_expect_eq(f.status, THK_EXIT_INPUT);
+    cr_expect(strstr(f.err.data, "biểu M, dòng *, cột tien") != NULL, "%s", f.err.data);
+    buf_free(&cases);
+    done(&f);
+}
+
+Test(agg, prior_counts_the_same_window_last_year)
+{
+    afix f;
+    run(&f,
+        "form TH \"th\" { rows ma_don_vi total \"T\"\n"
+        "  column xong \"x\" = count(state = xong)\n"
+        "  column xong_ck \"y\" = prior(count(state = xong))\n"
+        "  column tang \"z\" = xong - xong_ck\n"
+        "  column thu_ly_ck \"w\" = prior(thu_ly)\n"
+        "  column thu_ly \"v\" = count()\n}\n",
+        "T1,U1,,,01/11/2024,01/11/2024,,0\nT2,U1,,,01/11/2025,01/11/2025,,0\n",
+        "T1,01/12/2024,xong,,\nT2,01/12/2025,xong,,\n", NULL, 2026, 12);
+    cr_expect_eq(val(&f, "TH", "U1", "xong"), 1);
+    cr_expect_eq(val(&f, "TH", "U1", "xong_ck"), 1);
+    cr_expect_eq(val(&f, "TH", "U1", "tang"), 0);
+    cr_expect_eq(val(&f, "TH", "U1", "thu_ly"), 1);     /* T1 closed before this S */
+    cr_expect_eq(val(&f, "TH", "U1", "thu_ly_ck"), 1);  /* T2 not yet accepted last year */
+    cr_expect_str_eq(f.s->tables[0].id, "TH");
+    done(&f);
+}
+
+Test(agg, replay_warnings_go_to_the_log_for_the_main_period_only)
+{
+    afix f;
+    run(&f,
+        "form TH \"th\" { column a \"a\" = count() column b \"b\" = prior(count()) }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,1000\n",
+        "T1,02/11/2025,Thu tiền,1500,\n", NULL, 2026, 12);
+    cr_assert_not_null(f.s, "%s", f.err.data);
+    cr_assert_eq(rejects_count(f.rej), 1);
+    const reject_entry *e = rejects_get(f.rej, 0);
+    cr_expect_eq(e->code, WARN_OVERPAYMENT);
+    cr_expect_str_eq(e->file, "events.csv");
+    cr_expect_eq(e->line, 2);
+    cr_expect_str_eq(e->column, "so_tien");
+    cr_expect_str_eq(e->value, "1500");
+    cr_expect_str_eq(e->detail, "vượt 500 đồng");
+    done(&f);
+}
+
+Test(agg, a_pattern_limit_rejects_that_case_and_only_that_case)
+{
+    thk_buf cases = {0};
+    buf_printf(&cases, "T1,U1,,,01/11/2025,01/11/2025,");
+    for (int i = 0; i < 5000; i++)
+        buf_putc(&cases, 'a');
+    buf_printf(&cases, "b,0\nT2,U1,,,01/11/2025,01/11/2025,aaa,0\n");
+    afix f;
+    run(&f,
+        "let slow = nhom_viec ~ /^(a+)+$/\n"
+        "form P \"p\" { rows ma_don_vi column n \"n\" = count() column s \"s\" = count(slow) }\n",
+        cases.data, NULL, NULL, 2026, 12);
+    cr_assert_not_null(f.s, "%s", f.err.data);
+    cr_expect_eq(val(&f, "P", "U1", "n"), 1);
+    cr_expect_eq(val(&f, "P", "U1", "s"), 1);
+    cr_assert_eq(rejects_count(f.rej), 1);
+    const reject_entry *e = rejects_get(f.rej, 0);
+    cr_expect_eq(e->code, REJ_PATTERN_LIMIT);
+    cr_expect_str_eq(e->file, "cases.csv");
+    cr_expect_eq(e->line, 2);
+    cr_expect(strstr(e->detail, "/^(a+)+$/ (t.rules:") != NULL, "%s", e->detail);
+    cr_expect_eq(strlen(e->value), 200);
+    buf_free(&cases);
+    done(&f);
+}
+
+Test(agg, lists_filter_order_limit_and_show_typed_cells)
+{
+    afix f;
+    run(&f,
+        "let con = remaining > 0\n"
+        "let age = years(ngay_quyet_dinh)\n"
+        "list L3 \"top\" { where con order by ma_don_vi, remaining desc limit 2 per ma_don_vi\n"
+        "  show ma_viec \"Mã\", ma_don_vi, ngay_quyet_dinh, remaining, age, state, con }\n",
+        "A1,U1,,,01/11/2025,01/11/2020,,100\nA2,U1,,,01/11/2025,01/11/2025,,300\n"
+        "A3,U1,,,01/11/2025,01/11/2025,,300\nA4,U1,,,01/11/2025,01/11/2025,,50\n"
+        "B1,U2,,,01/11/2025,01/11/2025,,0\nB2,U2,,,01/11/2025,01/11/2025,,7\n",
+        NULL, NULL, 2026, 12);
+    const form_table *t = tab(&f, "L3");
+    cr_expect(t->is_list);
+    cr_assert_eq(t->nrows, 3);
+    cr_expect_str_eq(t->rows[0].key, "A2"); /* 300, tie broken by ma_viec */
+    cr_expect_str_eq(t->rows[1].key, "A3");
+    cr_expect_str_eq(t->rows[2].key, "B2");
+    cr_expect_str_eq(t->cols[0].label, "Mã");
+    cr_expect_str_eq(t->cols[1].label, "ma_don_vi");
+    cr_expect_eq(t->cols[0].kind, FORM_KIND_TEXT);
+    cr_expect_eq(t->cols[2].kind, FORM_KIND_DATE);
+    cr_expect_eq(t->cols[3].kind, FORM_KIND_MONEY);
+    cr_expect_eq(t->cols[4].kind, FORM_KIND_COUNT);
+    cr_expect_eq(t->cols[5].kind, FORM_KIND_TEXT);
+    cr_expect_str_eq(t->texts[0 * 7 + 0], "A2");
+    cr_expect_eq(form_cell_at(t, 0, 2)->v, date_from_ymd(2025, 11, 1));
+    cr_expect_eq(form_cell_at(t, 0, 3)->v, 300);
+    cr_expect_eq(form_cell_at(t, 0, 4)->v, 0);
+    cr_expect_str_eq(t->texts[0 * 7 + 5], "dang_thi_hanh");
+    cr_expect_str_eq(t->texts[0 * 7 + 6], "true");
+    done(&f);
+}
+
+Test(agg, thahc_forms_use_thahc_units_and_are_left_out_without_thahc)
+{
+    const char *rules = "map cap_phai_thi_hanh { tinh = /tỉnh/i xa = /xã/i khac = /.*/ }\n"
+                        "form B03 \"b\" { source thahc rows ma_don_vi total \"T\"\n"
+                        "  column tong \"t\" = count() column xong \"x\" = count(ngay_xong <= E) }\n"
+                        "form B03_CAP \"c\" { source thahc rows cap_phai_thi_hanh fixed (tinh, xa, "
+                        "khac) total \"T\" column tong \"t\" = count() }\n"
+                        "form B01 \"a\" { rows ma_don_vi column n \"n\" = count() }\n";
+    afix f;
+    run(&f, rules, "T1,U1,,,01/11/2025,01/11/2025,,0\n", NULL,
+        "BA1,U9,Chín,01/11/2025,02/11/2025,UBND tỉnh X\n"
+        "BA2,U9,Chín,01/11/2024,01/01/2025,UBND xã Y\n", /* finished before S */
+        2026, 12);
+    char k[128];
+    keys(&f, "B03", k, sizeof k);
+    cr_expect_str_eq(k, "U9 *");
+    keys(&f, "B01", k, sizeof k);
+    cr_expect_str_eq(k, "U1");
+    cr_expect_eq(val(&f, "B03", "U9", "tong"), 1);
+    cr_expect_eq(val(&f, "B03", "U9", "xong"), 1);
+    cr_expect_eq(val(&f, "B03-CAP", "tinh", "tong"), 1);
+    cr_expect_eq(val(&f, "B03_CAP", "xa", "tong"), 0);
+    done(&f);
+    run(&f, rules, "T1,U1,,,01/11/2025,01/11/2025,,0\n", NULL, NULL, 2026, 12);
+    cr_expect_eq(f.s->ntables, 1);
+    cr_expect_null(agg_find_table(f.s, "B03"));
+    done(&f);
+}
+
+typedef struct {
+    char got[512];
+    size_t n;
+} flagsink;
+
+static void on_case(void *ctx, const model *m, uint32_t ci, const replay_facts *fa,
+                    const char *flags)
+{
+    flagsink *s = ctx;
+    (void)fa;
+    size_t at = strlen(s->got);
+    snprintf(s->got + at, sizeof s->got - at, "%s:%s ", model_str(m, m->cases[ci].ma_viec), flags);
+    s->n++;
+}
+
+Test(agg, each_counted_case_reports_its_true_flags)
+{
+    const char *rules = "let moi = new\nlet lon = O >= 100\nlet unused = carried\n"
+                        "let tien = O + 1\n"
+                        "form F \"f\" { rows ma_don_vi column a \"a\" = count(moi) "
+                        "column b \"b\" = count(lon) column c \"c\" = sum(tien) }\n";
+    const char *cases = "T1,U1,,,01/11/2025,01/11/2025,,100\nT2,U1,,,01/11/2024,01/11/2024,,5\n"
+                        "T3,U1,,,01/11/2027,01/11/2027,,5\n";
+    afix f;
+    memset(&f, 0, sizeof f);
+    flagsink sink = {{0}, 0};
+    /* first compile to register the callback, then run through the fixture */
+    run(&f, rules, cases, NULL, NULL, 2026, 12);
+    rule_set_on_case(f.rs, on_case, &sink);
+    int status;
+    form_set *s = rule_compute(f.rs, f.m, &f.p, NULL, &f.err, &status);
+    cr_assert_not_null(s);
+    form_set_free(s);
+    cr_expect_str_eq(sink.got, "T1:moi;lon T2: ");
+    memset(&sink, 0, sizeof sink);
+    cr_expect_eq(rule_each_case(f.rs, f.m, &f.p, on_case, &sink, &f.err), 0);
+    cr_expect_str_eq(sink.got, "T1:moi;lon T2: ");
+    done(&f);
+}
+
+Test(agg, lookups_treat_underscore_and_hyphen_alike)
+{
+    afix f;
+    run(&f, "form B01_CHV \"a\" { rows ma_don_vi column n \"n\" = count() }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\n", NULL, NULL, 2026, 12);
+    cr_expect_not_null(agg_find_table(f.s, "B01_CHV"));
+    cr_expect_not_null(agg_find_table(f.s, "B01-CHV"));
+    cr_expect_str_eq(f.s->tables[0].id, "B01-CHV");
+    cr_expect_eq(agg_find_row(&f.s->tables[0], "nope"), -1);
+    cr_expect_eq(agg_find_col(&f.s->tables[0], "nope"), -1);
+    done(&f);
+}
