@@ -34,8 +34,16 @@ int rule_diag_add_source(rule_diag *d, const char *name, char *text, size_t len)
         d->cap = d->cap ? d->cap * 2 : 8;
         d->src = thk_xrealloc(d->src, d->cap * sizeof *d->src);
     }
-    d->src[d->nsrc] = (rule_src){thk_xstrdup(name), text, len};
+    d->src[d->nsrc] = (rule_src){thk_xstrdup(name), text, len, -1, 0};
     return (int)d->nsrc++;
+}
+
+void rule_diag_set_parent(rule_diag *d, int file, int parent, uint32_t off)
+{
+    if (file >= 0 && (size_t)file < d->nsrc) {
+        d->src[file].parent = parent;
+        d->src[file].parent_off = off;
+    }
 }
 
 const rule_src *rule_diag_source(const rule_diag *d, int file)
@@ -164,20 +172,55 @@ void rule_diag_error_file(rule_diag *d, const char *name, const char *fmt, ...)
     diag_push(d, -1, 0, &t);
 }
 
+/* The include chain of a position, root first: files[i] at offsets offs[i]. */
+static size_t diag_chain(const rule_diag *d, int file, uint32_t off, int *files, uint32_t *offs)
+{
+    int f[64];
+    uint32_t o[64];
+    size_t n = 0;
+    while (file >= 0 && n < 64) {
+        f[n] = file;
+        o[n] = off;
+        n++;
+        off = d->src[file].parent_off;
+        file = d->src[file].parent;
+    }
+    for (size_t i = 0; i < n; i++) {
+        files[i] = f[n - 1 - i];
+        offs[i] = o[n - 1 - i];
+    }
+    return n;
+}
+
+static const rule_diag *diag_sorting; /* qsort has no context argument */
+
 static int diag_entry_cmp(const void *a, const void *b)
 {
     const rule_diag_entry *x = a, *y = b;
-    if (x->file != y->file)
-        return x->file < y->file ? -1 : 1;
-    if (x->off != y->off)
-        return x->off < y->off ? -1 : 1;
+    if ((x->file < 0) != (y->file < 0))
+        return x->file < 0 ? -1 : 1;
+    if (x->file >= 0) {
+        int fx[64], fy[64];
+        uint32_t ox[64], oy[64];
+        size_t nx = diag_chain(diag_sorting, x->file, x->off, fx, ox);
+        size_t ny = diag_chain(diag_sorting, y->file, y->off, fy, oy);
+        for (size_t i = 0; i < nx && i < ny; i++) {
+            if (fx[i] != fy[i])
+                return fx[i] < fy[i] ? -1 : 1;
+            if (ox[i] != oy[i])
+                return ox[i] < oy[i] ? -1 : 1;
+        }
+        if (nx != ny)
+            return nx < ny ? -1 : 1;
+    }
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 void rule_diag_flush(rule_diag *d)
 {
     if (d->npending > 1) /* qsort(NULL, 0, ...) is undefined */
-        qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
+        diag_sorting = d;
+    qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
     for (size_t i = 0; i < d->npending; i++) {
         if (i < RULE_DIAG_MAX && d->out)
             buf_printf(d->out, "%s", d->pending[i].text);

@@ -17,6 +17,8 @@ typedef struct {
     char *name; /* as given or as resolved for an include, owned */
     char *text; /* owned, NUL-terminated */
     size_t len;
+    int parent;          /* the file that included it, -1 for a file given by the caller */
+    uint32_t parent_off; /* where the include stands in the parent */
 } rule_src;
 
 /* Errors past this number are counted but not printed. */
@@ -44,12 +46,15 @@ typedef struct {
 void rule_diag_init(rule_diag *d, thk_buf *out);
 /* Frees the sources and pending messages (not out). Accepts a zeroed struct. */
 void rule_diag_free(rule_diag *d);
-/* Appends the pending messages to out in source order (file, then position; the order of
- * reporting breaks ties), at most RULE_DIAG_MAX of them, and clears them. */
+/* Appends the pending messages to out in reading order (an included file's messages where its
+ * include stands; the order of reporting breaks ties), at most RULE_DIAG_MAX of them, and
+ * clears them. */
 void rule_diag_flush(rule_diag *d);
 /* Registers a source; takes ownership of text (malloc'ed, NUL-terminated at len). Returns its
  * file index. */
 int rule_diag_add_source(rule_diag *d, const char *name, char *text, size_t len);
+/* Records that `file` was included by `parent` at byte offset off (for message order). */
+void rule_diag_set_parent(rule_diag *d, int file, int parent, uint32_t off);
 /* The registered source `file`, or NULL. */
 const rule_src *rule_diag_source(const rule_diag *d, int file);
 /* The location of bytes [off, off+len) of `file`, with line and column computed. */

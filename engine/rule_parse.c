@@ -975,10 +975,11 @@ static bool p_list(parser *p)
 
 /* ---- tests ---------------------------------------------------------------------------------- */
 
-/* { IDENT "=" value } with value = bare word | STRING | DATE | INT (read as one word) */
+/* { (IDENT | STRING) "=" value } with value = bare word | STRING | DATE | INT (read as one
+ * word); a STRING name is a header as an export writes it ("Ngày ra QĐ THA"), to test aliases */
 static bool p_kv_row(parser *p, rule_row_ast *r)
 {
-    while (p_is(p, TK_IDENT)) {
+    while (p_is(p, TK_IDENT) || p_is(p, TK_STRING)) {
         rule_kv_ast *kv = rule_arena_push(p->ast->arena, &r->kv, &r->n, &r->cap, sizeof *kv);
         kv->name = p->cur.s;
         kv->loc = p->cur.loc;
@@ -994,17 +995,23 @@ static bool p_kv_row(parser *p, rule_row_ast *r)
     return true;
 }
 
-/* A cell reference's row key: (WORD | STRING) { "|" (WORD | STRING) }, read in key mode. */
+/* A cell reference's row key: (WORD | STRING) { "|" [ WORD | STRING ] }, read in key mode; an
+ * empty part names the row of an empty key ("GL-KV01|"). */
 static bool p_rowkey(parser *p, const char **out)
 {
     thk_buf b = {0};
+    bool first = true;
     for (;;) {
-        if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING)) {
+        if (!first && (p_is(p, TK_PIPE) || p_is(p, TK_RBRACKET))) {
+            /* an empty part after '|': the row of records whose key is empty */
+        } else if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING)) {
             buf_free(&b);
             return p_expected(p, "a row key");
+        } else {
+            buf_append(&b, p->cur.s, strlen(p->cur.s));
+            p_next(p);
         }
-        buf_append(&b, p->cur.s, strlen(p->cur.s));
-        p_next(p);
+        first = false;
         if (!p_is(p, TK_PIPE))
             break;
         buf_putc(&b, '|');
@@ -1060,7 +1067,7 @@ static bool p_expect_one(parser *p, rule_test_ast *t)
 }
 
 /* test_item = "period" ( INT "thang" INT | DATE "-" DATE )
- *           | "case" { IDENT "=" value } | "thahc" { IDENT "=" value }
+ *           | "case" { (IDENT | STRING) "=" value } | "thahc" { (IDENT | STRING) "=" value }
  *           | "event" WORD DATE STRING [ INT ] [ STRING ]
  *           | "expect" cellref "=" expected { "," cellref "=" expected } ; */
 static bool p_test_item(parser *p, rule_test_ast *t)
@@ -1320,6 +1327,7 @@ static bool p_include(parser *p)
         return true;
     }
     int file = rule_diag_add_source(p->d, path.data, text, len);
+    rule_diag_set_parent(p->d, file, p->lx.file, loc.off);
     p_enter_file(run, file, canon, path.data);
     buf_free(&path);
     return true;

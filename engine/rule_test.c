@@ -29,10 +29,11 @@ static void rt_csv_field(thk_buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-/* A CSV file from key=value rows: the header is every column named, in order of first use;
- * `required` columns come first when no row names them (so an empty file still binds). */
+/* A CSV file from key=value rows: the header is every column named, in order of first use,
+ * then the `required` columns no row names, directly or through an alias (so the file binds
+ * and a missing value is rejected like in a real export). */
 static void rt_rows_csv(const rule_row_ast *rows, size_t n, const char *const *required,
-                        thk_buf *out)
+                        const load_alias *aliases, size_t naliases, int kind, thk_buf *out)
 {
     const char **cols = NULL;
     size_t ncols = 0;
@@ -46,15 +47,26 @@ static void rt_rows_csv(const rule_row_ast *rows, size_t n, const char *const *r
                 cols[ncols++] = rows[i].kv[j].name;
             }
         }
+    thk_buf k1 = {0}, k2 = {0};
     for (size_t r = 0; required[r]; r++) {
         bool have = false;
-        for (size_t k = 0; k < ncols && !have; k++)
+        for (size_t k = 0; k < ncols && !have; k++) {
             have = strcmp(cols[k], required[r]) == 0;
+            text_fold_key(cols[k], strlen(cols[k]), &k1);
+            for (size_t a = 0; a < naliases && !have; a++) {
+                if ((int)aliases[a].kind != kind || strcmp(aliases[a].column, required[r]) != 0)
+                    continue;
+                text_fold_key(aliases[a].alias, strlen(aliases[a].alias), &k2);
+                have = strcmp(k1.data ? k1.data : "", k2.data ? k2.data : "") == 0;
+            }
+        }
         if (!have) {
             cols = thk_xrealloc(cols, (ncols + 1) * sizeof *cols);
             cols[ncols++] = required[r];
         }
     }
+    buf_free(&k1);
+    buf_free(&k2);
     for (size_t k = 0; k < ncols; k++) {
         if (k)
             buf_putc(out, ',');
@@ -201,7 +213,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     thk_buf csv = {0}, err = {0};
     load_stats st;
     int rc = 0;
-    rt_rows_csv(t->cases, t->ncases, rt_case_required, &csv);
+    rt_rows_csv(t->cases, t->ncases, rt_case_required, o.aliases, o.naliases, LOAD_CASES, &csv);
     rc = load_memory(m, LOAD_CASES, "cases.csv", csv.data, csv.len, &o, &st, &err);
     if (!rc) {
         buf_clear(&csv);
@@ -210,7 +222,8 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     }
     if (!rc && t->nthahc) {
         buf_clear(&csv);
-        rt_rows_csv(t->thahc, t->nthahc, rt_thahc_required, &csv);
+        rt_rows_csv(t->thahc, t->nthahc, rt_thahc_required, o.aliases, o.naliases, LOAD_THAHC,
+                    &csv);
         rc = load_memory(m, LOAD_THAHC, "thahc.csv", csv.data, csv.len, &o, &st, &err);
     }
     bool pass = true;
@@ -235,10 +248,9 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
         for (size_t k = 0; k < rejects_count(rej); k++) {
             const reject_entry *e = rejects_get(rej, k);
             rejects_message(e, &msg);
-            buf_printf(why, "  note: %s line %u %s%s%s: %s [%s]\n", e->file, e->line,
-                       e->column[0] ? "column " : "", e->column, e->value[0] ? " " : "",
-                       e->value, thk_reject_code(e->code));
-            (void)msg;
+            buf_printf(why, "  note: %s line %u%s%s%s%s: %s [%s]\n", e->file, e->line,
+                       e->column[0] ? " column " : "", e->column, e->value[0] ? " " : "",
+                       e->value, msg.data ? msg.data : "", thk_reject_code(e->code));
         }
         buf_free(&msg);
     }
