@@ -436,6 +436,15 @@ static bool rt_branch_sample(const char *pat, size_t a, size_t b, bool ext, thk_
                 out->len = atom;
                 if (out->data)
                     out->data[out->len] = '\0';
+            } else if (out->len > atom) {
+                /* the atom lo times (a few at most): the sample must match the pattern */
+                size_t an = out->len - atom;
+                char rep[64];
+                if (an <= sizeof rep) {
+                    memcpy(rep, out->data + atom, an);
+                    for (long r = 1; r < lo && r < 8; r++)
+                        buf_append(out, rep, an);
+                }
             }
             i = j + 1;
             break;
