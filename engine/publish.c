@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -83,6 +84,69 @@ int publish_remove_dir(const char *dir)
     return rmdir(dir);
 }
 
+void publish_signal_cleanup(void)
+{
+    if (!publish_active[0])
+        return;
+    int fd = open(publish_active, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    /* getdents64 instead of opendir/readdir, which may allocate */
+    _Alignas(struct dirent64) char buf[4096];
+    bool removed = true;
+    while (removed) { /* reread from the start after each batch: unlinking shifts offsets */
+        removed = false;
+        lseek(fd, 0, SEEK_SET);
+        ssize_t n;
+        while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
+            for (ssize_t off = 0; off < n;) {
+                const struct dirent64 *e = (const struct dirent64 *)(void *)(buf + off);
+                off += e->d_reclen;
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                    unlinkat(fd, e->d_name, 0) == 0)
+                    removed = true;
+            }
+        }
+    }
+    close(fd);
+    rmdir(publish_active);
+}
+
+/* With the lock held, staging folders of earlier runs on the same target (".<name>.tmp-<pid>")
+ * whose process no longer exists are debris of a kill -9 or a power cut: remove them. A folder
+ * whose pid is alive is left alone (the lock makes that impossible unless the lock file is on a
+ * file system without flock, or the pid was reused). */
+static void publish_remove_stale(const publish *p)
+{
+    char *parent = publish_sibling(p->out, ".tmp-"); /* "<parent>/.<name>.tmp-" */
+    char *prefix = strrchr(parent, '/');
+    *prefix++ = '\0';
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(parent);
+    if (!d) {
+        free(parent);
+        return;
+    }
+    thk_buf path = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, plen) != 0)
+            continue;
+        const char *digits = e->d_name + plen;
+        if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+            continue;
+        long pid = strtol(digits, NULL, 10);
+        if (pid <= 0 || (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+            continue;
+        buf_clear(&path);
+        buf_printf(&path, "%s/%s", parent, e->d_name);
+        publish_remove_dir(path.data);
+    }
+    closedir(d);
+    buf_free(&path);
+    free(parent);
+}
+
 publish *publish_begin(const char *out, bool *locked, thk_buf *err)
 {
     *locked = false;
@@ -122,7 +186,7 @@ publish *publish_begin(const char *out, bool *locked, thk_buf *err)
         buf_printf(err, "không ghi được tệp khóa %s: %s", p->lock, strerror(errno));
         goto fail;
     }
-    publish_remove_dir(p->stage);
+    publish_remove_stale(p);
     if (mkdir(p->stage, 0777) != 0) {
         buf_printf(err, "không tạo được thư mục tạm %s: %s", p->stage, strerror(errno));
         goto fail;

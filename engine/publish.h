@@ -8,8 +8,10 @@ typedef struct publish publish;
 
 /* Takes the exclusive lock of output folder `out` (a lock file `.<name>.lock` beside it, holding
  * the pid) and creates an empty staging folder `.<name>.tmp-<pid>` beside it (creating the
- * parent folders as needed). Returns NULL with a message in *err when the folder is locked by
- * another run (naming its pid) or cannot be prepared; *locked tells which. */
+ * parent folders as needed). Once the lock is held, staging folders left by earlier runs on the
+ * same target whose process is gone (kill -9, power cut) are removed. Returns NULL with a
+ * message in *err when the folder is locked by another run (naming its pid) or cannot be
+ * prepared; *locked tells which. */
 publish *publish_begin(const char *out, bool *locked, thk_buf *err);
 /* The staging folder: write every output file in it. */
 const char *publish_dir(const publish *p);
@@ -24,6 +26,10 @@ int publish_commit(publish *p, thk_buf *err);
 void publish_abort(publish *p);
 /* The staging folder of the run in progress, for the signal handler (NULL when none). */
 const char *publish_active_dir(void);
+/* For a SIGINT/SIGTERM handler: removes every file of the active staging folder and the folder
+ * itself, using only async-signal-safe calls; does nothing when no run is staging. The lock is
+ * released by the process exiting. */
+void publish_signal_cleanup(void);
 /* Removes a folder and the plain files in it (no recursion below one level). */
 int publish_remove_dir(const char *dir);
 

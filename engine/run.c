@@ -27,27 +27,12 @@
 
 static volatile sig_atomic_t run_signal;
 
-/* SIGINT/SIGTERM: remove the staging folder (its files are plain and one level deep, and
- * unlink/rmdir are async-signal-safe) and leave with exit code 4. */
+/* SIGINT/SIGTERM: remove the staging folder with every file in it (the workbook too), using
+ * async-signal-safe calls only, and leave with exit code 4; exiting releases the lock. */
 static void run_on_signal(int sig)
 {
     run_signal = sig;
-    const char *dir = publish_active_dir();
-    if (dir) {
-        /* Cannot call opendir safely here; the known output names are enough. */
-        static const char *const names[] = {"cells.csv", "cases.csv", "rejects.csv",
-                                            "manifest.json", NULL};
-        char path[4352];
-        for (const char *const *n = names; *n; n++) {
-            size_t a = strlen(dir), b = strlen(*n);
-            if (a + b + 2 > sizeof path)
-                continue;
-            memcpy(path, dir, a);
-            path[a] = '/';
-            memcpy(path + a + 1, *n, b + 1);
-            unlink(path);
-        }
-    }
+    publish_signal_cleanup();
     static const char msg[] = "thongke: lỗi: bị ngắt (tín hiệu), không công bố báo cáo\n";
     ssize_t w = write(2, msg, sizeof msg - 1);
     (void)w;
