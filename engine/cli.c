@@ -1,6 +1,7 @@
 /* cli — option parsing for the subcommands; all help texts live here. */
 #include "cli.h"
 
+#include "datadir.h"
 #include "read_date.h"
 #include "rule_test.h"
 #include "run.h"
@@ -45,7 +46,8 @@ static void cli_report_usage(FILE *f)
             "  --input DIR          thư mục chứa cases.csv, events.csv[, thahc.csv]\n"
             "                       (mặc định input/sample)\n"
             "  --cases F --events F [--thahc F]   chỉ định từng tệp\n"
-            "  --rules F            tệp quy tắc (lặp lại được; mặc định rules/thads.rules)\n"
+            "  --rules F            tệp quy tắc (lặp lại được; mặc định rules/thads.rules,\n"
+            "                       nếu không có thì <prefix>/share/thongke/rules/thads.rules)\n"
             "  --out DIR            thư mục kết quả (mặc định output/<Y>-<N>thang)\n"
             "  --strict             một dòng bị loại cũng làm lần chạy thất bại (mã 3)\n"
             "  --max-reject-pct P   thất bại khi hơn P %% số dòng của một tệp bị loại (mã 3)\n"
@@ -240,7 +242,12 @@ int cli_report(int argc, char **argv)
         return cli_bad("cần --year Y và --months N (hoặc --from D --to D)");
     if ((o.cases || o.events) && !(o.cases && o.events))
         return cli_bad("--cases và --events phải đi cùng nhau");
-    return run_report(&o);
+    char *default_rules = NULL; /* ./rules/thads.rules, else the installed copy (datadir.h) */
+    if (!o.nrules)
+        o.rules[o.nrules++] = default_rules = datadir_default_rules();
+    int rc = run_report(&o);
+    free(default_rules);
+    return rc;
 }
 
 int cli_check(int argc, char **argv)
