@@ -75,6 +75,8 @@ typedef struct {
     size_t vlen[LOAD_MAX_SLOTS];
     bool row_bad;
     bool row_warn;
+    thk_buf last_key;   /* events: the ma_viec of the previous row and its case */
+    uint32_t last_case;
 } load_ctx;
 
 const char *load_kind_file(load_kind kind)
@@ -297,9 +299,17 @@ static int load_mapped(load_ctx *c, const reader_record *rec, size_t s)
     return v;
 }
 
+/* Texts that repeat (units, CHV, groups, notes) are interned; texts that are unique per row
+ * (ids, decision numbers, names of debtors) are stored without indexing: a million-entry hash
+ * table costs a cache miss per row and buys nothing for them. */
 static uint32_t load_intern(load_ctx *c, size_t s)
 {
     return c->vlen[s] ? strpool_intern(c->m->strings, c->val[s], c->vlen[s]) : 0;
+}
+
+static uint32_t load_store(load_ctx *c, size_t s)
+{
+    return strpool_add(c->m->strings, c->val[s], c->vlen[s]);
 }
 
 static void load_case_row(load_ctx *c, const reader_record *rec)
@@ -316,10 +326,12 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
     int loai_an = load_mapped(c, rec, C_LOAI_AN);
     if (c->row_bad)
         return;
-    if (model_case_find(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]) != UINT32_MAX) {
+    /* One hash operation decides both "new key" and "duplicate of row N". */
+    size_t known = strpool_count(m->case_ids);
+    uint32_t cid = strpool_intern(m->case_ids, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]);
+    if (strpool_count(m->case_ids) == known) {
         char detail[64];
-        uint32_t first = m->cases[model_case_find(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC])].line;
-        snprintf(detail, sizeof detail, "dòng %u", first);
+        snprintf(detail, sizeof detail, "dòng %u", m->cases[cid - 1].line);
         load_reject(c, rec, c->col[C_MA_VIEC], c->val[C_MA_VIEC], c->vlen[C_MA_VIEC],
                     REJ_DUPLICATE_ID, detail);
         return;
@@ -341,15 +353,14 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
         for (size_t e = 0; e < x->ncols; e++)
             x->values[e] = thk_xrealloc(x->values[e], m->cases_cap * sizeof *x->values[e]);
     }
-    strpool_intern(m->case_ids, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]);
     model_case *k = &m->cases[m->ncases];
     *k = (model_case){
-        .ma_viec = load_intern(c, C_MA_VIEC),
+        .ma_viec = load_store(c, C_MA_VIEC),
         .unit = unit,
         .chv = load_intern(c, C_CHV),
-        .so_qd = load_intern(c, C_SO_QD),
+        .so_qd = load_store(c, C_SO_QD),
         .nhom_viec = load_intern(c, C_NHOM_VIEC),
-        .debtor = load_intern(c, C_DEBTOR),
+        .debtor = load_store(c, C_DEBTOR),
         .ngay_thu_ly = thu_ly,
         .ngay_quyet_dinh = ngay_qd,
         .so_tien = so_tien,
@@ -381,7 +392,16 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
     if (c->vlen[E_MA_VIEC]) {
-        ci = model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+        /* Exports list a case's events together: remember the last key looked up. */
+        if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
+            memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
+            ci = c->last_case;
+        else {
+            ci = model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            buf_clear(&c->last_key);
+            buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            c->last_case = ci;
+        }
         if (ci == UINT32_MAX)
             load_reject(c, rec, c->col[E_MA_VIEC], c->val[E_MA_VIEC], c->vlen[E_MA_VIEC],
                         REJ_UNKNOWN_CASE, NULL);
@@ -456,7 +476,7 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
         m->thahc = thk_xrealloc(m->thahc, m->thahc_cap * sizeof *m->thahc);
     }
     m->thahc[m->nthahc++] = (model_thahc){
-        .ma_ban_an = load_intern(c, T_MA),
+        .ma_ban_an = load_store(c, T_MA),
         .unit = unit,
         .line = rec->line,
         .cap = (int16_t)cap,
@@ -465,10 +485,10 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
         .ngay_xong = d[2],
         .ngay_huy_hoan_tdc = d[3],
         .ngay_kien_nghi = d[4],
-        .so_ban_an = load_intern(c, T_SO_BAN_AN),
+        .so_ban_an = load_store(c, T_SO_BAN_AN),
         .toa_an = load_intern(c, T_TOA_AN),
-        .debtor = load_intern(c, T_DEBTOR),
-        .noi_dung = load_intern(c, T_NOI_DUNG),
+        .debtor = load_store(c, T_DEBTOR),
+        .noi_dung = load_store(c, T_NOI_DUNG),
     };
 }
 
@@ -582,6 +602,7 @@ static int load_finish(load_ctx *c, int rr)
     free(c->extra_col);
     for (size_t s = 0; s < LOAD_MAX_SLOTS; s++)
         buf_free(&c->nfc[s]);
+    buf_free(&c->last_key);
     if (c->rc)
         return c->rc;
     if (rr != 0)
@@ -604,6 +625,7 @@ int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
     reader_stats rs;
     int rr = reader_run_file(path, &ro, load_on_record, &c, &rs, err);
     stats->bytes = rs.bytes;
+    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
     return load_finish(&c, rr);
 }
 
@@ -618,5 +640,6 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
     reader_stats rs;
     int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
     stats->bytes = rs.bytes;
+    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
     return load_finish(&c, rr);
 }

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     uint64_t read, accepted, rejected, warned;
     uint64_t bytes;
+    char sha256[65]; /* of the file's bytes, computed while reading */
 } load_stats;
 
 /* Loads one file into m. Row-level problems are rejected into opts->rejects (under the file's

@@ -2,6 +2,7 @@
 #include "read_csv.h"
 
 #include "read_text.h"
+#include "sha256.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -73,11 +74,6 @@ static int reader_is_space(unsigned char c)
     return c == ' ';
 }
 
-static int reader_is_term(unsigned char c)
-{
-    return c == '\n' || c == '\r';
-}
-
 static void reader_on_field(void *s, size_t len, void *data)
 {
     reader_state *st = data;
@@ -129,6 +125,15 @@ static void reader_on_record(int term, void *data)
     st->too_many = false;
     st->bad_utf8 = -1;
     st->bad_encoding = false;
+}
+
+static void reader_set_delim(reader_state *st, char delim)
+{
+    st->delim = delim;
+    csv_set_delim(&st->parser, (unsigned char)delim);
+    if (delim == '\t')
+        csv_set_space_func(&st->parser, reader_is_space);
+    st->stats->delimiter = delim;
 }
 
 static bool reader_blank(const char *s, size_t n)
@@ -202,11 +207,8 @@ static int reader_line(reader_state *st, const char *s, size_t n, thk_buf *err)
             st->line_off += n;
             return 0;
         }
-        if (st->delim == 0) {
-            st->delim = reader_detect_delimiter(text, tlen);
-            csv_set_delim(&st->parser, (unsigned char)st->delim);
-            st->stats->delimiter = st->delim;
-        }
+        if (st->delim == 0)
+            reader_set_delim(st, reader_detect_delimiter(text, tlen));
         st->rec_line = st->line;
         st->rec_off = st->line_off;
         st->rec_bytes = 0;
@@ -266,12 +268,11 @@ static int reader_begin(reader_state *st, const char *name, const reader_opts *o
             iconv_close(st->cd);
         return -1;
     }
-    csv_set_space_func(&st->parser, reader_is_space);
-    csv_set_term_func(&st->parser, reader_is_term);
-    if (st->delim) {
-        csv_set_delim(&st->parser, (unsigned char)st->delim);
-        stats->delimiter = st->delim;
-    }
+    /* libcsv's defaults (CR or LF ends a row; space and tab are trimmed around unquoted
+     * fields) are what we want, and cost no callback per byte; only a tab delimiter needs a
+     * space test that leaves tabs alone (set when the delimiter is known). */
+    if (st->delim)
+        reader_set_delim(st, st->delim);
     return 0;
 }
 
@@ -334,6 +335,7 @@ int reader_run_memory(const char *name, const char *data, size_t len, const read
     size_t used = 0;
     int rc = reader_feed(&st, data, len, true, &used, err);
     stats->bytes = len;
+    sha256_buffer(data, len, stats->sha256);
     return reader_end(&st, rc, err);
 }
 
@@ -354,6 +356,8 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     size_t have = 0, cap = READER_CHUNK * 2;
     int rc = 0;
     uint64_t total = 0;
+    sha256_ctx hash;
+    sha256_init(&hash);
     for (;;) {
         if (cap - have < READER_CHUNK / 2) {
             cap *= 2;
@@ -368,6 +372,7 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
             break;
         }
         total += (uint64_t)r;
+        sha256_update(&hash, buf + have, (size_t)r);
         have += (size_t)r;
         size_t used = 0;
         rc = reader_feed(&st, buf, have, r == 0, &used, err);
@@ -385,5 +390,8 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     free(buf);
     close(fd);
     stats->bytes = total;
+    uint8_t digest[32];
+    sha256_final(&hash, digest);
+    sha256_to_hex(digest, stats->sha256);
     return reader_end(&st, rc, err);
 }

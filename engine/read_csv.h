@@ -32,6 +32,7 @@ typedef struct {
 
 typedef struct {
     uint64_t bytes;   /* bytes read from the file */
+    char sha256[65];  /* SHA-256 of those bytes (lowercase hex), computed while reading */
     uint32_t lines;   /* physical lines */
     char delimiter;   /* delimiter used */
     bool had_bom;

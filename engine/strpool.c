@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define STRPOOL_CHUNK (1u << 20)
+#define STRPOOL_UNINDEXED 0x80000000u /* flag in lens[]: stored by strpool_add */
 
 typedef struct strpool_chunk {
     struct strpool_chunk *next;
@@ -20,20 +21,32 @@ struct strpool {
     uint32_t *lens;    /* id → length */
     uint32_t *hashes;  /* id → hash */
     size_t count, cap;
-    uint32_t *table; /* slots hold id + 1, 0 = empty */
+    size_t indexed; /* ids present in the table (strpool_add leaves its ids out) */
+    uint64_t *table; /* slots: hash << 32 | (id + 1); 0 = empty */
     size_t tmask;
     size_t bytes;
 };
 
+/* A multiply-xorshift hash over 8-byte words: keys are short codes and names, and FNV's byte
+ * loop was a visible share of loading a million cases. */
 static uint32_t strpool_hash(const char *s, size_t len)
 {
-    /* FNV-1a, 32 bit: short keys, good enough spread for an open-addressing table. */
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+        s += 8;
+        len -= 8;
     }
-    return h;
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 static const char *strpool_store(strpool *p, const char *s, size_t len)
@@ -61,10 +74,12 @@ static void strpool_rehash(strpool *p, size_t slots)
     p->table = thk_xcalloc(slots, sizeof *p->table);
     p->tmask = slots - 1;
     for (size_t id = 0; id < p->count; id++) {
+        if (p->lens[id] & STRPOOL_UNINDEXED)
+            continue;
         size_t i = p->hashes[id] & p->tmask;
         while (p->table[i])
             i = (i + 1) & p->tmask;
-        p->table[i] = (uint32_t)id + 1;
+        p->table[i] = (uint64_t)p->hashes[id] << 32 | ((uint64_t)id + 1);
     }
 }
 
@@ -95,11 +110,11 @@ static size_t strpool_slot(const strpool *p, const char *s, size_t len, uint32_t
 {
     size_t i = h & p->tmask;
     for (;;) {
-        uint32_t e = p->table[i];
+        uint64_t e = p->table[i];
         if (!e)
             return i;
-        uint32_t id = e - 1;
-        if (p->hashes[id] == h && p->lens[id] == len && memcmp(p->text[id], s, len) == 0)
+        uint32_t id = (uint32_t)e - 1;
+        if ((uint32_t)(e >> 32) == h && p->lens[id] == len && memcmp(p->text[id], s, len) == 0)
             return i;
         i = (i + 1) & p->tmask;
     }
@@ -107,16 +122,12 @@ static size_t strpool_slot(const strpool *p, const char *s, size_t len, uint32_t
 
 uint32_t strpool_find(const strpool *p, const char *s, size_t len)
 {
-    uint32_t e = p->table[strpool_slot(p, s, len, strpool_hash(s, len))];
-    return e ? e - 1 : STRPOOL_NONE;
+    uint64_t e = p->table[strpool_slot(p, s, len, strpool_hash(s, len))];
+    return e ? (uint32_t)e - 1 : STRPOOL_NONE;
 }
 
-uint32_t strpool_intern(strpool *p, const char *s, size_t len)
+static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t h, uint32_t flag)
 {
-    uint32_t h = strpool_hash(s, len);
-    size_t slot = strpool_slot(p, s, len, h);
-    if (p->table[slot])
-        return p->table[slot] - 1;
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 1024;
         p->text = thk_xrealloc(p->text, p->cap * sizeof *p->text);
@@ -125,13 +136,31 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
     }
     uint32_t id = (uint32_t)p->count++;
     p->text[id] = strpool_store(p, s, len);
-    p->lens[id] = (uint32_t)len;
+    p->lens[id] = (uint32_t)len | flag;
     p->hashes[id] = h;
-    if (p->count * 2 > p->tmask + 1)
+    return id;
+}
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t len)
+{
+    uint32_t h = strpool_hash(s, len);
+    size_t slot = strpool_slot(p, s, len, h);
+    if (p->table[slot])
+        return (uint32_t)p->table[slot] - 1;
+    uint32_t id = strpool_push(p, s, len, h, 0);
+    p->indexed++;
+    if (p->indexed * 2 > p->tmask + 1)
         strpool_rehash(p, (p->tmask + 1) * 2);
     else
-        p->table[slot] = id + 1;
+        p->table[slot] = (uint64_t)h << 32 | ((uint64_t)id + 1);
     return id;
+}
+
+uint32_t strpool_add(strpool *p, const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return strpool_push(p, s, len, 0, STRPOOL_UNINDEXED);
 }
 
 const char *strpool_get(const strpool *p, uint32_t id)
@@ -141,7 +170,7 @@ const char *strpool_get(const strpool *p, uint32_t id)
 
 size_t strpool_len(const strpool *p, uint32_t id)
 {
-    return id < p->count ? p->lens[id] : 0;
+    return id < p->count ? p->lens[id] & ~STRPOOL_UNINDEXED : 0;
 }
 
 size_t strpool_count(const strpool *p)

@@ -16,6 +16,10 @@ void strpool_free(strpool *p);
 /* The id of s[0..len), adding a copy when not present. Ids are dense, in order of first
  * appearance, so a pool of unique keys doubles as a key → row index map (row = id - 1). */
 uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* Stores a copy of s[0..len) under a new id without indexing it: for texts that are unique or
+ * never looked up (a debtor's name, a decision number), which would only fill the hash table.
+ * strpool_find and strpool_intern never return such an id. */
+uint32_t strpool_add(strpool *p, const char *s, size_t len);
 /* The id of s[0..len), or STRPOOL_NONE when absent. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t len);
 /* The NUL-terminated text of id (owned by the pool, valid until strpool_free). */
