@@ -117,8 +117,35 @@ static void model_sort_case_events(model_event *ev, size_t n)
     }
 }
 
+/* Exports usually list each case's events together and in date order. Then every case's
+ * slice is already in place and no copy of the (largest) array is needed. Returns false as
+ * soon as a case's events are split or out of date order. */
+static bool model_events_grouped(model *m)
+{
+    for (size_t c = 0; c < m->ncases; c++)
+        m->cases[c].ev_count = 0;
+    for (size_t i = 0; i < m->nevents; i++) {
+        const model_event *e = &m->events[i];
+        model_case *k = &m->cases[e->case_idx];
+        if (i > 0 && m->events[i - 1].case_idx == e->case_idx) {
+            if (m->events[i - 1].date > e->date)
+                return false;
+        } else if (k->ev_count) {
+            return false; /* this case already had a run of events */
+        } else
+            k->ev_first = (uint32_t)i;
+        k->ev_count++;
+    }
+    for (size_t c = 0; c < m->ncases; c++)
+        if (!m->cases[c].ev_count)
+            m->cases[c].ev_first = 0;
+    return true;
+}
+
 void model_finish(model *m)
 {
+    if (model_events_grouped(m))
+        return;
     for (size_t c = 0; c < m->ncases; c++)
         m->cases[c].ev_count = 0;
     for (size_t i = 0; i < m->nevents; i++)

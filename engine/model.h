@@ -135,7 +135,9 @@ uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name
 uint32_t model_case_find(const model *m, const char *ma_viec, size_t len);
 
 /* Sorts events by (case, date, file order) and fills each case's ev_first/ev_count.
- * Call once after loading; O(n) bucket pass plus a stable per-case sort. */
+ * Call once after loading. When every case's events already stand together in date order
+ * (the usual export) it only records where they are; otherwise an O(n) bucket pass into a
+ * new array plus a stable per-case sort. */
 void model_finish(model *m);
 
 /* Convenience: the text of a string id. */

@@ -355,3 +355,39 @@ Test(load, keeps_requested_extra_columns_as_text)
     cr_assert_eq(f.m->case_extra.values[0][1], 0);
     fx_free(&f);
 }
+
+Test(load, events_already_grouped_by_case_are_used_in_place)
+{
+    fixture f;
+    fx_init(&f);
+    load_two_cases(&f);
+    const char *ev = EVENTS_HDR "V2,01/12/2025,Thu tiền,5,\n"
+                                "V2,03/12/2025,Xong,,\n"
+                                "V1,02/12/2025,Thu tiền,7,\n";
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", ev), 0);
+    model_event *before = f.m->events;
+    model_finish(f.m);
+    cr_assert_eq(f.m->events, before, "no copy for grouped input");
+    cr_assert_eq(f.m->cases[1].ev_first, 0);
+    cr_assert_eq(f.m->cases[1].ev_count, 2);
+    cr_assert_eq(f.m->cases[0].ev_first, 2);
+    cr_assert_eq(f.m->events[f.m->cases[0].ev_first].amount, 7);
+    fx_free(&f);
+}
+
+Test(load, a_case_whose_events_are_split_or_unordered_is_sorted)
+{
+    fixture f;
+    fx_init(&f);
+    load_two_cases(&f);
+    const char *ev = EVENTS_HDR "V1,05/12/2025,Xong,,\n"
+                                "V2,01/12/2025,Thu tiền,5,\n"
+                                "V1,02/12/2025,Thu tiền,7,\n";
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", ev), 0);
+    model_finish(f.m);
+    const model_case *c = &f.m->cases[0];
+    cr_assert_eq(c->ev_count, 2);
+    cr_assert_eq(f.m->events[c->ev_first].amount, 7, "date order within the case");
+    cr_assert_eq(f.m->events[c->ev_first + 1].kind, EV_XONG);
+    fx_free(&f);
+}
