@@ -218,8 +218,9 @@ static int diag_entry_cmp(const void *a, const void *b)
 
 void rule_diag_flush(rule_diag *d)
 {
-    if (d->npending > 1) /* qsort(NULL, 0, ...) is undefined */
-        diag_sorting = d;
+    if (d->npending == 0) /* nothing to show; qsort(NULL, 0, ...) would be undefined */
+        return;
+    diag_sorting = d;
     qsort(d->pending, d->npending, sizeof *d->pending, diag_entry_cmp);
     for (size_t i = 0; i < d->npending; i++) {
         if (i < RULE_DIAG_MAX && d->out)
