@@ -65,7 +65,7 @@ static int diff_cells_record(void *vctx, const reader_record *rec)
 int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err)
 {
     diff_cells_ctx c = {path, pool, out, err, false};
-    reader_opts ro = {NULL, ','};
+    reader_opts ro = {.encoding = NULL, .delimiter = ','};
     reader_stats st;
     if (reader_run_file(path, &ro, diff_cells_record, &c, &st, err) != 0)
         return THK_EXIT_INPUT;
@@ -239,7 +239,7 @@ static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_r
                            thk_buf *err)
 {
     diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err};
-    reader_opts ro = {NULL, ','};
+    reader_opts ro = {.encoding = NULL, .delimiter = ','};
     reader_stats st;
     if (reader_run_file(path, &ro, diff_cases_record, &c, &st, err) != 0)
         return THK_EXIT_INPUT;

@@ -6,9 +6,14 @@
 #include "read_money.h"
 #include "read_text.h"
 
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 typedef enum { F_TEXT, F_DATE, F_MONEY, F_MAP } load_ftype;
 
@@ -77,7 +82,17 @@ typedef struct {
     bool row_warn;
     thk_buf last_key;   /* events: the ma_viec of the previous row and its case */
     uint32_t last_case;
+    strpool *keys;      /* deferred events: ma_viec texts; case_idx holds a key id until
+                           load_resolve_events maps keys to cases */
+    char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
 } load_ctx;
+
+static int64_t load_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 const char *load_kind_file(load_kind kind)
 {
@@ -391,7 +406,9 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     thk_date ngay = load_date(c, rec, E_NGAY);
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
-    if (c->vlen[E_MA_VIEC]) {
+    if (c->vlen[E_MA_VIEC] && c->keys) {
+        ci = strpool_intern(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+    } else if (c->vlen[E_MA_VIEC]) {
         /* Exports list a case's events together: remember the last key looked up. */
         if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
             memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
@@ -596,6 +613,8 @@ static int load_prepare(load_ctx *c, model *m, load_kind kind, const char *name,
 
 static int load_finish(load_ctx *c, int rr)
 {
+    if (c->keys && c->col[E_MA_VIEC] >= 0 && (size_t)c->col[E_MA_VIEC] < c->ncols)
+        c->key_header = thk_xstrdup(c->headers[c->col[E_MA_VIEC]]);
     for (size_t i = 0; i < c->ncols; i++)
         free(c->headers[i]);
     free(c->headers);
@@ -614,6 +633,20 @@ static int load_finish(load_ctx *c, int rr)
     return 0;
 }
 
+static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, load_stats *stats,
+                         thk_buf *err)
+{
+    reader_opts ro = {.encoding = opts->encoding,
+                      .delimiter = opts->delimiter,
+                      .progress_bytes = opts->progress_bytes,
+                      .progress_rows = opts->progress_rows};
+    reader_stats rs;
+    int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
+    stats->bytes = rs.bytes;
+    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+    return load_finish(c, rr);
+}
+
 int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
               load_stats *stats, thk_buf *err)
 {
@@ -621,12 +654,156 @@ int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
     int rc = load_prepare(&c, m, kind, path, opts, stats, err);
     if (rc)
         return rc;
-    reader_opts ro = {opts->encoding, opts->delimiter};
-    reader_stats rs;
-    int rr = reader_run_file(path, &ro, load_on_record, &c, &rs, err);
-    stats->bytes = rs.bytes;
-    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
-    return load_finish(&c, rr);
+    return load_run_file(&c, path, opts, stats, err);
+}
+
+/* ---- cases and events on two threads ------------------------------------------------------ */
+
+typedef struct {
+    load_ctx c;
+    model *m;
+    const char *path;
+    load_opts opts;
+    load_stats *stats;
+    thk_buf err;
+    int rc;
+    atomic_bool done;
+} load_job;
+
+static void *load_job_run(void *arg)
+{
+    load_job *j = arg;
+    j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
+    if (!j->rc) {
+        if (j->c.kind == LOAD_EVENTS)
+            j->c.keys = strpool_new();
+        j->rc = load_run_file(&j->c, j->path, &j->opts, j->stats, &j->err);
+    }
+    atomic_store(&j->done, true);
+    return NULL;
+}
+
+/* Moves the deferred events of `em` into m: keys become case indexes, notes are re-interned
+ * into m's pool, events of unknown cases are rejected (unknown_case) with their line. */
+static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *rej)
+{
+    strpool *keys = ej->c.keys;
+    size_t nkeys = strpool_count(keys);
+    uint32_t *case_of = thk_xmalloc(nkeys * sizeof *case_of);
+    for (size_t k = 0; k < nkeys; k++)
+        case_of[k] = model_case_find(m, strpool_get(keys, (uint32_t)k), strpool_len(keys, (uint32_t)k));
+    size_t nnotes = strpool_count(em->strings);
+    uint32_t *note_of = thk_xcalloc(nnotes, sizeof *note_of);
+    for (size_t k = 1; k < nnotes; k++)
+        note_of[k] = strpool_intern(m->strings, strpool_get(em->strings, (uint32_t)k),
+                                    strpool_len(em->strings, (uint32_t)k));
+    size_t out = 0;
+    for (size_t i = 0; i < em->nevents; i++) {
+        model_event e = em->events[i];
+        uint32_t key = e.case_idx;
+        e.case_idx = case_of[key];
+        if (e.case_idx == UINT32_MAX) {
+            const char *file = strrchr(ej->path, '/') ? strrchr(ej->path, '/') + 1 : ej->path;
+            rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec",
+                        strpool_get(keys, key), strpool_len(keys, key), REJ_UNKNOWN_CASE, NULL);
+            ej->stats->rejected++;
+            ej->stats->accepted--;
+            continue;
+        }
+        e.note = note_of[e.note];
+        em->events[out++] = e;
+    }
+    free(case_of);
+    free(note_of);
+    /* hand the array over */
+    free(m->events);
+    m->events = em->events;
+    m->nevents = out;
+    m->events_cap = em->events_cap;
+    em->events = NULL;
+    em->nevents = em->events_cap = 0;
+}
+
+/* Prints "đọc 1234567 dòng, 123.4/430.1 MB (28 %), 95.2 MB/s" over itself every 200 ms. */
+static void load_progress(FILE *f, uint64_t rows, uint64_t bytes, uint64_t total, int64_t ms)
+{
+    double mb = (double)bytes / 1e6, tot = (double)total / 1e6;
+    double rate = ms > 0 ? mb * 1000.0 / (double)ms : 0.0;
+    int pct = total ? (int)(bytes * 100 / total) : 0;
+    fprintf(f, "\rthongke: đọc %" PRIu64 " dòng, %.1f/%.1f MB (%d %%), %.1f MB/s   ", rows, mb, tot,
+            pct, rate);
+    fflush(f);
+}
+
+int load_cases_events(model *m, const char *cases_path, const char *events_path,
+                      const load_opts *opts, load_stats *cstats, load_stats *estats,
+                      FILE *progress, thk_buf *err)
+{
+    _Atomic uint64_t bytes = 0, rows = 0;
+    uint64_t total = 0;
+    struct stat st;
+    if (stat(cases_path, &st) == 0)
+        total += (uint64_t)st.st_size;
+    if (stat(events_path, &st) == 0)
+        total += (uint64_t)st.st_size;
+
+    model *em = model_new(); /* the events thread's own storage: no shared pool */
+    reject_log *erej = rejects_new();
+    load_job cj = {.m = m, .path = cases_path, .opts = *opts, .stats = cstats};
+    load_job ej = {.m = em, .path = events_path, .opts = *opts, .stats = estats};
+    cj.c.kind = LOAD_CASES;
+    ej.c.kind = LOAD_EVENTS;
+    ej.opts.rejects = erej;
+    cj.opts.progress_bytes = ej.opts.progress_bytes = &bytes;
+    cj.opts.progress_rows = ej.opts.progress_rows = &rows;
+    atomic_init(&cj.done, false);
+    atomic_init(&ej.done, false);
+
+    pthread_t t;
+    bool threaded = pthread_create(&t, NULL, load_job_run, &ej) == 0;
+    if (!threaded)
+        load_job_run(&ej); /* no second thread to be had: one after the other */
+    int64_t t0 = load_now_ms();
+    if (progress) {
+        pthread_t tc;
+        if (pthread_create(&tc, NULL, load_job_run, &cj) == 0) {
+            while (!atomic_load(&cj.done) || !atomic_load(&ej.done)) {
+                struct timespec ts = {0, 200 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+                load_progress(progress, atomic_load(&rows), atomic_load(&bytes), total,
+                              load_now_ms() - t0);
+            }
+            pthread_join(tc, NULL);
+            fputc('\n', progress);
+        } else
+            load_job_run(&cj);
+    } else
+        load_job_run(&cj);
+    if (threaded)
+        pthread_join(t, NULL);
+
+    int rc = 0;
+    if (cj.rc) {
+        buf_append(err, cj.err.data ? cj.err.data : "", cj.err.len);
+        rc = cj.rc;
+    } else if (ej.rc) {
+        buf_append(err, ej.err.data ? ej.err.data : "", ej.err.len);
+        rc = ej.rc;
+    } else {
+        load_resolve_events(m, em, &ej, opts->rejects);
+        for (size_t i = 0; i < rejects_count(erej); i++) {
+            const reject_entry *e = rejects_get(erej, i);
+            rejects_add(opts->rejects, e->file, e->line, e->column, e->value, strlen(e->value),
+                        e->code, e->detail);
+        }
+    }
+    strpool_free(ej.c.keys);
+    free(ej.c.key_header);
+    buf_free(&cj.err);
+    buf_free(&ej.err);
+    rejects_free(erej);
+    model_free(em);
+    return rc;
 }
 
 int load_memory(model *m, load_kind kind, const char *name, const char *data, size_t len,
@@ -636,7 +813,7 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
     int rc = load_prepare(&c, m, kind, name, opts, stats, err);
     if (rc)
         return rc;
-    reader_opts ro = {opts->encoding, opts->delimiter};
+    reader_opts ro = {.encoding = opts->encoding, .delimiter = opts->delimiter};
     reader_stats rs;
     int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
     stats->bytes = rs.bytes;

@@ -7,6 +7,9 @@
 #include "rule_map.h"
 #include "thk.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
+
 /* The three export files. */
 typedef enum { LOAD_CASES = 0, LOAD_EVENTS = 1, LOAD_THAHC = 2 } load_kind;
 
@@ -30,6 +33,8 @@ typedef struct {
     const char *const *extra_cases; /* folded names of extra case columns rules use (kept) */
     size_t nextra_cases;
     reject_log *rejects;   /* where rejected rows and warnings go (required) */
+    _Atomic uint64_t *progress_bytes; /* optional counters for a progress display */
+    _Atomic uint64_t *progress_rows;
 } load_opts;
 
 /* Per-file reconciliation: read = accepted + rejected; warned counts rows kept with a warning. */
@@ -48,6 +53,15 @@ int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
 /* The same from a memory buffer; `name` is the file name used in messages and rejects. */
 int load_memory(model *m, load_kind kind, const char *name, const char *data, size_t len,
                 const load_opts *opts, load_stats *stats, thk_buf *err);
+
+/* Loads cases.csv and events.csv at once on two threads (the events thread keeps its own
+ * string pool and reject log; its rows are matched to cases after both finish, so the result —
+ * model, rejects, counts — is the same as load_file(cases) then load_file(events)). When
+ * `progress` is not NULL, a one-line progress display (rows, MB, %, MB/s) is redrawn on it
+ * every 200 ms. Returns 0, or THK_EXIT_INPUT with *err as load_file (cases checked first). */
+int load_cases_events(model *m, const char *cases_path, const char *events_path,
+                      const load_opts *opts, load_stats *cstats, load_stats *estats,
+                      FILE *progress, thk_buf *err);
 
 /* The canonical file name of a kind ("cases.csv"). */
 const char *load_kind_file(load_kind kind);

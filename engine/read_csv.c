@@ -5,6 +5,7 @@
 #include "sha256.h"
 
 #include <csv.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -40,6 +41,8 @@ typedef struct {
     int bad_field;       /* field index of bad_utf8 (resolved at record end) */
     bool bad_encoding;
     int stop;            /* non-zero once fn asked to stop */
+    _Atomic uint64_t *progress_rows;
+    uint64_t rows_pending; /* records not yet added to progress_rows */
     bool first;          /* next line is the first line of the file */
     char delim;
     reader_stats *stats;
@@ -119,6 +122,10 @@ static void reader_on_record(int term, void *data)
             .too_many_fields = st->too_many,
         };
         st->stop = st->fn(st->ctx, &rec);
+        if (st->progress_rows && ++st->rows_pending == 4096) {
+            atomic_fetch_add_explicit(st->progress_rows, st->rows_pending, memory_order_relaxed);
+            st->rows_pending = 0;
+        }
     }
     st->nfields = 0;
     buf_clear(&st->data);
@@ -253,6 +260,7 @@ static int reader_begin(reader_state *st, const char *name, const reader_opts *o
     st->first = true;
     st->bad_utf8 = -1;
     st->delim = opts ? opts->delimiter : 0;
+    st->progress_rows = opts ? opts->progress_rows : NULL;
     st->cd = (iconv_t)-1;
     const char *enc = opts ? opts->encoding : NULL;
     if (enc && *enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0) {
@@ -294,6 +302,8 @@ static int reader_end(reader_state *st, int rc, thk_buf *err)
     if (rc == 0 && st->stop)
         rc = st->stop;
     st->stats->lines = st->line;
+    if (st->progress_rows)
+        atomic_fetch_add_explicit(st->progress_rows, st->rows_pending, memory_order_relaxed);
     csv_free(&st->parser);
     if (st->cd != (iconv_t)-1)
         iconv_close(st->cd);
@@ -373,6 +383,8 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
         }
         total += (uint64_t)r;
         sha256_update(&hash, buf + have, (size_t)r);
+        if (opts && opts->progress_bytes)
+            atomic_fetch_add_explicit(opts->progress_bytes, (uint64_t)r, memory_order_relaxed);
         have += (size_t)r;
         size_t used = 0;
         rc = reader_feed(&st, buf, have, r == 0, &used, err);

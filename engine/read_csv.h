@@ -5,6 +5,8 @@
 
 #include "thk.h"
 
+#include <stdatomic.h>
+
 /* Caps that keep a hostile file from exhausting memory. */
 #define READER_MAX_FIELDS 512
 #define READER_MAX_RECORD (16u << 20) /* bytes one record may span (an unclosed quote) */
@@ -28,6 +30,10 @@ typedef int (*reader_fn)(void *ctx, const reader_record *rec);
 typedef struct {
     const char *encoding; /* iconv name ("cp1258"); NULL or "" for UTF-8 */
     char delimiter;       /* ',', ';' or '\t'; 0 = detect from the header line */
+    /* When set, bytes read and records seen are added as reading goes (another thread may
+     * read them for a progress display). */
+    _Atomic uint64_t *progress_bytes;
+    _Atomic uint64_t *progress_rows;
 } reader_opts;
 
 typedef struct {

@@ -100,23 +100,30 @@ static int run_load(run_ctx *c)
     lo.encoding = o->encoding;
     lo.delimiter = o->delimiter;
     lo.rejects = c->rej;
+    /* cases and events on two threads, then thahc (small) */
+    FILE *progress = NULL;
+    if (log_progress_stream() && (o->progress || isatty(2)))
+        progress = log_progress_stream();
+    int64_t t0 = log_now_ms();
+    buf_clear(&c->err);
+    int rc = load_cases_events(c->m, c->paths[0], c->paths[1], &lo, &c->stats[0], &c->stats[1],
+                               progress, &c->err);
+    if (!rc && c->paths[2])
+        rc = load_file(c->m, LOAD_THAHC, c->paths[2], &lo, &c->stats[2], &c->err);
+    if (rc) {
+        log_error("%s", c->err.data);
+        return THK_EXIT_INPUT;
+    }
+    int64_t ms = log_now_ms() - t0;
     for (int k = 0; k < 3; k++) {
         if (!c->paths[k])
             continue;
-        int64_t t0 = log_now_ms();
-        buf_clear(&c->err);
-        int rc = load_file(c->m, (load_kind)k, c->paths[k], &lo, &c->stats[k], &c->err);
-        if (rc) {
-            log_error("%s", c->err.data);
-            return THK_EXIT_INPUT;
-        }
         const load_stats *s = &c->stats[k];
-        int64_t ms = log_now_ms() - t0;
         log_stage("đọc", "%s: %" PRIu64 " dòng, %" PRIu64 " nhận, %" PRIu64 " loại, %" PRIu64
-                  " cảnh báo; %.1f MB trong %" PRId64 " ms",
-                  c->paths[k], s->read, s->accepted, s->rejected, s->warned,
-                  (double)s->bytes / 1e6, ms);
+                  " cảnh báo; %.1f MB", c->paths[k], s->read, s->accepted, s->rejected,
+                  s->warned, (double)s->bytes / 1e6);
     }
+    log_stage("đọc", "%" PRId64 " ms", ms);
     model_finish(c->m);
     for (int k = 0; k < 3; k++) {
         const load_stats *s = &c->stats[k];

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char delims[] = {0, ',', ';', '\t'};
     for (size_t d = 0; d < sizeof delims; d++) {
         size_t sum = 0;
-        reader_opts o = {NULL, delims[d]};
+        reader_opts o = {.encoding = NULL, .delimiter = delims[d]};
         reader_stats st;
         thk_buf err = {0};
         reader_run_memory("fuzz.csv", text, size, &o, fuzz_touch, &sum, &st, &err);

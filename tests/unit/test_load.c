@@ -391,3 +391,70 @@ Test(load, a_case_whose_events_are_split_or_unordered_is_sorted)
     cr_assert_eq(f.m->events[c->ev_first + 1].kind, EV_XONG);
     fx_free(&f);
 }
+
+Test(load, two_threads_give_the_same_model_and_rejects_as_one)
+{
+    char *dir = tu_tempdir();
+    char *cp = tu_write_str(dir, "cases.csv",
+                            CASES_HDR "V1,U,,01/11/2025,05/11/2025,1000,\n"
+                                      "V2,U,,01/11/2025,05/11/2025,1000,\n"
+                                      "V2,U,,01/11/2025,05/11/2025,1000,\n");
+    char *ep = tu_write_str(dir, "events.csv",
+                            "Mã việc,ngay,su_kien,so_tien,ghi_chu\n"
+                            "V1,01/12/2025,Thu tiền,100,ghi chú A\n"
+                            "V9,01/12/2025,Xong,,\n"
+                            "V2,02/12/2025,Xong,,ghi chú B\n"
+                            "V1,03/12/2025,Xong,,ghi chú A\n"
+                            "V1,xx,Xong,,\n");
+    fixture a, b;
+    fx_init(&a);
+    fx_init(&b);
+    load_stats c1, e1, c2, e2;
+    cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0);
+    cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0);
+    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s", b.err.data);
+    cr_assert_eq(b.m->ncases, a.m->ncases);
+    cr_assert_eq(b.m->nevents, a.m->nevents);
+    cr_assert_eq(b.m->nevents, 3);
+    for (size_t i = 0; i < a.m->nevents; i++) {
+        cr_assert_eq(b.m->events[i].case_idx, a.m->events[i].case_idx);
+        cr_assert_eq(b.m->events[i].line, a.m->events[i].line);
+        cr_assert_str_eq(model_str(b.m, b.m->events[i].note), model_str(a.m, a.m->events[i].note));
+    }
+    cr_assert_eq(e2.read, e1.read);
+    cr_assert_eq(e2.accepted, e1.accepted);
+    cr_assert_eq(e2.rejected, e1.rejected);
+    cr_assert_eq(e2.rejected, 2);
+    cr_assert_str_eq(e2.sha256, e1.sha256);
+    rejects_sort(a.rej);
+    rejects_sort(b.rej);
+    cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
+    for (size_t i = 0; i < rejects_count(a.rej); i++) {
+        const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
+        cr_assert_eq(y->code, x->code);
+        cr_assert_eq(y->line, x->line);
+        cr_assert_str_eq(y->column, x->column);
+        cr_assert_str_eq(y->value, x->value);
+        cr_assert_str_eq(y->file, x->file);
+    }
+    fx_free(&a);
+    fx_free(&b);
+    free(cp);
+    free(ep);
+    free(dir);
+}
+
+Test(load, two_threads_report_a_file_error_of_either_file)
+{
+    char *dir = tu_tempdir();
+    char *cp = tu_write_str(dir, "cases.csv", CASES_HDR "V1,U,,01/11/2025,05/11/2025,1000,\n");
+    fixture f;
+    fx_init(&f);
+    load_stats cs, es;
+    cr_assert_eq(load_cases_events(f.m, cp, "/nonexistent/events.csv", &f.o, &cs, &es, NULL, &f.err),
+                 THK_EXIT_INPUT);
+    cr_assert(strstr(f.err.data, "/nonexistent/events.csv") != NULL, "%s", f.err.data);
+    fx_free(&f);
+    free(cp);
+    free(dir);
+}

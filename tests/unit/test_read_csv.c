@@ -38,7 +38,7 @@ static int run_mem(const char *data, size_t len, const char *enc, char delim, co
                    reader_stats *st, thk_buf *err)
 {
     memset(c, 0, sizeof *c);
-    reader_opts o = {enc, delim};
+    reader_opts o = {.encoding = enc, .delimiter = delim};
     return reader_run_memory("t.csv", data, len, &o, collect, c, st, err);
 }
 
