@@ -188,3 +188,35 @@ Test(cli, a_held_lock_exits_4_naming_the_holder)
     close(fd);
     free(tmp);
 }
+
+Test(cli, the_readme_reject_catalogue_is_the_one_the_binary_prints)
+{
+    char *tmp = tu_tempdir(), out[512], readme[4096];
+    snprintf(out, sizeof out, "%s/codes", tmp);
+    snprintf(readme, sizeof readme, "%s/README.md", tu_root());
+    char *argv[] = {(char *)tu_bin(), "codes", NULL};
+    cr_assert_eq(tu_run(argv, out, NULL, NULL), 0);
+    char *codes = tu_read(out, NULL), *doc = tu_read(readme, NULL);
+    cr_assert_not_null(doc);
+    char *begin = strstr(doc, "<!-- codes:begin -->\n"), *end = strstr(doc, "<!-- codes:end -->");
+    cr_assert(begin && end && end > begin);
+    begin += strlen("<!-- codes:begin -->\n");
+    *end = '\0';
+    cr_assert_str_eq(begin, codes, "regenerate the README table with ./thongke codes");
+    free(codes);
+    free(doc);
+    free(tmp);
+}
+
+Test(cli, every_shipped_rule_file_passes_thongke_check)
+{
+    static const char *const files[] = {"thads.rules", "dot-cao-diem.rules", "thads-maps.rules"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/rules/%s", tu_root(), files[i]);
+        char *e;
+        int rc = thk(&e, "check", path, NULL);
+        cr_expect_eq(rc, 0, "%s: %s", files[i], e);
+        free(e);
+    }
+}
