@@ -406,15 +406,14 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     thk_date ngay = load_date(c, rec, E_NGAY);
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
-    if (c->vlen[E_MA_VIEC] && c->keys) {
-        ci = strpool_intern(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
-    } else if (c->vlen[E_MA_VIEC]) {
+    if (c->vlen[E_MA_VIEC]) {
         /* Exports list a case's events together: remember the last key looked up. */
         if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
             memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
             ci = c->last_case;
         else {
-            ci = model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            ci = c->keys ? strpool_intern(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
+                         : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             c->last_case = ci;

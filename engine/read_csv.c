@@ -92,8 +92,11 @@ static void reader_on_field(void *s, size_t len, void *data)
     }
     st->offs[st->nfields] = st->data.len;
     st->lens[st->nfields] = len;
-    buf_append(&st->data, s ? s : "", s ? len : 0);
-    buf_putc(&st->data, '\0');
+    buf_reserve(&st->data, len + 1); /* the field and its NUL, in one step */
+    if (len)
+        memcpy(st->data.data + st->data.len, s, len);
+    st->data.len += len;
+    st->data.data[st->data.len++] = '\0';
     st->nfields++;
 }
 
