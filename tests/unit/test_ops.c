@@ -515,3 +515,40 @@ Test(ops, log_writes_the_stage_lines_to_the_file_and_quiet_prints_nothing)
     free(e);
     free(tmp);
 }
+
+/* The same two clean-ups at the publish level, with a live pid and a dead one. */
+Test(ops, publish_removes_staging_of_dead_runs_only_and_the_signal_cleanup_empties_its_own)
+{
+    char *tmp = tu_tempdir(), out[512], dead[600], live[600], other[600];
+    snprintf(out, sizeof out, "%s/r", tmp);
+    pid_t child = fork();
+    cr_assert(child >= 0);
+    if (child == 0)
+        _exit(0);
+    cr_assert_eq(ops_wait(child), 0); /* reaped: its pid no longer exists */
+    snprintf(dead, sizeof dead, "%s/.r.tmp-%ld", tmp, (long)child);
+    snprintf(live, sizeof live, "%s/.r.tmp-%ld", tmp, (long)getppid());
+    snprintf(other, sizeof other, "%s/.rr.tmp-%ld", tmp, (long)child); /* another report's */
+    const char *dirs[] = {dead, live, other};
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(mkdir(dirs[i], 0777), 0);
+        free(tu_write_str(dirs[i], "cells.csv", "half\n"));
+    }
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    cr_assert_not_null(p, "%s", err.data);
+    cr_assert(access(dead, F_OK) != 0, "a dead run's staging folder is removed");
+    cr_assert(access(live, F_OK) == 0, "a live pid's folder is left alone");
+    cr_assert(access(other, F_OK) == 0, "another report's folder is not touched");
+
+    char stage[600];
+    snprintf(stage, sizeof stage, "%s", publish_dir(p));
+    free(tu_write_str(stage, "bao-cao-12-thang-2026.xlsx", "x"));
+    free(tu_write_str(stage, "cases.csv", "y"));
+    publish_signal_cleanup();
+    cr_assert(access(stage, F_OK) != 0, "the handler's clean-up removes files and folder");
+    publish_abort(p);
+    buf_free(&err);
+    free(tmp);
+}
