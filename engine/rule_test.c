@@ -215,7 +215,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     int rc = 0;
     rt_rows_csv(t->cases, t->ncases, rt_case_required, o.aliases, o.naliases, LOAD_CASES, &csv);
     rc = load_memory(m, LOAD_CASES, "cases.csv", csv.data, csv.len, &o, &st, &err);
-    if (!rc) {
+    if (!rc && (t->nevents || o.su_kien)) { /* rules without events need no su_kien map */
         buf_clear(&csv);
         rt_events_csv(t, &csv);
         rc = load_memory(m, LOAD_EVENTS, "events.csv", csv.data, csv.len, &o, &st, &err);
