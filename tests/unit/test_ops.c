@@ -121,7 +121,7 @@ static bool ops_wait_for(pid_t pid, const char *path, bool need_file, int *rc)
 /* Every file of a folder (names sorted, sizes, bytes) as one blob, to compare folders. */
 typedef struct {
     char *data;
-    size_t len;
+    size_t len = 0;
 } ops_blob;
 
 static int ops_alpha(const struct dirent **a, const struct dirent **b)
@@ -365,7 +365,7 @@ static void ops_copy_sample(const char *dir)
     for (size_t i = 0; i < 3; i++) {
         char src[4200];
         snprintf(src, sizeof src, "%s/%s", ops_sample(), names[i]);
-        size_t len;
+        size_t len = 0;
         char *b = tu_read(src, &len);
         cr_assert_not_null(b, "%s", src);
         free(tu_write(dir, names[i], b, len));
@@ -394,7 +394,7 @@ Test(ops, verify_accepts_the_published_report_and_names_a_tampered_file_or_chang
     /* one byte of the workbook changed */
     char xlsx[700];
     snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", out);
-    size_t len;
+    size_t len = 0;
     char *orig = tu_read(xlsx, &len);
     cr_assert(orig && len > 100);
     char *bad = malloc(len);
@@ -414,7 +414,7 @@ Test(ops, verify_accepts_the_published_report_and_names_a_tampered_file_or_chang
     /* one input row changed: a digit of the last line of cases.csv */
     char cases[700];
     snprintf(cases, sizeof cases, "%s/cases.csv", in);
-    size_t clen;
+    size_t clen = 0;
     char *c = tu_read(cases, &clen);
     cr_assert(c && clen > 10);
     char *digit = NULL;
