@@ -121,7 +121,7 @@ static bool ops_wait_for(pid_t pid, const char *path, bool need_file, int *rc)
 /* Every file of a folder (names sorted, sizes, bytes) as one blob, to compare folders. */
 typedef struct {
     char *data;
-    size_t len = 0;
+    size_t len;
 } ops_blob;
 
 static int ops_alpha(const struct dirent **a, const struct dirent **b)
