@@ -523,11 +523,34 @@ static bool rt_catch_all(rule_pat *e)
     return true;
 }
 
+/* Copies at most `max` code points of pattern text s into out, never ending inside a UTF-8
+ * sequence or on a lone backslash; "…" marks a cut. */
+static void rt_excerpt(const char *s, size_t max, char *out, size_t outsz)
+{
+    size_t i = 0, cps = 0, len = strlen(s);
+    while (i < len && cps < max) {
+        i++;
+        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        cps++;
+    }
+    bool cut = i < len;
+    if (cut) {
+        size_t bs = 0;
+        while (bs < i && s[i - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2)
+            i--; /* do not end on the first half of an escape */
+    }
+    snprintf(out, outsz, "%.*s%s", (int)i, s, cut ? "…" : "");
+}
+
 static void rt_alt_desc(const rule_set *rs, const rule_alt_ast *a, char *out, size_t n)
 {
-    char where[128];
+    char where[128], pat[256];
     rule_diag_where(&rs->diag, a->ploc, where, sizeof where);
-    snprintf(out, n, "%s = /%.60s/%s%s%s (%s)", a->value, a->pat, a->flags & RULE_PAT_I ? "i" : "",
+    rt_excerpt(a->pat, 60, pat, sizeof pat);
+    snprintf(out, n, "%s = /%s/%s%s%s (%s)", a->value, pat, a->flags & RULE_PAT_I ? "i" : "",
              a->flags & RULE_PAT_A ? "a" : "", a->flags & RULE_PAT_X ? "x" : "", where);
 }
 
@@ -537,7 +560,7 @@ static size_t rt_shadowed(rule_set *rs, const rule_mapdef *md, FILE *out)
     size_t found = 0;
     rule_pat **pats = thk_xcalloc(ma->nalts + 1, sizeof *pats);
     thk_buf nfc = {0}, samples = {0};
-    char err[128], d1[256], d2[256];
+    char err[128], d1[512], d2[512];
     size_t off;
     for (size_t i = 0; i < ma->nalts; i++) {
         text_nfc(ma->alts[i].pat, ma->alts[i].plen, &nfc);
@@ -577,7 +600,7 @@ static size_t rt_shadowed(rule_set *rs, const rule_mapdef *md, FILE *out)
 size_t rule_test_coverage(rule_set *rs, FILE *out)
 {
     size_t findings = 0, nalts = 0, nlets = 0;
-    char desc[256];
+    char desc[512];
     fprintf(out, "coverage:\n");
     for (size_t i = 0; i < rs->nmaps; i++) {
         const rule_mapdef *md = &rs->maps[i];
