@@ -33,7 +33,7 @@ static int me_record(void *vctx, const reader_record *rec)
         }
         cr_assert_geq(s->key, 0, "no %s column", s->key_col);
         s->header = true;
-        for (int h = 0; h < 2; h++)
+        for (int h = 0; h < 2 && !s->units_seen; h++)
             for (size_t i = 0; i < rec->nfields; i++)
                 csv_out_field(&s->out[h], rec->fields[i], rec->lens[i], i + 1 == rec->nfields);
         return 0;
