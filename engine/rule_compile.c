@@ -1445,7 +1445,10 @@ static void ag_levels(cc *c, agg_form *f)
             lv->fixed_enum = thk_xcalloc(ra->nfixed, sizeof *lv->fixed_enum);
             for (size_t j = 0; j < ra->nfixed; j++) {
                 int v = rule_dom_index(c->rs, lv->dom, ra->fixed[j].key);
-                if (v < 0) {
+                if (v < 0 && lv->dom == RULE_DOM_NONE) {
+                    E(c, ra->fixed[j].loc, "'%s' is not a value: no map gives '%s' its values",
+                      ra->fixed[j].key, ra->name);
+                } else if (v < 0) {
                     char vals[512];
                     cc_dom_values(c->rs, lv->dom, vals, sizeof vals);
                     E(c, ra->fixed[j].loc, "'%s' is not a value of %s (values: %s)",

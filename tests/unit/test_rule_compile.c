@@ -337,6 +337,8 @@ Test(rule_compile, form_errors)
                   "older() works on one record");
     compile_fails("form F \"a\" { rows state fixed (xong, nope) column a \"a\" = count() }\n",
                   "'nope' is not a value of state");
+    compile_fails("form F \"a\" { rows loai_an fixed (dan_su) column a \"a\" = count() }\n",
+                  "'dan_su' is not a value: no map gives 'loai_an' its values");
     compile_fails("form F \"a\" { rows ma_don_vi, ma_don_vi column a \"a\" = count() }\n",
                   "row field 'ma_don_vi' given twice");
     compile_fails("form F \"a\" { column a \"a\" = count(x where y) }\n",
