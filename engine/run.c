@@ -57,6 +57,7 @@ typedef struct {
     manifest_input inputs[3];
     manifest_output outputs[8];
     char xlsx_name[64];
+    const char **unit_codes; /* manifest: the units this run covers, sorted */
     manifest_info published; /* --verify: the manifest being checked */
     char *verify_tmp;        /* --verify: private folder the outputs are recomputed into */
 } run_ctx;
@@ -203,6 +204,11 @@ static int run_hash_outputs(run_ctx *c, const char *const *names, size_t n)
     return 0;
 }
 
+static int run_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void run_fill_manifest(run_ctx *c)
 {
     const run_opts *o = c->o;
@@ -224,6 +230,13 @@ static void run_fill_manifest(run_ctx *c)
     }
     mi->rules = c->rules;
     mi->nrules = nr;
+    /* The units the run covers (cases.csv or thahc.csv), so merge can refuse a unit twice. */
+    c->unit_codes = thk_xcalloc(c->m->nunits + 1, sizeof *c->unit_codes);
+    for (size_t u = 0; u < c->m->nunits; u++)
+        c->unit_codes[u] = model_str(c->m, c->m->units[u].code);
+    qsort(c->unit_codes, c->m->nunits, sizeof *c->unit_codes, run_cmp_str);
+    mi->units = c->unit_codes;
+    mi->nunits = c->m->nunits;
     mi->inputs = c->inputs;
     mi->ninputs = 0;
     for (int k = 0; k < 3; k++) {
@@ -506,6 +519,7 @@ int run_report(const run_opts *o)
         free(c.verify_tmp);
     }
     manifest_clear(&c.published);
+    free(c.unit_codes);
     form_set_free(c.fs);
     rejects_free(c.rej);
     model_free(c.m);
