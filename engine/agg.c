@@ -179,6 +179,7 @@ typedef struct {
     uint8_t *rej_case, *rej_thahc;
     strpool *labels;
     thk_buf tmp;
+    uint64_t verified; /* identities and total rows checked (for the manifest) */
 } agg_run;
 
 static void agg_fail(agg_run *r, int status, const char *fmt, ...)
@@ -995,6 +996,7 @@ static void fb_cells(form_build *b, form_table *t)
         }
         for (size_t k = 0; k < f->nchecks; k++) {
             agg_v x, y;
+            r->verified++;
             bool okx = agg_eval(f, f->checks[k].lhs, acc, cells, &x);
             bool oky = agg_eval(f, f->checks[k].rhs, acc, cells, &y);
             if (!okx || !oky || x.empty != y.empty || (!x.empty && x.v != y.v))
@@ -1017,6 +1019,7 @@ static void fb_cells(form_build *b, form_table *t)
                 if (b->out[j].kind == FORM_ROW_DATA)
                     ovf |= __builtin_add_overflow(sum, t->cells[j * f->ncols + c].v, &sum);
             int64_t v = t->cells[i * f->ncols + c].v;
+            r->verified++;
             if (ovf || sum != v)
                 agg_fail(r, THK_EXIT_CHECK,
                          "biểu %s, dòng %s, cột %s: dòng tổng không bằng tổng các dòng (total "
@@ -1304,6 +1307,7 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < ast->ntargets; i++)
             s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
                                                       ast->targets[i].v};
+        s->identities_verified = r.verified;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)

@@ -73,6 +73,7 @@ typedef struct {
     form_table *tables; /* in workbook order: TH first, then forms, then lists */
     size_t ntargets;
     form_target *targets;
+    uint64_t identities_verified; /* `check` identities and total rows verified, all forms */
 } form_set;
 
 /* Cell (r, c) of a table. */

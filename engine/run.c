@@ -270,6 +270,7 @@ static int run_write(run_ctx *c)
     if ((rc = csv_out_write_rejects(publish_path(c->pub, "rejects.csv"), c->rej, &c->err)))
         return rc;
     run_fill_manifest(c);
+    c->mi.identities_verified = c->fs->identities_verified;
     if (o->want_xlsx) {
         if (c->per.months)
             snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%d-thang-%d.xlsx",
