@@ -58,6 +58,8 @@ typedef struct {
     manifest_output outputs[8];
     char xlsx_name[64];
     const char **unit_codes; /* manifest: the units this run covers, sorted */
+    manifest_check continuity[2];
+    char continuity_detail[2][256];
     manifest_info published; /* --verify: the manifest being checked */
     char *verify_tmp;        /* --verify: private folder the outputs are recomputed into */
 } run_ctx;
@@ -253,6 +255,61 @@ static void run_fill_manifest(run_ctx *c)
     }
 }
 
+/* Year-to-year continuity (domain.md §6): what the previous statistical year carries forward
+ * at its end — in scope, not finished, not ủy thác/thu hồi, not moved to sổ theo dõi riêng —
+ * must be exactly what this year counts as carried over (năm trước chuyển sang), in cases and
+ * in money (remaining at the previous E = B at this S), unit by unit. Both sides come from the
+ * same data through the replay. Returns false when a unit differs (details in the manifest). */
+static bool run_continuity(run_ctx *c)
+{
+    if (!c->per.months)
+        return true; /* a custom window has no previous statistical year to continue */
+    int day, month;
+    rule_set_year_start(c->rs, &day, &month);
+    period prev;
+    if (!period_months(c->per.year - 1, 12, day, month, &prev) || prev.E + 1 != c->per.S)
+        return true;
+    const model *m = c->m;
+    size_t n = m->nunits;
+    int64_t *v = thk_xcalloc(4 * n + 1, sizeof *v); /* per unit: prev count, cur count, prev money, cur money */
+    for (size_t i = 0; i < m->ncases; i++) {
+        const model_case *k = &m->cases[i];
+        replay_facts a, b;
+        replay_case(m, k, prev.S, prev.E, &a, NULL, NULL);
+        replay_case(m, k, c->per.S, c->per.E, &b, NULL, NULL);
+        bool forward = a.in_scope && a.state != ST_XONG && a.state != ST_DINH_CHI &&
+                       a.state != ST_UY_THAC && a.state != ST_THU_HOI &&
+                       a.state != ST_CHUYEN_SO_RIENG;
+        if (forward) {
+            v[4 * k->unit]++;
+            v[4 * k->unit + 2] += a.remaining;
+        }
+        if (b.in_scope && b.carried) {
+            v[4 * k->unit + 1]++;
+            v[4 * k->unit + 3] += b.B;
+        }
+    }
+    bool ok[2] = {true, true};
+    for (size_t u = 0; u < n; u++)
+        for (size_t w = 0; w < 2; w++)
+            if (ok[w] && v[4 * u + 2 * w] != v[4 * u + 2 * w + 1]) {
+                ok[w] = false;
+                snprintf(c->continuity_detail[w], sizeof c->continuity_detail[w],
+                         "đơn vị %s: năm %d chuyển kỳ sau %" PRId64 ", năm %d chuyển sang %" PRId64,
+                         model_str(m, m->units[u].code), prev.year, v[4 * u + 2 * w], c->per.year,
+                         v[4 * u + 2 * w + 1]);
+            }
+    free(v);
+    static const char *const names[2] = {
+        "B01: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi riêng)",
+        "B02: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi riêng)"};
+    for (size_t w = 0; w < 2; w++)
+        c->continuity[w] = (manifest_check){names[w], ok[w], ok[w] ? "" : c->continuity_detail[w]};
+    c->mi.continuity = c->continuity;
+    c->mi.ncontinuity = 2;
+    return ok[0] && ok[1];
+}
+
 static int run_write(run_ctx *c)
 {
     const run_opts *o = c->o;
@@ -271,6 +328,13 @@ static int run_write(run_ctx *c)
         return rc;
     run_fill_manifest(c);
     c->mi.identities_verified = c->fs->identities_verified;
+    if (!run_continuity(c)) {
+        buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng (continuity check "
+                            "failed): %s%s%s",
+                   c->continuity_detail[0], c->continuity_detail[0][0] ? "; " : "",
+                   c->continuity_detail[1]);
+        return THK_EXIT_CHECK;
+    }
     if (o->want_xlsx) {
         if (c->per.months)
             snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%d-thang-%d.xlsx",

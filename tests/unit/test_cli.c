@@ -220,3 +220,24 @@ Test(cli, every_shipped_rule_file_passes_thongke_check)
         free(e);
     }
 }
+
+Test(cli, the_manifest_records_identities_and_year_to_year_continuity)
+{
+    char *tmp = tu_tempdir(), out[512], mpath[600];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                 "--input", sample_dir(), "--out", out, NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", out);
+    char *m = tu_read(mpath, NULL);
+    cr_assert_not_null(m);
+    cr_assert(strstr(m, "\"identities_verified\": 0,") == NULL, "identities were counted");
+    cr_assert(strstr(m, "\"B01: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi "
+                        "riêng)\", \"ok\": true") != NULL, "%s", m);
+    cr_assert(strstr(m, "\"B02: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi "
+                        "riêng)\", \"ok\": true") != NULL, "%s", m);
+    free(m);
+    free(tmp);
+}
