@@ -196,7 +196,7 @@ void replay_case(const model *m, const model_case *c, thk_date S, thk_date E, re
     out->O = c->so_tien > 0 ? c->so_tien : 0;
 
     replay_run r = {c, S, E, out, warn, ctx, -1, THK_DATE_NONE};
-    const model_event *ev = m->events + c->ev_first;
+    const model_event *ev = (m->events ? m->events + c->ev_first : NULL);
     size_t n = c->ev_count;
     thk_date thu_ly = c->ngay_thu_ly;
 

@@ -228,7 +228,7 @@ static void ops_make_big(const char *tmp, const char *cases)
 }
 
 Test(ops, kill_9_mid_run_leaves_the_published_report_and_the_next_run_cleans_up,
-     .fini = ops_cleanup, .timeout = 180)
+     .fini = ops_cleanup)
 {
     char *tmp = tu_tempdir(), out[512], stage[600];
     ops_blob before = ops_publish_first(tmp, out, sizeof out);
@@ -261,8 +261,7 @@ Test(ops, kill_9_mid_run_leaves_the_published_report_and_the_next_run_cleans_up,
     free(tmp);
 }
 
-Test(ops, sigterm_mid_run_exits_4_and_leaves_no_staging_folder, .fini = ops_cleanup,
-     .timeout = 180)
+Test(ops, sigterm_mid_run_exits_4_and_leaves_no_staging_folder, .fini = ops_cleanup)
 {
     char *tmp = tu_tempdir(), out[512], stage[600], err[600];
     ops_blob before = ops_publish_first(tmp, out, sizeof out);
@@ -289,7 +288,7 @@ Test(ops, sigterm_mid_run_exits_4_and_leaves_no_staging_folder, .fini = ops_clea
 }
 
 Test(ops, two_concurrent_runs_one_publishes_and_the_other_exits_4_naming_its_pid,
-     .fini = ops_cleanup, .timeout = 180)
+     .fini = ops_cleanup)
 {
     char *tmp = tu_tempdir(), out[512], stage[600], err[600];
     snprintf(out, sizeof out, "%s/out", tmp);
@@ -327,7 +326,7 @@ Test(ops, two_concurrent_runs_one_publishes_and_the_other_exits_4_naming_its_pid
 /* A file size limit in the child stands in for a full disk; formats choose which writer meets
  * it first (cases.csv streamed during the computation, or the workbook's zip), and 1 byte fails
  * even the lock file's pid. */
-Test(ops, a_full_disk_exits_4_keeps_the_previous_report_and_leaves_no_debris, .timeout = 120)
+Test(ops, a_full_disk_exits_4_keeps_the_previous_report_and_leaves_no_debris)
 {
     static const struct {
         const char *format;
