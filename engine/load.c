@@ -412,7 +412,9 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
             memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
             ci = c->last_case;
         else {
-            ci = c->keys ? strpool_intern(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
+            /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
+             * keys to cases, mostly by walking both files in step (no hashing). */
+            ci = c->keys ? strpool_add(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
                          : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
@@ -689,8 +691,22 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     strpool *keys = ej->c.keys;
     size_t nkeys = strpool_count(keys);
     uint32_t *case_of = thk_xmalloc(nkeys * sizeof *case_of);
-    for (size_t k = 0; k < nkeys; k++)
-        case_of[k] = model_case_find(m, strpool_get(keys, (uint32_t)k), strpool_len(keys, (uint32_t)k));
+    /* Exports usually list events in the order of their cases: try the case after the last
+     * one matched before asking the hash table. */
+    uint32_t next = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        const char *key = strpool_get(keys, (uint32_t)k);
+        size_t len = strpool_len(keys, (uint32_t)k);
+        uint32_t ci;
+        if (next < m->ncases && strpool_len(m->strings, m->cases[next].ma_viec) == len &&
+            memcmp(model_str(m, m->cases[next].ma_viec), key, len) == 0)
+            ci = next;
+        else
+            ci = model_case_find(m, key, len);
+        case_of[k] = ci;
+        if (ci != UINT32_MAX)
+            next = ci + 1;
+    }
     size_t nnotes = strpool_count(em->strings);
     uint32_t *note_of = thk_xcalloc(nnotes, sizeof *note_of);
     for (size_t k = 1; k < nnotes; k++)
