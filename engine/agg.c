@@ -1054,6 +1054,7 @@ static void fb_table_head(const agg_form *f, form_table *t)
         t->cols[c].label = thk_xstrdup(ca->label);
         t->cols[c].kind = f->cols[c].kind;
         t->cols[c].width = (uint8_t)ca->width;
+        t->cols[c].format = ca->format ? thk_xstrdup(ca->format) : NULL;
         t->cols[c].group = ca->group;
         t->cols[c].target = ca->target ? thk_xstrdup(ca->target) : NULL;
     }

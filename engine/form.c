@@ -20,6 +20,7 @@ void form_table_clear(form_table *t)
         free(t->cols[i].code);
         free(t->cols[i].label);
         free(t->cols[i].target);
+        free(t->cols[i].format);
     }
     free(t->cols);
     for (size_t i = 0; i < t->ngroups; i++)

@@ -26,6 +26,7 @@ typedef struct {
     char *label;  /* Vietnamese header label */
     uint8_t kind; /* form_kind */
     uint8_t width; /* width hint in characters, 0 = writer's default */
+    char *format;  /* number format hint from the rules ("#,##0.0"), NULL = by kind */
     int group;    /* index into groups of the innermost header group, -1 for none */
     char *target; /* for rate columns compared with a target: the target's name, else NULL */
 } form_column;

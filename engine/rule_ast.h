@@ -140,6 +140,7 @@ typedef struct {
     rule_loc loc;
     const char *label;
     int width;            /* 0 = none */
+    const char *format;   /* Excel number format hint ("#,##0.0"), NULL = by kind */
     const char *target;   /* may be NULL */
     rule_loc target_loc;
     rule_expr *e;

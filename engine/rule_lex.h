@@ -13,7 +13,7 @@
     X(TK_ROWS, "rows") X(TK_LABEL, "label") X(TK_TOTAL, "total") X(TK_SUBTOTAL, "subtotal")       \
     X(TK_FIXED, "fixed") X(TK_WHERE, "where") X(TK_COLUMN, "column") X(TK_GROUP, "group")         \
     X(TK_CHECK, "check") X(TK_SUBTITLE, "subtitle") X(TK_CODE, "code") X(TK_SOURCE, "source")     \
-    X(TK_WIDTH, "width") X(TK_ORDER, "order") X(TK_BY, "by") X(TK_ASC, "asc") X(TK_DESC, "desc") \
+    X(TK_WIDTH, "width") X(TK_FORMAT, "format") X(TK_ORDER, "order") X(TK_BY, "by") X(TK_ASC, "asc") X(TK_DESC, "desc") \
     X(TK_LIMIT, "limit") X(TK_PER, "per") X(TK_SHOW, "show") X(TK_AND, "and") X(TK_OR, "or")      \
     X(TK_NOT, "not") X(TK_IN, "in") X(TK_TRUE, "true") X(TK_FALSE, "false") X(TK_NULL, "null")    \
     X(TK_COUNT, "count") X(TK_SUM, "sum") X(TK_PERCENT_FN, "percent") X(TK_EXPECT, "expect")      \

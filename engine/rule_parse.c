@@ -712,7 +712,8 @@ static bool p_rowfield(parser *p, rule_form_ast *f)
     }
 }
 
-/* column = "column" IDENT STRING [ "width" INT ] [ "target" IDENT ] "=" expr ; */
+/* column = "column" IDENT STRING [ "width" INT ] [ "format" STRING ] [ "target" IDENT ]
+ *          "=" expr ; */
 static bool p_column(parser *p, rule_form_ast *f, int group)
 {
     p_next(p);
@@ -735,6 +736,15 @@ static bool p_column(parser *p, rule_form_ast *f, int group)
             }
             c->width = (int)p->cur.i;
             p_next(p);
+        } else if (p_is(p, TK_FORMAT)) {
+            p_next(p);
+            rule_loc floc = p->cur.loc;
+            if (!p_string(p, "a number format such as \"#,##0.0\"", &c->format, NULL))
+                goto fail;
+            if (!c->format[0] || strlen(c->format) > 64) {
+                rule_diag_error(p->d, floc, "a number format must be 1 to 64 bytes");
+                goto fail;
+            }
         } else if (p_is(p, TK_TARGET)) {
             p_next(p);
             if (!p_ident(p, "a target name", &c->target, &c->target_loc))

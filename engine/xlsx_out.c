@@ -734,6 +734,15 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         }
     }
 
+    /* A column with a number format hint from the rules gets its own formats (plain, bold). */
+    lxw_format **cfmt = thk_xcalloc(2 * nc + 1, sizeof *cfmt);
+    for (size_t c = 0; c < nc; c++)
+        if (t->cols[c].format && t->cols[c].kind != FORM_KIND_TEXT &&
+            t->cols[c].kind != FORM_KIND_DATE) {
+            cfmt[2 * c] = xo_fmt(x, XO_BORDER | XO_VCENTER, t->cols[c].format, 11);
+            cfmt[2 * c + 1] = xo_fmt(x, XO_B | XO_BORDER | XO_VCENTER, t->cols[c].format, 11);
+        }
+
     /* Data rows. */
     for (size_t r = 0; r < t->nrows; r++) {
         const form_row *fr = &t->rows[r];
@@ -757,15 +766,15 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             const form_cell *cell = form_cell_at(t, r, c);
             size_t col = nf + c;
             switch (t->cols[c].kind) {
-            case FORM_KIND_RATE:
+            case FORM_KIND_RATE: {
+                lxw_format *rf = cfmt[2 * c + b] ? cfmt[2 * c + b] : b ? x->f.rate_b : x->f.rate;
                 if (cell->empty)
-                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col,
-                                                      b ? x->f.rate_b : x->f.rate));
+                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, rf));
                 else
                     xo_check(x, worksheet_write_number(ws, row, (lxw_col_t)col,
-                                                       (double)cell->v / 100.0,
-                                                       b ? x->f.rate_b : x->f.rate));
+                                                       (double)cell->v / 100.0, rf));
                 break;
+            }
             case FORM_KIND_TEXT:
                 xo_str(x, ws, row, col, t->texts ? t->texts[r * nc + c] : NULL,
                        b ? x->f.cell_b : x->f.text);
@@ -779,7 +788,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                                                        x->f.date));
                 break;
             default: {
-                lxw_format *nfmt = b ? x->f.num_b : x->f.num;
+                lxw_format *nfmt = cfmt[2 * c + b] ? cfmt[2 * c + b] : b ? x->f.num_b : x->f.num;
                 if (cell->empty)
                     xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, nfmt));
                 else if (t->cols[c].kind == FORM_KIND_MONEY && !list)
@@ -791,6 +800,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             }
         }
     }
+    free(cfmt);
     uint32_t last = ds + (uint32_t)(t->nrows ? t->nrows : 1) - 1;
     if (t->nrows == 0)
         xo_merge(x, ws, ds, 0, ds, W - 1, "Không có dòng nào.", x->f.note);

@@ -241,3 +241,41 @@ Test(cli, the_manifest_records_identities_and_year_to_year_continuity)
     free(m);
     free(tmp);
 }
+
+Test(cli, a_column_format_from_the_rules_reaches_the_workbook)
+{
+    char *tmp = tu_tempdir(), rules[4400], out[512], xlsx[600], cmd[5200];
+    snprintf(rules, sizeof rules,
+             "version \"format test\"\ninclude \"%s/rules/thads-maps.rules\"\n"
+             "form B01 \"B01\" {\n  measure count\n"
+             "  rows ma_don_vi label ten_don_vi total \"Tổng cộng\"\n"
+             "  column thu_ly \"Tổng số thụ lý\" format \"#,##0.0\" = count()\n}\n",
+             tu_root());
+    char *rp = tu_write_str(tmp, "f.rules", rules);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rp, "--input",
+                 sample_dir(), "--out", out, NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", out);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/tests/tools/xlsx_inspect.py' '%s' | grep -c '^cell.B01.B1[0-9].n.[0-9]*.#,##0\\.0'",
+             tu_root(), xlsx);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    int n = 0;
+    cr_assert_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    cr_assert_geq(n, 8, "every unit row of B01 uses the rule's format (%d rows)", n);
+
+    /* an empty format is a rule error with its position */
+    char *bad = tu_write_str(tmp, "bad.rules", "form B01 \"B01\" {\n  column a \"A\" format \"\" = count()\n}\n");
+    rc = thk(&e, "check", bad, NULL);
+    cr_assert_eq(rc, 2, "%s", e);
+    cr_assert(strstr(e, "bad.rules:2:") && strstr(e, "number format"), "%s", e);
+    free(e);
+    free(bad);
+    free(rp);
+    free(tmp);
+}
