@@ -279,3 +279,78 @@ Test(cli, a_column_format_from_the_rules_reaches_the_workbook)
     free(rp);
     free(tmp);
 }
+
+/* Copies input/sample into dir, dropping the first "Thi hành xong" event dated in 2026;
+ * returns its ma_viec (malloc'd). */
+static char *copy_sample_without_one_xong(const char *dir)
+{
+    char path[4200];
+    const char *files[] = {"cases.csv", "thahc.csv"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", sample_dir(), files[i]);
+        size_t n = 0;
+        char *t = tu_read(path, &n);
+        cr_assert_not_null(t);
+        free(tu_write(dir, files[i], t, n));
+        free(t);
+    }
+    snprintf(path, sizeof path, "%s/events.csv", sample_dir());
+    size_t n = 0;
+    char *ev = tu_read(path, &n);
+    cr_assert_not_null(ev);
+    char *hit = strstr(ev, "/2026,Thi hành xong,");
+    cr_assert_not_null(hit, "the sample has a xong in 2026");
+    char *start = hit;
+    while (start > ev && start[-1] != '\n')
+        start--;
+    char *end = strchr(hit, '\n') + 1;
+    char *id = strndup(start, (size_t)(strchr(start, ',') - start));
+    memmove(start, end, n - (size_t)(end - ev) + 1);
+    free(tu_write_str(dir, "events.csv", ev));
+    free(ev);
+    return id;
+}
+
+Test(cli, diff_names_the_case_behind_an_injected_correction)
+{
+    char *tmp = tu_tempdir(), a[512], b[512], in[512], outp[600];
+    snprintf(a, sizeof a, "%s/a", tmp);
+    snprintf(b, sizeof b, "%s/b", tmp);
+    snprintf(in, sizeof in, "%s/in", tmp);
+    mkdir(in, 0755);
+    char *id = copy_sample_without_one_xong(in);
+    char *e;
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                     "--input", sample_dir(), "--out", a, NULL), 0, "%s", e);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                     "--input", in, "--out", b, NULL), 0, "%s", e);
+    free(e);
+    snprintf(outp, sizeof outp, "%s/diff.txt", tmp);
+    char *argv[] = {(char *)tu_bin(), "diff", a, b, NULL};
+    cr_assert_eq(tu_run(argv, outp, NULL, NULL), 1, "the runs differ");
+    char *d = tu_read(outp, NULL);
+    cr_assert(strstr(d, id) != NULL, "diff names %s:\n%.2000s", id, d);
+    cr_assert(strstr(d, "B01") != NULL);
+    free(d);
+    char *same[] = {(char *)tu_bin(), "diff", a, a, NULL};
+    cr_assert_eq(tu_run(same, NULL, NULL, NULL), 0, "a run is identical to itself");
+    free(id);
+    free(tmp);
+}
+
+Test(cli, progress_is_shown_only_on_request_when_stderr_is_not_a_terminal)
+{
+    char *tmp = tu_tempdir(), out[512];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                     "--input", sample_dir(), "--out", out, NULL), 0);
+    cr_assert(strstr(e, "MB/s") == NULL, "no progress line on a pipe: %s", e);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                     "--input", sample_dir(), "--out", out, "--progress", NULL), 0);
+    cr_assert(strstr(e, "MB/s") && strstr(e, "dòng") && strstr(e, "%"), "%s", e);
+    free(e);
+    free(tmp);
+}
