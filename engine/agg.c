@@ -1391,3 +1391,59 @@ long agg_find_col(const form_table *t, const char *code)
             return (long)i;
     return -1;
 }
+
+/* ---- formulas for merge --------------------------------------------------------------------- */
+
+/* Appends the column codes of a sum of columns rooted at node n to terms; false when the
+ * subtree is anything but columns added together, or has too many terms. */
+static bool agg_rate_terms(const agg_form *f, int32_t n, const char **terms, size_t *nt)
+{
+    const agg_node *a = &f->an[n];
+    if (a->op == AG_COL) {
+        if (*nt + 1 >= FORM_RATE_MAX_TERMS)
+            return false;
+        terms[(*nt)++] = f->cols[a->a].ast->code;
+        return true;
+    }
+    if (a->op == AG_ADD)
+        return agg_rate_terms(f, a->a, terms, nt) && agg_rate_terms(f, a->b, terms, nt);
+    return false;
+}
+
+size_t rule_set_rates(const rule_set *rs, form_rate **out)
+{
+    size_t n = 0, cap = 16;
+    form_rate *v = thk_xmalloc(cap * sizeof *v);
+    for (size_t i = 0; i < rs->nforms; i++) {
+        const agg_form *f = &rs->forms[i];
+        for (size_t c = 0; c < f->ncols; c++) {
+            const agg_col *col = &f->cols[c];
+            if (col->linear)
+                continue; /* additive: merge sums it */
+            const agg_node *a = &f->an[col->root];
+            form_rate r = {.form = f->id, .column = col->ast->code};
+            size_t nn = 0, nd = 0;
+            bool ok;
+            if (a->op == AG_CONST) {
+                r.kind = FORM_RATE_SAME;
+                ok = true;
+            } else if (a->op == AG_PERCENT) {
+                r.kind = FORM_RATE_PERCENT;
+                ok = agg_rate_terms(f, a->a, r.num, &nn) && agg_rate_terms(f, a->b, r.den, &nd);
+            } else if (a->op == AG_SUB && f->an[a->a].op == AG_COL && f->an[a->b].op == AG_COL) {
+                r.kind = FORM_RATE_DIFF;
+                r.num[0] = f->cols[f->an[a->a].a].ast->code;
+                r.num[1] = f->cols[f->an[a->b].a].ast->code;
+                ok = true;
+            } else
+                ok = false;
+            if (!ok)
+                continue;
+            if (n == cap)
+                v = thk_xrealloc(v, (cap *= 2) * sizeof *v);
+            v[n++] = r;
+        }
+    }
+    *out = v;
+    return n;
+}

@@ -2,6 +2,7 @@
  * sums the additive cells in a hash table keyed by (form, row, column), recomputes the rates from
  * the merged counts, and publishes the merged run atomically. */
 #include "merge.h"
+#include "rule.h"
 
 #include "csv_out.h"
 #include "diff.h"
@@ -185,7 +186,8 @@ static void merge_state_free(merge_state *m)
  * (agg.c). cells.csv does not say which keys are fixed, so each run's order is read back: within
  * one group of a level, the keys before the longest byte-sorted tail must be fixed ones, at
  * their position. The merged rows are then sorted level by level on (fixed position, bytes),
- * `*` last. TODO(rule engine): take the fixed keys from the form definition instead. */
+ * `*` last. (The compiled form knows its fixed keys too; reading them back keeps merge
+ * working on runs whose rule files are not at hand.) */
 
 #define MERGE_MAX_LEVELS 8
 #define MERGE_NOT_FIXED 0xFFFFFFFEu
@@ -1082,7 +1084,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
 
 static void merge_usage(FILE *f)
 {
-    fputs("Cách dùng / usage: thongke merge --out DIR RUN_DIR... [--quiet]\n"
+    fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... RUN_DIR... [--quiet]\n"
           "\n"
           "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các ô số\n"
           "việc và tiền theo (form, row, column), tính lại tỷ lệ, ghi cells.csv, cases.csv,\n"
@@ -1094,6 +1096,9 @@ static void merge_usage(FILE *f)
           "missing file.\n"
           "\n"
           "  --out DIR  thư mục kết quả / output folder\n"
+          "  --rules F  quy tắc để tính lại tỷ lệ (mặc định: quy tắc ghi trong manifest của\n"
+          "             lần chạy đầu) / rules whose formulas recompute the rates (default: the\n"
+          "             rules named in the first run's manifest, if unchanged)\n"
           "  --quiet    chỉ in lỗi / errors only\n"
           "\n"
           "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 3 lỗi đầu\n"
@@ -1102,9 +1107,68 @@ static void merge_usage(FILE *f)
           f);
 }
 
+/* The rate formulas: from the rules the runs used (the paths in the first run's manifest, when
+ * every file is still there with the same SHA-256) or from --rules, followed by the shipped
+ * defaults for any column the rules express otherwise. *owned gets the array to free. */
+static int merge_rates_from_rules(const char *const *rules, size_t nrules, const char *first_run,
+                                  merge_rate **owned, size_t *n, rule_set **rsp)
+{
+    *rsp = NULL;
+    *owned = NULL;
+    *n = 0;
+    manifest_info mi = {0};
+    thk_buf err = {0}, diag = {0};
+    const char **paths = NULL;
+    if (nrules == 0) {
+        buf_printf(&err, "%s/manifest.json", first_run);
+        if (manifest_read(err.data, &mi, &err) == 0 && mi.nrules > 0) {
+            paths = thk_xcalloc(mi.nrules, sizeof *paths);
+            for (size_t i = 0; i < mi.nrules; i++) {
+                char hex[65];
+                thk_buf e = {0};
+                if (sha256_file(mi.rules[i].path, hex, NULL, &e) != 0 ||
+                    strcmp(hex, mi.rules[i].sha256) != 0)
+                    nrules = 0; /* moved or edited since: fall back to the defaults */
+                else
+                    paths[nrules++] = mi.rules[i].path;
+                buf_free(&e);
+                if (nrules == 0)
+                    break;
+            }
+            rules = paths;
+        }
+    }
+    int rc = 0;
+    if (nrules > 0) {
+        rule_set *rs = rule_set_load(rules, nrules, &diag);
+        if (!rs) {
+            fputs(diag.data ? diag.data : "", stderr);
+            rc = THK_EXIT_RULES;
+        } else {
+            form_rate *derived;
+            size_t nd = rule_set_rates(rs, &derived), ndef;
+            const merge_rate *def = merge_default_rates(&ndef);
+            *owned = thk_xmalloc((nd + ndef) * sizeof **owned);
+            memcpy(*owned, derived, nd * sizeof *derived);
+            memcpy(*owned + nd, def, ndef * sizeof *def);
+            *n = nd + ndef;
+            *rsp = rs; /* the formulas' strings belong to the rule set */
+            free(derived);
+            log_stage("merge", "tỷ lệ tính lại theo %zu công thức của quy tắc (%s)", nd, rules[0]);
+        }
+    }
+    free(paths);
+    manifest_clear(&mi);
+    buf_free(&err);
+    buf_free(&diag);
+    return rc;
+}
+
 int merge_main(int argc, char **argv)
 {
     const char *out = NULL;
+    const char **rules = thk_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *rules);
+    size_t nrules = 0;
     const char **runs = thk_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
     size_t nruns = 0;
     bool quiet = false;
@@ -1127,6 +1191,13 @@ int merge_main(int argc, char **argv)
             out = a + 6;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--rules") == 0) {
+            if (i + 1 >= argc) {
+                log_error("--rules cần một tệp / --rules needs a file");
+                rc = THK_EXIT_USAGE;
+            } else {
+                rules[nrules++] = argv[++i];
+            }
         } else if (a[0] == '-' && a[1] != '\0') {
             log_error("tùy chọn không rõ / unknown option: %s", a);
             rc = THK_EXIT_USAGE;
@@ -1146,9 +1217,20 @@ int merge_main(int argc, char **argv)
     }
     if (quiet)
         log_open(NULL, LOG_QUIET);
+    merge_rate *rates = NULL;
+    size_t nrates = 0;
+    rule_set *rs = NULL;
+    rc = merge_rates_from_rules(rules, nrules, runs[0], &rates, &nrates, &rs);
+    if (rc) {
+        free(runs);
+        free(rules);
+        return rc;
+    }
     merge_opts o = {.out = out,
                     .runs = runs,
                     .nruns = nruns,
+                    .rates = rates,
+                    .nrates = nrates,
                     .argv = (const char *const *)argv,
                     .argc = (size_t)argc};
     thk_buf err = {0};
@@ -1156,6 +1238,9 @@ int merge_main(int argc, char **argv)
     if (rc)
         log_error("%s", err.data ? err.data : "");
     buf_free(&err);
+    free(rates);
+    rule_set_free(rs);
     free(runs);
+    free(rules);
     return rc;
 }

@@ -2,34 +2,22 @@
 #ifndef MERGE_H
 #define MERGE_H
 
+#include "form.h"
 #include "thk.h"
 
 #include <stddef.h>
 
 /* How a rate (or other non-additive) column of the merged cells.csv is recomputed from the
- * merged additive cells of the same row. Rates are never summed.
- *
- * TODO(rule engine): these formulas belong to the rule definitions (`column ty_le = percent(...)`);
- * once rule.h exposes them, the driver builds this table from the compiled rules (or merge asks
- * rule_* directly) and merge_default_rates() becomes a fallback. */
-typedef enum {
-    MERGE_PERCENT = 0, /* form_percent(sum of num, sum of den) */
-    MERGE_DIFF = 1,    /* num[0] − num[1] (e.g. a rate minus its target or last year's rate);
-                          empty when either is empty */
-    MERGE_SAME = 2     /* a constant (a target): every run must hold the same value */
-} merge_rate_kind;
-
-#define MERGE_MAX_TERMS 8
-
-typedef struct {
-    const char *form;   /* form id ("B01"), or a prefix ending in '*' ("B01*": B01, B01-CHV…) */
-    const char *column; /* column code of the recomputed cell */
-    merge_rate_kind kind;
-    /* operands, NULL-terminated: a column code of the same form and row, or "FORM.column" for
-     * the same row of another form */
-    const char *num[MERGE_MAX_TERMS];
-    const char *den[MERGE_MAX_TERMS];
-} merge_rate;
+ * merged additive cells of the same row (form.h's form_rate). Rates are never summed. The
+ * formulas come from the compiled rules the runs used (rule_set_rates); merge_default_rates()
+ * covers the shipped forms when those rules cannot be found, and any column the rules express
+ * through something other than other columns (e.g. last year's aggregates). */
+typedef form_rate merge_rate;
+typedef form_rate_kind merge_rate_kind;
+#define MERGE_PERCENT FORM_RATE_PERCENT
+#define MERGE_DIFF FORM_RATE_DIFF
+#define MERGE_SAME FORM_RATE_SAME
+#define MERGE_MAX_TERMS FORM_RATE_MAX_TERMS
 
 /* The formulas of the shipped forms (rules/thads.rules, rules/dot-cao-diem.rules): B01* and
  * B02* ty_le, B05/B06 ty_le and ty_le_tien, B03* ty_le, the TH and DCD rates, targets and gaps.

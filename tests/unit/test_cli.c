@@ -354,3 +354,67 @@ Test(cli, progress_is_shown_only_on_request_when_stderr_is_not_a_terminal)
     free(e);
     free(tmp);
 }
+
+/* Writes the lines of input/sample/NAME whose first field starts with `prefix` (plus the
+ * header) into dir/NAME. */
+static void split_sample_file(const char *dir, const char *name, const char *prefix)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", sample_dir(), name);
+    char *t = tu_read(path, NULL);
+    cr_assert_not_null(t);
+    size_t cap = strlen(t) + 1, n = 0;
+    char *o = malloc(cap);
+    bool header = true;
+    for (char *line = t; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (header || strncmp(line, prefix, strlen(prefix)) == 0) {
+            memcpy(o + n, line, len);
+            n += len;
+        }
+        header = false;
+        line += len;
+    }
+    free(tu_write(dir, name, o, n));
+    free(o);
+    free(t);
+}
+
+Test(cli, merge_recomputes_a_rate_the_rules_define_and_equals_the_whole_run)
+{
+    char *tmp = tu_tempdir(), rules[4400], dir[3][512], out[3][600], merged[600];
+    snprintf(rules, sizeof rules,
+             "version \"merge formulas\"\ninclude \"%s/rules/thads-maps.rules\"\n"
+             "form X \"X\" {\n  measure count\n"
+             "  rows ma_don_vi label ten_don_vi total \"Tổng cộng\"\n"
+             "  column tat_ca \"Tất cả\" = count()\n"
+             "  column cu \"Năm trước chuyển sang\" = count(carried)\n"
+             "  column ty_le_cu \"Tỷ lệ cũ\" = percent(cu, tat_ca)\n}\n",
+             tu_root());
+    char *rp = tu_write_str(tmp, "x.rules", rules);
+    const char *prefix[2] = {"DL-", "GL-"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(dir[i], sizeof dir[i], "%s/in%d", tmp, i);
+        mkdir(dir[i], 0755);
+        split_sample_file(dir[i], "cases.csv", prefix[i]);
+        split_sample_file(dir[i], "events.csv", prefix[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(out[i], sizeof out[i], "%s/out%d", tmp, i);
+        char *e;
+        int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rp, "--input",
+                     i < 2 ? dir[i] : sample_dir(), "--out", out[i], "--format", "csv", NULL);
+        cr_assert_eq(rc, 0, "%s", e);
+        free(e);
+    }
+    snprintf(merged, sizeof merged, "%s/merged", tmp);
+    char *e;
+    int rc = thk(&e, "merge", "--out", merged, out[0], out[1], NULL);
+    cr_assert_eq(rc, 0, "the rate's formula comes from the rules the runs used: %s", e);
+    free(e);
+    char *argv[] = {(char *)tu_bin(), "diff", merged, out[2], NULL};
+    cr_assert_eq(tu_run(argv, NULL, NULL, NULL), 0, "merged cells equal the whole run's");
+    free(rp);
+    free(tmp);
+}
