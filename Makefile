@@ -122,7 +122,7 @@ uninstall:
 # under memcheck; definite/indirect leaks and any error fail. tests/valgrind.supp silences only
 # PCRE2's JIT-compiled code, which valgrind cannot follow.
 valgrind: $(BIN)
-	@d=$$(mktemp -d /tmp/thongke-valgrind-XXXXXX); \
+	@d=$$(mktemp -d -t thongke-valgrind-XXXXXX); \
 	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
 	  --suppressions=tests/valgrind.supp ./$(BIN) report --year 2026 --months 10 \
 	  --input input/sample --out $$d/out --quiet; rc=$$?; rm -rf $$d; exit $$rc

@@ -1,5 +1,5 @@
-/* rule_parse — recursive-descent parser of rule files (grammar: /tmp/prompts/grammar.md and
- * rules/README.md); includes are expanded where they stand. */
+/* rule_parse — recursive-descent parser of rule files (grammar: rules/README.md); includes are
+ * expanded where they stand. */
 #ifndef RULE_PARSE_H
 #define RULE_PARSE_H
 

@@ -509,7 +509,10 @@ static int run_pipeline(run_ctx *c)
             log_error("verify: %s", c->err.data);
             return THK_EXIT_INPUT;
         }
-        char tmpl[] = "/tmp/thongke-verify-XXXXXX";
+        const char *tmpdir = getenv("TMPDIR");
+        char tmpl[4096];
+        snprintf(tmpl, sizeof tmpl, "%s/thongke-verify-XXXXXX",
+                 tmpdir && *tmpdir ? tmpdir : P_tmpdir);
         if (!mkdtemp(tmpl)) {
             log_error("verify: không tạo được thư mục tạm: %s", strerror(errno));
             return THK_EXIT_OUTPUT;
