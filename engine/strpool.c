@@ -1,28 +1,31 @@
-/* strpool — interned strings: a chunked text arena, an id → text index, an open-addressing table. */
+/* strpool — interned strings: a chunked text arena, an id → text index, an open-addressing table.
+ *
+ * Memory per id is 8 bytes (a packed chunk reference and the length): a million cases bring a
+ * few million ids. The hash of an indexed string lives only in its table slot. */
 #include "strpool.h"
 
 #include "thk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STRPOOL_CHUNK (1u << 20)
+#define STRPOOL_CHUNK_BITS 20
+#define STRPOOL_CHUNK (1u << STRPOOL_CHUNK_BITS) /* 1 MiB of text per chunk */
+#define STRPOOL_ALIGN 4u                          /* texts start on 4-byte boundaries */
+#define STRPOOL_OFF_BITS (STRPOOL_CHUNK_BITS - 2) /* offset in 4-byte units */
+#define STRPOOL_MAX_CHUNKS (1u << (32 - STRPOOL_OFF_BITS)) /* 16384 chunks: 16 GiB of text */
 #define STRPOOL_UNINDEXED 0x80000000u /* flag in lens[]: stored by strpool_add */
 
-typedef struct strpool_chunk {
-    struct strpool_chunk *next;
-    size_t used, cap;
-    char data[];
-} strpool_chunk;
-
 struct strpool {
-    strpool_chunk *chunks;
-    const char **text; /* id → text */
-    uint32_t *lens;    /* id → length */
-    uint32_t *hashes;  /* id → hash */
+    char **chunks;     /* chunk i holds texts; a text longer than a chunk gets its own */
+    size_t nchunks, chunks_cap;
+    size_t used;       /* bytes used in the last chunk */
+    uint32_t *refs;    /* id → chunk << STRPOOL_OFF_BITS | offset / STRPOOL_ALIGN */
+    uint32_t *lens;    /* id → length, | STRPOOL_UNINDEXED */
     size_t count, cap;
-    size_t indexed; /* ids present in the table (strpool_add leaves its ids out) */
-    uint64_t *table; /* slots: hash << 32 | (id + 1); 0 = empty */
+    size_t indexed;    /* ids present in the table (strpool_add leaves its ids out) */
+    uint64_t *table;   /* slots: hash << 32 | (id + 1); 0 = empty */
     size_t tmask;
     size_t bytes;
 };
@@ -49,38 +52,72 @@ static uint32_t strpool_hash(const char *s, size_t len)
     return (uint32_t)h;
 }
 
-static const char *strpool_store(strpool *p, const char *s, size_t len)
+static char *strpool_new_chunk(strpool *p, size_t cap)
 {
-    strpool_chunk *c = p->chunks;
-    if (!c || c->cap - c->used < len + 1) {
-        size_t cap = len + 1 > STRPOOL_CHUNK ? len + 1 : STRPOOL_CHUNK;
-        c = thk_xmalloc(sizeof *c + cap);
-        c->next = p->chunks;
-        c->used = 0;
-        c->cap = cap;
-        p->chunks = c;
-        p->bytes += cap;
+    if (p->nchunks == STRPOOL_MAX_CHUNKS) {
+        fprintf(stderr, "thongke: bảng chuỗi vượt %u chunk (16 GiB văn bản)\n", STRPOOL_MAX_CHUNKS);
+        abort();
     }
-    char *d = c->data + c->used;
-    memcpy(d, s, len);
-    d[len] = '\0';
-    c->used += len + 1;
-    return d;
+    if (p->nchunks == p->chunks_cap) {
+        p->chunks_cap = p->chunks_cap ? p->chunks_cap * 2 : 16;
+        p->chunks = thk_xrealloc(p->chunks, p->chunks_cap * sizeof *p->chunks);
+    }
+    char *c = thk_xmalloc(cap);
+    p->chunks[p->nchunks++] = c;
+    p->bytes += cap;
+    return c;
+}
+
+/* Copies s[0..len) and a NUL into the arena; returns its packed reference. */
+static uint32_t strpool_store(strpool *p, const char *s, size_t len)
+{
+    size_t need = len + 1;
+    size_t at = (p->used + STRPOOL_ALIGN - 1) & ~(size_t)(STRPOOL_ALIGN - 1);
+    char *dst;
+    uint32_t chunk;
+    if (need > STRPOOL_CHUNK) {
+        /* a huge text (never from an export: fields are capped far below) gets a chunk of its
+         * own; the next text opens a fresh chunk */
+        dst = strpool_new_chunk(p, need);
+        chunk = (uint32_t)p->nchunks - 1;
+        p->used = STRPOOL_CHUNK;
+        at = 0;
+    } else {
+        if (p->nchunks == 0 || at + need > STRPOOL_CHUNK) {
+            strpool_new_chunk(p, STRPOOL_CHUNK);
+            at = 0;
+        }
+        chunk = (uint32_t)p->nchunks - 1;
+        dst = p->chunks[chunk] + at;
+        p->used = at + need;
+    }
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    return chunk << STRPOOL_OFF_BITS | (uint32_t)(at / STRPOOL_ALIGN);
+}
+
+static const char *strpool_text(const strpool *p, uint32_t id)
+{
+    uint32_t r = p->refs[id];
+    return p->chunks[r >> STRPOOL_OFF_BITS] +
+           (size_t)(r & ((1u << STRPOOL_OFF_BITS) - 1)) * STRPOOL_ALIGN;
 }
 
 static void strpool_rehash(strpool *p, size_t slots)
 {
-    free(p->table);
+    uint64_t *old = p->table;
+    size_t oldn = old ? p->tmask + 1 : 0;
     p->table = thk_xcalloc(slots, sizeof *p->table);
     p->tmask = slots - 1;
-    for (size_t id = 0; id < p->count; id++) {
-        if (p->lens[id] & STRPOOL_UNINDEXED)
+    for (size_t k = 0; k < oldn; k++) {
+        if (!old[k])
             continue;
-        size_t i = p->hashes[id] & p->tmask;
+        size_t i = (uint32_t)(old[k] >> 32) & p->tmask;
         while (p->table[i])
             i = (i + 1) & p->tmask;
-        p->table[i] = (uint64_t)p->hashes[id] << 32 | ((uint64_t)id + 1);
+        p->table[i] = old[k];
     }
+    free(old);
 }
 
 strpool *strpool_new(void)
@@ -95,13 +132,11 @@ void strpool_free(strpool *p)
 {
     if (!p)
         return;
-    for (strpool_chunk *c = p->chunks, *n; c; c = n) {
-        n = c->next;
-        free(c);
-    }
-    free(p->text);
+    for (size_t i = 0; i < p->nchunks; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+    free(p->refs);
     free(p->lens);
-    free(p->hashes);
     free(p->table);
     free(p);
 }
@@ -114,7 +149,8 @@ static size_t strpool_slot(const strpool *p, const char *s, size_t len, uint32_t
         if (!e)
             return i;
         uint32_t id = (uint32_t)e - 1;
-        if ((uint32_t)(e >> 32) == h && p->lens[id] == len && memcmp(p->text[id], s, len) == 0)
+        if ((uint32_t)(e >> 32) == h && p->lens[id] == len &&
+            memcmp(strpool_text(p, id), s, len) == 0)
             return i;
         i = (i + 1) & p->tmask;
     }
@@ -126,18 +162,16 @@ uint32_t strpool_find(const strpool *p, const char *s, size_t len)
     return e ? (uint32_t)e - 1 : STRPOOL_NONE;
 }
 
-static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t h, uint32_t flag)
+static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t flag)
 {
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 1024;
-        p->text = thk_xrealloc(p->text, p->cap * sizeof *p->text);
+        p->refs = thk_xrealloc(p->refs, p->cap * sizeof *p->refs);
         p->lens = thk_xrealloc(p->lens, p->cap * sizeof *p->lens);
-        p->hashes = thk_xrealloc(p->hashes, p->cap * sizeof *p->hashes);
     }
     uint32_t id = (uint32_t)p->count++;
-    p->text[id] = strpool_store(p, s, len);
+    p->refs[id] = strpool_store(p, s, len);
     p->lens[id] = (uint32_t)len | flag;
-    p->hashes[id] = h;
     return id;
 }
 
@@ -147,12 +181,11 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
     size_t slot = strpool_slot(p, s, len, h);
     if (p->table[slot])
         return (uint32_t)p->table[slot] - 1;
-    uint32_t id = strpool_push(p, s, len, h, 0);
+    uint32_t id = strpool_push(p, s, len, 0);
+    p->table[slot] = (uint64_t)h << 32 | ((uint64_t)id + 1);
     p->indexed++;
     if (p->indexed * 2 > p->tmask + 1)
         strpool_rehash(p, (p->tmask + 1) * 2);
-    else
-        p->table[slot] = (uint64_t)h << 32 | ((uint64_t)id + 1);
     return id;
 }
 
@@ -160,12 +193,12 @@ uint32_t strpool_add(strpool *p, const char *s, size_t len)
 {
     if (len == 0)
         return 0;
-    return strpool_push(p, s, len, 0, STRPOOL_UNINDEXED);
+    return strpool_push(p, s, len, STRPOOL_UNINDEXED);
 }
 
 const char *strpool_get(const strpool *p, uint32_t id)
 {
-    return id < p->count ? p->text[id] : "";
+    return id < p->count ? strpool_text(p, id) : "";
 }
 
 size_t strpool_len(const strpool *p, uint32_t id)
@@ -180,6 +213,6 @@ size_t strpool_count(const strpool *p)
 
 size_t strpool_bytes(const strpool *p)
 {
-    return p->bytes + p->cap * (sizeof *p->text + sizeof *p->lens + sizeof *p->hashes) +
-           (p->tmask + 1) * sizeof *p->table;
+    return p->bytes + p->cap * (sizeof *p->refs + sizeof *p->lens) +
+           (p->tmask + 1) * sizeof *p->table + p->chunks_cap * sizeof *p->chunks;
 }

@@ -74,3 +74,21 @@ Test(strpool, a_million_keys_survive_growth_and_rehashing)
     }
     strpool_free(p);
 }
+
+Test(strpool, a_text_longer_than_a_chunk_and_the_texts_around_it_survive)
+{
+    strpool *p = strpool_new();
+    size_t big = (1u << 20) + 100;
+    char *t = malloc(big);
+    memset(t, 'x', big);
+    uint32_t a = strpool_intern(p, "before", 6);
+    uint32_t b = strpool_add(p, t, big);
+    uint32_t c = strpool_intern(p, "after", 5);
+    cr_assert_str_eq(strpool_get(p, a), "before");
+    cr_assert_eq(strpool_len(p, b), big);
+    cr_assert_eq(memcmp(strpool_get(p, b), t, big), 0);
+    cr_assert_str_eq(strpool_get(p, c), "after");
+    cr_assert_eq(strpool_find(p, "before", 6), a);
+    free(t);
+    strpool_free(p);
+}
