@@ -3,6 +3,7 @@
 # `make demo` installs dependencies, builds, and runs the report on input/sample.
 # `make test` runs the whole Criterion suite, normally and under ASan+UBSan.
 
+SHELL := /bin/bash
 CC ?= cc
 PREFIX ?= /usr/local
 PKGS := libcsv-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev libssl-dev \
@@ -63,9 +64,17 @@ CRITERION_ARGS ?= --jobs 2
 test-unit: $(TST)/unit-tests $(TST)/thongke
 	THONGKE_BIN=$(CURDIR)/$(TST)/thongke THONGKE_ROOT=$(CURDIR) $(TST)/unit-tests $(CRITERION_ARGS)
 
+# Criterion reports a test that leaked as passed (LeakSanitizer speaks after the verdict), so
+# the log is scanned too: any sanitizer report fails the target.
 test-asan: $(ASN)/unit-tests $(ASN)/thongke
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	THONGKE_BIN=$(CURDIR)/$(ASN)/thongke THONGKE_ROOT=$(CURDIR) $(ASN)/unit-tests $(CRITERION_ARGS)
+	@set -o pipefail; ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	THONGKE_BIN=$(CURDIR)/$(ASN)/thongke THONGKE_ROOT=$(CURDIR) $(ASN)/unit-tests $(CRITERION_ARGS) \
+	  2>&1 | tee $(ASN)/test.log
+	@if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' $(ASN)/test.log; then \
+	  echo "sanitizer reports in $(ASN)/test.log:"; \
+	  grep -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' $(ASN)/test.log | head; \
+	  exit 1; fi
 
 test: test-unit test-asan
 

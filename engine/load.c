@@ -342,11 +342,11 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
     if (c->row_bad)
         return;
     /* One hash operation decides both "new key" and "duplicate of row N". */
-    size_t known = strpool_count(m->case_ids);
-    uint32_t cid = strpool_intern(m->case_ids, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]);
-    if (strpool_count(m->case_ids) == known) {
+    bool duplicate;
+    uint32_t idx = model_case_add(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC], &duplicate);
+    if (duplicate) {
         char detail[64];
-        snprintf(detail, sizeof detail, "dòng %u", m->cases[cid - 1].line);
+        snprintf(detail, sizeof detail, "dòng %u", m->cases[idx].line);
         load_reject(c, rec, c->col[C_MA_VIEC], c->val[C_MA_VIEC], c->vlen[C_MA_VIEC],
                     REJ_DUPLICATE_ID, detail);
         return;
@@ -361,28 +361,19 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
         load_reject(c, rec, c->col[C_TEN_DON_VI], c->val[C_TEN_DON_VI], c->vlen[C_TEN_DON_VI],
                     WARN_UNIT_NAME, detail);
     }
+    model_case *k = &m->cases[idx];
+    k->unit = unit;
+    k->chv = load_intern(c, C_CHV);
+    k->so_qd = load_store(c, C_SO_QD);
+    k->nhom_viec = load_intern(c, C_NHOM_VIEC);
+    k->debtor = load_store(c, C_DEBTOR);
+    k->ngay_thu_ly = thu_ly;
+    k->ngay_quyet_dinh = ngay_qd;
+    k->so_tien = so_tien;
+    k->line = rec->line;
+    k->hinh_thuc = (int16_t)hinh_thuc;
+    k->loai_an = (int16_t)loai_an;
     model_extra *x = &m->case_extra;
-    if (m->ncases == m->cases_cap) {
-        m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 1024;
-        m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
-        for (size_t e = 0; e < x->ncols; e++)
-            x->values[e] = thk_xrealloc(x->values[e], m->cases_cap * sizeof *x->values[e]);
-    }
-    model_case *k = &m->cases[m->ncases];
-    *k = (model_case){
-        .ma_viec = load_store(c, C_MA_VIEC),
-        .unit = unit,
-        .chv = load_intern(c, C_CHV),
-        .so_qd = load_store(c, C_SO_QD),
-        .nhom_viec = load_intern(c, C_NHOM_VIEC),
-        .debtor = load_store(c, C_DEBTOR),
-        .ngay_thu_ly = thu_ly,
-        .ngay_quyet_dinh = ngay_qd,
-        .so_tien = so_tien,
-        .line = rec->line,
-        .hinh_thuc = (int16_t)hinh_thuc,
-        .loai_an = (int16_t)loai_an,
-    };
     for (size_t e = 0; e < x->ncols; e++) {
         uint32_t id = 0;
         int col = c->extra_col[e];
@@ -392,9 +383,8 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
             text_nfc(t, n, &c->nfc[0]);
             id = strpool_intern(m->strings, c->nfc[0].data ? c->nfc[0].data : "", c->nfc[0].len);
         }
-        x->values[e][m->ncases] = id;
+        x->values[e][idx] = id;
     }
-    m->ncases++;
 }
 
 static void load_event_row(load_ctx *c, const reader_record *rec)

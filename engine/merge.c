@@ -1117,11 +1117,11 @@ static int merge_rates_from_rules(const char *const *rules, size_t nrules, const
     *owned = NULL;
     *n = 0;
     manifest_info mi = {0};
-    thk_buf err = {0}, diag = {0};
+    thk_buf err = {0}, diag = {0}, mpath = {0};
     const char **paths = NULL;
     if (nrules == 0) {
-        buf_printf(&err, "%s/manifest.json", first_run);
-        if (manifest_read(err.data, &mi, &err) == 0 && mi.nrules > 0) {
+        buf_printf(&mpath, "%s/manifest.json", first_run);
+        if (manifest_read(mpath.data, &mi, &err) == 0 && mi.nrules > 0) {
             paths = thk_xcalloc(mi.nrules, sizeof *paths);
             for (size_t i = 0; i < mi.nrules; i++) {
                 char hex[65];
@@ -1159,6 +1159,7 @@ static int merge_rates_from_rules(const char *const *rules, size_t nrules, const
     }
     free(paths);
     manifest_clear(&mi);
+    buf_free(&mpath);
     buf_free(&err);
     buf_free(&diag);
     return rc;
@@ -1178,6 +1179,7 @@ int merge_main(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             merge_usage(stdout);
             free(runs);
+            free(rules);
             return 0;
         }
         if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
@@ -1213,6 +1215,7 @@ int merge_main(int argc, char **argv)
     if (rc) {
         merge_usage(stderr);
         free(runs);
+        free(rules);
         return rc;
     }
     if (quiet)

@@ -35,7 +35,6 @@ model *model_new(void)
 {
     model *m = thk_xcalloc(1, sizeof *m);
     m->strings = strpool_new();
-    m->case_ids = strpool_new();
     m->unit_ids = strpool_new();
     m->thahc_ids = strpool_new();
     return m;
@@ -56,7 +55,7 @@ void model_free(model *m)
     if (!m)
         return;
     strpool_free(m->strings);
-    strpool_free(m->case_ids);
+    free(m->case_index);
     strpool_free(m->unit_ids);
     strpool_free(m->thahc_ids);
     free(m->units);
@@ -97,10 +96,75 @@ uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name
     return idx;
 }
 
+/* The slot of ma_viec in the case index: its entry, or the empty slot where it would go. */
+static size_t model_case_slot(const model *m, const char *s, size_t len, uint32_t h)
+{
+    size_t i = h & m->case_index_mask;
+    for (;;) {
+        uint64_t e = m->case_index[i];
+        if (!e)
+            return i;
+        const model_case *c = &m->cases[(uint32_t)e - 1];
+        if ((uint32_t)(e >> 32) == h && strpool_len(m->strings, c->ma_viec) == len &&
+            memcmp(strpool_get(m->strings, c->ma_viec), s, len) == 0)
+            return i;
+        i = (i + 1) & m->case_index_mask;
+    }
+}
+
 uint32_t model_case_find(const model *m, const char *ma_viec, size_t len)
 {
-    uint32_t id = strpool_find(m->case_ids, ma_viec, len);
-    return id == STRPOOL_NONE || id == 0 ? UINT32_MAX : id - 1;
+    if (!m->case_index)
+        return UINT32_MAX;
+    uint64_t e = m->case_index[model_case_slot(m, ma_viec, len, strpool_hash(ma_viec, len))];
+    return e ? (uint32_t)e - 1 : UINT32_MAX;
+}
+
+static void model_case_reindex(model *m, size_t slots)
+{
+    uint64_t *old = m->case_index;
+    size_t oldn = old ? m->case_index_mask + 1 : 0;
+    m->case_index = thk_xcalloc(slots, sizeof *m->case_index);
+    m->case_index_mask = slots - 1;
+    for (size_t k = 0; k < oldn; k++) {
+        if (!old[k])
+            continue;
+        size_t i = (uint32_t)(old[k] >> 32) & m->case_index_mask;
+        while (m->case_index[i])
+            i = (i + 1) & m->case_index_mask;
+        m->case_index[i] = old[k];
+    }
+    free(old);
+}
+
+uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplicate)
+{
+    if (!m->case_index)
+        model_case_reindex(m, 1024);
+    uint32_t h = strpool_hash(ma_viec, len);
+    size_t slot = model_case_slot(m, ma_viec, len, h);
+    if (m->case_index[slot]) {
+        *duplicate = true;
+        return (uint32_t)m->case_index[slot] - 1;
+    }
+    *duplicate = false;
+    if (m->ncases == m->cases_cap) {
+        m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 1024;
+        m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
+        for (size_t e = 0; e < m->case_extra.ncols; e++)
+            m->case_extra.values[e] = thk_xrealloc(m->case_extra.values[e],
+                                                   m->cases_cap * sizeof *m->case_extra.values[e]);
+    }
+    uint32_t idx = (uint32_t)m->ncases++;
+    m->cases[idx] = (model_case){
+        .ma_viec = strpool_add(m->strings, ma_viec, len),
+        .hinh_thuc = MODEL_NO_VALUE,
+        .loai_an = MODEL_NO_VALUE,
+    };
+    m->case_index[slot] = (uint64_t)h << 32 | ((uint64_t)idx + 1);
+    if (m->ncases * 2 > m->case_index_mask + 1)
+        model_case_reindex(m, (m->case_index_mask + 1) * 2);
+    return idx;
 }
 
 /* Stable insertion sort by date: a case has few events, and file order must break ties. */

@@ -103,7 +103,9 @@ typedef struct {
 
 typedef struct model {
     strpool *strings;
-    strpool *case_ids;  /* ma_viec → case index + 1 (the pool of unique keys) */
+    uint64_t *case_index; /* ma_viec → case: slots hold hash << 32 | (index + 1), 0 = empty;
+                             the text is the case's own ma_viec, stored once */
+    size_t case_index_mask;
     model_unit *units;
     size_t nunits, units_cap;
     strpool *unit_ids;  /* ma_don_vi → unit index + 1 */
@@ -133,6 +135,10 @@ uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name
 
 /* The case index of ma_viec, or UINT32_MAX. */
 uint32_t model_case_find(const model *m, const char *ma_viec, size_t len);
+/* Appends a case (zeroed but for ma_viec, hinh_thuc and loai_an = MODEL_NO_VALUE) keyed by
+ * ma_viec and returns its index; when the key exists already, appends nothing, sets
+ * *duplicate and returns the existing case's index. */
+uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplicate);
 
 /* Sorts events by (case, date, file order) and fills each case's ev_first/ev_count.
  * Call once after loading. When every case's events already stand together in date order

@@ -128,10 +128,11 @@ static int run_load(run_ctx *c)
     }
     const model *m = c->m;
     log_stage("đọc", "%" PRId64 " ms; bộ nhớ mô hình: việc %.0f MB, sự kiện %.0f MB, chuỗi "
-              "%.0f MB + mã việc %.0f MB", ms,
+              "%.0f MB, chỉ mục mã việc %.0f MB", ms,
               (double)(m->cases_cap * sizeof *m->cases) / 1e6,
               (double)(m->events_cap * sizeof *m->events) / 1e6,
-              (double)strpool_bytes(m->strings) / 1e6, (double)strpool_bytes(m->case_ids) / 1e6);
+              (double)strpool_bytes(m->strings) / 1e6,
+              (double)((m->case_index_mask + 1) * sizeof *m->case_index) / 1e6);
     model_finish(c->m);
     for (int k = 0; k < 3; k++) {
         const load_stats *s = &c->stats[k];

@@ -32,7 +32,7 @@ struct strpool {
 
 /* A multiply-xorshift hash over 8-byte words: keys are short codes and names, and FNV's byte
  * loop was a visible share of loading a million cases. */
-static uint32_t strpool_hash(const char *s, size_t len)
+uint32_t strpool_hash(const char *s, size_t len)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
     while (len >= 8) {

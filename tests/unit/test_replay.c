@@ -37,16 +37,10 @@ static uint32_t rp_add_case(model *m, const char *id, const char *thu_ly, thk_mo
 {
     bool conflict;
     uint32_t unit = model_unit_add(m, "U1", 2, "Đơn vị 1", strlen("Đơn vị 1"), &conflict);
-    uint32_t key = strpool_intern(m->case_ids, id, strlen(id));
-    cr_assert_eq((size_t)key - 1, m->ncases, "duplicate test case id %s", id);
-    if (m->ncases == m->cases_cap) {
-        m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 8;
-        m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
-    }
-    uint32_t idx = (uint32_t)m->ncases++;
+    bool duplicate;
+    uint32_t idx = model_case_add(m, id, strlen(id), &duplicate);
+    cr_assert_not(duplicate, "duplicate test case id %s", id);
     model_case *c = &m->cases[idx];
-    memset(c, 0, sizeof *c);
-    c->ma_viec = rp_intern(m, id);
     c->unit = unit;
     c->ngay_thu_ly = D(thu_ly);
     c->ngay_quyet_dinh = c->ngay_thu_ly;
