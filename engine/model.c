@@ -125,6 +125,7 @@ static void model_case_reindex(model *m, size_t slots)
     uint64_t *old = m->case_index;
     size_t oldn = old ? m->case_index_mask + 1 : 0;
     m->case_index = thk_xcalloc(slots, sizeof *m->case_index);
+    thk_hugepage_hint(m->case_index, slots * sizeof *m->case_index);
     m->case_index_mask = slots - 1;
     for (size_t k = 0; k < oldn; k++) {
         if (!old[k])
@@ -151,6 +152,7 @@ uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplica
     if (m->ncases == m->cases_cap) {
         m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 1024;
         m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
+        thk_hugepage_hint(m->cases, m->cases_cap * sizeof *m->cases);
         for (size_t e = 0; e < m->case_extra.ncols; e++)
             m->case_extra.values[e] = thk_xrealloc(m->case_extra.values[e],
                                                    m->cases_cap * sizeof *m->case_extra.values[e]);

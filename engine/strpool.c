@@ -108,6 +108,7 @@ static void strpool_rehash(strpool *p, size_t slots)
     uint64_t *old = p->table;
     size_t oldn = old ? p->tmask + 1 : 0;
     p->table = thk_xcalloc(slots, sizeof *p->table);
+    thk_hugepage_hint(p->table, slots * sizeof *p->table);
     p->tmask = slots - 1;
     for (size_t k = 0; k < oldn; k++) {
         if (!old[k])
@@ -168,6 +169,8 @@ static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t fla
         p->cap = p->cap ? p->cap * 2 : 1024;
         p->refs = thk_xrealloc(p->refs, p->cap * sizeof *p->refs);
         p->lens = thk_xrealloc(p->lens, p->cap * sizeof *p->lens);
+        thk_hugepage_hint(p->refs, p->cap * sizeof *p->refs);
+        thk_hugepage_hint(p->lens, p->cap * sizeof *p->lens);
     }
     uint32_t id = (uint32_t)p->count++;
     p->refs[id] = strpool_store(p, s, len);

@@ -79,6 +79,10 @@ void *thk_xmalloc(size_t n);
 void *thk_xcalloc(size_t count, size_t size);
 void *thk_xrealloc(void *p, size_t n);
 char *thk_xstrdup(const char *s);
+/* Asks the kernel to back the large array p[0..n) with huge pages (transparent huge pages in
+ * "madvise" mode): tables probed at random by a million keys otherwise miss the TLB on
+ * nearly every probe. A hint only; does nothing for small arrays or where unsupported. */
+void thk_hugepage_hint(void *p, size_t n);
 
 /* A growable byte buffer, always NUL-terminated when data != NULL. */
 typedef struct {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void util_oom(size_t n)
 {
@@ -34,6 +35,20 @@ void *thk_xrealloc(void *p, size_t n)
     if (!q)
         util_oom(n);
     return q;
+}
+
+void thk_hugepage_hint(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
+    if (n >= 4 * huge && b > a)
+        madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
 }
 
 char *thk_xstrdup(const char *s)
