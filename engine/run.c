@@ -334,7 +334,11 @@ static int run_write(run_ctx *c)
         return rc;
     run_fill_manifest(c);
     c->mi.identities_verified = c->fs->identities_verified;
-    if (!run_continuity(c)) {
+    int64_t tc = log_now_ms();
+    bool continuous = run_continuity(c);
+    log_stage("kiểm tra", "liên tục giữa hai năm: %s (%" PRId64 " ms)", continuous ? "đúng" : "SAI",
+              log_now_ms() - tc);
+    if (!continuous) {
         buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng (continuity check "
                             "failed): %s%s%s",
                    c->continuity_detail[0], c->continuity_detail[0][0] ? "; " : "",
