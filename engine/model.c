@@ -138,6 +138,15 @@ static void model_case_reindex(model *m, size_t slots)
     free(old);
 }
 
+void model_reserve_cases(model *m, size_t n)
+{
+    size_t slots = 1024;
+    while (slots < 2 * n)
+        slots *= 2;
+    if (!m->case_index || m->case_index_mask + 1 < slots)
+        model_case_reindex(m, slots);
+}
+
 uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplicate)
 {
     if (!m->case_index)

@@ -133,6 +133,9 @@ void model_free(model *m);
 uint32_t model_unit_add(model *m, const char *code, size_t len, const char *name, size_t nlen,
                         bool *conflict);
 
+/* Prepares room for about n cases (arrays and the ma_viec index), so loading a large file does
+ * not rebuild the index again and again. A hint: more cases still fit. */
+void model_reserve_cases(model *m, size_t n);
 /* The case index of ma_viec, or UINT32_MAX. */
 uint32_t model_case_find(const model *m, const char *ma_viec, size_t len);
 /* Appends a case (zeroed but for ma_viec, hinh_thuc and loai_an = MODEL_NO_VALUE) keyed by

@@ -458,3 +458,25 @@ Test(load, two_threads_report_a_file_error_of_either_file)
     free(cp);
     free(dir);
 }
+
+Test(load, a_reserved_case_index_finds_and_grows_like_an_unreserved_one)
+{
+    model *m = model_new();
+    model_reserve_cases(m, 10);
+    char k[32];
+    bool dup;
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(k, sizeof k, "V-%d", i);
+        cr_assert_eq(model_case_add(m, k, (size_t)n, &dup), (uint32_t)i);
+        cr_assert_not(dup);
+    }
+    model_reserve_cases(m, 100000); /* re-indexing keeps every key */
+    for (int i = 0; i < 5000; i += 37) {
+        int n = snprintf(k, sizeof k, "V-%d", i);
+        cr_assert_eq(model_case_find(m, k, (size_t)n), (uint32_t)i);
+        cr_assert_eq(model_case_add(m, k, (size_t)n, &dup), (uint32_t)i);
+        cr_assert(dup);
+    }
+    cr_assert_eq(model_case_find(m, "V-5000", 6), UINT32_MAX);
+    model_free(m);
+}
