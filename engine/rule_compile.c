@@ -907,16 +907,24 @@ static int32_t cc_call(cc *c, const rule_expr *e)
     return -1;
 }
 
-static int32_t cc_bool_operand(cc *c, const rule_expr *e, const char *op)
+/* e compiled as a boolean; otherwise the error "<need>, not <type>". */
+static int32_t cc_bool_expr(cc *c, const rule_expr *e, const char *need)
 {
     int32_t n = cc_expr(c, e);
     if (n < 0)
         return -1;
     if (cc_type(c, n) != RT_BOOL) {
-        E(c, e->loc, "'%s' needs true/false values, not %s", op, cc_tn(c, n));
+        E(c, e->loc, "%s, not %s", need, cc_tn(c, n));
         return -1;
     }
     return n;
+}
+
+static int32_t cc_bool_operand(cc *c, const rule_expr *e, const char *op)
+{
+    char need[64];
+    snprintf(need, sizeof need, "'%s' needs true/false values", op);
+    return cc_bool_expr(c, e, need);
 }
 
 static int32_t cc_expr(cc *c, const rule_expr *e)
@@ -970,14 +978,9 @@ static int32_t cc_expr(cc *c, const rule_expr *e)
 /* A condition: a boolean expression. */
 static int32_t cc_cond(cc *c, const rule_expr *e, const char *what)
 {
-    int32_t n = cc_expr(c, e);
-    if (n < 0)
-        return -1;
-    if (cc_type(c, n) != RT_BOOL) {
-        E(c, e->loc, "%s must be true/false, not %s", what, cc_tn(c, n));
-        return -1;
-    }
-    return n;
+    char need[160];
+    snprintf(need, sizeof need, "%s must be true/false", what);
+    return cc_bool_expr(c, e, need);
 }
 
 int32_t rule_compile_expr(rule_set *rs, const rule_expr *e, int ctx)
