@@ -230,7 +230,7 @@ static void load_text(load_ctx *c, const reader_record *rec, size_t s)
     const char *t = text_trim(rec->fields[col], rec->lens[col], &n);
     if (n == 0)
         return;
-    if (text_is_nfc_quick(t, n)) {
+    if (rec->nfc_safe || text_is_nfc_quick(t, n)) {
         c->val[s] = t;
         c->vlen[s] = n;
         return;

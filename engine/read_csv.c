@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #define READER_CHUNK (1u << 20)
+/* libcsv's parser states (struct csv_parser.pstate) that the reader looks at. */
+#define READER_ROW_NOT_BEGUN 0 /* between records */
+#define READER_FIELD_BEGUN 2   /* inside a field (with .quoted: inside quotes) */
 
 typedef struct {
     const char *name;
@@ -36,8 +39,8 @@ typedef struct {
     uint64_t rec_off;
     uint64_t rec_bytes;  /* bytes fed since the record started */
     bool at_boundary;    /* no record content pending */
-    bool ended;          /* a record ended during the current line */
     int64_t bad_utf8;
+    bool nfc_safe;       /* every line of the record so far passed text_utf8_scan as NFC-safe */
     int bad_field;       /* field index of bad_utf8 (resolved at record end) */
     bool bad_encoding;
     int stop;            /* non-zero once fn asked to stop */
@@ -45,6 +48,7 @@ typedef struct {
     uint64_t rows_pending; /* records not yet added to progress_rows */
     bool first;          /* next line is the first line of the file */
     char delim;
+    bool libcsv_only;    /* reader_opts.libcsv_only */
     reader_stats *stats;
 } reader_state;
 
@@ -104,7 +108,6 @@ static void reader_on_record(int term, void *data)
 {
     (void)term;
     reader_state *st = data;
-    st->ended = true;
     if (!st->stop) {
         for (size_t i = 0; i < st->nfields; i++)
             st->ptrs[i] = st->data.data + st->offs[i];
@@ -121,6 +124,7 @@ static void reader_on_record(int term, void *data)
             .offset = st->rec_off,
             .bad_utf8 = st->bad_utf8,
             .bad_utf8_field = bad_field,
+            .nfc_safe = st->nfc_safe && st->bad_utf8 < 0,
             .bad_encoding = st->bad_encoding,
             .too_many_fields = st->too_many,
         };
@@ -134,7 +138,45 @@ static void reader_on_record(int term, void *data)
     buf_clear(&st->data);
     st->too_many = false;
     st->bad_utf8 = -1;
+    st->nfc_safe = true;
     st->bad_encoding = false;
+}
+
+/* libcsv's test for the blanks it trims around an unquoted field: space and tab, or only
+ * space when tab is the delimiter (reader_is_space). */
+static bool reader_trims(const reader_state *st, char c)
+{
+    return c == ' ' || (c == '\t' && st->delim != '\t');
+}
+
+/* The quote-free line s[0..n) (terminator included) as one record, split and trimmed exactly
+ * as libcsv would; false, having done nothing, when the line needs libcsv: a quote, or a
+ * carriage return before the terminator (libcsv ends a record at a lone CR). */
+static bool reader_fast_line(reader_state *st, const char *s, size_t n)
+{
+    if (st->libcsv_only)
+        return false;
+    if (n && s[n - 1] == '\n')
+        n--;
+    if (n && s[n - 1] == '\r')
+        n--;
+    if (memchr(s, '"', n) || memchr(s, '\r', n))
+        return false;
+    const char *p = s, *end = s + n;
+    for (;;) {
+        const char *d = memchr(p, st->delim, (size_t)(end - p));
+        const char *a = p, *b = d ? d : end;
+        while (a < b && reader_trims(st, *a))
+            a++;
+        while (b > a && reader_trims(st, b[-1]))
+            b--;
+        reader_on_field((void *)(uintptr_t)a, (size_t)(b - a), st);
+        if (!d)
+            break;
+        p = d + 1;
+    }
+    reader_on_record('\n', st);
+    return true;
 }
 
 static void reader_set_delim(reader_state *st, char delim)
@@ -223,19 +265,28 @@ static int reader_line(reader_state *st, const char *s, size_t n, thk_buf *err)
         st->rec_off = st->line_off;
         st->rec_bytes = 0;
     }
-    if (st->cd == (iconv_t)-1 && st->bad_utf8 < 0) {
-        ptrdiff_t bad = text_utf8_invalid_at(text, tlen);
+    if (st->cd != (iconv_t)-1)
+        st->nfc_safe = false; /* converted text: the loader checks each field */
+    else if (st->bad_utf8 < 0) {
+        bool safe;
+        ptrdiff_t bad = text_utf8_scan(text, tlen, &safe);
         if (bad >= 0)
             st->bad_utf8 = (int64_t)(st->line_off + (uint64_t)bad);
+        st->nfc_safe = st->nfc_safe && safe;
     }
-    st->ended = false;
+    if (st->at_boundary && reader_fast_line(st, text, tlen)) {
+        st->line_off += n;
+        return 0;
+    }
     st->rec_bytes += tlen;
     if (csv_parse(&st->parser, text, tlen, reader_on_field, reader_on_record, st) != tlen) {
         buf_printf(err, "%s: dòng %u: lỗi đọc CSV: %s", st->name, st->line,
                    csv_strerror(csv_error(&st->parser)));
         return -1;
     }
-    if (st->ended)
+    /* At a boundary only when libcsv holds nothing (ROW_NOT_BEGUN): a record that ended at
+     * a lone CR may be followed by another one begun on the same line. */
+    if (st->parser.pstate == READER_ROW_NOT_BEGUN)
         st->at_boundary = true;
     else {
         st->at_boundary = false;
@@ -262,8 +313,10 @@ static int reader_begin(reader_state *st, const char *name, const reader_opts *o
     st->at_boundary = true;
     st->first = true;
     st->bad_utf8 = -1;
+    st->nfc_safe = true;
     st->delim = opts ? opts->delimiter : 0;
     st->progress_rows = opts ? opts->progress_rows : NULL;
+    st->libcsv_only = opts && opts->libcsv_only;
     st->cd = (iconv_t)-1;
     const char *enc = opts ? opts->encoding : NULL;
     if (enc && *enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0) {
@@ -292,8 +345,8 @@ static int reader_end(reader_state *st, int rc, thk_buf *err)
     if (rc == 0 && !st->stop) {
         /* libcsv reports an open quote at the end only in its strict mode, which would also
          * fail on the stray quotes real exports carry; its parser state says it plainly:
-         * FIELD_BEGUN (2) inside a quoted field. */
-        bool open_quote = st->parser.pstate == 2 && st->parser.quoted;
+         * FIELD_BEGUN inside a quoted field. */
+        bool open_quote = st->parser.pstate == READER_FIELD_BEGUN && st->parser.quoted;
         if (open_quote || csv_fini(&st->parser, reader_on_field, reader_on_record, st) != 0) {
             buf_printf(err,
                        "%s: dòng %u: dấu ngoặc kép \" mở nhưng không đóng đến hết tệp "

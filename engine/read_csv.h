@@ -19,6 +19,8 @@ typedef struct {
     uint64_t offset;      /* byte offset of that line in the file */
     int64_t bad_utf8;     /* file byte offset of the first invalid UTF-8 byte, or -1 */
     int bad_utf8_field;   /* index of the field holding it, or -1 */
+    bool nfc_safe;        /* every field is valid UTF-8 that text_is_nfc_quick accepts (checked
+                             with the line; false when unchecked, as after --encoding) */
     bool bad_encoding;    /* a byte sequence could not be converted from --encoding */
     bool too_many_fields; /* more than READER_MAX_FIELDS: fields holds only the first ones */
 } reader_record;
@@ -34,6 +36,9 @@ typedef struct {
      * read them for a progress display). */
     _Atomic uint64_t *progress_bytes;
     _Atomic uint64_t *progress_rows;
+    /* Tests only: send every line through libcsv, even the quote-free lines the reader
+     * otherwise splits itself (see reader_run_file), so the two can be compared. */
+    bool libcsv_only;
 } reader_opts;
 
 typedef struct {
@@ -44,7 +49,11 @@ typedef struct {
     bool had_bom;
 } reader_stats;
 
-/* Reads `path` and calls fn for each record. Returns 0 when the whole file was read, fn's
+/* Reads `path` and calls fn for each record. A line that starts a record and holds no quote
+ * and no carriage return (but its terminator) is split at the delimiter and trimmed here, the
+ * way libcsv treats unquoted fields, without the byte-by-byte state machine; every other line
+ * goes through libcsv. The records are the same either way (tests and the fuzzer compare).
+ * Returns 0 when the whole file was read, fn's
  * non-zero value if it stopped, or -1 for a file-level problem (cannot open or read, unknown
  * encoding, an unterminated quote at end of file, a record longer than READER_MAX_RECORD) with a
  * Vietnamese message naming the file (and line) in *err. */

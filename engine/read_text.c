@@ -66,12 +66,24 @@ static int32_t text_decode(const unsigned char *s, size_t len, size_t *adv)
     return cp;
 }
 
-ptrdiff_t text_utf8_invalid_at(const char *s, size_t len)
+/* Code points that are certainly NFC and never combine with a neighbour: everything below
+ * U+0300 (ASCII, Latin-1, Latin Extended-A/B, IPA), Latin Extended Additional U+1E00–U+1EFF
+ * (all precomposed Vietnamese letters with tone marks), general punctuation U+2010–U+2027
+ * (dashes, quotes, ellipsis) and currency signs U+20A0–U+20C0 (₫). A unit test checks each. */
+static bool text_cp_nfc_safe(int32_t cp)
+{
+    return cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2010 && cp <= 0x2027) ||
+           (cp >= 0x20A0 && cp <= 0x20C0);
+}
+
+ptrdiff_t text_utf8_scan(const char *s, size_t len, bool *nfc_safe)
 {
     const unsigned char *u = (const unsigned char *)s;
+    bool safe = true;
     size_t i = 0;
     while (i < len) {
-        if (u[i] < 0x80) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
             /* Skip ASCII quickly, 8 bytes at a time. */
             while (i + 8 <= len) {
                 uint64_t w;
@@ -84,65 +96,50 @@ ptrdiff_t text_utf8_invalid_at(const char *s, size_t len)
                 i++;
             continue;
         }
-        size_t adv;
-        if (text_decode(u + i, len - i, &adv) < 0)
-            return (ptrdiff_t)i;
-        i += adv;
-    }
-    return -1;
-}
-
-/* Code points that are certainly NFC and never combine with a neighbour: everything below
- * U+0300 (ASCII, Latin-1, Latin Extended-A/B, IPA), Latin Extended Additional U+1E00–U+1EFF
- * (all precomposed Vietnamese letters with tone marks), general punctuation U+2010–U+2027
- * (dashes, quotes, ellipsis) and currency signs U+20A0–U+20C0 (₫). A unit test checks each. */
-static bool text_cp_nfc_safe(int32_t cp)
-{
-    return cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2010 && cp <= 0x2027) ||
-           (cp >= 0x20A0 && cp <= 0x20C0);
-}
-
-/* Scans s once: returns -1 when invalid UTF-8, 1 when certainly NFC, 0 when normalisation is
- * needed. */
-static int text_scan_nfc(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    int quick = 1;
-    size_t i = 0;
-    while (i < len) {
-        if (u[i] < 0x80) {
-            i++;
+        /* The sequences of Vietnamese text first: two bytes below U+0800 (safe below
+         * U+0300, lead bytes C2–CB) and U+1E00–U+1EFF (E1 B8–BB xx). */
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            safe = safe && c <= 0xCB;
+            i += 2;
+            continue;
+        }
+        if (c == 0xE1 && i + 2 < len && u[i + 1] >= 0xB8 && u[i + 1] <= 0xBB &&
+            (u[i + 2] & 0xC0) == 0x80) {
+            i += 3;
             continue;
         }
         size_t adv;
         int32_t cp = text_decode(u + i, len - i, &adv);
-        if (cp < 0)
-            return -1;
-        if (!text_cp_nfc_safe(cp))
-            quick = 0;
+        if (cp < 0) {
+            *nfc_safe = false;
+            return (ptrdiff_t)i;
+        }
+        safe = safe && text_cp_nfc_safe(cp);
         i += adv;
     }
-    return quick;
+    *nfc_safe = safe;
+    return -1;
+}
+
+ptrdiff_t text_utf8_invalid_at(const char *s, size_t len)
+{
+    bool safe;
+    return text_utf8_scan(s, len, &safe);
 }
 
 bool text_is_nfc_quick(const char *s, size_t len)
 {
-    if (text_all_ascii((const unsigned char *)s, len))
-        return true;
-    return text_scan_nfc(s, len) == 1;
+    bool safe;
+    return text_utf8_scan(s, len, &safe) < 0 && safe;
 }
 
 int text_nfc(const char *s, size_t len, thk_buf *out)
 {
     buf_clear(out);
-    if (text_all_ascii((const unsigned char *)s, len)) {
-        buf_append(out, s, len);
-        return 0;
-    }
-    int scan = text_scan_nfc(s, len);
-    if (scan < 0)
+    bool safe;
+    if (text_utf8_scan(s, len, &safe) >= 0)
         return -1;
-    if (scan == 1) {
+    if (safe) {
         buf_append(out, s, len);
         return 0;
     }

@@ -7,6 +7,10 @@
 /* Offset of the first byte of s[0..len) that is not part of a valid UTF-8 sequence (overlongs,
  * surrogates and code points above U+10FFFF are invalid), or -1 when all of it is valid. */
 ptrdiff_t text_utf8_invalid_at(const char *s, size_t len);
+/* The same check in the same pass as the quick NFC test: when s is valid, *nfc_safe says
+ * whether text_is_nfc_quick would hold for it, and so for every piece of it cut at ASCII
+ * bytes (fields cut at delimiters): the reader checks a line once for both. */
+ptrdiff_t text_utf8_scan(const char *s, size_t len, bool *nfc_safe);
 
 /* Replaces `out` with the NFC form of valid UTF-8 s[0..len). ASCII and text that is already NFC
  * (the common case) is copied without calling utf8proc. Returns 0, or -1 if s is not valid UTF-8. */

@@ -221,3 +221,88 @@ ParameterizedTest(delim_case *p, read_csv, detects_the_delimiter)
 {
     cr_assert_eq(reader_detect_delimiter(p->line, strlen(p->line)), p->want, "%s", p->line);
 }
+
+/* ---- the quote-free fast path against libcsv ------------------------------------------- */
+
+/* Every record as text: line, offset, flags, then each field with its length. */
+static int serialise(void *ctx, const reader_record *r)
+{
+    thk_buf *b = ctx;
+    buf_printf(b, "L%u@%llu u%lld/%d n%d e%d t%d [%zu]", r->line, (unsigned long long)r->offset,
+               (long long)r->bad_utf8, r->bad_utf8_field, r->nfc_safe, r->bad_encoding,
+               r->too_many_fields, r->nfields);
+    for (size_t i = 0; i < r->nfields; i++) {
+        buf_printf(b, " %zu:", r->lens[i]);
+        buf_append(b, r->fields[i], r->lens[i]);
+        cr_assert_eq(r->fields[i][r->lens[i]], '\0', "field %zu is not NUL-terminated", i);
+    }
+    buf_putc(b, '\n');
+    return 0;
+}
+
+/* Reads data twice, through the fast path and through libcsv only, and expects the same
+ * records, return code and statistics. */
+static void expect_same_as_libcsv(const char *data, size_t len, char delim)
+{
+    thk_buf fast = {0}, slow = {0}, e1 = {0}, e2 = {0};
+    reader_stats s1, s2;
+    reader_opts o = {.delimiter = delim};
+    int r1 = reader_run_memory("t.csv", data, len, &o, serialise, &fast, &s1, &e1);
+    o.libcsv_only = true;
+    int r2 = reader_run_memory("t.csv", data, len, &o, serialise, &slow, &s2, &e2);
+    cr_assert_eq(r1, r2, "input %.*s", (int)len, data);
+    cr_assert_eq(fast.len, slow.len, "input [%.*s]\nfast:\n%s\nlibcsv:\n%s", (int)len, data,
+                 fast.data ? fast.data : "", slow.data ? slow.data : "");
+    if (fast.len)
+        cr_assert_eq(memcmp(fast.data, slow.data, fast.len), 0,
+                     "input [%.*s]\nfast:\n%s\nlibcsv:\n%s", (int)len, data, fast.data,
+                     slow.data);
+    cr_assert_eq(s1.lines, s2.lines);
+    cr_assert_eq(s1.delimiter, s2.delimiter);
+    buf_free(&fast);
+    buf_free(&slow);
+    buf_free(&e1);
+    buf_free(&e2);
+}
+
+Test(read_csv, the_fast_path_splits_and_trims_like_libcsv)
+{
+    static const char *cases[] = {
+        "a,b\n1,2\n",          "a,b\r\n 1 , 2 \r\n",   "a,b,\n,,\n",        "a\n \t x \t \n",
+        "a,b\n1,2",            "a,b\n1,2\r",           "a,b\r1,2\n",        "a;b\n1;2 \n",
+        "a\tb\n 1 \t 2\t\n",   "a,b\n\"1\",2\n3,4\n",  "a,b\n1,\"x\ny\"\n5,6\n",
+        "a,b\n1,b\"c\n",       "a,b\n  \n1,2\n",       "a,b\n\xc3\xa9 , \xff\n",
+        "a,b\ne\xcc\x81,2\n",  "a,b\n1\0x,2\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (int d = 0; d < 4; d++) {
+            size_t len = strlen(cases[i]);
+            if (i == sizeof cases / sizeof *cases - 1)
+                len = 12; /* the one with a NUL byte */
+            expect_same_as_libcsv(cases[i], len, "\0,;\t"[d]);
+        }
+}
+
+/* Random lines over the bytes that matter to either parser. */
+Test(read_csv, the_fast_path_agrees_with_libcsv_on_random_input)
+{
+    static const char *const alphabet[] = {"a", "b", " ", "\t", ",", ";", "\"", "\r",
+                                           "\n", "\xc3\xa9", "e\xcc\x81", "\xff", "1"};
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    char data[256];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0;
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t n = (size_t)(x >> 58) + 1; /* 1..64 tokens */
+        for (size_t k = 0; k < n; k++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            /* mostly plain bytes, so that whole lines take the fast path */
+            size_t pick = (x >> 33) % 40;
+            const char *t = pick < 13 ? alphabet[pick] : pick < 26 ? "a" : pick < 34 ? "," : "\n";
+            size_t tl = strlen(t);
+            memcpy(data + len, t, tl);
+            len += tl;
+        }
+        expect_same_as_libcsv(data, len, "\0,;\t"[round % 4]);
+    }
+}

@@ -358,3 +358,37 @@ Test(read_text, trim_drops_ascii_spaces_and_no_break_spaces_at_both_ends)
         cr_expect(t >= trim_rows[i].in && t + n <= trim_rows[i].in + strlen(trim_rows[i].in));
     }
 }
+
+/* The scan's fast branches for Vietnamese (two-byte sequences, U+1E00–U+1EFF) must classify
+ * exactly like the definition: every code point, alone and between ASCII letters. */
+Test(read_text, the_scan_classifies_every_code_point_as_the_quick_check_defines)
+{
+    for (int32_t cp = 1; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        bool want = cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF) ||
+                    (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x20A0 && cp <= 0x20C0);
+        utf8proc_uint8_t enc[8] = {'x'};
+        utf8proc_ssize_t n = utf8proc_encode_char(cp, enc + 1);
+        enc[n + 1] = 'y';
+        bool safe = !want;
+        cr_assert_eq(text_utf8_scan((const char *)enc, (size_t)n + 2, &safe), -1, "U+%04X",
+                     (unsigned)cp);
+        cr_assert_eq(safe, want, "U+%04X", (unsigned)cp);
+    }
+}
+
+Test(read_text, the_scan_stops_at_truncated_and_invalid_sequences_of_the_fast_branches)
+{
+    bool safe = true;
+    cr_expect_eq(text_utf8_scan("ab\xc3", 3, &safe), 2);        /* two-byte lead at the end */
+    cr_expect_not(safe);
+    cr_expect_eq(text_utf8_scan("a\xc3(b", 4, &safe), 1);       /* bad continuation */
+    cr_expect_eq(text_utf8_scan("a\xe1\xbb", 3, &safe), 1);     /* U+1Exx cut short */
+    cr_expect_eq(text_utf8_scan("a\xe1\xbb(", 4, &safe), 1);
+    cr_expect_eq(text_utf8_scan("\xc1\x81", 2, &safe), 0);      /* overlong */
+    cr_expect_eq(text_utf8_scan("ok \xe1\xbb\x87\xc3\xa0", 8, &safe), -1);
+    cr_expect(safe);
+    cr_expect_eq(text_utf8_scan("e\xcc\x81", 3, &safe), -1);    /* combining acute */
+    cr_expect_not(safe);
+}
