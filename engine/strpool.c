@@ -17,12 +17,18 @@
 #define STRPOOL_MAX_CHUNKS (1u << (32 - STRPOOL_OFF_BITS)) /* 16384 chunks: 16 GiB of text */
 #define STRPOOL_UNINDEXED 0x80000000u /* flag in lens[]: stored by strpool_add */
 
+/* One id: both halves are read together when a lookup verifies a hash match, so they share
+ * a cache line. */
+typedef struct {
+    uint32_t ref; /* chunk << STRPOOL_OFF_BITS | offset / STRPOOL_ALIGN */
+    uint32_t len; /* length, | STRPOOL_UNINDEXED */
+} strpool_entry;
+
 struct strpool {
     char **chunks;     /* chunk i holds texts; a text longer than a chunk gets its own */
     size_t nchunks, chunks_cap;
     size_t used;       /* bytes used in the last chunk */
-    uint32_t *refs;    /* id → chunk << STRPOOL_OFF_BITS | offset / STRPOOL_ALIGN */
-    uint32_t *lens;    /* id → length, | STRPOOL_UNINDEXED */
+    strpool_entry *ids; /* id → where its text is and its length */
     size_t count, cap;
     size_t indexed;    /* ids present in the table (strpool_add leaves its ids out) */
     uint64_t *table;   /* slots: hash << 32 | (id + 1); 0 = empty */
@@ -98,7 +104,7 @@ static uint32_t strpool_store(strpool *p, const char *s, size_t len)
 
 static const char *strpool_text(const strpool *p, uint32_t id)
 {
-    uint32_t r = p->refs[id];
+    uint32_t r = p->ids[id].ref;
     return p->chunks[r >> STRPOOL_OFF_BITS] +
            (size_t)(r & ((1u << STRPOOL_OFF_BITS) - 1)) * STRPOOL_ALIGN;
 }
@@ -136,8 +142,7 @@ void strpool_free(strpool *p)
     for (size_t i = 0; i < p->nchunks; i++)
         free(p->chunks[i]);
     free(p->chunks);
-    free(p->refs);
-    free(p->lens);
+    free(p->ids);
     free(p->table);
     free(p);
 }
@@ -150,7 +155,7 @@ static size_t strpool_slot(const strpool *p, const char *s, size_t len, uint32_t
         if (!e)
             return i;
         uint32_t id = (uint32_t)e - 1;
-        if ((uint32_t)(e >> 32) == h && p->lens[id] == len &&
+        if ((uint32_t)(e >> 32) == h && p->ids[id].len == len &&
             memcmp(strpool_text(p, id), s, len) == 0)
             return i;
         i = (i + 1) & p->tmask;
@@ -163,18 +168,21 @@ uint32_t strpool_find(const strpool *p, const char *s, size_t len)
     return e ? (uint32_t)e - 1 : STRPOOL_NONE;
 }
 
+void strpool_prefetch(const strpool *p, const char *s, size_t len)
+{
+    __builtin_prefetch(&p->table[strpool_hash(s, len) & p->tmask]);
+}
+
 static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t flag)
 {
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 1024;
-        p->refs = thk_xrealloc(p->refs, p->cap * sizeof *p->refs);
-        p->lens = thk_xrealloc(p->lens, p->cap * sizeof *p->lens);
-        thk_hugepage_hint(p->refs, p->cap * sizeof *p->refs);
-        thk_hugepage_hint(p->lens, p->cap * sizeof *p->lens);
+        p->ids = thk_xrealloc(p->ids, p->cap * sizeof *p->ids);
+        thk_hugepage_hint(p->ids, p->cap * sizeof *p->ids);
     }
     uint32_t id = (uint32_t)p->count++;
-    p->refs[id] = strpool_store(p, s, len);
-    p->lens[id] = (uint32_t)len | flag;
+    p->ids[id].ref = strpool_store(p, s, len);
+    p->ids[id].len = (uint32_t)len | flag;
     return id;
 }
 
@@ -206,7 +214,7 @@ const char *strpool_get(const strpool *p, uint32_t id)
 
 size_t strpool_len(const strpool *p, uint32_t id)
 {
-    return id < p->count ? p->lens[id] & ~STRPOOL_UNINDEXED : 0;
+    return id < p->count ? p->ids[id].len & ~STRPOOL_UNINDEXED : 0;
 }
 
 size_t strpool_count(const strpool *p)
@@ -216,6 +224,6 @@ size_t strpool_count(const strpool *p)
 
 size_t strpool_bytes(const strpool *p)
 {
-    return p->bytes + p->cap * (sizeof *p->refs + sizeof *p->lens) +
+    return p->bytes + p->cap * sizeof *p->ids +
            (p->tmask + 1) * sizeof *p->table + p->chunks_cap * sizeof *p->chunks;
 }

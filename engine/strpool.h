@@ -24,6 +24,9 @@ uint32_t strpool_add(strpool *p, const char *s, size_t len);
 uint32_t strpool_hash(const char *s, size_t len);
 /* The id of s[0..len), or STRPOOL_NONE when absent. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t len);
+/* A hint, no effect on contents: starts loading the table slot where s would be looked up, so
+ * a strpool_intern or strpool_find a little later does not wait for memory. */
+void strpool_prefetch(const strpool *p, const char *s, size_t len);
 /* The NUL-terminated text of id (owned by the pool, valid until strpool_free). */
 const char *strpool_get(const strpool *p, uint32_t id);
 size_t strpool_len(const strpool *p, uint32_t id);
