@@ -82,6 +82,14 @@ typedef struct {
     bool row_warn;
     thk_buf last_key;   /* events: the ma_viec of the previous row and its case */
     uint32_t last_case;
+    /* load_keep, per slot: the column's own dictionary (text → local id, small enough to stay
+     * in cache) and each local id's string id in the model, rows seen, how many repeated an
+     * earlier text, and the verdict once probed: mostly unique, stop indexing. */
+    strpool *dict[LOAD_MAX_SLOTS];
+    uint32_t *dict_ids[LOAD_MAX_SLOTS];
+    uint32_t probe_rows[LOAD_MAX_SLOTS];
+    uint32_t probe_hits[LOAD_MAX_SLOTS];
+    bool store_only[LOAD_MAX_SLOTS];
     strpool *keys;      /* deferred events: ma_viec texts; case_idx holds a key id until
                            load_resolve_events maps keys to cases */
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
@@ -315,8 +323,8 @@ static int load_mapped(load_ctx *c, const reader_record *rec, size_t s)
 }
 
 /* Texts that repeat (units, CHV, groups, notes) are interned; texts that are unique per row
- * (ids, decision numbers, names of debtors) are stored without indexing: a million-entry hash
- * table costs a cache miss per row and buys nothing for them. */
+ * (ids) are stored without indexing: a million-entry hash table costs a cache miss per row
+ * and buys nothing for them. load_keep below handles the texts in between. */
 static uint32_t load_intern(load_ctx *c, size_t s)
 {
     return c->vlen[s] ? strpool_intern(c->m->strings, c->val[s], c->vlen[s]) : 0;
@@ -327,11 +335,53 @@ static uint32_t load_store(load_ctx *c, size_t s)
     return strpool_add(c->m->strings, c->val[s], c->vlen[s]);
 }
 
+/* Texts that may or may not repeat (decision numbers, names of debtors, court files): a
+ * million rows of an export often hold only tens of thousands of them, so each is stored once
+ * while that pays. The lookup goes through a dictionary of the column's own (its table and
+ * texts stay in cache, where the model's pool of millions of ids would not). A column whose
+ * first LOAD_PROBE_ROWS texts were mostly new (under a quarter seen before) is stored
+ * unindexed from then on, as load_store does. */
+#define LOAD_PROBE_ROWS 65536u
+static uint32_t load_keep(load_ctx *c, size_t s)
+{
+    if (!c->vlen[s])
+        return 0;
+    if (c->store_only[s])
+        return load_store(c, s);
+    if (!c->dict[s])
+        c->dict[s] = strpool_new(); /* local id 0 is the empty text */
+    strpool *d = c->dict[s];
+    size_t before = strpool_count(d);
+    uint32_t local = strpool_intern(d, c->val[s], c->vlen[s]);
+    uint32_t id;
+    if (strpool_count(d) == before) {
+        id = c->dict_ids[s][local];
+        c->probe_hits[s]++;
+    } else {
+        id = load_store(c, s);
+        if ((before & (before - 1)) == 0) /* grow at powers of two */
+            c->dict_ids[s] = thk_xrealloc(c->dict_ids[s], 2 * before * sizeof *c->dict_ids[s]);
+        c->dict_ids[s][local] = id;
+    }
+    if (++c->probe_rows[s] == LOAD_PROBE_ROWS &&
+        (c->store_only[s] = c->probe_hits[s] < LOAD_PROBE_ROWS / 4)) {
+        strpool_free(c->dict[s]);
+        c->dict[s] = NULL;
+    }
+    return id;
+}
+
 static void load_case_row(load_ctx *c, const reader_record *rec)
 {
     model *m = c->m;
     for (size_t s = 0; s < C__N; s++)
         load_text(c, rec, s);
+    /* The hash lookups below miss the cache; start them before parsing dates and money. */
+    model_case_prefetch(m, c->val[C_MA_VIEC], c->vlen[C_MA_VIEC]);
+    if (c->dict[C_SO_QD])
+        strpool_prefetch(c->dict[C_SO_QD], c->val[C_SO_QD], c->vlen[C_SO_QD]);
+    if (c->dict[C_DEBTOR])
+        strpool_prefetch(c->dict[C_DEBTOR], c->val[C_DEBTOR], c->vlen[C_DEBTOR]);
     load_required(c, rec, C_MA_VIEC);
     load_required(c, rec, C_MA_DON_VI);
     thk_date thu_ly = load_date(c, rec, C_NGAY_THU_LY);
@@ -364,9 +414,9 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
     model_case *k = &m->cases[idx];
     k->unit = unit;
     k->chv = load_intern(c, C_CHV);
-    k->so_qd = load_store(c, C_SO_QD);
+    k->so_qd = load_keep(c, C_SO_QD);
     k->nhom_viec = load_intern(c, C_NHOM_VIEC);
-    k->debtor = load_store(c, C_DEBTOR);
+    k->debtor = load_keep(c, C_DEBTOR);
     k->ngay_thu_ly = thu_ly;
     k->ngay_quyet_dinh = ngay_qd;
     k->so_tien = so_tien;
@@ -443,9 +493,9 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
         .amount = amount,
         .case_idx = ci,
         .date = ngay,
-        .line = rec->line,
+        .line = rec->line & MODEL_EVENT_LINE_MAX, /* checked by load_on_record */
         .note = load_intern(c, E_GHI_CHU),
-        .kind = (uint8_t)kind,
+        .kind = (unsigned)kind & 0xFu,
     };
 }
 
@@ -494,10 +544,10 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
         .ngay_xong = d[2],
         .ngay_huy_hoan_tdc = d[3],
         .ngay_kien_nghi = d[4],
-        .so_ban_an = load_store(c, T_SO_BAN_AN),
+        .so_ban_an = load_keep(c, T_SO_BAN_AN),
         .toa_an = load_intern(c, T_TOA_AN),
-        .debtor = load_store(c, T_DEBTOR),
-        .noi_dung = load_store(c, T_NOI_DUNG),
+        .debtor = load_keep(c, T_DEBTOR),
+        .noi_dung = load_keep(c, T_NOI_DUNG),
     };
 }
 
@@ -520,6 +570,17 @@ static int load_on_record(void *ctx, const reader_record *rec)
             return 1;
         }
         return 0;
+    }
+    uint32_t max_line = MODEL_EVENT_LINE_MAX;
+    if (c->opts->max_event_line && c->opts->max_event_line < max_line)
+        max_line = c->opts->max_event_line;
+    if (c->kind == LOAD_EVENTS && rec->line > max_line) {
+        buf_printf(c->err,
+                   "%s: dòng %u: tệp sự kiện dài quá %u dòng, giới hạn của thongke; hãy tách "
+                   "dữ liệu theo đơn vị hoặc theo năm",
+                   c->name, rec->line, max_line);
+        c->rc = THK_EXIT_INPUT;
+        return 1;
     }
     c->stats->read++;
     c->row_bad = false;
@@ -611,8 +672,11 @@ static int load_finish(load_ctx *c, int rr)
         free(c->headers[i]);
     free(c->headers);
     free(c->extra_col);
-    for (size_t s = 0; s < LOAD_MAX_SLOTS; s++)
+    for (size_t s = 0; s < LOAD_MAX_SLOTS; s++) {
         buf_free(&c->nfc[s]);
+        strpool_free(c->dict[s]);
+        free(c->dict_ids[s]);
+    }
     buf_free(&c->last_key);
     if (c->rc)
         return c->rc;

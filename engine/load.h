@@ -35,6 +35,7 @@ typedef struct {
     reject_log *rejects;   /* where rejected rows and warnings go (required) */
     _Atomic uint64_t *progress_bytes; /* optional counters for a progress display */
     _Atomic uint64_t *progress_rows;
+    uint32_t max_event_line; /* 0 = MODEL_EVENT_LINE_MAX; tests lower it to reach the limit */
 } load_opts;
 
 /* Per-file reconciliation: read = accepted + rejected; warned counts rows kept with a warning. */

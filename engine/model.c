@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(EV__COUNT <= 16, "model_event.kind has 4 bits");
+_Static_assert(sizeof(model_event) == 24, "model_event stays at 24 bytes");
+
 static const struct {
     const char *name;
     bool terminal;
@@ -145,6 +148,12 @@ void model_reserve_cases(model *m, size_t n)
         slots *= 2;
     if (!m->case_index || m->case_index_mask + 1 < slots)
         model_case_reindex(m, slots);
+}
+
+void model_case_prefetch(const model *m, const char *ma_viec, size_t len)
+{
+    if (m->case_index)
+        __builtin_prefetch(&m->case_index[strpool_hash(ma_viec, len) & m->case_index_mask]);
 }
 
 uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplicate)

@@ -72,13 +72,18 @@ typedef struct {
     int16_t loai_an;
 } model_case;
 
+/* The last line of events.csv an event can name: its line and kind share 32 bits, which
+ * keeps an event at 24 bytes (a million cases bring three million events). The loader stops
+ * with a file-level error past it, far beyond national scale (~70 events per case a year). */
+#define MODEL_EVENT_LINE_MAX ((1u << 28) - 1)
+
 typedef struct {
-    thk_money amount;  /* so_tien for thu_tien / mien_giam, 0 for other kinds */
-    uint32_t case_idx; /* index into model.cases */
-    thk_date date;     /* as read; replay clamps it to ngay_thu_ly with a warning */
-    uint32_t line;     /* physical line in events.csv */
-    uint32_t note;     /* string id of ghi_chu, 0 = empty */
-    uint8_t kind;      /* model_event_kind */
+    thk_money amount;   /* so_tien for thu_tien / mien_giam, 0 for other kinds */
+    uint32_t case_idx;  /* index into model.cases */
+    thk_date date;      /* as read; replay clamps it to ngay_thu_ly with a warning */
+    uint32_t note;      /* string id of ghi_chu, 0 = empty */
+    uint32_t line : 28; /* physical line in events.csv, at most MODEL_EVENT_LINE_MAX */
+    uint32_t kind : 4;  /* model_event_kind */
 } model_event;
 
 typedef struct {
@@ -142,6 +147,9 @@ uint32_t model_case_find(const model *m, const char *ma_viec, size_t len);
  * ma_viec and returns its index; when the key exists already, appends nothing, sets
  * *duplicate and returns the existing case's index. */
 uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplicate);
+/* A hint, no effect on contents: starts loading the index slot of ma_viec, so that a
+ * model_case_add or model_case_find a little later does not wait for memory. */
+void model_case_prefetch(const model *m, const char *ma_viec, size_t len);
 
 /* Sorts events by (case, date, file order) and fills each case's ev_first/ev_count.
  * Call once after loading. When every case's events already stand together in date order

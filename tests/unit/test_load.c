@@ -480,3 +480,95 @@ Test(load, a_reserved_case_index_finds_and_grows_like_an_unreserved_one)
     cr_assert_eq(model_case_find(m, "V-5000", 6), UINT32_MAX);
     model_free(m);
 }
+
+/* An event's line shares 32 bits with its kind: past the limit the load stops, naming the
+ * file and line, rather than storing a wrong line (the limit is lowered here to reach it). */
+Test(load, an_events_file_past_the_line_limit_is_a_file_error)
+{
+    fixture f;
+    fx_init(&f);
+    load_two_cases(&f);
+    f.o.max_event_line = 3;
+    const char *ev = EVENTS_HDR "V1,01/12/2025,Xong,,\n"
+                                "V1,02/12/2025,Xong,,\n"
+                                "V2,03/12/2025,Xong,,\n";
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", ev), THK_EXIT_INPUT);
+    cr_expect(strstr(f.err.data, "events.csv: dòng 4") != NULL, "%s", f.err.data);
+    cr_expect(strstr(f.err.data, "3 dòng") != NULL, "%s", f.err.data);
+    f.o.max_event_line = 4;
+    model_free(f.m);
+    f.m = model_new();
+    load_two_cases(&f);
+    cr_assert_eq(load_str(&f, LOAD_EVENTS, "events.csv", ev), 0, "%s", f.err.data);
+    cr_expect_eq(f.m->nevents, 3);
+    cr_expect_eq(f.m->events[2].line, 4);
+    cr_expect_eq(f.m->events[2].kind, EV_XONG);
+    fx_free(&f);
+}
+
+/* Loads a cases file of n rows whose so_quyet_dinh and nguoi_phai_thi_hanh are text_of(i). */
+static void load_many_cases(fixture *f, size_t n, void (*text_of)(size_t, char *, size_t))
+{
+    thk_buf csv = {0};
+    buf_printf(&csv, "ma_viec,ma_don_vi,ngay_thu_ly,ngay_quyet_dinh,so_tien_phai_thi_hanh,"
+                     "so_quyet_dinh,nguoi_phai_thi_hanh\n");
+    char t[64];
+    for (size_t i = 0; i < n; i++) {
+        text_of(i, t, sizeof t);
+        buf_printf(&csv, "V%zu,U,01/11/2025,05/11/2025,1000,%s,%s\n", i, t, t);
+    }
+    cr_assert_eq(load_memory(f->m, LOAD_CASES, "cases.csv", csv.data, csv.len, &f->o, &f->st,
+                             &f->err),
+                 0, "%s", f->err.data);
+    buf_free(&csv);
+}
+
+static void repeating_text(size_t i, char *out, size_t n)
+{
+    snprintf(out, n, "%zu/QĐ-CCTHADS", i % 1000);
+}
+
+static void unique_text(size_t i, char *out, size_t n)
+{
+    snprintf(out, n, "Người %zu", i);
+}
+
+/* Decision numbers and debtors' names that repeat are stored once: the same text, the same
+ * string id, and the pool holds one copy per distinct text. */
+Test(load, repeated_decision_numbers_and_names_are_stored_once)
+{
+    fixture f;
+    fx_init(&f);
+    size_t n = 100000;
+    load_many_cases(&f, n, repeating_text);
+    cr_assert_eq(f.m->ncases, n);
+    for (size_t i = 0; i < n; i++) {
+        const model_case *c = &f.m->cases[i];
+        char want[64];
+        repeating_text(i, want, sizeof want);
+        cr_assert_str_eq(model_str(f.m, c->so_qd), want);
+        cr_assert_str_eq(model_str(f.m, c->debtor), want);
+        if (i >= 1000)
+            cr_assert_eq(c->so_qd, f.m->cases[i % 1000].so_qd, "row %zu", i);
+    }
+    /* ids: "", n case ids, 1000 texts per column, the unit */
+    cr_expect_leq(strpool_count(f.m->strings), 1 + n + 2 * 1000 + 2);
+    fx_free(&f);
+}
+
+/* A column whose texts are mostly new stops being looked up after the probe (an internal
+ * verdict); every text still reads back, each stored once. */
+Test(load, mostly_unique_texts_are_stored_without_an_index)
+{
+    fixture f;
+    fx_init(&f);
+    size_t n = 100000;
+    load_many_cases(&f, n, unique_text);
+    for (size_t i = 0; i < n; i += 997) {
+        char want[64];
+        unique_text(i, want, sizeof want);
+        cr_assert_str_eq(model_str(f.m, f.m->cases[i].debtor), want, "row %zu", i);
+    }
+    cr_expect_eq(strpool_count(f.m->strings), 1 + n + 2 * n + 1);
+    fx_free(&f);
+}

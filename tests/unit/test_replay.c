@@ -58,9 +58,9 @@ static uint32_t rp_add_case(model *m, const char *id, const char *thu_ly, thk_mo
         ev->amount = e->amount;
         ev->case_idx = idx;
         ev->date = D(e->date);
-        ev->line = (uint32_t)m->nevents + 2;
+        ev->line = ((uint32_t)m->nevents + 2) & MODEL_EVENT_LINE_MAX;
         ev->note = rp_intern(m, e->note);
-        ev->kind = (uint8_t)e->kind;
+        ev->kind = (unsigned)e->kind & 0xFu;
         m->nevents++;
     }
     return idx;
