@@ -16,6 +16,7 @@
 #include "rule_eval.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,7 @@ typedef struct {
     strpool *labels;
     thk_buf tmp;
     uint64_t verified; /* identities and total rows checked (for the manifest) */
+    bool do_lists;     /* this run evaluates the lists and calls rs->on_case */
 } agg_run;
 
 static void agg_fail(agg_run *r, int status, const char *fmt, ...)
@@ -426,7 +428,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
             continue;
         form_eval(r, fr, x, ctx, prior);
     }
-    if (ctx == RCTX_CASE && !prior)
+    if (ctx == RCTX_CASE && !prior && r->do_lists)
         for (size_t i = 0; i < rs->nlists; i++)
             list_eval(r, &r->lists[i], x);
     if (x->err)
@@ -434,7 +436,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
     for (size_t i = 0; i < rs->nforms; i++)
         if (r->forms[i].active)
             form_commit(r, &r->forms[i]);
-    if (ctx == RCTX_CASE && !prior)
+    if (ctx == RCTX_CASE && !prior && r->do_lists)
         for (size_t i = 0; i < rs->nlists; i++)
             list_commit(&r->lists[i]);
     return 0;
@@ -565,7 +567,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
             agg_overflow(r, &x, "cases.csv", c->line);
             break;
         }
-        if (!prior && r->rs->on_case) {
+        if (!prior && r->do_lists && r->rs->on_case) {
             agg_flags(r, &flags);
             r->rs->on_case(r->rs->on_case_ctx, m, (uint32_t)ci, &f, flags.data);
         }
@@ -1199,11 +1201,14 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
 
 /* ---- entry points --------------------------------------------------------------------------- */
 
+/* Prepares a run over m. `owned` (NULL = all) says which forms this run computes; `lists`
+ * whether it computes the lists and calls rs->on_case. */
 static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *warnings,
-                         thk_buf *err)
+                         thk_buf *err, const bool *owned, bool lists)
 {
     memset(r, 0, sizeof *r);
     r->rs = rs;
+    r->do_lists = lists;
     r->m = m;
     r->warnings = warnings;
     r->err = err;
@@ -1226,7 +1231,7 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
         form_run *fr = &r->forms[i];
         agg_form *f = &rs->forms[i];
         fr->f = f;
-        if (f->ctx == RCTX_THAHC && !m->has_thahc)
+        if ((f->ctx == RCTX_THAHC && !m->has_thahc) || (owned && !owned[i]))
             continue;
         fr->sval = thk_xcalloc(f->naccs + 1, sizeof *fr->sval);
         fr->rows.width = f->nlevels ? f->nlevels : 1;
@@ -1278,28 +1283,109 @@ static void agg_run_free(agg_run *r)
     buf_free(&r->tmp);
 }
 
+/* The passes of one run: the main period, then the same window last year when needed. */
+static void agg_passes(agg_run *r, const period *p)
+{
+    const model *m = r->m;
+    agg_pass_cases(r, p, false);
+    if (m->has_thahc && r->status != THK_EXIT_INPUT)
+        agg_pass_thahc(r, p, false);
+    if (r->rs->uses_prior && r->status != THK_EXIT_INPUT) {
+        period prev = period_previous_year(p);
+        agg_pass_cases(r, &prev, true);
+        if (m->has_thahc && r->status != THK_EXIT_INPUT)
+            agg_pass_thahc(r, &prev, true);
+    }
+}
+
+typedef struct {
+    agg_run *r;
+    const period *p;
+} agg_job;
+
+static void *agg_job_run(void *arg)
+{
+    agg_job *j = arg;
+    agg_passes(j->r, j->p);
+    return NULL;
+}
+
+/* Which forms the second run computes: forms go, heaviest first, to the run with less work,
+ * measured as accumulators and levels; the first run starts with the lists and the drill-down
+ * callback, which cost about as much as a form per list column. Returns false when there is
+ * nothing worth splitting. */
+static bool agg_split(const rule_set *rs, const model *m, bool *second)
+{
+    size_t work[2] = {0, 0};
+    for (size_t i = 0; i < rs->nlists; i++)
+        work[0] += 2 * (rs->lists[i].nshow + rs->lists[i].norder + 2);
+    if (rs->on_case)
+        work[0] += 16;
+    bool *placed = thk_xcalloc(rs->nforms + 1, sizeof *placed);
+    size_t nsecond = 0;
+    for (;;) {
+        size_t best = SIZE_MAX, bw = 0;
+        for (size_t i = 0; i < rs->nforms; i++) {
+            const agg_form *f = &rs->forms[i];
+            if (placed[i] || (f->ctx == RCTX_THAHC && !m->has_thahc))
+                continue;
+            size_t w = f->naccs + 2 * f->nlevels + 2;
+            if (best == SIZE_MAX || w > bw) {
+                best = i;
+                bw = w;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        placed[best] = true;
+        int k = work[1] < work[0];
+        second[best] = k;
+        nsecond += (size_t)k;
+        work[k] += bw;
+    }
+    free(placed);
+    return nsecond > 0;
+}
+
 form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
                        thk_buf *err, int *status)
 {
-    agg_run r;
-    agg_run_init(&r, rs, m, warnings, err);
-    agg_pass_cases(&r, p, false);
-    if (m->has_thahc && r.status != THK_EXIT_INPUT)
-        agg_pass_thahc(&r, p, false);
-    if (rs->uses_prior && r.status != THK_EXIT_INPUT) {
-        period prev = period_previous_year(p);
-        agg_pass_cases(&r, &prev, true);
-        if (m->has_thahc && r.status != THK_EXIT_INPUT)
-            agg_pass_thahc(&r, &prev, true);
+    /* With a twin (the same files compiled again, so no pattern memo or PCRE2 match data is
+     * shared) the forms are split between two runs on two threads; each run replays the
+     * cases itself. Sums are the same whichever run computes a form. */
+    rule_set *twin = rs->twin && !rs->coverage ? rs->twin : NULL;
+    bool *second = thk_xcalloc(rs->nforms + 1, sizeof *second);
+    bool *first = thk_xcalloc(rs->nforms + 1, sizeof *first);
+    if (twin && !agg_split(rs, m, second))
+        twin = NULL;
+    for (size_t i = 0; i < rs->nforms; i++)
+        first[i] = !second[i];
+    agg_run r, r2;
+    thk_buf err2 = {0};
+    agg_run_init(&r, rs, m, warnings, err, first, true);
+    if (twin) {
+        twin->on_case = NULL;
+        agg_run_init(&r2, twin, m, NULL, &err2, second, false);
+    }
+    agg_job job = {&r2, p};
+    pthread_t t;
+    bool threaded = twin && pthread_create(&t, NULL, agg_job_run, &job) == 0;
+    agg_passes(&r, p);
+    if (twin) {
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            agg_passes(&r2, p);
     }
     form_set *s = NULL;
-    if (r.status != THK_EXIT_INPUT) {
+    if (r.status != THK_EXIT_INPUT && !(twin && r2.status == THK_EXIT_INPUT)) {
         s = thk_xcalloc(1, sizeof *s);
         s->tables = thk_xcalloc(rs->nforms + rs->nlists + 1, sizeof *s->tables);
-        for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
-            if (!r.forms[i].sval)
+        for (size_t i = 0; i < rs->nforms; i++) {
+            agg_run *o = twin && second[i] ? &r2 : &r;
+            if (!o->forms[i].sval)
                 continue;
-            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
+            agg_build_form(o, &o->forms[i], &s->tables[s->ntables++]);
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
@@ -1308,12 +1394,25 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < ast->ntargets; i++)
             s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
                                                       ast->targets[i].v};
-        s->identities_verified = r.verified;
+        s->identities_verified = r.verified + (twin ? r2.verified : 0);
+    }
+    if (twin) {
+        /* an overflow outranks a failed check, as in agg_fail */
+        if (r2.status == THK_EXIT_INPUT || !r.status)
+            r.status = r2.status ? r2.status : r.status;
+        r.nmsg += r2.nmsg;
+        if (err2.len && err)
+            buf_append(err, err2.data, err2.len);
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)
         buf_printf(err, "... %zu lỗi khác không hiển thị\n", r.nmsg - AGG_MAX_MESSAGES);
     agg_run_free(&r);
+    if (twin)
+        agg_run_free(&r2);
+    buf_free(&err2);
+    free(first);
+    free(second);
     if (*status) {
         form_set_free(s);
         return NULL;
@@ -1325,7 +1424,7 @@ int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn f
                    thk_buf *err)
 {
     agg_run r;
-    agg_run_init(&r, rs, m, NULL, err);
+    agg_run_init(&r, rs, m, NULL, err, NULL, false);
     rule_eval_ctx x;
     agg_eval_ctx(&r, &x, p, RCTX_CASE);
     replay_facts f;

@@ -26,6 +26,12 @@ rule_set *rule_set_load_mem(const char *name, const char *text, size_t len, thk_
 /* Frees everything; accepts NULL. */
 void rule_set_free(rule_set *rs);
 
+/* Compiles the sources of rs a second time, so that rule_compute can give part of the forms
+ * to a second thread (a compiled set keeps caches that evaluation writes: pattern memos and
+ * PCRE2 match data). The sources are read again and compared with those rs was compiled
+ * from; when they differ (a file changed in between) or cannot be read, rs gets no twin and
+ * rule_compute uses one thread. Returns whether rs has a twin now. */
+bool rule_set_add_twin(rule_set *rs);
 /* The `version` string, "" when the files have none. Owned by rs. */
 const char *rule_set_version(const rule_set *rs);
 /* The statistical year's first day (period { year_start = dd/mm }), default 1/10. */

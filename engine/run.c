@@ -488,6 +488,9 @@ static int run_pipeline(run_ctx *c)
         return THK_EXIT_RULES;
     }
     buf_free(&diag);
+    /* A second compiled copy lets the forms be computed on two cores (rule_compute). */
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+        rule_set_add_twin(c->rs);
     int day, month;
     rule_set_year_start(c->rs, &day, &month);
     bool ok = o->months ? period_months(o->year, o->months, day, month, &c->per)

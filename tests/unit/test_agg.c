@@ -7,6 +7,7 @@
 #include "agg.h"
 #include "load.h"
 #include "read_date.h"
+#include "testutil.h"
 
 #define SU_KIEN                                                                                  \
     "map su_kien {\n"                                                                            \
@@ -20,6 +21,10 @@
 static const char *const CASE_HEAD =
     "ma_viec,ma_don_vi,ten_don_vi,chap_hanh_vien,ngay_thu_ly,ngay_quyet_dinh,nhom_viec,"
     "so_tien_phai_thi_hanh\n";
+
+/* When set, run() gives the rule set a twin first, so rule_compute splits the forms between
+ * two threads. */
+static bool run_twin;
 
 typedef struct {
     rule_set *rs;
@@ -67,6 +72,8 @@ static void run(afix *f, const char *rules, const char *cases, const char *event
     buf_free(&csv);
     model_finish(f->m);
     cr_assert(period_months(year, months, 1, 10, &f->p));
+    if (run_twin)
+        cr_assert(rule_set_add_twin(f->rs));
     f->s = rule_compute(f->rs, f->m, &f->p, f->rej, &f->err, &f->status);
 }
 
@@ -472,4 +479,137 @@ Test(agg, lookups_treat_underscore_and_hyphen_alike)
     cr_expect_eq(agg_find_row(&f.s->tables[0], "nope"), -1);
     cr_expect_eq(agg_find_col(&f.s->tables[0], "nope"), -1);
     done(&f);
+}
+
+/* ---- two threads ----------------------------------------------------------------------- */
+
+/* Every table of s as text: id, row keys, each cell's value or emptiness. */
+static void tables_text(const form_set *s, thk_buf *out)
+{
+    for (size_t i = 0; i < s->ntables; i++) {
+        const form_table *t = &s->tables[i];
+        buf_printf(out, "%s %zux%zu\n", t->id, t->nrows, t->ncols);
+        for (size_t r = 0; r < t->nrows; r++) {
+            buf_printf(out, " %s:", t->rows[r].key);
+            for (size_t c = 0; c < t->ncols; c++) {
+                const form_cell *x = form_cell_at(t, r, c);
+                if (x->empty)
+                    buf_printf(out, " -");
+                else
+                    buf_printf(out, " %lld", (long long)x->v);
+            }
+            buf_putc(out, '\n');
+        }
+    }
+}
+
+#define MANY_FORMS                                                                               \
+    B01                                                                                          \
+    "form TH \"th\" { rows ma_don_vi total \"T\"\n"                                              \
+    "  column xong \"x\" = count(state = xong)\n"                                                 \
+    "  column truoc \"y\" = prior(count(state = xong))\n"                                         \
+    "}\n"                                                                                        \
+    "form C \"c\" { rows chap_hanh_vien label chap_hanh_vien total \"T\"\n"                      \
+    "  column n \"n\" = count()\n"                                                               \
+    "  column nhom \"g\" = count(nhom_viec ~ /vay/i)\n"                                          \
+    "}\n"                                                                                        \
+    "list L \"l\" { where new order by ma_viec show ma_viec, O }\n"
+
+#define MANY_CASES                                                                               \
+    "T1,U1,A,Nguyễn An,01/11/2025,01/11/2025,Cho vay,100\n"                                      \
+    "T2,U1,A,Lê Bình,01/11/2024,01/11/2024,khác,50\n"                                            \
+    "T3,U2,B,Nguyễn An,01/03/2025,01/03/2025,Vay ngân hàng,70\n"                                 \
+    "T4,U2,B,Trần Chi,01/12/2024,01/12/2024,,5\n"
+
+#define MANY_EVENTS                                                                              \
+    "T1,01/12/2025,Thu tiền,40,\nT1,02/12/2025,xong,,\nT2,05/05/2025,xong,,\n"                    \
+    "T4,05/01/2025,Xác minh: có điều kiện,,\nT3,01/06/2026,Thu tiền,70,\n"
+
+/* The forms split between two threads give the tables one thread gives, cell for cell, and
+ * the same count of verified identities. */
+Test(agg, two_threads_compute_the_same_tables_as_one)
+{
+    afix one, two;
+    run(&one, MANY_FORMS, MANY_CASES, MANY_EVENTS, NULL, 2026, 12);
+    run_twin = true;
+    run(&two, MANY_FORMS, MANY_CASES, MANY_EVENTS, NULL, 2026, 12);
+    run_twin = false;
+    cr_assert_not_null(one.s, "%s", one.err.data);
+    cr_assert_not_null(two.s, "%s", two.err.data);
+    thk_buf a = {0}, b = {0};
+    tables_text(one.s, &a);
+    tables_text(two.s, &b);
+    cr_expect_str_eq(b.data, a.data);
+    cr_expect_gt(one.s->identities_verified, 0);
+    cr_expect_eq(two.s->identities_verified, one.s->identities_verified);
+    cr_expect(strstr(a.data, "TH 3x2") != NULL, "%s", a.data);
+    buf_free(&a);
+    buf_free(&b);
+    done(&one);
+    done(&two);
+}
+
+/* A failed check in a form computed by the second thread reaches the caller like any other:
+ * the heavier form H goes to the first run, B to the second. */
+Test(agg, a_failed_check_on_the_second_thread_is_status_5_with_its_message)
+{
+    afix f;
+    run_twin = true;
+    run(&f,
+        "form H \"h\" { rows ma_don_vi column a \"a\" = count() column b \"b\" = count() "
+        "column c \"c\" = count() column d \"d\" = count() column e \"e\" = count() }\n"
+        "form B \"b\" { rows ma_don_vi total \"T\" column a \"a\" = count() "
+        "column b \"b\" = count(new) check a = b }\n",
+        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U1,,,01/01/2025,01/01/2025,,0\n", NULL, NULL, 2026,
+        12);
+    run_twin = false;
+    cr_expect_null(f.s);
+    cr_expect_eq(f.status, THK_EXIT_CHECK);
+    cr_expect(strstr(f.err.data, "biểu B, dòng U1: đẳng thức kiểm tra không đúng") != NULL, "%s",
+              f.err.data);
+    done(&f);
+}
+
+/* An overflow on the second thread stops the computation with status 3 and names the form. */
+Test(agg, an_overflow_on_the_second_thread_is_status_3_naming_the_form)
+{
+    thk_buf cases = {0};
+    for (int i = 0; i < 11; i++)
+        buf_printf(&cases, "T%d,U1,,,01/11/2025,01/11/2025,,900000000000000000\n", i);
+    afix f;
+    run_twin = true;
+    run(&f,
+        "form H \"h\" { rows ma_don_vi column a \"a\" = count() column b \"b\" = count() "
+        "column c \"c\" = count() column d \"d\" = count() column e \"e\" = count() }\n"
+        "form M \"m\" { rows ma_don_vi column tien \"t\" = sum(O) }\n",
+        cases.data, NULL, NULL, 2026, 12);
+    run_twin = false;
+    cr_expect_null(f.s);
+    cr_expect_eq(f.status, THK_EXIT_INPUT);
+    cr_expect(strstr(f.err.data, "biểu M, dòng U1, cột tien: tổng vượt giới hạn") != NULL, "%s",
+              f.err.data);
+    buf_free(&cases);
+    done(&f);
+}
+
+/* A twin is compiled from the files again; when a file changed in between the rule set gets
+ * none (and rule_compute keeps to one thread) rather than two different rule sets. */
+Test(agg, a_twin_is_refused_when_a_rule_file_changed_since_loading)
+{
+    char *dir = tu_tempdir();
+    const char *v1 = SU_KIEN "form F \"f\" { rows ma_don_vi column n \"n\" = count() }\n";
+    const char *v2 = SU_KIEN "form F \"f\" { rows ma_don_vi column n \"n\" = count(new) }\n";
+    char *path = tu_write_str(dir, "a.rules", v1);
+    const char *paths[] = {path};
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load(paths, 1, &diag);
+    cr_assert_not_null(rs, "%s", diag.data);
+    free(tu_write_str(dir, "a.rules", v2));
+    cr_expect_not(rule_set_add_twin(rs), "a twin from a changed file");
+    free(tu_write_str(dir, "a.rules", v1));
+    cr_expect(rule_set_add_twin(rs), "no twin from the unchanged file");
+    rule_set_free(rs);
+    buf_free(&diag);
+    free(path);
+    free(dir);
 }
