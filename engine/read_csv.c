@@ -11,6 +11,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READER_CHUNK (1u << 20)
@@ -405,6 +406,27 @@ int reader_run_memory(const char *name, const char *data, size_t len, const read
     return reader_end(&st, rc, err);
 }
 
+bool reader_file_id_of(int fd, reader_file_id *out)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return false;
+    *out = (reader_file_id){
+        .dev = (uint64_t)st.st_dev,
+        .ino = (uint64_t)st.st_ino,
+        .size = (uint64_t)st.st_size,
+        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+    };
+    return true;
+}
+
+bool reader_file_id_equal(const reader_file_id *a, const reader_file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
 int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                     reader_stats *stats, thk_buf *err)
 {
@@ -418,12 +440,17 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
         close(fd);
         return -1;
     }
+    reader_file_id before = {0};
+    reader_file_id_of(fd, &before);
+    stats->id = before;
+    bool hashing = !(opts && opts->no_hash);
     char *buf = thk_xmalloc(READER_CHUNK * 2);
     size_t have = 0, cap = READER_CHUNK * 2;
     int rc = 0;
     uint64_t total = 0;
     sha256_ctx hash;
-    sha256_init(&hash);
+    if (hashing)
+        sha256_init(&hash);
     for (;;) {
         if (cap - have < READER_CHUNK / 2) {
             cap *= 2;
@@ -438,7 +465,8 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
             break;
         }
         total += (uint64_t)r;
-        sha256_update(&hash, buf + have, (size_t)r);
+        if (hashing)
+            sha256_update(&hash, buf + have, (size_t)r);
         if (opts && opts->progress_bytes)
             atomic_fetch_add_explicit(opts->progress_bytes, (uint64_t)r, memory_order_relaxed);
         have += (size_t)r;
@@ -455,11 +483,23 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
         memmove(buf, buf + used, have - used);
         have -= used;
     }
+    /* A file still being exported (or edited) gives figures no rerun can reproduce: stop. */
+    reader_file_id after;
+    if (rc == 0 && !st.stop && reader_file_id_of(fd, &after) &&
+        (!reader_file_id_equal(&before, &after) || after.size != total)) {
+        buf_printf(err,
+                   "%s: tệp bị ghi hoặc thay đổi trong khi đang đọc (kích thước hay thời điểm sửa "
+                   "khác đi); hãy chạy lại khi tệp đã xuất xong",
+                   path);
+        rc = -1;
+    }
     free(buf);
     close(fd);
     stats->bytes = total;
-    uint8_t digest[32];
-    sha256_final(&hash, digest);
-    sha256_to_hex(digest, stats->sha256);
+    if (hashing) {
+        uint8_t digest[32];
+        sha256_final(&hash, digest);
+        sha256_to_hex(digest, stats->sha256);
+    }
     return reader_end(&st, rc, err);
 }

@@ -39,11 +39,28 @@ typedef struct {
     /* Tests only: send every line through libcsv, even the quote-free lines the reader
      * otherwise splits itself (see reader_run_file), so the two can be compared. */
     bool libcsv_only;
+    /* Leave reader_stats.sha256 empty: the caller hashes the file on another thread (load's
+     * idle-time hashers) and compares reader_stats.id with its own. */
+    bool no_hash;
 } reader_opts;
+
+/* What identifies a file's contents without reading them: device, inode, size and the
+ * modification and status-change times in nanoseconds. Equal ids taken before and after
+ * reading mean nobody wrote to the file in between. */
+typedef struct {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+} reader_file_id;
+
+/* The id of the open file fd; false when fstat fails. */
+bool reader_file_id_of(int fd, reader_file_id *out);
+bool reader_file_id_equal(const reader_file_id *a, const reader_file_id *b);
 
 typedef struct {
     uint64_t bytes;   /* bytes read from the file */
-    char sha256[65];  /* SHA-256 of those bytes (lowercase hex), computed while reading */
+    char sha256[65];  /* SHA-256 of those bytes (lowercase hex), computed while reading;
+                         "" with reader_opts.no_hash */
+    reader_file_id id; /* the file's id when opened (reader_run_file only) */
     uint32_t lines;   /* physical lines */
     char delimiter;   /* delimiter used */
     bool had_bom;
@@ -55,8 +72,9 @@ typedef struct {
  * goes through libcsv. The records are the same either way (tests and the fuzzer compare).
  * Returns 0 when the whole file was read, fn's
  * non-zero value if it stopped, or -1 for a file-level problem (cannot open or read, unknown
- * encoding, an unterminated quote at end of file, a record longer than READER_MAX_RECORD) with a
- * Vietnamese message naming the file (and line) in *err. */
+ * encoding, an unterminated quote at end of file, a record longer than READER_MAX_RECORD, the
+ * file written to while it was read) with a Vietnamese message naming the file (and line) in
+ * *err. */
 int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                     reader_stats *stats, thk_buf *err);
 /* The same over data[0..len); `name` is used in messages. */

@@ -306,3 +306,46 @@ Test(read_csv, the_fast_path_agrees_with_libcsv_on_random_input)
         expect_same_as_libcsv(data, len, "\0,;\t"[round % 4]);
     }
 }
+
+/* Appends a row to the file being read when the first data row arrives. */
+static int append_on_first_row(void *ctx, const reader_record *r)
+{
+    const char *path = ctx;
+    if (r->line == 2) {
+        FILE *f = fopen(path, "a");
+        cr_assert_not_null(f);
+        fputs("9,9\n", f);
+        fclose(f);
+    }
+    return 0;
+}
+
+/* A file written to while it is read (an export still running) is a file-level error: its
+ * figures and its hash would describe no single state of the file. */
+Test(read_csv, a_file_written_to_while_it_is_read_is_a_file_error)
+{
+    char *dir = tu_tempdir();
+    thk_buf big = {0};
+    buf_printf(&big, "a,b\n");
+    for (int i = 0; i < 300000; i++) /* over one read chunk, so the append lands mid-read */
+        buf_printf(&big, "%d,x\n", i);
+    char *path = tu_write(dir, "cases.csv", big.data, big.len);
+    reader_stats st;
+    thk_buf err = {0};
+    reader_opts o = {0};
+    cr_assert_eq(reader_run_file(path, &o, append_on_first_row, path, &st, &err), -1);
+    cr_expect(strstr(err.data, "cases.csv: tệp bị ghi hoặc thay đổi trong khi đang đọc") != NULL,
+              "%s", err.data);
+    /* unchanged, the same file reads, and its id is the file's */
+    buf_clear(&err);
+    free(tu_write(dir, "cases.csv", big.data, big.len));
+    static collected c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(reader_run_file(path, &o, collect, &c, &st, &err), 0, "%s", err.data);
+    cr_expect_eq(st.id.size, big.len);
+    cr_expect_neq(st.id.ino, 0);
+    buf_free(&big);
+    buf_free(&err);
+    free(path);
+    free(dir);
+}
