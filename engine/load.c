@@ -1,19 +1,25 @@
 /* load — binds export headers to the schema and turns records into typed model rows. */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "load.h"
 
 #include "read_csv.h"
 #include "read_date.h"
 #include "read_money.h"
 #include "read_text.h"
+#include "sha256.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef enum { F_TEXT, F_DATE, F_MONEY, F_MAP } load_ftype;
 
@@ -689,17 +695,22 @@ static int load_finish(load_ctx *c, int rr)
     return 0;
 }
 
+/* Reads path into c. With id set, the file is not hashed here (a hasher thread does it) and
+ * *id receives the file's id as the reader opened it. */
 static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, load_stats *stats,
-                         thk_buf *err)
+                         reader_file_id *id, thk_buf *err)
 {
     reader_opts ro = {.encoding = opts->encoding,
                       .delimiter = opts->delimiter,
                       .progress_bytes = opts->progress_bytes,
-                      .progress_rows = opts->progress_rows};
+                      .progress_rows = opts->progress_rows,
+                      .no_hash = id != NULL};
     reader_stats rs;
     int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
     stats->bytes = rs.bytes;
     memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+    if (id)
+        *id = rs.id;
     return load_finish(c, rr);
 }
 
@@ -710,7 +721,86 @@ int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
     int rc = load_prepare(&c, m, kind, path, opts, stats, err);
     if (rc)
         return rc;
-    return load_run_file(&c, path, opts, stats, err);
+    return load_run_file(&c, path, opts, stats, NULL, err);
+}
+
+/* ---- hashing in idle time ------------------------------------------------------------------ */
+
+/* SHA-256 of a file read through its own descriptor, with the file's id before and after. */
+typedef struct {
+    const char *path;
+    char hex[65];
+    uint64_t bytes;
+    reader_file_id before, after;
+    int error; /* errno of a failed open or read, 0 when hashed */
+} load_hash_job;
+
+static void load_hash_file(load_hash_job *h)
+{
+    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || !reader_file_id_of(fd, &h->before)) {
+        h->error = errno ? errno : EIO;
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    enum { CHUNK = 1 << 20 };
+    char *buf = thk_xmalloc(CHUNK);
+    sha256_ctx c;
+    sha256_init(&c);
+    for (;;) {
+        ssize_t r = read(fd, buf, CHUNK);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            h->error = errno;
+            break;
+        }
+        if (r == 0)
+            break;
+        sha256_update(&c, buf, (size_t)r);
+        h->bytes += (uint64_t)r;
+    }
+    uint8_t digest[32];
+    sha256_final(&c, digest);
+    sha256_to_hex(digest, h->hex);
+    if (!reader_file_id_of(fd, &h->after))
+        h->error = errno ? errno : EIO;
+    close(fd);
+    free(buf);
+}
+
+/* A hasher thread runs under SCHED_IDLE: it takes a core only when a parsing thread leaves
+ * one idle (the files rarely take equally long), so hashing never delays parsing. */
+static void *load_hash_run(void *arg)
+{
+    struct sched_param sp = {0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp); /* best effort */
+    load_hash_job *h = arg;
+    load_hash_file(h);
+    return NULL;
+}
+
+/* Stores the hash of h in stats when it is a hash of the very bytes the reader parsed: the
+ * same file, unchanged from the reader's open to the hasher's end. Returns 0 or
+ * THK_EXIT_INPUT with a message. */
+static int load_hash_take(load_hash_job *h, const reader_file_id *read_id, load_stats *stats,
+                          thk_buf *err)
+{
+    if (h->error) {
+        buf_printf(err, "%s: không đọc được để tính SHA-256: %s", h->path, strerror(h->error));
+        return THK_EXIT_INPUT;
+    }
+    if (!reader_file_id_equal(read_id, &h->before) || !reader_file_id_equal(read_id, &h->after) ||
+        h->bytes != stats->bytes) {
+        buf_printf(err,
+                   "%s: tệp bị ghi hoặc thay đổi trong khi đang đọc (kích thước hay thời điểm sửa "
+                   "khác đi); hãy chạy lại khi tệp đã xuất xong",
+                   h->path);
+        return THK_EXIT_INPUT;
+    }
+    memcpy(stats->sha256, h->hex, sizeof stats->sha256);
+    return 0;
 }
 
 /* ---- cases and events on two threads ------------------------------------------------------ */
@@ -721,6 +811,7 @@ typedef struct {
     const char *path;
     load_opts opts;
     load_stats *stats;
+    reader_file_id id; /* as the reader opened the file; its hash comes from a hasher */
     thk_buf err;
     int rc;
     atomic_bool done;
@@ -733,7 +824,7 @@ static void *load_job_run(void *arg)
     if (!j->rc) {
         if (j->c.kind == LOAD_EVENTS)
             j->c.keys = strpool_new();
-        j->rc = load_run_file(&j->c, j->path, &j->opts, j->stats, &j->err);
+        j->rc = load_run_file(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err);
     }
     atomic_store(&j->done, true);
     return NULL;
@@ -833,6 +924,13 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
     atomic_init(&cj.done, false);
     atomic_init(&ej.done, false);
 
+    /* The hashes of both files come from idle-priority threads (load_hash_run). */
+    load_hash_job hash[2] = {{.path = cases_path}, {.path = events_path}};
+    pthread_t ht[2];
+    bool hashing[2];
+    for (int k = 0; k < 2; k++)
+        hashing[k] = pthread_create(&ht[k], NULL, load_hash_run, &hash[k]) == 0;
+
     pthread_t t;
     bool threaded = pthread_create(&t, NULL, load_job_run, &ej) == 0;
     if (!threaded)
@@ -855,8 +953,18 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         load_job_run(&cj);
     if (threaded)
         pthread_join(t, NULL);
+    for (int k = 0; k < 2; k++) {
+        if (hashing[k])
+            pthread_join(ht[k], NULL);
+        else
+            load_hash_file(&hash[k]); /* no thread to be had: hash now */
+    }
 
     int rc = 0;
+    if (!cj.rc)
+        cj.rc = load_hash_take(&hash[0], &cj.id, cstats, &cj.err);
+    if (!ej.rc)
+        ej.rc = load_hash_take(&hash[1], &ej.id, estats, &ej.err);
     if (cj.rc) {
         buf_append(err, cj.err.data ? cj.err.data : "", cj.err.len);
         rc = cj.rc;
