@@ -140,6 +140,7 @@ typedef struct {
     uint32_t *id2local;  /* LV_TEXT: model string id → local key (0 = not yet) */
     size_t nid;
     uint32_t *label;     /* local key → label string id in run.labels (0 = none seen) */
+    uint64_t *label_rank; /* local key → where its label was first seen: agg_rank */
     size_t label_cap;
 } lv_run;
 
@@ -181,8 +182,30 @@ typedef struct {
     strpool *labels;
     thk_buf tmp;
     uint64_t verified; /* identities and total rows checked (for the manifest) */
-    bool do_lists;     /* this run evaluates the lists and calls rs->on_case */
+    size_t part, nparts; /* this run takes chunks part, part + nparts, ... of AGG_CHUNK cases */
+    bool do_thahc;     /* this run computes the THAHC records (one run does) */
+    rule_case_fn cb;   /* the drill-down callback (rs->on_case of the caller's rule set) */
+    void *cb_ctx;
+    struct agg_order *order; /* with two runs: where the callbacks meet, in case order */
+    /* the current chunk's callbacks, held until its turn (two runs only) */
+    uint32_t *held_ci;
+    replay_facts *held_f;
+    size_t *held_flags;  /* offsets in held_text */
+    thk_buf held_text;
+    size_t nheld;
 } agg_run;
+
+#define AGG_CHUNK 4096
+
+/* Two runs compute alternate chunks of cases at once; the caller's callback must still see
+ * every case in order, one call at a time. Each run holds a chunk's calls until `turn` reaches
+ * that chunk, makes them, and passes the turn on. */
+typedef struct agg_order {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t turn;  /* the chunk whose calls come next */
+    bool stop;    /* a run failed: nobody waits, no more calls */
+} agg_order;
 
 static void agg_fail(agg_run *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -282,24 +305,41 @@ static const char *lv_text(const agg_run *r, const form_run *fr, size_t l, uint3
     return s;
 }
 
-static void lv_set_label(agg_run *r, lv_run *L, uint32_t k, const rule_val *v)
+static void lv_label_room(lv_run *L, uint32_t k)
+{
+    if (k < L->label_cap)
+        return;
+    size_t cap = L->label_cap ? L->label_cap : 16;
+    while (cap <= k)
+        cap *= 2;
+    L->label = thk_xrealloc(L->label, cap * sizeof *L->label);
+    L->label_rank = thk_xrealloc(L->label_rank, cap * sizeof *L->label_rank);
+    memset(L->label + L->label_cap, 0, (cap - L->label_cap) * sizeof *L->label);
+    memset(L->label_rank + L->label_cap, 0, (cap - L->label_cap) * sizeof *L->label_rank);
+    L->label_cap = cap;
+}
+
+/* Where a record stands in the order one run over everything would see it: the main
+ * period's pass before the prior() pass, then the record's index. */
+static uint64_t agg_rank(bool prior, uint32_t row)
+{
+    return (uint64_t)prior << 32 | row;
+}
+
+/* The first label seen for key k is kept: a run sees its records in rank order. */
+static void lv_set_label(agg_run *r, lv_run *L, uint32_t k, const rule_val *v, uint64_t rank)
 {
     if (v->null)
         return;
-    if (k >= L->label_cap) {
-        size_t cap = L->label_cap ? L->label_cap : 16;
-        while (cap <= k)
-            cap *= 2;
-        L->label = thk_xrealloc(L->label, cap * sizeof *L->label);
-        memset(L->label + L->label_cap, 0, (cap - L->label_cap) * sizeof *L->label);
-        L->label_cap = cap;
-    }
+    lv_label_room(L, k);
     if (L->label[k])
         return;
     rule_val_text(r->rs, v, r->rs->nodes[L->lv->label].type, r->rs->nodes[L->lv->label].dom,
                   &r->tmp);
-    if (r->tmp.len)
+    if (r->tmp.len) {
         L->label[k] = strpool_intern(r->labels, r->tmp.data, r->tmp.len);
+        L->label_rank[k] = rank;
+    }
 }
 
 /* ---- one record ----------------------------------------------------------------------------- */
@@ -349,15 +389,14 @@ static void form_key_text(agg_run *r, form_run *fr, const uint32_t *key, thk_buf
         buf_putc(out, '*');
 }
 
-/* Adds the scratch of fr into its row. */
-static void form_commit(agg_run *r, form_run *fr)
+/* The accumulators of the row whose key tuple is key (nlevels keys, or none), added (zeroed)
+ * when new. */
+static int64_t *form_acc_row(form_run *fr, const uint32_t *key)
 {
     agg_form *f = fr->f;
-    if (!fr->active)
-        return;
     bool added;
     uint32_t k0 = 0;
-    size_t row = tm_get(&fr->rows, f->nlevels ? fr->key : &k0, &added);
+    size_t row = tm_get(&fr->rows, f->nlevels ? key : &k0, &added);
     if (added) {
         if (fr->rows.n > fr->acc_rows) {
             size_t cap = fr->acc_rows ? fr->acc_rows * 2 : 64;
@@ -366,22 +405,42 @@ static void form_commit(agg_run *r, form_run *fr)
         }
         memset(fr->acc + row * f->naccs, 0, f->naccs * sizeof *fr->acc);
     }
-    int64_t *acc = fr->acc + row * f->naccs;
+    return fr->acc + row * f->naccs;
+}
+
+/* acc += add over the form's accumulators; false (reported, naming form, row and column)
+ * on an int64 overflow. */
+static bool form_add(agg_run *r, form_run *fr, const uint32_t *key, int64_t *acc,
+                     const int64_t *add)
+{
+    agg_form *f = fr->f;
     for (size_t i = 0; i < f->naccs; i++) {
-        if (!fr->sval[i])
+        if (!add[i])
             continue;
-        if (__builtin_add_overflow(acc[i], fr->sval[i], &acc[i])) {
-            form_key_text(r, fr, f->nlevels ? fr->key : &k0, &r->tmp);
+        if (__builtin_add_overflow(acc[i], add[i], &acc[i])) {
+            uint32_t k0 = 0;
+            form_key_text(r, fr, f->nlevels ? key : &k0, &r->tmp);
             int col = f->accs[i].col;
             agg_fail(r, THK_EXIT_INPUT,
                      "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit (overflow)",
                      f->id, r->tmp.data, col >= 0 ? f->cols[col].ast->code : "?");
-            return;
+            return false;
         }
     }
+    return true;
+}
+
+/* Adds the scratch of fr into its row. */
+static void form_commit(agg_run *r, form_run *fr, uint64_t rank)
+{
+    agg_form *f = fr->f;
+    if (!fr->active)
+        return;
+    if (!form_add(r, fr, fr->key, form_acc_row(fr, fr->key), fr->sval))
+        return;
     for (size_t l = 0; l < f->nlevels; l++)
         if (f->levels[l].label >= 0 && !f->levels[l].label_is_unit)
-            lv_set_label(r, &fr->lv[l], fr->key[l], &fr->lab[l]);
+            lv_set_label(r, &fr->lv[l], fr->key[l], &fr->lab[l], rank);
 }
 
 static void list_eval(agg_run *r, list_run *lr, rule_eval_ctx *x)
@@ -428,15 +487,15 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
             continue;
         form_eval(r, fr, x, ctx, prior);
     }
-    if (ctx == RCTX_CASE && !prior && r->do_lists)
+    if (ctx == RCTX_CASE && !prior)
         for (size_t i = 0; i < rs->nlists; i++)
             list_eval(r, &r->lists[i], x);
     if (x->err)
         return x->err;
     for (size_t i = 0; i < rs->nforms; i++)
         if (r->forms[i].active)
-            form_commit(r, &r->forms[i]);
-    if (ctx == RCTX_CASE && !prior && r->do_lists)
+            form_commit(r, &r->forms[i], agg_rank(prior, x->row));
+    if (ctx == RCTX_CASE && !prior)
         for (size_t i = 0; i < rs->nlists; i++)
             list_commit(&r->lists[i]);
     return 0;
@@ -540,6 +599,55 @@ static void agg_flags(agg_run *r, thk_buf *out)
     }
 }
 
+/* Hands one case to the callback: at once with one run, else held for the chunk's turn. */
+static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
+{
+    if (!r->order) {
+        r->cb(r->cb_ctx, r->m, ci, f, flags->data);
+        return;
+    }
+    if (!r->held_ci) {
+        r->held_ci = thk_xmalloc(AGG_CHUNK * sizeof *r->held_ci);
+        r->held_f = thk_xmalloc(AGG_CHUNK * sizeof *r->held_f);
+        r->held_flags = thk_xmalloc(AGG_CHUNK * sizeof *r->held_flags);
+    }
+    r->held_ci[r->nheld] = ci;
+    r->held_f[r->nheld] = *f;
+    r->held_flags[r->nheld] = r->held_text.len;
+    buf_append(&r->held_text, flags->data, flags->len);
+    buf_putc(&r->held_text, '\0');
+    r->nheld++;
+}
+
+/* The end of chunk k: waits for its turn, makes the held calls, passes the turn on. */
+static void agg_chunk_done(agg_run *r, size_t k)
+{
+    agg_order *o = r->order;
+    pthread_mutex_lock(&o->mu);
+    while (o->turn != k && !o->stop)
+        pthread_cond_wait(&o->cv, &o->mu);
+    if (!o->stop) {
+        for (size_t i = 0; i < r->nheld; i++)
+            r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i],
+                  r->held_text.data + r->held_flags[i]);
+        o->turn = k + 1;
+    }
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+    r->nheld = 0;
+    buf_clear(&r->held_text);
+}
+
+/* A run that stops early releases the other from waiting for its chunks. */
+static void agg_order_stop(agg_run *r)
+{
+    agg_order *o = r->order;
+    pthread_mutex_lock(&o->mu);
+    o->stop = true;
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+}
+
 static void agg_pass_cases(agg_run *r, const period *p, bool prior)
 {
     const model *m = r->m;
@@ -547,31 +655,41 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
     agg_eval_ctx(r, &x, p, RCTX_CASE);
     replay_facts f;
     thk_buf flags = {0};
-    for (size_t ci = 0; ci < m->ncases && r->status != THK_EXIT_INPUT; ci++) {
-        const model_case *c = &m->cases[ci];
-        if (r->rej_case[ci / 8] & (1u << (ci % 8)))
-            continue;
-        replay_case(m, c, p->S, p->E, &f, prior || !r->warnings ? NULL : agg_warn,
-                    r->warnings);
-        if (!f.in_scope)
-            continue;
-        x.c = c;
-        x.row = (uint32_t)ci;
-        x.f = &f;
-        int e = agg_record(r, &x, RCTX_CASE, prior);
-        if (e & RULE_EVAL_LIMIT) {
-            agg_limit_reject(r, &x, "cases.csv", c->line, r->rej_case, (uint32_t)ci);
-            continue;
+    bool calls = !prior && r->cb;
+    for (size_t k = r->part; k * AGG_CHUNK < m->ncases; k += r->nparts) {
+        size_t end = (k + 1) * AGG_CHUNK < m->ncases ? (k + 1) * AGG_CHUNK : m->ncases;
+        for (size_t ci = k * AGG_CHUNK; ci < end && r->status != THK_EXIT_INPUT; ci++) {
+            const model_case *c = &m->cases[ci];
+            if (r->rej_case[ci / 8] & (1u << (ci % 8)))
+                continue;
+            replay_case(m, c, p->S, p->E, &f, prior || !r->warnings ? NULL : agg_warn,
+                        r->warnings);
+            if (!f.in_scope)
+                continue;
+            x.c = c;
+            x.row = (uint32_t)ci;
+            x.f = &f;
+            int e = agg_record(r, &x, RCTX_CASE, prior);
+            if (e & RULE_EVAL_LIMIT) {
+                agg_limit_reject(r, &x, "cases.csv", c->line, r->rej_case, (uint32_t)ci);
+                continue;
+            }
+            if (e & RULE_EVAL_OVERFLOW) {
+                agg_overflow(r, &x, "cases.csv", c->line);
+                break;
+            }
+            if (calls) {
+                agg_flags(r, &flags);
+                agg_hand(r, (uint32_t)ci, &f, &flags);
+            }
         }
-        if (e & RULE_EVAL_OVERFLOW) {
-            agg_overflow(r, &x, "cases.csv", c->line);
+        if (r->status == THK_EXIT_INPUT)
             break;
-        }
-        if (!prior && r->do_lists && r->rs->on_case) {
-            agg_flags(r, &flags);
-            r->rs->on_case(r->rs->on_case_ctx, m, (uint32_t)ci, &f, flags.data);
-        }
+        if (calls && r->order)
+            agg_chunk_done(r, k);
     }
+    if (r->status == THK_EXIT_INPUT && r->order)
+        agg_order_stop(r);
     buf_free(&flags);
 }
 
@@ -1201,17 +1319,20 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
 
 /* ---- entry points --------------------------------------------------------------------------- */
 
-/* Prepares a run over m. `owned` (NULL = all) says which forms this run computes; `lists`
- * whether it computes the lists and calls rs->on_case. */
+/* Prepares a run over all of m's cases (the caller may narrow [lo, hi)). */
 static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *warnings,
-                         thk_buf *err, const bool *owned, bool lists)
+                         thk_buf *err)
 {
     memset(r, 0, sizeof *r);
     r->rs = rs;
-    r->do_lists = lists;
     r->m = m;
     r->warnings = warnings;
     r->err = err;
+    r->part = 0;
+    r->nparts = 1;
+    r->do_thahc = true;
+    r->cb = rs->on_case;
+    r->cb_ctx = rs->on_case_ctx;
     r->memo_gen = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo_gen);
     r->memo = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo);
     for (int k = 0; k < RCTX__N; k++)
@@ -1231,7 +1352,7 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
         form_run *fr = &r->forms[i];
         agg_form *f = &rs->forms[i];
         fr->f = f;
-        if ((f->ctx == RCTX_THAHC && !m->has_thahc) || (owned && !owned[i]))
+        if (f->ctx == RCTX_THAHC && !m->has_thahc)
             continue;
         fr->sval = thk_xcalloc(f->naccs + 1, sizeof *fr->sval);
         fr->rows.width = f->nlevels ? f->nlevels : 1;
@@ -1262,6 +1383,7 @@ static void agg_run_free(agg_run *r)
             strpool_free(fr->lv[l].pool);
             free(fr->lv[l].id2local);
             free(fr->lv[l].label);
+            free(fr->lv[l].label_rank);
         }
         tm_free(&fr->rows);
         free(fr->acc);
@@ -1281,19 +1403,24 @@ static void agg_run_free(agg_run *r)
     free(r->rej_thahc);
     strpool_free(r->labels);
     buf_free(&r->tmp);
+    free(r->held_ci);
+    free(r->held_f);
+    free(r->held_flags);
+    buf_free(&r->held_text);
 }
 
-/* The passes of one run: the main period, then the same window last year when needed. */
+/* The passes of one run over its cases: the main period, then the same window last year. */
 static void agg_passes(agg_run *r, const period *p)
 {
     const model *m = r->m;
+    bool thahc = m->has_thahc && r->do_thahc;
     agg_pass_cases(r, p, false);
-    if (m->has_thahc && r->status != THK_EXIT_INPUT)
+    if (thahc && r->status != THK_EXIT_INPUT)
         agg_pass_thahc(r, p, false);
     if (r->rs->uses_prior && r->status != THK_EXIT_INPUT) {
         period prev = period_previous_year(p);
         agg_pass_cases(r, &prev, true);
-        if (m->has_thahc && r->status != THK_EXIT_INPUT)
+        if (thahc && r->status != THK_EXIT_INPUT)
             agg_pass_thahc(r, &prev, true);
     }
 }
@@ -1310,62 +1437,90 @@ static void *agg_job_run(void *arg)
     return NULL;
 }
 
-/* Which forms the second run computes: forms go, heaviest first, to the run with less work,
- * measured as accumulators and levels; the first run starts with the lists and the drill-down
- * callback, which cost about as much as a form per list column. Returns false when there is
- * nothing worth splitting. */
-static bool agg_split(const rule_set *rs, const model *m, bool *second)
+/* Run b's local key kb of level l as run a's local key (units and enum values are numbered
+ * alike in both; texts are looked up by their text). */
+static uint32_t agg_key_in(form_run *fa, const form_run *fb, size_t l, uint32_t kb)
 {
-    size_t work[2] = {0, 0};
-    for (size_t i = 0; i < rs->nlists; i++)
-        work[0] += 2 * (rs->lists[i].nshow + rs->lists[i].norder + 2);
-    if (rs->on_case)
-        work[0] += 16;
-    bool *placed = thk_xcalloc(rs->nforms + 1, sizeof *placed);
-    size_t nsecond = 0;
-    for (;;) {
-        size_t best = SIZE_MAX, bw = 0;
-        for (size_t i = 0; i < rs->nforms; i++) {
-            const agg_form *f = &rs->forms[i];
-            if (placed[i] || (f->ctx == RCTX_THAHC && !m->has_thahc))
-                continue;
-            size_t w = f->naccs + 2 * f->nlevels + 2;
-            if (best == SIZE_MAX || w > bw) {
-                best = i;
-                bw = w;
+    int kind = fa->lv[l].lv->kind;
+    if (kb == 0 || kind == LV_UNIT || kind == LV_ENUM)
+        return kb;
+    const strpool *pb = fb->lv[l].pool;
+    return strpool_intern(fa->lv[l].pool, strpool_get(pb, kb), strpool_len(pb, kb));
+}
+
+/* Adds run b (the other chunks of cases) into a: every form row by its key, with overflow
+ * checks; labels as one run over all cases would have kept them (the lower agg_rank); list
+ * entries (their sort is a total order, ma_viec last). */
+static void agg_merge(agg_run *a, agg_run *b)
+{
+    rule_set *rs = a->rs;
+    for (size_t i = 0; i < rs->nforms && a->status != THK_EXIT_INPUT; i++) {
+        form_run *fa = &a->forms[i], *fb = &b->forms[i];
+        if (!fa->sval || !fb->sval)
+            continue;
+        const agg_form *f = fa->f;
+        uint32_t key[AGG_MAX_LEVELS] = {0};
+        for (size_t row = 0; row < fb->rows.n; row++) {
+            const uint32_t *kb = fb->rows.keys + row * fb->rows.width;
+            for (size_t l = 0; l < f->nlevels; l++)
+                key[l] = agg_key_in(fa, fb, l, kb[l]);
+            if (!form_add(a, fa, key, form_acc_row(fa, key), fb->acc + row * f->naccs))
+                break;
+            for (size_t l = 0; l < f->nlevels; l++) {
+                const lv_run *Lb = &fb->lv[l];
+                lv_run *La = &fa->lv[l];
+                if (f->levels[l].label < 0 || f->levels[l].label_is_unit ||
+                    kb[l] >= Lb->label_cap || !Lb->label[kb[l]])
+                    continue;
+                lv_label_room(La, key[l]);
+                if (La->label[key[l]] && La->label_rank[key[l]] < Lb->label_rank[kb[l]])
+                    continue;
+                uint32_t lid = Lb->label[kb[l]];
+                La->label[key[l]] = strpool_intern(a->labels, strpool_get(b->labels, lid),
+                                                   strpool_len(b->labels, lid));
+                La->label_rank[key[l]] = Lb->label_rank[kb[l]];
             }
         }
-        if (best == SIZE_MAX)
-            break;
-        placed[best] = true;
-        int k = work[1] < work[0];
-        second[best] = k;
-        nsecond += (size_t)k;
-        work[k] += bw;
     }
-    free(placed);
-    return nsecond > 0;
+    for (size_t i = 0; i < rs->nlists; i++) {
+        list_run *la = &a->lists[i];
+        const list_run *lb = &b->lists[i];
+        if (la->n + lb->n > la->cap) {
+            la->cap = la->n + lb->n;
+            la->vals = thk_xrealloc(la->vals, la->cap * la->w * sizeof *la->vals);
+        }
+        if (lb->n)
+            memcpy(la->vals + la->n * la->w, lb->vals, lb->n * lb->w * sizeof *lb->vals);
+        la->n += lb->n;
+    }
 }
 
 form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
                        thk_buf *err, int *status)
 {
     /* With a twin (the same files compiled again, so no pattern memo or PCRE2 match data is
-     * shared) the forms are split between two runs on two threads; each run replays the
-     * cases itself. Sums are the same whichever run computes a form. */
-    rule_set *twin = rs->twin && !rs->coverage ? rs->twin : NULL;
-    bool *second = thk_xcalloc(rs->nforms + 1, sizeof *second);
-    bool *first = thk_xcalloc(rs->nforms + 1, sizeof *first);
-    if (twin && !agg_split(rs, m, second))
+     * shared) two runs on two threads take alternate chunks of cases (exports are sorted, so
+     * neighbouring chunks cost alike), and the second run is added into the first: sums, rows,
+     * labels and list entries are those of one run over all cases, and the callback sees the
+     * cases in order (agg_order). */
+    rule_set *twin = rs->twin;
+    if (!twin || rs->coverage || m->ncases <= AGG_CHUNK)
         twin = NULL;
-    for (size_t i = 0; i < rs->nforms; i++)
-        first[i] = !second[i];
+    agg_order order = {.turn = 0};
     agg_run r, r2;
     thk_buf err2 = {0};
-    agg_run_init(&r, rs, m, warnings, err, first, true);
+    reject_log *warn2 = twin && warnings ? rejects_new() : NULL;
+    agg_run_init(&r, rs, m, warnings, err);
     if (twin) {
-        twin->on_case = NULL;
-        agg_run_init(&r2, twin, m, NULL, &err2, second, false);
+        agg_run_init(&r2, twin, m, warn2, &err2);
+        pthread_mutex_init(&order.mu, NULL);
+        pthread_cond_init(&order.cv, NULL);
+        r.nparts = r2.nparts = 2;
+        r2.part = 1;
+        r2.do_thahc = false;
+        r2.cb = r.cb;
+        r2.cb_ctx = r.cb_ctx;
+        r.order = r2.order = &order;
     }
     agg_job job = {&r2, p};
     pthread_t t;
@@ -1376,16 +1531,33 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
             pthread_join(t, NULL);
         else
             agg_passes(&r2, p);
+        /* an overflow outranks a failed check, as in agg_fail */
+        if (r2.status == THK_EXIT_INPUT || !r.status)
+            r.status = r2.status ? r2.status : r.status;
+        r.nmsg += r2.nmsg;
+        if (err2.len && err)
+            buf_append(err, err2.data, err2.len);
+        if (r.status != THK_EXIT_INPUT)
+            agg_merge(&r, &r2);
+        for (size_t i = 0; warn2 && i < rejects_count(warn2); i++) {
+            const reject_entry *e = rejects_get(warn2, i);
+            rejects_add(warnings, e->file, e->line, e->column, e->value, strlen(e->value),
+                        e->code, e->detail);
+        }
+        agg_run_free(&r2);
+        pthread_mutex_destroy(&order.mu);
+        pthread_cond_destroy(&order.cv);
     }
+    rejects_free(warn2);
+    buf_free(&err2);
     form_set *s = NULL;
-    if (r.status != THK_EXIT_INPUT && !(twin && r2.status == THK_EXIT_INPUT)) {
+    if (r.status != THK_EXIT_INPUT) {
         s = thk_xcalloc(1, sizeof *s);
         s->tables = thk_xcalloc(rs->nforms + rs->nlists + 1, sizeof *s->tables);
-        for (size_t i = 0; i < rs->nforms; i++) {
-            agg_run *o = twin && second[i] ? &r2 : &r;
-            if (!o->forms[i].sval)
+        for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
+            if (!r.forms[i].sval)
                 continue;
-            agg_build_form(o, &o->forms[i], &s->tables[s->ntables++]);
+            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
@@ -1394,25 +1566,12 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < ast->ntargets; i++)
             s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
                                                       ast->targets[i].v};
-        s->identities_verified = r.verified + (twin ? r2.verified : 0);
-    }
-    if (twin) {
-        /* an overflow outranks a failed check, as in agg_fail */
-        if (r2.status == THK_EXIT_INPUT || !r.status)
-            r.status = r2.status ? r2.status : r.status;
-        r.nmsg += r2.nmsg;
-        if (err2.len && err)
-            buf_append(err, err2.data, err2.len);
+        s->identities_verified = r.verified;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)
         buf_printf(err, "... %zu lỗi khác không hiển thị\n", r.nmsg - AGG_MAX_MESSAGES);
     agg_run_free(&r);
-    if (twin)
-        agg_run_free(&r2);
-    buf_free(&err2);
-    free(first);
-    free(second);
     if (*status) {
         form_set_free(s);
         return NULL;
@@ -1424,7 +1583,7 @@ int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn f
                    thk_buf *err)
 {
     agg_run r;
-    agg_run_init(&r, rs, m, NULL, err, NULL, false);
+    agg_run_init(&r, rs, m, NULL, err);
     rule_eval_ctx x;
     agg_eval_ctx(&r, &x, p, RCTX_CASE);
     replay_facts f;

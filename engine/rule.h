@@ -71,7 +71,9 @@ void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);
  * in *err and *status = THK_EXIT_CHECK (an identity did not hold: a bug in the rules or the
  * engine) or THK_EXIT_INPUT (a sum overflowed int64: the message names form, row and
  * column). Forms with `source thahc` are left out when !m->has_thahc. Tables come in workbook
- * order: a form with id TH first, then the other forms, then the lists. */
+ * order: a form with id TH first, then the other forms, then the lists. When rs has a twin
+ * (rule_set_add_twin) two threads compute alternate chunks of cases and their results are
+ * added together; the result and the callback's calls are those of one thread. */
 form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
                        thk_buf *err, int *status);
 

@@ -483,14 +483,18 @@ Test(agg, lookups_treat_underscore_and_hyphen_alike)
 
 /* ---- two threads ----------------------------------------------------------------------- */
 
-/* Every table of s as text: id, row keys, each cell's value or emptiness. */
+/* Every table of s as text: id, row keys and labels, each cell's value or emptiness. */
 static void tables_text(const form_set *s, thk_buf *out)
 {
     for (size_t i = 0; i < s->ntables; i++) {
         const form_table *t = &s->tables[i];
         buf_printf(out, "%s %zux%zu\n", t->id, t->nrows, t->ncols);
         for (size_t r = 0; r < t->nrows; r++) {
-            buf_printf(out, " %s:", t->rows[r].key);
+            buf_printf(out, " %s", t->rows[r].key);
+            for (size_t l = 0; l < t->nrowfields; l++)
+                buf_printf(out, " [%s]", t->rows[r].labels && t->rows[r].labels[l]
+                                             ? t->rows[r].labels[l] : "");
+            buf_putc(out, ':');
             for (size_t c = 0; c < t->ncols; c++) {
                 const form_cell *x = form_cell_at(t, r, c);
                 if (x->empty)
@@ -503,36 +507,63 @@ static void tables_text(const form_set *s, thk_buf *out)
     }
 }
 
+/* Rules over every kind of row key (unit, enum, text with a label that varies from case to
+ * case), prior(), a check, and a list. */
 #define MANY_FORMS                                                                               \
     B01                                                                                          \
     "form TH \"th\" { rows ma_don_vi total \"T\"\n"                                              \
-    "  column xong \"x\" = count(state = xong)\n"                                                 \
-    "  column truoc \"y\" = prior(count(state = xong))\n"                                         \
+    "  column xong \"x\" = count(state = xong)\n"                                                \
+    "  column truoc \"y\" = prior(count(state = xong))\n"                                        \
     "}\n"                                                                                        \
-    "form C \"c\" { rows chap_hanh_vien label chap_hanh_vien total \"T\"\n"                      \
+    "form G \"g\" { rows nhom_viec label chap_hanh_vien, state total \"T\"\n"                    \
     "  column n \"n\" = count()\n"                                                               \
-    "  column nhom \"g\" = count(nhom_viec ~ /vay/i)\n"                                          \
+    "  column t \"t\" = sum(collected)\n"                                                        \
+    "  column p \"p\" = prior(count())\n"                                                        \
     "}\n"                                                                                        \
-    "list L \"l\" { where new order by ma_viec show ma_viec, O }\n"
+    "list L \"l\" { where collected > 0 order by collected desc\n"                                \
+    "  show ma_viec, collected, nhom_viec }\n"
 
-#define MANY_CASES                                                                               \
-    "T1,U1,A,Nguyễn An,01/11/2025,01/11/2025,Cho vay,100\n"                                      \
-    "T2,U1,A,Lê Bình,01/11/2024,01/11/2024,khác,50\n"                                            \
-    "T3,U2,B,Nguyễn An,01/03/2025,01/03/2025,Vay ngân hàng,70\n"                                 \
-    "T4,U2,B,Trần Chi,01/12/2024,01/12/2024,,5\n"
+/* n cases in three units, sorted by date as exports are, some with events; a case's CHV
+ * changes along the file, so a group's label depends on which case is seen first. */
+static void many_cases(size_t n, thk_buf *cases, thk_buf *events)
+{
+    for (size_t i = 0; i < n; i++) {
+        int year = 2021 + (int)(i * 6 / n); /* 2021 .. 2026 */
+        buf_printf(cases, "K%06zu,U%zu,Đơn vị %zu,CHV %zu,%02zu/%02zu/%d,%02zu/%02zu/%d,Nhóm %zu,%zu\n",
+                   i, i % 3, i % 3, (i / 1000) % 7, i % 28 + 1, i % 12 + 1, year, i % 28 + 1,
+                   i % 12 + 1, year, i % 4, 1000 * (i % 50));
+        if (i % 3 == 0)
+            buf_printf(events, "K%06zu,15/%02zu/%d,Thu tiền,%zu,\n", i, i % 12 + 1, year + 1,
+                       500 * (i % 7) + 100);
+        if (i % 5 == 0)
+            buf_printf(events, "K%06zu,20/%02zu/%d,xong,,\n", i, i % 12 + 1, year + 1);
+    }
+}
 
-#define MANY_EVENTS                                                                              \
-    "T1,01/12/2025,Thu tiền,40,\nT1,02/12/2025,xong,,\nT2,05/05/2025,xong,,\n"                    \
-    "T4,05/01/2025,Xác minh: có điều kiện,,\nT3,01/06/2026,Thu tiền,70,\n"
+typedef struct {
+    thk_buf seq;
+    size_t n;
+} casesink;
 
-/* The forms split between two threads give the tables one thread gives, cell for cell, and
- * the same count of verified identities. */
+static void sink_case(void *ctx, const model *m, uint32_t ci, const replay_facts *fa,
+                      const char *flags)
+{
+    casesink *s = ctx;
+    buf_printf(&s->seq, "%s %d %lld %s\n", model_str(m, m->cases[ci].ma_viec), fa->state,
+               (long long)fa->remaining, flags);
+    s->n++;
+}
+
+/* Two runs over alternate chunks give what one run gives: every table cell for cell with its
+ * labels, the verified identities, the warnings, and the callback's cases in order. */
 Test(agg, two_threads_compute_the_same_tables_as_one)
 {
+    thk_buf cases = {0}, events = {0};
+    many_cases(3 * 4096 + 123, &cases, &events);
     afix one, two;
-    run(&one, MANY_FORMS, MANY_CASES, MANY_EVENTS, NULL, 2026, 12);
+    run(&one, MANY_FORMS, cases.data, events.data, NULL, 2026, 12);
     run_twin = true;
-    run(&two, MANY_FORMS, MANY_CASES, MANY_EVENTS, NULL, 2026, 12);
+    run(&two, MANY_FORMS, cases.data, events.data, NULL, 2026, 12);
     run_twin = false;
     cr_assert_not_null(one.s, "%s", one.err.data);
     cr_assert_not_null(two.s, "%s", two.err.data);
@@ -540,56 +571,79 @@ Test(agg, two_threads_compute_the_same_tables_as_one)
     tables_text(one.s, &a);
     tables_text(two.s, &b);
     cr_expect_str_eq(b.data, a.data);
+    cr_expect(strstr(a.data, "G ") != NULL && strstr(a.data, "[CHV ") != NULL, "%s", a.data);
     cr_expect_gt(one.s->identities_verified, 0);
     cr_expect_eq(two.s->identities_verified, one.s->identities_verified);
-    cr_expect(strstr(a.data, "TH 3x2") != NULL, "%s", a.data);
+    cr_expect_eq(rejects_count(two.rej), rejects_count(one.rej));
+    /* the callback: every in-scope case, in order, from either thread */
+    casesink s1 = {{0}, 0}, s2 = {{0}, 0};
+    int st;
+    rule_set_on_case(one.rs, sink_case, &s1);
+    form_set *x = rule_compute(one.rs, one.m, &one.p, NULL, &one.err, &st);
+    form_set_free(x);
+    rule_set_on_case(two.rs, sink_case, &s2);
+    x = rule_compute(two.rs, two.m, &two.p, NULL, &two.err, &st);
+    form_set_free(x);
+    cr_expect_gt(s1.n, 4096);
+    cr_expect_eq(s2.n, s1.n);
+    cr_expect_str_eq(s2.seq.data, s1.seq.data);
+    buf_free(&s1.seq);
+    buf_free(&s2.seq);
     buf_free(&a);
     buf_free(&b);
+    buf_free(&cases);
+    buf_free(&events);
     done(&one);
     done(&two);
 }
 
-/* A failed check in a form computed by the second thread reaches the caller like any other:
- * the heavier form H goes to the first run, B to the second. */
-Test(agg, a_failed_check_on_the_second_thread_is_status_5_with_its_message)
+/* A failed check reaches the caller with its message whichever thread computed the rows. */
+Test(agg, a_failed_check_with_two_threads_is_status_5_with_its_message)
 {
+    thk_buf cases = {0}, events = {0};
+    many_cases(2 * 4096 + 10, &cases, &events);
     afix f;
     run_twin = true;
     run(&f,
-        "form H \"h\" { rows ma_don_vi column a \"a\" = count() column b \"b\" = count() "
-        "column c \"c\" = count() column d \"d\" = count() column e \"e\" = count() }\n"
         "form B \"b\" { rows ma_don_vi total \"T\" column a \"a\" = count() "
         "column b \"b\" = count(new) check a = b }\n",
-        "T1,U1,,,01/11/2025,01/11/2025,,0\nT2,U1,,,01/01/2025,01/01/2025,,0\n", NULL, NULL, 2026,
-        12);
+        cases.data, events.data, NULL, 2026, 12);
     run_twin = false;
     cr_expect_null(f.s);
     cr_expect_eq(f.status, THK_EXIT_CHECK);
-    cr_expect(strstr(f.err.data, "biểu B, dòng U1: đẳng thức kiểm tra không đúng") != NULL, "%s",
+    cr_expect(strstr(f.err.data, "biểu B, dòng U0: đẳng thức kiểm tra không đúng") != NULL, "%s",
               f.err.data);
+    buf_free(&cases);
+    buf_free(&events);
     done(&f);
 }
 
-/* An overflow on the second thread stops the computation with status 3 and names the form. */
-Test(agg, an_overflow_on_the_second_thread_is_status_3_naming_the_form)
+/* Sums that fit in each thread's chunks but not together overflow when the runs are added;
+ * an overflow inside the second thread alone stops it too: status 3, naming form, row and
+ * column either way. */
+Test(agg, an_overflow_with_two_threads_is_status_3_naming_the_form)
 {
-    thk_buf cases = {0};
-    for (int i = 0; i < 11; i++)
-        buf_printf(&cases, "T%d,U1,,,01/11/2025,01/11/2025,,900000000000000000\n", i);
-    afix f;
-    run_twin = true;
-    run(&f,
-        "form H \"h\" { rows ma_don_vi column a \"a\" = count() column b \"b\" = count() "
-        "column c \"c\" = count() column d \"d\" = count() column e \"e\" = count() }\n"
-        "form M \"m\" { rows ma_don_vi column tien \"t\" = sum(O) }\n",
-        cases.data, NULL, NULL, 2026, 12);
-    run_twin = false;
-    cr_expect_null(f.s);
-    cr_expect_eq(f.status, THK_EXIT_INPUT);
-    cr_expect(strstr(f.err.data, "biểu M, dòng U1, cột tien: tổng vượt giới hạn") != NULL, "%s",
-              f.err.data);
-    buf_free(&cases);
-    done(&f);
+    for (int alone = 0; alone < 2; alone++) {
+        thk_buf cases = {0};
+        for (int i = 0; i < 2 * 4096 + 10; i++) {
+            /* chunk 0 (cases 0..4095) runs on the first thread, chunk 1 on the second; six
+             * times 9e17 fits in int64, twelve do not */
+            bool big = alone ? (i >= 4096 && i < 4096 + 11) : (i % 4096 < 6);
+            buf_printf(&cases, "T%05d,U1,,,01/11/2025,01/11/2025,,%s\n", i,
+                       big ? "900000000000000000" : "0");
+        }
+        afix f;
+        run_twin = true;
+        run(&f, "form M \"m\" { rows ma_don_vi column tien \"t\" = sum(O) }\n", cases.data, NULL,
+            NULL, 2026, 12);
+        run_twin = false;
+        cr_expect_null(f.s, "alone=%d", alone);
+        cr_expect_eq(f.status, THK_EXIT_INPUT, "alone=%d", alone);
+        cr_expect(strstr(f.err.data, "biểu M, dòng U1, cột tien: tổng vượt giới hạn") != NULL,
+                  "alone=%d: %s", alone, f.err.data);
+        buf_free(&cases);
+        done(&f);
+    }
 }
 
 /* A twin is compiled from the files again; when a file changed in between the rule set gets
