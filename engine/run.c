@@ -208,11 +208,12 @@ static time_t run_created(const period *p)
     return (time_t)p->E * 86400;
 }
 
+/* Records the SHA-256 of outputs names[0..n) in the manifest; the first ones may have been
+ * hashed by an earlier call (the workbook is written after the others), and are not again. */
 static int run_hash_outputs(run_ctx *c, const char *const *names, size_t n)
 {
     c->mi.outputs = c->outputs;
-    c->mi.noutputs = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = c->mi.noutputs; i < n; i++) {
         manifest_output *mo = &c->outputs[c->mi.noutputs++];
         mo->path = names[i];
         if (sha256_file(publish_path(c->pub, names[i]), mo->sha256, NULL, &c->err) != 0)
