@@ -262,7 +262,7 @@ static void run_fill_manifest(run_ctx *c)
             continue;
         manifest_input *in = &c->inputs[mi->ninputs++];
         in->path = c->paths[k];
-        memcpy(in->sha256, c->stats[k].sha256, sizeof in->sha256); /* hashed while reading */
+        memcpy(in->sha256, c->stats[k].sha256, sizeof in->sha256); /* hashed by the loader */
         in->bytes = c->stats[k].bytes;
         in->rows_read = c->stats[k].read;
         in->rows_accepted = c->stats[k].accepted;
