@@ -744,32 +744,11 @@ static void load_hash_file(load_hash_job *h)
             close(fd);
         return;
     }
-    enum { CHUNK = 1 << 20 };
-    char *buf = thk_xmalloc(CHUNK);
-    sha256_ctx c;
-    sha256_init(&c);
-    for (;;) {
-        ssize_t r = read(fd, buf, CHUNK);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            h->error = errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        sha256_update(&c, buf, (size_t)r);
-        h->bytes += (uint64_t)r;
-    }
-    uint8_t digest[32];
-    sha256_final(&c, digest);
-    sha256_to_hex(digest, h->hex);
-    if (!reader_file_id_of(fd, &h->after))
+    h->error = sha256_fd(fd, h->hex, &h->bytes);
+    if (!h->error && !reader_file_id_of(fd, &h->after))
         h->error = errno ? errno : EIO;
     close(fd);
-    free(buf);
 }
-
 /* A hasher thread runs under SCHED_IDLE: it takes a core only when a parsing thread leaves
  * one idle (the files rarely take equally long), so hashing never delays parsing. */
 static void *load_hash_run(void *arg)
@@ -793,10 +772,7 @@ static int load_hash_take(load_hash_job *h, const reader_file_id *read_id, load_
     }
     if (!reader_file_id_equal(read_id, &h->before) || !reader_file_id_equal(read_id, &h->after) ||
         h->bytes != stats->bytes) {
-        buf_printf(err,
-                   "%s: tệp bị ghi hoặc thay đổi trong khi đang đọc (kích thước hay thời điểm sửa "
-                   "khác đi); hãy chạy lại khi tệp đã xuất xong",
-                   h->path);
+        reader_report_changed(h->path, err);
         return THK_EXIT_INPUT;
     }
     memcpy(stats->sha256, h->hex, sizeof stats->sha256);

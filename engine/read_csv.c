@@ -427,6 +427,14 @@ bool reader_file_id_equal(const reader_file_id *a, const reader_file_id *b)
            a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+void reader_report_changed(const char *path, thk_buf *err)
+{
+    buf_printf(err,
+               "%s: tệp bị ghi hoặc thay đổi trong khi đang đọc (kích thước hay thời điểm sửa "
+               "khác đi); hãy chạy lại khi tệp đã xuất xong",
+               path);
+}
+
 int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                     reader_stats *stats, thk_buf *err)
 {
@@ -487,10 +495,7 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     reader_file_id after;
     if (rc == 0 && !st.stop && reader_file_id_of(fd, &after) &&
         (!reader_file_id_equal(&before, &after) || after.size != total)) {
-        buf_printf(err,
-                   "%s: tệp bị ghi hoặc thay đổi trong khi đang đọc (kích thước hay thời điểm sửa "
-                   "khác đi); hãy chạy lại khi tệp đã xuất xong",
-                   path);
+        reader_report_changed(path, err);
         rc = -1;
     }
     free(buf);

@@ -55,6 +55,8 @@ typedef struct {
 /* The id of the open file fd; false when fstat fails. */
 bool reader_file_id_of(int fd, reader_file_id *out);
 bool reader_file_id_equal(const reader_file_id *a, const reader_file_id *b);
+/* The message for a file written to while it was read (or hashed), naming it. */
+void reader_report_changed(const char *path, thk_buf *err);
 
 typedef struct {
     uint64_t bytes;   /* bytes read from the file */

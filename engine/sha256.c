@@ -2,10 +2,12 @@
 #include "sha256.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void sha256_fail(const char *what)
 {
@@ -58,38 +60,53 @@ void sha256_buffer(const void *data, size_t n, char hex[65])
     sha256_to_hex(d, hex);
 }
 
+int sha256_fd(int fd, char hex[65], uint64_t *bytes)
+{
+    hex[0] = '\0';
+    if (bytes)
+        *bytes = 0;
+    enum { CHUNK = 1 << 20 };
+    uint8_t *buf = thk_xmalloc(CHUNK);
+    sha256_ctx c;
+    sha256_init(&c);
+    int e = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            e = errno ? errno : EIO;
+        if (n <= 0)
+            break;
+        sha256_update(&c, buf, (size_t)n);
+    }
+    free(buf);
+    uint8_t d[32];
+    uint64_t total = c.nbytes;
+    sha256_final(&c, d);
+    if (e)
+        return e;
+    if (bytes)
+        *bytes = total;
+    sha256_to_hex(d, hex);
+    return 0;
+}
+
 int sha256_file(const char *path, char hex[65], uint64_t *bytes, thk_buf *err)
 {
     hex[0] = '\0';
     if (bytes)
         *bytes = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         int e = errno ? errno : EIO;
         if (err)
             buf_printf(err, "%s: không mở được tệp để tính SHA-256: %s", path, strerror(e));
         return e;
     }
-    sha256_ctx c;
-    sha256_init(&c);
-    static _Thread_local uint8_t chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sha256_update(&c, chunk, n);
-    if (ferror(f)) {
-        int e = errno ? errno : EIO;
-        uint8_t discard[32];
-        sha256_final(&c, discard);
-        fclose(f);
-        if (err)
-            buf_printf(err, "%s: lỗi đọc tệp khi tính SHA-256: %s", path, strerror(e));
-        return e;
-    }
-    fclose(f);
-    uint8_t d[32];
-    if (bytes)
-        *bytes = c.nbytes;
-    sha256_final(&c, d);
-    sha256_to_hex(d, hex);
-    return 0;
+    int e = sha256_fd(fd, hex, bytes);
+    close(fd);
+    if (e && err)
+        buf_printf(err, "%s: lỗi đọc tệp khi tính SHA-256: %s", path, strerror(e));
+    return e;
 }

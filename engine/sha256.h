@@ -26,5 +26,8 @@ void sha256_buffer(const void *data, size_t n, char hex[65]);
 /* The hex SHA-256 of a file's bytes, and its size in *bytes (may be NULL). Returns 0, or the
  * errno of the failed open/read with "PATH: reason" in *err (err may be NULL); hex is then "". */
 int sha256_file(const char *path, char hex[65], uint64_t *bytes, thk_buf *err);
+/* The same from an open descriptor, read to its end. Returns 0 or the errno of a failed read
+ * (hex is then ""). */
+int sha256_fd(int fd, char hex[65], uint64_t *bytes);
 
 #endif
