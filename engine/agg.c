@@ -1539,11 +1539,8 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
             buf_append(err, err2.data, err2.len);
         if (r.status != THK_EXIT_INPUT)
             agg_merge(&r, &r2);
-        for (size_t i = 0; warn2 && i < rejects_count(warn2); i++) {
-            const reject_entry *e = rejects_get(warn2, i);
-            rejects_add(warnings, e->file, e->line, e->column, e->value, strlen(e->value),
-                        e->code, e->detail);
-        }
+        if (warn2)
+            rejects_append(warnings, warn2);
         agg_run_free(&r2);
         pthread_mutex_destroy(&order.mu);
         pthread_cond_destroy(&order.cv);

@@ -949,11 +949,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         rc = ej.rc;
     } else {
         load_resolve_events(m, em, &ej, opts->rejects);
-        for (size_t i = 0; i < rejects_count(erej); i++) {
-            const reject_entry *e = rejects_get(erej, i);
-            rejects_add(opts->rejects, e->file, e->line, e->column, e->value, strlen(e->value),
-                        e->code, e->detail);
-        }
+        rejects_append(opts->rejects, erej);
     }
     strpool_free(ej.c.keys);
     free(ej.c.key_header);

@@ -149,3 +149,12 @@ void rejects_sort(reject_log *log)
         qsort(log->v, log->n, sizeof *log->v, rejects_cmp);
     rejects_sort_log = NULL;
 }
+
+void rejects_append(reject_log *to, const reject_log *from)
+{
+    for (size_t i = 0; i < rejects_count(from); i++) {
+        const reject_entry *e = rejects_get(from, i);
+        rejects_add(to, e->file, e->line, e->column, e->value, strlen(e->value), e->code,
+                    e->detail);
+    }
+}

@@ -25,6 +25,8 @@ void rejects_add(reject_log *log, const char *file, uint32_t line, const char *c
                  const char *value, size_t vlen, thk_reject code, const char *detail);
 
 size_t rejects_count(const reject_log *log);
+/* Adds every entry of `from` to `to`, in order (logs kept apart by threads, joined after). */
+void rejects_append(reject_log *to, const reject_log *from);
 /* Entry i, in the order added (stable: reruns give the same order). */
 const reject_entry *rejects_get(const reject_log *log, size_t i);
 /* Entries of severity 'E' / 'W' recorded for `file` (NULL: all files). */

@@ -580,3 +580,25 @@ Test(load, mostly_unique_texts_are_stored_without_an_index)
     cr_expect_eq(strpool_count(f.m->strings), 1 + n + 2 * n + 1);
     fx_free(&f);
 }
+
+/* Logs kept apart by threads are joined entry for entry, in order. */
+Test(load, rejects_append_copies_every_entry_in_order)
+{
+    reject_log *a = rejects_new(), *b = rejects_new();
+    rejects_add(a, "cases.csv", 2, "ma_viec", "X", 1, REJ_REQUIRED, NULL);
+    rejects_add(b, "events.csv", 7, "ngay", "32/01/2025", 10, REJ_DATE_IMPOSSIBLE, "d");
+    rejects_add(b, "events.csv", 9, "so_tien", "-1", 2, REJ_MONEY_NEGATIVE, NULL);
+    rejects_append(a, b);
+    cr_assert_eq(rejects_count(a), 3);
+    cr_assert_eq(rejects_count(b), 2);
+    const reject_entry *e = rejects_get(a, 1);
+    cr_expect_str_eq(e->file, "events.csv");
+    cr_expect_eq(e->line, 7);
+    cr_expect_str_eq(e->column, "ngay");
+    cr_expect_str_eq(e->value, "32/01/2025");
+    cr_expect_eq(e->code, REJ_DATE_IMPOSSIBLE);
+    cr_expect_str_eq(e->detail, "d");
+    cr_expect_eq(rejects_get(a, 2)->code, REJ_MONEY_NEGATIVE);
+    rejects_free(a);
+    rejects_free(b);
+}
