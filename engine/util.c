@@ -40,10 +40,14 @@ void *thk_xrealloc(void *p, size_t n)
 void thk_hugepage_hint(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
-    if (n >= 4 * huge && b > a)
+    /* Whole pages from the first to the last: an array this large is a mapping of its own, and
+     * advising all of it keeps it one mapping. Advising only its 2 MiB-aligned middle would split
+     * it in three, and realloc's mremap refuses a range that spans mappings: every regrowth
+     * would then copy the array into fresh memory. */
+    const uintptr_t page = 4096, huge = (uintptr_t)2 << 20;
+    uintptr_t a = (uintptr_t)p & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    if (n >= 4 * huge)
         madvise((void *)a, b - a, MADV_HUGEPAGE);
 #else
     (void)p;
