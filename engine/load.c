@@ -861,6 +861,29 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     em->nevents = em->events_cap = 0;
 }
 
+size_t load_estimate_rows(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    char head[65536];
+    ssize_t n = 0;
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
+        n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    size_t lines = 0;
+    for (const char *p = head; (p = memchr(p, '\n', (size_t)(head + n - p))) != NULL; p++)
+        lines++;
+    if ((uint64_t)n == (uint64_t)st.st_size) /* the whole file: count, not estimate */
+        return lines + (head[n - 1] != '\n');
+    if (lines == 0)
+        return (size_t)((uint64_t)st.st_size / (uint64_t)n); /* lines longer than 64 KiB */
+    return (size_t)((uint64_t)st.st_size * lines / (uint64_t)n);
+}
+
 /* Prints "đọc 1234567 dòng, 123.4/430.1 MB (28 %), 95.2 MB/s" over itself every 200 ms. */
 static void load_progress(FILE *f, uint64_t rows, uint64_t bytes, uint64_t total, int64_t ms)
 {
@@ -884,10 +907,9 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
     if (stat(events_path, &st) == 0)
         total += (uint64_t)st.st_size;
 
-    /* Size the case index from the file: a case row of an export is rarely under 256 bytes,
-     * so this avoids most of the index's regrowth without over-allocating. */
-    if (stat(cases_path, &st) == 0)
-        model_reserve_cases(m, (size_t)st.st_size / 256);
+    /* Size the case index once: regrowing it mid-file rehashes millions of keys into a fresh
+     * table while the old one is still held. */
+    model_reserve_cases(m, load_estimate_rows(cases_path));
     model *em = model_new(); /* the events thread's own storage: no shared pool */
     reject_log *erej = rejects_new();
     load_job cj = {.m = m, .path = cases_path, .opts = *opts, .stats = cstats};

@@ -66,6 +66,11 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
                       const load_opts *opts, load_stats *cstats, load_stats *estats,
                       FILE *progress, thk_buf *err);
 
+/* The number of rows a CSV file holds, estimated from the lines in its first 64 KiB (exact
+ * for a smaller file; a header line counts as a row). 0 for an empty or unreadable file. Used
+ * to size tables once instead of regrowing them. */
+size_t load_estimate_rows(const char *path);
+
 /* The canonical file name of a kind ("cases.csv"). */
 const char *load_kind_file(load_kind kind);
 

@@ -491,6 +491,40 @@ Test(load, a_reserved_case_index_finds_and_grows_like_an_unreserved_one)
 
 /* An event's line shares 32 bits with its kind: past the limit the load stops, naming the
  * file and line, rather than storing a wrong line (the limit is lowered here to reach it). */
+Test(load, estimates_rows_from_the_first_64k_and_counts_a_small_file)
+{
+    char *dir = tu_tempdir();
+    char *small = tu_write_str(dir, "small.csv", "h\na\nb\nlast-without-newline");
+    cr_assert_eq(load_estimate_rows(small), 4);
+    char *empty = tu_write_str(dir, "empty.csv", "");
+    cr_assert_eq(load_estimate_rows(empty), 0);
+    cr_assert_eq(load_estimate_rows("/nonexistent/cases.csv"), 0);
+    /* 200000 rows of 20 to 39 bytes: 5.9 MB, of which the first 64 KiB are read */
+    thk_buf b = {0};
+    for (int i = 0; i < 200000; i++) {
+        buf_printf(&b, "V-%07d,U%d,", i, i % 7);
+        for (int k = 0; k < i % 20; k++)
+            buf_append(&b, "x", 1);
+        buf_append(&b, "\n", 1);
+    }
+    char *big = tu_write(dir, "big.csv", b.data, b.len);
+    size_t est = load_estimate_rows(big);
+    cr_assert(est >= 196000 && est <= 204000, "estimate %zu for 200000 rows", est);
+    /* one line longer than the sample: at least one row per 64 KiB */
+    thk_buf w = {0};
+    for (int i = 0; i < 200000; i++)
+        buf_append(&w, "y", 1);
+    char *wide = tu_write(dir, "wide.csv", w.data, w.len);
+    cr_assert_eq(load_estimate_rows(wide), 3);
+    buf_free(&b);
+    buf_free(&w);
+    free(small);
+    free(empty);
+    free(big);
+    free(wide);
+    free(dir);
+}
+
 Test(load, an_events_file_past_the_line_limit_is_a_file_error)
 {
     fixture f;
