@@ -96,8 +96,10 @@ typedef struct {
     uint32_t probe_rows[LOAD_MAX_SLOTS];
     uint32_t probe_hits[LOAD_MAX_SLOTS];
     bool store_only[LOAD_MAX_SLOTS];
-    strpool *keys;      /* deferred events: ma_viec texts; case_idx holds a key id until
-                           load_resolve_events maps keys to cases */
+    bool defer;         /* events: case_idx holds a run number until load_resolve_events */
+    thk_buf runs;       /* deferred events: the ma_viec of each run of rows with one key, in
+                           file order, each as a LEB128 length and the bytes (no index) */
+    uint32_t nruns;
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
 } load_ctx;
 
@@ -443,6 +445,35 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
     }
 }
 
+/* Appends a run's key to c->runs; returns the run's number. */
+static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
+{
+    unsigned char len[10];
+    size_t k = 0;
+    size_t v = n;
+    do {
+        len[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    buf_append(&c->runs, len, k);
+    buf_append(&c->runs, s, n);
+    return c->nruns++;
+}
+
+/* Reads the run key at *p and moves *p past it. */
+static const char *load_run_next(const char **p, size_t *n)
+{
+    const unsigned char *q = (const unsigned char *)*p;
+    size_t v = 0;
+    unsigned shift = 0;
+    do
+        v |= (size_t)(*q & 0x7f) << shift, shift += 7;
+    while (*q++ & 0x80);
+    *n = v;
+    *p = (const char *)q + v;
+    return (const char *)q;
+}
+
 static void load_event_row(load_ctx *c, const reader_record *rec)
 {
     model *m = c->m;
@@ -460,8 +491,8 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
         else {
             /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
              * keys to cases, mostly by walking both files in step (no hashing). */
-            ci = c->keys ? strpool_add(c->keys, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
-                         : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            ci = c->defer ? load_run_push(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
+                          : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             c->last_case = ci;
@@ -672,7 +703,7 @@ static int load_prepare(load_ctx *c, model *m, load_kind kind, const char *name,
 
 static int load_finish(load_ctx *c, int rr)
 {
-    if (c->keys && c->col[E_MA_VIEC] >= 0 && (size_t)c->col[E_MA_VIEC] < c->ncols)
+    if (c->defer && c->col[E_MA_VIEC] >= 0 && (size_t)c->col[E_MA_VIEC] < c->ncols)
         c->key_header = thk_xstrdup(c->headers[c->col[E_MA_VIEC]]);
     for (size_t i = 0; i < c->ncols; i++)
         free(c->headers[i]);
@@ -798,8 +829,7 @@ static void *load_job_run(void *arg)
     load_job *j = arg;
     j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
     if (!j->rc) {
-        if (j->c.kind == LOAD_EVENTS)
-            j->c.keys = strpool_new();
+        j->c.defer = j->c.kind == LOAD_EVENTS;
         j->rc = load_run_file(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err);
     }
     atomic_store(&j->done, true);
@@ -810,15 +840,19 @@ static void *load_job_run(void *arg)
  * into m's pool, events of unknown cases are rejected (unknown_case) with their line. */
 static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *rej)
 {
-    strpool *keys = ej->c.keys;
-    size_t nkeys = strpool_count(keys);
-    uint32_t *case_of = thk_xmalloc(nkeys * sizeof *case_of);
+    size_t nruns = ej->c.nruns;
+    uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
+    /* where the key of each run without a case starts in runs, for its rejects */
+    size_t nmiss = 0, miss_cap = 0;
+    uint32_t *miss_run = NULL;
+    size_t *miss_at = NULL;
     /* Exports usually list events in the order of their cases: try the case after the last
      * one matched before asking the hash table. */
     uint32_t next = 0;
-    for (size_t k = 0; k < nkeys; k++) {
-        const char *key = strpool_get(keys, (uint32_t)k);
-        size_t len = strpool_len(keys, (uint32_t)k);
+    const char *p = ej->c.runs.data;
+    for (size_t k = 0; k < nruns; k++) {
+        size_t at = (size_t)(p - ej->c.runs.data), len;
+        const char *key = load_run_next(&p, &len);
         uint32_t ci;
         if (next < m->ncases && strpool_len(m->strings, m->cases[next].ma_viec) == len &&
             memcmp(model_str(m, m->cases[next].ma_viec), key, len) == 0)
@@ -826,8 +860,17 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
         else
             ci = model_case_find(m, key, len);
         case_of[k] = ci;
-        if (ci != UINT32_MAX)
+        if (ci != UINT32_MAX) {
             next = ci + 1;
+            continue;
+        }
+        if (nmiss == miss_cap) {
+            miss_cap = miss_cap ? 2 * miss_cap : 64;
+            miss_run = thk_xrealloc(miss_run, miss_cap * sizeof *miss_run);
+            miss_at = thk_xrealloc(miss_at, miss_cap * sizeof *miss_at);
+        }
+        miss_run[nmiss] = (uint32_t)k;
+        miss_at[nmiss++] = at;
     }
     size_t nnotes = strpool_count(em->strings);
     uint32_t *note_of = thk_xcalloc(nnotes, sizeof *note_of);
@@ -837,12 +880,22 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     size_t out = 0;
     for (size_t i = 0; i < em->nevents; i++) {
         model_event e = em->events[i];
-        uint32_t key = e.case_idx;
-        e.case_idx = case_of[key];
+        uint32_t run = e.case_idx;
+        e.case_idx = case_of[run];
         if (e.case_idx == UINT32_MAX) {
             const char *file = strrchr(ej->path, '/') ? strrchr(ej->path, '/') + 1 : ej->path;
-            rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec",
-                        strpool_get(keys, key), strpool_len(keys, key), REJ_UNKNOWN_CASE, NULL);
+            size_t lo = 0, hi = nmiss, len; /* miss_run is ascending: find run */
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (miss_run[mid] <= run)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            const char *at = ej->c.runs.data + miss_at[lo];
+            const char *key = load_run_next(&at, &len);
+            rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec", key,
+                        len, REJ_UNKNOWN_CASE, NULL);
             ej->stats->rejected++;
             ej->stats->accepted--;
             continue;
@@ -851,6 +904,8 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
         em->events[out++] = e;
     }
     free(case_of);
+    free(miss_run);
+    free(miss_at);
     free(note_of);
     /* hand the array over */
     free(m->events);
@@ -973,7 +1028,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         load_resolve_events(m, em, &ej, opts->rejects);
         rejects_append(opts->rejects, erej);
     }
-    strpool_free(ej.c.keys);
+    buf_free(&ej.c.runs);
     free(ej.c.key_header);
     buf_free(&cj.err);
     buf_free(&ej.err);
