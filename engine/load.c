@@ -745,6 +745,177 @@ static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, l
     return load_finish(c, rr);
 }
 
+/* ---- one file on two threads: a reader splits records, a loader loads them ---------------- */
+
+/* The reader copies records into batches; the loader takes them in order. A few batches are in
+ * flight at once, so neither thread waits on the other for long. */
+#define LOAD_PIPE_BATCHES 4
+#define LOAD_BATCH_ROWS 1024u
+#define LOAD_BATCH_TEXT (256u * 1024u)
+
+typedef struct {
+    reader_record rec; /* fields and lens are set when the batch is loaded */
+    size_t first;      /* its first field among the batch's fields */
+} load_pipe_row;
+
+typedef struct {
+    thk_buf text;                 /* the field texts, each NUL-terminated */
+    size_t *at, *lens;            /* per field: offset in text, length */
+    const char **ptr;             /* per field: the text, set by the loader */
+    size_t nf, fcap;
+    load_pipe_row *rows;
+    size_t nrows, rcap;
+} load_batch;
+
+typedef struct {
+    load_ctx *c;
+    load_batch batch[LOAD_PIPE_BATCHES];
+    size_t head, tail, full; /* the reader fills batch[head], the loader loads batch[tail] */
+    bool done;               /* the reader has handed over its last batch */
+    bool stopped;            /* the loader met a file-level error: the reader may stop */
+    pthread_mutex_t mu;
+    pthread_cond_t filled, emptied;
+} load_pipe;
+
+static void load_batch_add(load_batch *b, const reader_record *rec)
+{
+    if (b->nrows == b->rcap) {
+        b->rcap = b->rcap ? 2 * b->rcap : LOAD_BATCH_ROWS;
+        b->rows = thk_xrealloc(b->rows, b->rcap * sizeof *b->rows);
+    }
+    if (b->nf + rec->nfields > b->fcap) {
+        while (b->nf + rec->nfields > b->fcap)
+            b->fcap = b->fcap ? 2 * b->fcap : 16 * LOAD_BATCH_ROWS;
+        b->at = thk_xrealloc(b->at, b->fcap * sizeof *b->at);
+        b->lens = thk_xrealloc(b->lens, b->fcap * sizeof *b->lens);
+        b->ptr = thk_xrealloc(b->ptr, b->fcap * sizeof *b->ptr);
+    }
+    load_pipe_row *r = &b->rows[b->nrows++];
+    r->rec = *rec;
+    r->rec.fields = NULL;
+    r->rec.lens = NULL;
+    r->first = b->nf;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        b->at[b->nf] = b->text.len;
+        b->lens[b->nf++] = rec->lens[i];
+        buf_append(&b->text, rec->fields[i], rec->lens[i] + 1); /* with its NUL */
+    }
+}
+
+/* The reader's callback: copies the record; hands the batch over when full. Returns 1 to stop
+ * the reader once the loader has stopped. */
+static int load_pipe_put(void *ctx, const reader_record *rec)
+{
+    load_pipe *p = ctx;
+    load_batch *b = &p->batch[p->head];
+    load_batch_add(b, rec);
+    if (b->nrows < LOAD_BATCH_ROWS && b->text.len < LOAD_BATCH_TEXT)
+        return 0;
+    pthread_mutex_lock(&p->mu);
+    p->full++;
+    pthread_cond_signal(&p->filled);
+    p->head = (p->head + 1) % LOAD_PIPE_BATCHES;
+    while (p->full == LOAD_PIPE_BATCHES && !p->stopped)
+        pthread_cond_wait(&p->emptied, &p->mu);
+    bool stopped = p->stopped;
+    pthread_mutex_unlock(&p->mu);
+    return stopped ? 1 : 0;
+}
+
+/* The reader is done: hands over the last, partial batch. */
+static void load_pipe_close(load_pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->batch[p->head].nrows) /* batch[head] is the reader's: full < LOAD_PIPE_BATCHES */
+        p->full++;
+    p->done = true;
+    pthread_cond_signal(&p->filled);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The loader thread: loads each batch's records in order. After a file-level error it only
+ * releases batches, so the reader never waits for it. */
+static void *load_pipe_load(void *arg)
+{
+    load_pipe *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->full == 0 && !p->done)
+            pthread_cond_wait(&p->filled, &p->mu);
+        if (p->full == 0) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        bool stopped = p->stopped;
+        pthread_mutex_unlock(&p->mu);
+        load_batch *b = &p->batch[p->tail];
+        for (size_t i = 0; i < b->nf; i++)
+            b->ptr[i] = b->text.data + b->at[i];
+        for (size_t i = 0; i < b->nrows && !stopped; i++) {
+            load_pipe_row *r = &b->rows[i];
+            r->rec.fields = b->ptr + r->first;
+            r->rec.lens = b->lens + r->first;
+            stopped = load_on_record(p->c, &r->rec) != 0;
+        }
+        b->nrows = b->nf = 0;
+        buf_clear(&b->text);
+        pthread_mutex_lock(&p->mu);
+        p->stopped = stopped;
+        p->tail = (p->tail + 1) % LOAD_PIPE_BATCHES;
+        p->full--;
+        pthread_cond_signal(&p->emptied);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* load_run_file with the loading on a thread of its own. The loader's error, when it stopped,
+ * is the one reported: it concerns a record before any the reader could have failed on after.
+ * Falls back to one thread when no thread can be had. */
+static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *opts,
+                               load_stats *stats, reader_file_id *id, thk_buf *err)
+{
+    load_pipe p = {.c = c};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.filled, NULL);
+    pthread_cond_init(&p.emptied, NULL);
+    pthread_t t;
+    int rr;
+    if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
+        rr = load_run_file(c, path, opts, stats, id, err);
+    } else {
+        reader_opts ro = {.encoding = opts->encoding,
+                          .delimiter = opts->delimiter,
+                          .progress_bytes = opts->progress_bytes,
+                          .progress_rows = opts->progress_rows,
+                          .no_hash = id != NULL};
+        reader_stats rs;
+        thk_buf rerr = {0}; /* the reader's own: the loader writes to err meanwhile */
+        rr = reader_run_file(path, &ro, load_pipe_put, &p, &rs, &rerr);
+        load_pipe_close(&p);
+        pthread_join(t, NULL);
+        if (rr < 0 && !c->rc)
+            buf_append(err, rerr.data ? rerr.data : "", rerr.len);
+        buf_free(&rerr);
+        stats->bytes = rs.bytes;
+        memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+        if (id)
+            *id = rs.id;
+        rr = load_finish(c, rr);
+    }
+    for (size_t k = 0; k < LOAD_PIPE_BATCHES; k++) {
+        load_batch *b = &p.batch[k];
+        buf_free(&b->text);
+        free(b->at);
+        free(b->lens);
+        free(b->ptr);
+        free(b->rows);
+    }
+    pthread_cond_destroy(&p.filled);
+    pthread_cond_destroy(&p.emptied);
+    pthread_mutex_destroy(&p.mu);
+    return rr;
+}
+
 int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
               load_stats *stats, thk_buf *err)
 {
@@ -817,6 +988,7 @@ typedef struct {
     model *m;
     const char *path;
     load_opts opts;
+    bool piped; /* reading and loading on two threads (load_run_file_piped) */
     load_stats *stats;
     reader_file_id id; /* as the reader opened the file; its hash comes from a hasher */
     thk_buf err;
@@ -830,7 +1002,8 @@ static void *load_job_run(void *arg)
     j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
     if (!j->rc) {
         j->c.defer = j->c.kind == LOAD_EVENTS;
-        j->rc = load_run_file(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err);
+        j->rc = j->piped ? load_run_file_piped(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err)
+                         : load_run_file(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err);
     }
     atomic_store(&j->done, true);
     return NULL;
@@ -970,6 +1143,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
     load_job cj = {.m = m, .path = cases_path, .opts = *opts, .stats = cstats};
     load_job ej = {.m = em, .path = events_path, .opts = *opts, .stats = estats};
     cj.c.kind = LOAD_CASES;
+    cj.piped = opts->cases_pipe > 0 || (opts->cases_pipe == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
     ej.c.kind = LOAD_EVENTS;
     ej.opts.rejects = erej;
     cj.opts.progress_bytes = ej.opts.progress_bytes = &bytes;

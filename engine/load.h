@@ -36,6 +36,9 @@ typedef struct {
     _Atomic uint64_t *progress_bytes; /* optional counters for a progress display */
     _Atomic uint64_t *progress_rows;
     uint32_t max_event_line; /* 0 = MODEL_EVENT_LINE_MAX; tests lower it to reach the limit */
+    /* load_cases_events: > 0 reads cases.csv on two threads (one splits records, one loads
+     * them), < 0 on one, 0 = two when the machine has more than one CPU */
+    int cases_pipe;
 } load_opts;
 
 /* Per-file reconciliation: read = accepted + rejected; warned counts rows kept with a warning. */
@@ -61,7 +64,9 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
  * files' SHA-256 come from two idle-priority threads, kept only when each file is the same
  * (device, inode, size, times) for the reader and its hasher. When
  * `progress` is not NULL, a one-line progress display (rows, MB, %, MB/s) is redrawn on it
- * every 200 ms. Returns 0, or THK_EXIT_INPUT with *err as load_file (cases checked first). */
+ * every 200 ms. cases.csv, the slower file to load, is itself read on two threads: one splits
+ * records, the other loads them in order (see opts->cases_pipe). Returns 0, or THK_EXIT_INPUT
+ * with *err as load_file (cases checked first). */
 int load_cases_events(model *m, const char *cases_path, const char *events_path,
                       const load_opts *opts, load_stats *cstats, load_stats *estats,
                       FILE *progress, thk_buf *err);

@@ -647,3 +647,128 @@ Test(load, rejects_append_copies_every_entry_in_order)
     rejects_free(a);
     rejects_free(b);
 }
+
+/* A cases file of n rows over many of the piped loader's batches, with a bad row of each kind
+ * now and then (a duplicate, a bad date, a short row, bad UTF-8, a quoted field over two
+ * lines), and its events. */
+static void write_mixed_cases(const char *dir, size_t n, char **cp, char **ep)
+{
+    thk_buf csv = {0}, ev = {0};
+    buf_printf(&csv, CASES_HDR);
+    buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
+    for (size_t i = 0; i < n; i++) {
+        switch (i % 97) {
+        case 13:
+            buf_printf(&csv, "V%zu,U,,01/11/2025,05/11/2025,1000,\n", i - 1); /* duplicate */
+            break;
+        case 29:
+            buf_printf(&csv, "V%zu,U,,31/02/2025,05/11/2025,1000,\n", i);
+            break;
+        case 41:
+            buf_printf(&csv, "V%zu,U,,01/11/2025\n", i);
+            break;
+        case 53:
+            buf_printf(&csv, "V%zu,U%zu,\"Phòng\xff\",01/11/2025,05/11/2025,1000,\n", i, i % 5);
+            break;
+        case 71:
+            buf_printf(&csv, "V%zu,U%zu,\"Phòng\nkhu vực\",01/11/2025,05/11/2025,%zu,\n", i,
+                       i % 5, i);
+            break;
+        default:
+            buf_printf(&csv, "V%zu,U%zu,Phòng %zu,01/11/2025,05/11/2025,%zu,\n", i, i % 5,
+                       i % 5, 1000 + i);
+        }
+        buf_printf(&ev, "V%zu,01/12/2025,Thu tiền,%zu,ghi chú %zu\n", i, 10 + i % 7, i % 3);
+    }
+    *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
+    *ep = tu_write(dir, "events.csv", ev.data, ev.len);
+    buf_free(&csv);
+    buf_free(&ev);
+}
+
+Test(load, cases_read_and_loaded_on_two_threads_give_the_same_model_and_rejects)
+{
+    char *dir = tu_tempdir();
+    char *cp, *ep;
+    write_mixed_cases(dir, 6000, &cp, &ep); /* 6 batches: the ring of 4 wraps */
+    fixture a, b;
+    fx_init(&a);
+    fx_init(&b);
+    a.o.cases_pipe = -1;
+    b.o.cases_pipe = 1;
+    load_stats c1, e1, c2, e2;
+    cr_assert_eq(load_cases_events(a.m, cp, ep, &a.o, &c1, &e1, NULL, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s", b.err.data);
+    cr_assert_gt(a.m->ncases, 5000);
+    cr_assert_eq(b.m->ncases, a.m->ncases);
+    for (size_t i = 0; i < a.m->ncases; i++) {
+        const model_case *x = &a.m->cases[i], *y = &b.m->cases[i];
+        cr_assert_str_eq(model_str(b.m, y->ma_viec), model_str(a.m, x->ma_viec));
+        cr_assert_eq(y->line, x->line);
+        cr_assert_eq(y->so_tien, x->so_tien);
+        cr_assert_eq(y->ngay_thu_ly, x->ngay_thu_ly);
+        cr_assert_eq(y->unit, x->unit);
+        cr_assert_eq(y->ev_count, x->ev_count);
+    }
+    cr_assert_eq(b.m->nunits, a.m->nunits);
+    cr_assert_eq(b.m->nevents, a.m->nevents);
+    cr_assert_eq(c2.read, c1.read);
+    cr_assert_eq(c2.rejected, c1.rejected);
+    cr_assert_eq(c2.warned, c1.warned);
+    cr_assert_eq(c2.bytes, c1.bytes);
+    cr_assert_str_eq(c2.sha256, c1.sha256);
+    cr_assert_gt(c1.rejected, 200);
+    cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
+    for (size_t i = 0; i < rejects_count(a.rej); i++) {
+        const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
+        cr_assert_eq(y->code, x->code);
+        cr_assert_eq(y->line, x->line);
+        cr_assert_str_eq(y->column, x->column);
+        cr_assert_str_eq(y->value, x->value);
+        cr_assert_str_eq(y->file, x->file);
+    }
+    fx_free(&a);
+    fx_free(&b);
+    free(cp);
+    free(ep);
+    free(dir);
+}
+
+/* A file-level error, of the reader (an unterminated quote after thousands of rows) or of the
+ * loader (a header without ma_viec), reads the same on two threads as on one. */
+Test(load, cases_on_two_threads_report_the_same_file_errors_as_on_one)
+{
+    char *dir = tu_tempdir();
+    thk_buf tail = {0}, nohdr = {0};
+    buf_printf(&tail, CASES_HDR);
+    buf_printf(&nohdr, "ma_don_vi,ten_don_vi,ngay_thu_ly\n");
+    for (int i = 0; i < 5000; i++) {
+        buf_printf(&tail, "V%d,U,,01/11/2025,05/11/2025,1000,\n", i);
+        buf_printf(&nohdr, "U,,01/11/2025\n");
+    }
+    buf_printf(&tail, "V-last,U,\"never closed,01/11/2025,05/11/2025,1000,\n");
+    char *files[2] = {tu_write(dir, "cases.csv", tail.data, tail.len),
+                      tu_write(dir, "nohdr.csv", nohdr.data, nohdr.len)};
+    char *ep = tu_write_str(dir, "events.csv", "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
+    for (int k = 0; k < 2; k++) {
+        fixture a, b;
+        fx_init(&a);
+        fx_init(&b);
+        a.o.cases_pipe = -1;
+        b.o.cases_pipe = 1;
+        load_stats cs, es;
+        cr_assert_eq(load_cases_events(a.m, files[k], ep, &a.o, &cs, &es, NULL, &a.err),
+                     THK_EXIT_INPUT);
+        cr_assert_eq(load_cases_events(b.m, files[k], ep, &b.o, &cs, &es, NULL, &b.err),
+                     THK_EXIT_INPUT);
+        cr_assert_str_eq(b.err.data, a.err.data);
+        cr_assert(strstr(a.err.data, k == 0 ? "cases.csv" : "ma_viec"), "%s", a.err.data);
+        fx_free(&a);
+        fx_free(&b);
+        free(files[k]);
+    }
+    buf_free(&tail);
+    buf_free(&nohdr);
+    free(ep);
+    free(dir);
+}
