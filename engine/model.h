@@ -152,7 +152,8 @@ uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplica
 void model_case_prefetch(const model *m, const char *ma_viec, size_t len);
 
 /* Sorts events by (case, date, file order) and fills each case's ev_first/ev_count.
- * Call once after loading. When every case's events already stand together in date order
+ * Call once after loading cases and events. It touches only cases and events, so THAHC rows
+ * may be loaded on another thread meanwhile. When every case's events already stand together in date order
  * (the usual export) it only records where they are; otherwise an O(n) bucket pass into a
  * new array plus a stable per-case sort. */
 void model_finish(model *m);

@@ -93,6 +93,12 @@ static bool run_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static void *run_model_finish(void *m)
+{
+    model_finish(m);
+    return NULL;
+}
+
 static int run_load(run_ctx *c)
 {
     const run_opts *o = c->o;
@@ -120,8 +126,18 @@ static int run_load(run_ctx *c)
     buf_clear(&c->err);
     int rc = load_cases_events(c->m, c->paths[0], c->paths[1], &lo, &c->stats[0], &c->stats[1],
                                progress, &c->err);
+    /* Events into their cases beside reading thahc.csv: the two share no part of the model. */
+    pthread_t ft;
+    bool finishing = false;
+    if (!rc) {
+        finishing = pthread_create(&ft, NULL, run_model_finish, c->m) == 0;
+        if (!finishing)
+            model_finish(c->m);
+    }
     if (!rc && c->paths[2])
         rc = load_file(c->m, LOAD_THAHC, c->paths[2], &lo, &c->stats[2], &c->err);
+    if (finishing)
+        pthread_join(ft, NULL);
     if (rc) {
         log_error("%s", c->err.data);
         return THK_EXIT_INPUT;
@@ -142,7 +158,6 @@ static int run_load(run_ctx *c)
               (double)(m->events_cap * sizeof *m->events) / 1e6,
               (double)strpool_bytes(m->strings) / 1e6,
               (double)((m->case_index_mask + 1) * sizeof *m->case_index) / 1e6);
-    model_finish(c->m);
     for (int k = 0; k < 3; k++) {
         const load_stats *s = &c->stats[k];
         if (!c->paths[k] || s->read == 0)
