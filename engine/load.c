@@ -1,18 +1,14 @@
 /* load — binds export headers to the schema and turns records into typed model rows. */
-#define _GNU_SOURCE /* SCHED_IDLE */
 #include "load.h"
 
 #include "read_csv.h"
 #include "read_date.h"
 #include "read_money.h"
 #include "read_text.h"
-#include "sha256.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +96,9 @@ typedef struct {
     thk_buf runs;       /* deferred events: the ma_viec of each run of rows with one key, in
                            file order, each as a LEB128 length and the bytes (no index) */
     uint32_t nruns;
+    size_t *run_marks;  /* where run k * LOAD_RUN_MARK starts in runs, so that two threads can
+                           walk the runs from two places */
+    size_t nmarks;
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
 } load_ctx;
 
@@ -445,9 +444,17 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
     }
 }
 
+#define LOAD_RUN_MARK 65536u
+
 /* Appends a run's key to c->runs; returns the run's number. */
 static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
 {
+    if (c->nruns % LOAD_RUN_MARK == 0) {
+        if ((c->nmarks & (c->nmarks - 1)) == 0) /* grow at powers of two */
+            c->run_marks = thk_xrealloc(c->run_marks, (c->nmarks ? 2 * c->nmarks : 1) *
+                                                          sizeof *c->run_marks);
+        c->run_marks[c->nmarks++] = c->runs.len;
+    }
     unsigned char len[10];
     size_t k = 0;
     size_t v = n;
@@ -726,22 +733,23 @@ static int load_finish(load_ctx *c, int rr)
     return 0;
 }
 
-/* Reads path into c. With id set, the file is not hashed here (a hasher thread does it) and
- * *id receives the file's id as the reader opened it. */
-static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, load_stats *stats,
-                         reader_file_id *id, thk_buf *err)
+static reader_opts load_reader_opts(const load_opts *opts)
 {
-    reader_opts ro = {.encoding = opts->encoding,
-                      .delimiter = opts->delimiter,
-                      .progress_bytes = opts->progress_bytes,
-                      .progress_rows = opts->progress_rows,
-                      .no_hash = id != NULL};
+    return (reader_opts){.encoding = opts->encoding,
+                         .delimiter = opts->delimiter,
+                         .progress_bytes = opts->progress_bytes,
+                         .progress_rows = opts->progress_rows};
+}
+
+/* Reads path into c. */
+static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, load_stats *stats,
+                         thk_buf *err)
+{
+    reader_opts ro = load_reader_opts(opts);
     reader_stats rs;
     int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
     stats->bytes = rs.bytes;
     memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
-    if (id)
-        *id = rs.id;
     return load_finish(c, rr);
 }
 
@@ -872,7 +880,7 @@ static void *load_pipe_load(void *arg)
  * is the one reported: it concerns a record before any the reader could have failed on after.
  * Falls back to one thread when no thread can be had. */
 static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *opts,
-                               load_stats *stats, reader_file_id *id, thk_buf *err)
+                               load_stats *stats, thk_buf *err)
 {
     load_pipe p = {.c = c};
     pthread_mutex_init(&p.mu, NULL);
@@ -881,13 +889,9 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
     pthread_t t;
     int rr;
     if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
-        rr = load_run_file(c, path, opts, stats, id, err);
+        rr = load_run_file(c, path, opts, stats, err);
     } else {
-        reader_opts ro = {.encoding = opts->encoding,
-                          .delimiter = opts->delimiter,
-                          .progress_bytes = opts->progress_bytes,
-                          .progress_rows = opts->progress_rows,
-                          .no_hash = id != NULL};
+        reader_opts ro = load_reader_opts(opts);
         reader_stats rs;
         thk_buf rerr = {0}; /* the reader's own: the loader writes to err meanwhile */
         rr = reader_run_file(path, &ro, load_pipe_put, &p, &rs, &rerr);
@@ -898,8 +902,6 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
         buf_free(&rerr);
         stats->bytes = rs.bytes;
         memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
-        if (id)
-            *id = rs.id;
         rr = load_finish(c, rr);
     }
     for (size_t k = 0; k < LOAD_PIPE_BATCHES; k++) {
@@ -923,62 +925,7 @@ int load_file(model *m, load_kind kind, const char *path, const load_opts *opts,
     int rc = load_prepare(&c, m, kind, path, opts, stats, err);
     if (rc)
         return rc;
-    return load_run_file(&c, path, opts, stats, NULL, err);
-}
-
-/* ---- hashing in idle time ------------------------------------------------------------------ */
-
-/* SHA-256 of a file read through its own descriptor, with the file's id before and after. */
-typedef struct {
-    const char *path;
-    char hex[65];
-    uint64_t bytes;
-    reader_file_id before, after;
-    int error; /* errno of a failed open or read, 0 when hashed */
-} load_hash_job;
-
-static void load_hash_file(load_hash_job *h)
-{
-    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || !reader_file_id_of(fd, &h->before)) {
-        h->error = errno ? errno : EIO;
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    h->error = sha256_fd(fd, h->hex, &h->bytes);
-    if (!h->error && !reader_file_id_of(fd, &h->after))
-        h->error = errno ? errno : EIO;
-    close(fd);
-}
-/* A hasher thread runs under SCHED_IDLE: it takes a core only when a parsing thread leaves
- * one idle (the files rarely take equally long), so hashing never delays parsing. */
-static void *load_hash_run(void *arg)
-{
-    struct sched_param sp = {0};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp); /* best effort */
-    load_hash_job *h = arg;
-    load_hash_file(h);
-    return NULL;
-}
-
-/* Stores the hash of h in stats when it is a hash of the very bytes the reader parsed: the
- * same file, unchanged from the reader's open to the hasher's end. Returns 0 or
- * THK_EXIT_INPUT with a message. */
-static int load_hash_take(load_hash_job *h, const reader_file_id *read_id, load_stats *stats,
-                          thk_buf *err)
-{
-    if (h->error) {
-        buf_printf(err, "%s: không đọc được để tính SHA-256: %s", h->path, strerror(h->error));
-        return THK_EXIT_INPUT;
-    }
-    if (!reader_file_id_equal(read_id, &h->before) || !reader_file_id_equal(read_id, &h->after) ||
-        h->bytes != stats->bytes) {
-        reader_report_changed(h->path, err);
-        return THK_EXIT_INPUT;
-    }
-    memcpy(stats->sha256, h->hex, sizeof stats->sha256);
-    return 0;
+    return load_run_file(&c, path, opts, stats, err);
 }
 
 /* ---- cases and events on two threads ------------------------------------------------------ */
@@ -990,7 +937,6 @@ typedef struct {
     load_opts opts;
     bool piped; /* reading and loading on two threads (load_run_file_piped) */
     load_stats *stats;
-    reader_file_id id; /* as the reader opened the file; its hash comes from a hasher */
     thk_buf err;
     int rc;
     atomic_bool done;
@@ -1002,29 +948,35 @@ static void *load_job_run(void *arg)
     j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
     if (!j->rc) {
         j->c.defer = j->c.kind == LOAD_EVENTS;
-        j->rc = j->piped ? load_run_file_piped(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err)
-                         : load_run_file(&j->c, j->path, &j->opts, j->stats, &j->id, &j->err);
+        j->rc = j->piped ? load_run_file_piped(&j->c, j->path, &j->opts, j->stats, &j->err)
+                         : load_run_file(&j->c, j->path, &j->opts, j->stats, &j->err);
     }
     atomic_store(&j->done, true);
     return NULL;
 }
 
-/* Moves the deferred events of `em` into m: keys become case indexes, notes are re-interned
- * into m's pool, events of unknown cases are rejected (unknown_case) with their line. */
-static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *rej)
+/* The case of each run in [first, first + n) of the events thread's runs, whose bytes start at
+ * p; runs without a case are listed (miss_run, miss_at) for their rejects. */
+typedef struct {
+    const model *m;
+    const char *runs, *p;
+    size_t first, n;
+    uint32_t *case_of;
+    uint32_t *miss_run;
+    size_t *miss_at;
+    size_t nmiss, miss_cap;
+} load_walk;
+
+static void *load_walk_runs(void *arg)
 {
-    size_t nruns = ej->c.nruns;
-    uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
-    /* where the key of each run without a case starts in runs, for its rejects */
-    size_t nmiss = 0, miss_cap = 0;
-    uint32_t *miss_run = NULL;
-    size_t *miss_at = NULL;
+    load_walk *w = arg;
+    const model *m = w->m;
     /* Exports usually list events in the order of their cases: try the case after the last
      * one matched before asking the hash table. */
     uint32_t next = 0;
-    const char *p = ej->c.runs.data;
-    for (size_t k = 0; k < nruns; k++) {
-        size_t at = (size_t)(p - ej->c.runs.data), len;
+    const char *p = w->p;
+    for (size_t k = w->first; k < w->first + w->n; k++) {
+        size_t at = (size_t)(p - w->runs), len;
         const char *key = load_run_next(&p, &len);
         uint32_t ci;
         if (next < m->ncases && strpool_len(m->strings, m->cases[next].ma_viec) == len &&
@@ -1032,26 +984,98 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
             ci = next;
         else
             ci = model_case_find(m, key, len);
-        case_of[k] = ci;
+        w->case_of[k] = ci;
         if (ci != UINT32_MAX) {
             next = ci + 1;
             continue;
         }
-        if (nmiss == miss_cap) {
-            miss_cap = miss_cap ? 2 * miss_cap : 64;
-            miss_run = thk_xrealloc(miss_run, miss_cap * sizeof *miss_run);
-            miss_at = thk_xrealloc(miss_at, miss_cap * sizeof *miss_at);
+        if (w->nmiss == w->miss_cap) {
+            w->miss_cap = w->miss_cap ? 2 * w->miss_cap : 64;
+            w->miss_run = thk_xrealloc(w->miss_run, w->miss_cap * sizeof *w->miss_run);
+            w->miss_at = thk_xrealloc(w->miss_at, w->miss_cap * sizeof *w->miss_at);
         }
-        miss_run[nmiss] = (uint32_t)k;
-        miss_at[nmiss++] = at;
+        w->miss_run[w->nmiss] = (uint32_t)k;
+        w->miss_at[w->nmiss++] = at;
     }
+    return NULL;
+}
+
+/* Events [0, n) of ev with their run numbers and notes replaced, when every run has a case. */
+typedef struct {
+    model_event *ev;
+    size_t n;
+    const uint32_t *case_of, *note_of;
+} load_remap;
+
+static void *load_remap_events(void *arg)
+{
+    load_remap *r = arg;
+    for (size_t i = 0; i < r->n; i++) {
+        r->ev[i].case_idx = r->case_of[r->ev[i].case_idx];
+        r->ev[i].note = r->note_of[r->ev[i].note];
+    }
+    return NULL;
+}
+
+/* Moves the deferred events of `em` into m: keys become case indexes, notes are re-interned
+ * into m's pool, events of unknown cases are rejected (unknown_case) with their line. With
+ * many runs, the runs and then the events are done in two halves on two threads (both only
+ * read m: the notes are interned in between). */
+static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *rej)
+{
+    size_t nruns = ej->c.nruns;
+    uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
+    load_walk w[2] = {{.m = m, .runs = ej->c.runs.data, .p = ej->c.runs.data, .n = nruns,
+                       .case_of = case_of}};
+    pthread_t t;
+    bool split = false;
+    if (ej->c.nmarks >= 2) { /* the second half starts at a mark */
+        size_t mark = ej->c.nmarks / 2;
+        w[1] = w[0];
+        w[1].first = mark * LOAD_RUN_MARK;
+        w[1].n = nruns - w[1].first;
+        w[1].p = ej->c.runs.data + ej->c.run_marks[mark];
+        w[0].n = w[1].first;
+        split = pthread_create(&t, NULL, load_walk_runs, &w[1]) == 0;
+        if (!split)
+            w[0].n = nruns;
+    }
+    load_walk_runs(&w[0]);
+    if (split)
+        pthread_join(t, NULL);
+    /* the runs without a case, in order: the first half's, then the second's */
+    size_t nmiss = w[0].nmiss + w[1].nmiss;
+    uint32_t *miss_run = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_run);
+    size_t *miss_at = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_at);
+    for (size_t h = 0, k = 0; h < 2; h++)
+        for (size_t i = 0; i < w[h].nmiss; i++, k++) {
+            miss_run[k] = w[h].miss_run[i];
+            miss_at[k] = w[h].miss_at[i];
+        }
+    for (size_t h = 0; h < 2; h++) {
+        free(w[h].miss_run);
+        free(w[h].miss_at);
+    }
+
     size_t nnotes = strpool_count(em->strings);
     uint32_t *note_of = thk_xcalloc(nnotes, sizeof *note_of);
     for (size_t k = 1; k < nnotes; k++)
         note_of[k] = strpool_intern(m->strings, strpool_get(em->strings, (uint32_t)k),
                                     strpool_len(em->strings, (uint32_t)k));
     size_t out = 0;
-    for (size_t i = 0; i < em->nevents; i++) {
+    if (nmiss == 0) { /* the usual export: no event to drop, each half in place */
+        size_t half = split ? em->nevents / 2 : em->nevents;
+        load_remap r[2] = {{em->events, half, case_of, note_of},
+                           {em->events + half, em->nevents - half, case_of, note_of}};
+        bool two = split && pthread_create(&t, NULL, load_remap_events, &r[1]) == 0;
+        load_remap_events(&r[0]);
+        if (two)
+            pthread_join(t, NULL);
+        else
+            load_remap_events(&r[1]);
+        out = em->nevents;
+    }
+    for (size_t i = 0; i < em->nevents && nmiss; i++) {
         model_event e = em->events[i];
         uint32_t run = e.case_idx;
         e.case_idx = case_of[run];
@@ -1151,13 +1175,6 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
     atomic_init(&cj.done, false);
     atomic_init(&ej.done, false);
 
-    /* The hashes of both files come from idle-priority threads (load_hash_run). */
-    load_hash_job hash[2] = {{.path = cases_path}, {.path = events_path}};
-    pthread_t ht[2];
-    bool hashing[2];
-    for (int k = 0; k < 2; k++)
-        hashing[k] = pthread_create(&ht[k], NULL, load_hash_run, &hash[k]) == 0;
-
     pthread_t t;
     bool threaded = pthread_create(&t, NULL, load_job_run, &ej) == 0;
     if (!threaded)
@@ -1180,18 +1197,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         load_job_run(&cj);
     if (threaded)
         pthread_join(t, NULL);
-    for (int k = 0; k < 2; k++) {
-        if (hashing[k])
-            pthread_join(ht[k], NULL);
-        else
-            load_hash_file(&hash[k]); /* no thread to be had: hash now */
-    }
-
     int rc = 0;
-    if (!cj.rc)
-        cj.rc = load_hash_take(&hash[0], &cj.id, cstats, &cj.err);
-    if (!ej.rc)
-        ej.rc = load_hash_take(&hash[1], &ej.id, estats, &ej.err);
     if (cj.rc) {
         buf_append(err, cj.err.data ? cj.err.data : "", cj.err.len);
         rc = cj.rc;
@@ -1203,6 +1209,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         rejects_append(opts->rejects, erej);
     }
     buf_free(&ej.c.runs);
+    free(ej.c.run_marks);
     free(ej.c.key_header);
     buf_free(&cj.err);
     buf_free(&ej.err);

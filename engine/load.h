@@ -45,7 +45,7 @@ typedef struct {
 typedef struct {
     uint64_t read, accepted, rejected, warned;
     uint64_t bytes;
-    char sha256[65]; /* of the file's bytes (by the reader, or by an idle-time hasher thread) */
+    char sha256[65]; /* of the file's bytes, computed by the reader as it reads them */
 } load_stats;
 
 /* Loads one file into m. Row-level problems are rejected into opts->rejects (under the file's
@@ -60,13 +60,11 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
 
 /* Loads cases.csv and events.csv at once on two threads (the events thread keeps its own
  * string pool and reject log; its rows are matched to cases after both finish, so the result —
- * model, rejects, counts — is the same as load_file(cases) then load_file(events)). The
- * files' SHA-256 come from two idle-priority threads, kept only when each file is the same
- * (device, inode, size, times) for the reader and its hasher. When
- * `progress` is not NULL, a one-line progress display (rows, MB, %, MB/s) is redrawn on it
- * every 200 ms. cases.csv, the slower file to load, is itself read on two threads: one splits
- * records, the other loads them in order (see opts->cases_pipe). Returns 0, or THK_EXIT_INPUT
- * with *err as load_file (cases checked first). */
+ * model, rejects, counts, hashes — is the same as load_file(cases) then load_file(events)).
+ * cases.csv, the slower file to load, is itself read on two threads: one splits records, the
+ * other loads them in order (see opts->cases_pipe). When `progress` is not NULL, a one-line
+ * progress display (rows, MB, %, MB/s) is redrawn on it every 200 ms. Returns 0, or
+ * THK_EXIT_INPUT with *err as load_file (cases checked first). */
 int load_cases_events(model *m, const char *cases_path, const char *events_path,
                       const load_opts *opts, load_stats *cstats, load_stats *estats,
                       FILE *progress, thk_buf *err);

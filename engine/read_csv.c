@@ -451,14 +451,12 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     reader_file_id before = {0};
     reader_file_id_of(fd, &before);
     stats->id = before;
-    bool hashing = !(opts && opts->no_hash);
     char *buf = thk_xmalloc(READER_CHUNK * 2);
     size_t have = 0, cap = READER_CHUNK * 2;
     int rc = 0;
     uint64_t total = 0;
     sha256_ctx hash;
-    if (hashing)
-        sha256_init(&hash);
+    sha256_init(&hash);
     for (;;) {
         if (cap - have < READER_CHUNK / 2) {
             cap *= 2;
@@ -473,8 +471,7 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
             break;
         }
         total += (uint64_t)r;
-        if (hashing)
-            sha256_update(&hash, buf + have, (size_t)r);
+        sha256_update(&hash, buf + have, (size_t)r);
         if (opts && opts->progress_bytes)
             atomic_fetch_add_explicit(opts->progress_bytes, (uint64_t)r, memory_order_relaxed);
         have += (size_t)r;
@@ -501,10 +498,8 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     free(buf);
     close(fd);
     stats->bytes = total;
-    if (hashing) {
-        uint8_t digest[32];
-        sha256_final(&hash, digest);
-        sha256_to_hex(digest, stats->sha256);
-    }
+    uint8_t digest[32];
+    sha256_final(&hash, digest);
+    sha256_to_hex(digest, stats->sha256);
     return reader_end(&st, rc, err);
 }

@@ -39,9 +39,6 @@ typedef struct {
     /* Tests only: send every line through libcsv, even the quote-free lines the reader
      * otherwise splits itself (see reader_run_file), so the two can be compared. */
     bool libcsv_only;
-    /* Leave reader_stats.sha256 empty: the caller hashes the file on another thread (load's
-     * idle-time hashers) and compares reader_stats.id with its own. */
-    bool no_hash;
 } reader_opts;
 
 /* What identifies a file's contents without reading them: device, inode, size and the
@@ -60,8 +57,7 @@ void reader_report_changed(const char *path, thk_buf *err);
 
 typedef struct {
     uint64_t bytes;   /* bytes read from the file */
-    char sha256[65];  /* SHA-256 of those bytes (lowercase hex), computed while reading;
-                         "" with reader_opts.no_hash */
+    char sha256[65];  /* SHA-256 of those bytes (lowercase hex), computed while reading */
     reader_file_id id; /* the file's id when opened (reader_run_file only) */
     uint32_t lines;   /* physical lines */
     char delimiter;   /* delimiter used */

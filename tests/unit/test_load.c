@@ -437,7 +437,7 @@ Test(load, two_threads_give_the_same_model_and_rejects_as_one)
     cr_assert_eq(e2.accepted, e1.accepted);
     cr_assert_eq(e2.rejected, e1.rejected);
     cr_assert_eq(e2.rejected, 7);
-    /* the hashes come from the idle-time hasher threads: still the files' own */
+    /* each reader hashes its own file */
     char want[65];
     cr_assert_eq(sha256_file(cp, want, NULL, NULL), 0);
     cr_assert_str_eq(c2.sha256, want);
@@ -651,13 +651,13 @@ Test(load, rejects_append_copies_every_entry_in_order)
 /* A cases file of n rows over many of the piped loader's batches, with a bad row of each kind
  * now and then (a duplicate, a bad date, a short row, bad UTF-8, a quoted field over two
  * lines), and its events. */
-static void write_mixed_cases(const char *dir, size_t n, char **cp, char **ep)
+static void write_mixed_cases(const char *dir, size_t n, bool bad_rows, char **cp, char **ep)
 {
     thk_buf csv = {0}, ev = {0};
     buf_printf(&csv, CASES_HDR);
     buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
     for (size_t i = 0; i < n; i++) {
-        switch (i % 97) {
+        switch (bad_rows ? i % 97 : 0) {
         case 13:
             buf_printf(&csv, "V%zu,U,,01/11/2025,05/11/2025,1000,\n", i - 1); /* duplicate */
             break;
@@ -690,7 +690,7 @@ Test(load, cases_read_and_loaded_on_two_threads_give_the_same_model_and_rejects)
 {
     char *dir = tu_tempdir();
     char *cp, *ep;
-    write_mixed_cases(dir, 6000, &cp, &ep); /* 6 batches: the ring of 4 wraps */
+    write_mixed_cases(dir, 6000, true, &cp, &ep); /* 6 batches: the ring of 4 wraps */
     fixture a, b;
     fx_init(&a);
     fx_init(&b);
@@ -771,4 +771,50 @@ Test(load, cases_on_two_threads_report_the_same_file_errors_as_on_one)
     buf_free(&nohdr);
     free(ep);
     free(dir);
+}
+
+/* 70000 cases with events: load_resolve_events walks the runs (and, when every event has its
+ * case, remaps the events) in two halves on two threads. The result is the one of loading the
+ * files one after the other. */
+Test(load, many_events_are_matched_to_their_cases_in_two_halves_as_in_one_pass)
+{
+    for (int bad = 0; bad < 2; bad++) {
+        char *dir = tu_tempdir();
+        char *cp, *ep;
+        write_mixed_cases(dir, 70000, bad, &cp, &ep);
+        fixture a, b;
+        fx_init(&a);
+        fx_init(&b);
+        load_stats c1, e1, c2, e2;
+        cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0, "%s", a.err.data);
+        cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0, "%s", a.err.data);
+        cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
+                     b.err.data);
+        model_finish(a.m);
+        model_finish(b.m);
+        cr_assert_eq(b.m->nevents, a.m->nevents);
+        cr_assert_eq(e2.rejected, e1.rejected);
+        cr_assert(bad ? e1.rejected > 1000 : e1.rejected == 0, "%d: %lu", bad,
+                  (unsigned long)e1.rejected);
+        for (size_t i = 0; i < a.m->nevents; i++) {
+            cr_assert_eq(b.m->events[i].case_idx, a.m->events[i].case_idx);
+            cr_assert_eq(b.m->events[i].line, a.m->events[i].line);
+            cr_assert_str_eq(model_str(b.m, b.m->events[i].note),
+                             model_str(a.m, a.m->events[i].note));
+        }
+        rejects_sort(a.rej);
+        rejects_sort(b.rej);
+        cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
+        for (size_t i = 0; i < rejects_count(a.rej); i++) {
+            const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
+            cr_assert_eq(y->code, x->code);
+            cr_assert_eq(y->line, x->line);
+            cr_assert_str_eq(y->value, x->value);
+        }
+        fx_free(&a);
+        fx_free(&b);
+        free(cp);
+        free(ep);
+        free(dir);
+    }
 }
