@@ -531,7 +531,6 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     if (m->nevents == m->events_cap) {
         m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
         m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
-        thk_hugepage_hint(m->events, m->events_cap * sizeof *m->events);
     }
     m->events[m->nevents++] = (model_event){
         .amount = amount,

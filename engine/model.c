@@ -178,7 +178,6 @@ uint32_t model_case_add(model *m, const char *ma_viec, size_t len, bool *duplica
     if (m->ncases == m->cases_cap) {
         m->cases_cap = m->cases_cap ? m->cases_cap * 2 : 1024;
         m->cases = thk_xrealloc(m->cases, m->cases_cap * sizeof *m->cases);
-        thk_hugepage_hint(m->cases, m->cases_cap * sizeof *m->cases);
         for (size_t e = 0; e < m->case_extra.ncols; e++)
             m->case_extra.values[e] = thk_xrealloc(m->case_extra.values[e],
                                                    m->cases_cap * sizeof *m->case_extra.values[e]);

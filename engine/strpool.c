@@ -178,7 +178,6 @@ static uint32_t strpool_push(strpool *p, const char *s, size_t len, uint32_t fla
     if (p->count == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 1024;
         p->ids = thk_xrealloc(p->ids, p->cap * sizeof *p->ids);
-        thk_hugepage_hint(p->ids, p->cap * sizeof *p->ids);
     }
     uint32_t id = (uint32_t)p->count++;
     p->ids[id].ref = strpool_store(p, s, len);

@@ -81,7 +81,11 @@ void *thk_xrealloc(void *p, size_t n);
 char *thk_xstrdup(const char *s);
 /* Asks the kernel to back the large array p[0..n) with huge pages (transparent huge pages in
  * "madvise" mode): tables probed at random by a million keys otherwise miss the TLB on
- * nearly every probe. A hint only; does nothing for small arrays or where unsupported. */
+ * nearly every probe. Only for such tables: arrays filled front to back gain little from huge
+ * pages, and each huge page must be a free 2 MiB block, which a virtual machine that returns
+ * free memory to its host (virtio-balloon free page reporting) has to supply afresh: at 10M
+ * cases, hinting the case and event arrays cost 2 s of kernel time. A hint only; does nothing
+ * for small arrays or where unsupported. */
 void thk_hugepage_hint(void *p, size_t n);
 
 /* A growable byte buffer, always NUL-terminated when data != NULL. */
