@@ -393,6 +393,35 @@ Test(load, a_case_whose_events_are_split_or_unordered_is_sorted)
     fx_free(&f);
 }
 
+/* The events of b are those of a: same cases, lines and notes, in the same order. */
+static void expect_same_events(const model *a, const model *b)
+{
+    cr_assert_eq(b->nevents, a->nevents);
+    for (size_t i = 0; i < a->nevents; i++) {
+        cr_assert_eq(b->events[i].case_idx, a->events[i].case_idx);
+        cr_assert_eq(b->events[i].line, a->events[i].line);
+        cr_assert_str_eq(model_str(b, b->events[i].note), model_str(a, a->events[i].note));
+    }
+}
+
+/* b's reject log holds a's entries; in the same order, or once both are sorted when `sort`. */
+static void expect_same_rejects(reject_log *a, reject_log *b, bool sort)
+{
+    if (sort) {
+        rejects_sort(a);
+        rejects_sort(b);
+    }
+    cr_assert_eq(rejects_count(b), rejects_count(a));
+    for (size_t i = 0; i < rejects_count(a); i++) {
+        const reject_entry *x = rejects_get(a, i), *y = rejects_get(b, i);
+        cr_assert_eq(y->code, x->code);
+        cr_assert_eq(y->line, x->line);
+        cr_assert_str_eq(y->column, x->column);
+        cr_assert_str_eq(y->value, x->value);
+        cr_assert_str_eq(y->file, x->file);
+    }
+}
+
 /* 150 characters: its length takes two bytes where the events thread keeps run keys */
 #define LONG_KEY                                                                                   \
     "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijk" \
@@ -426,13 +455,8 @@ Test(load, two_threads_give_the_same_model_and_rejects_as_one)
     cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0);
     cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s", b.err.data);
     cr_assert_eq(b.m->ncases, a.m->ncases);
-    cr_assert_eq(b.m->nevents, a.m->nevents);
     cr_assert_eq(b.m->nevents, 4);
-    for (size_t i = 0; i < a.m->nevents; i++) {
-        cr_assert_eq(b.m->events[i].case_idx, a.m->events[i].case_idx);
-        cr_assert_eq(b.m->events[i].line, a.m->events[i].line);
-        cr_assert_str_eq(model_str(b.m, b.m->events[i].note), model_str(a.m, a.m->events[i].note));
-    }
+    expect_same_events(a.m, b.m);
     cr_assert_eq(e2.read, e1.read);
     cr_assert_eq(e2.accepted, e1.accepted);
     cr_assert_eq(e2.rejected, e1.rejected);
@@ -445,17 +469,7 @@ Test(load, two_threads_give_the_same_model_and_rejects_as_one)
     cr_assert_eq(sha256_file(ep, want, NULL, NULL), 0);
     cr_assert_str_eq(e2.sha256, want);
     cr_assert_str_eq(e2.sha256, e1.sha256);
-    rejects_sort(a.rej);
-    rejects_sort(b.rej);
-    cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
-    for (size_t i = 0; i < rejects_count(a.rej); i++) {
-        const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
-        cr_assert_eq(y->code, x->code);
-        cr_assert_eq(y->line, x->line);
-        cr_assert_str_eq(y->column, x->column);
-        cr_assert_str_eq(y->value, x->value);
-        cr_assert_str_eq(y->file, x->file);
-    }
+    expect_same_rejects(a.rej, b.rej, true);
     fx_free(&a);
     fx_free(&b);
     free(cp);
@@ -718,15 +732,7 @@ Test(load, cases_read_and_loaded_on_two_threads_give_the_same_model_and_rejects)
     cr_assert_eq(c2.bytes, c1.bytes);
     cr_assert_str_eq(c2.sha256, c1.sha256);
     cr_assert_gt(c1.rejected, 200);
-    cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
-    for (size_t i = 0; i < rejects_count(a.rej); i++) {
-        const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
-        cr_assert_eq(y->code, x->code);
-        cr_assert_eq(y->line, x->line);
-        cr_assert_str_eq(y->column, x->column);
-        cr_assert_str_eq(y->value, x->value);
-        cr_assert_str_eq(y->file, x->file);
-    }
+    expect_same_rejects(a.rej, b.rej, false); /* the loader keeps the file's order */
     fx_free(&a);
     fx_free(&b);
     free(cp);
@@ -792,25 +798,11 @@ Test(load, many_events_are_matched_to_their_cases_in_two_halves_as_in_one_pass)
                      b.err.data);
         model_finish(a.m);
         model_finish(b.m);
-        cr_assert_eq(b.m->nevents, a.m->nevents);
         cr_assert_eq(e2.rejected, e1.rejected);
         cr_assert(bad ? e1.rejected > 1000 : e1.rejected == 0, "%d: %lu", bad,
                   (unsigned long)e1.rejected);
-        for (size_t i = 0; i < a.m->nevents; i++) {
-            cr_assert_eq(b.m->events[i].case_idx, a.m->events[i].case_idx);
-            cr_assert_eq(b.m->events[i].line, a.m->events[i].line);
-            cr_assert_str_eq(model_str(b.m, b.m->events[i].note),
-                             model_str(a.m, a.m->events[i].note));
-        }
-        rejects_sort(a.rej);
-        rejects_sort(b.rej);
-        cr_assert_eq(rejects_count(b.rej), rejects_count(a.rej));
-        for (size_t i = 0; i < rejects_count(a.rej); i++) {
-            const reject_entry *x = rejects_get(a.rej, i), *y = rejects_get(b.rej, i);
-            cr_assert_eq(y->code, x->code);
-            cr_assert_eq(y->line, x->line);
-            cr_assert_str_eq(y->value, x->value);
-        }
+        expect_same_events(a.m, b.m);
+        expect_same_rejects(a.rej, b.rej, true);
         fx_free(&a);
         fx_free(&b);
         free(cp);
