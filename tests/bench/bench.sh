@@ -10,7 +10,7 @@
 #   THONGKE      binary under test (default ./thongke)
 #   BENCH_FLOOR  floor binary (default build/bench/floor; `make bench-floor` builds it)
 #   BENCH_REPS   repetitions for `bench` (default 5)
-#   SCALE_REPS   repetitions of each size for `scale` (default 3)
+#   SCALE_REPS   repetitions of each size for `scale` (default 5)
 #   BENCH_DIR    work folder (default build/bench): samples, outputs, logs, results.txt
 #                (bench) and results-scale.txt (scale)
 #   BENCH_STRICT 1 = exit 3 when a performance target is missed (default: report only)
@@ -26,7 +26,7 @@ HERE=tests/bench
 THONGKE=${THONGKE:-./thongke}
 BENCH_FLOOR=${BENCH_FLOOR:-build/bench/floor}
 BENCH_REPS=${BENCH_REPS:-5}
-SCALE_REPS=${SCALE_REPS:-3}
+SCALE_REPS=${SCALE_REPS:-5}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 BENCH_STRICT=${BENCH_STRICT:-0}
 TIME=/usr/bin/time
