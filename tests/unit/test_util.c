@@ -26,7 +26,7 @@ static int mappings_over(const void *p, size_t n)
 
 Test(util, a_hinted_array_stays_one_mapping_through_regrowth)
 {
-    size_t n = (size_t)24 << 20; /* past glibc's mmap threshold: a mapping of its own */
+    size_t n = (size_t)40 << 20; /* past glibc's largest mmap threshold (32 MiB): its own mapping */
     unsigned char *p = thk_xmalloc(n);
     memset(p, 0xA5, n);
     thk_hugepage_hint(p, n);
