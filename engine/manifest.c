@@ -116,6 +116,20 @@ static void manifest_array_item_end(thk_buf *b, size_t i, size_t n)
     buf_append(b, i + 1 < n ? "},\n" : "}\n  ]", i + 1 < n ? 3 : 5);
 }
 
+/* "key": [{"path": ..., "sha256": ...}, ...], followed by ",\n". */
+static void manifest_files(thk_buf *b, const char *key, const manifest_file *f, size_t n)
+{
+    manifest_array_open(b, key, n);
+    for (size_t i = 0; i < n; i++) {
+        buf_append(b, "    {", 5);
+        manifest_kv(b, "path", f[i].path);
+        buf_append(b, ", ", 2);
+        manifest_kv(b, "sha256", f[i].sha256);
+        manifest_array_item_end(b, i, n);
+    }
+    buf_append(b, ",\n", 2);
+}
+
 void manifest_render(const manifest_info *mi, thk_buf *out)
 {
     char s[11], e[11];
@@ -191,25 +205,8 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
     }
     buf_append(out, "],\n", 3);
 
-    manifest_array_open(out, "runs", mi->nruns);
-    for (size_t i = 0; i < mi->nruns; i++) {
-        buf_append(out, "    {", 5);
-        manifest_kv(out, "path", mi->runs[i].path);
-        buf_append(out, ", ", 2);
-        manifest_kv(out, "sha256", mi->runs[i].sha256);
-        manifest_array_item_end(out, i, mi->nruns);
-    }
-    buf_append(out, ",\n", 2);
-
-    manifest_array_open(out, "outputs", mi->noutputs);
-    for (size_t i = 0; i < mi->noutputs; i++) {
-        buf_append(out, "    {", 5);
-        manifest_kv(out, "path", mi->outputs[i].path);
-        buf_append(out, ", ", 2);
-        manifest_kv(out, "sha256", mi->outputs[i].sha256);
-        manifest_array_item_end(out, i, mi->noutputs);
-    }
-    buf_append(out, ",\n", 2);
+    manifest_files(out, "runs", mi->runs, mi->nruns);
+    manifest_files(out, "outputs", mi->outputs, mi->noutputs);
 
     manifest_key(out, "  ", "checks");
     buf_append(out, "{\n", 2);
@@ -589,6 +586,18 @@ static void *manifest_own_array(manifest_owned *o, size_t n, size_t size)
     return n ? manifest_own(o, thk_xcalloc(n, size)) : NULL;
 }
 
+/* The array of {path, sha256} objects at key, as manifest_files writes it. */
+static manifest_file *mj_files(manifest_owned *o, const mj_node *root, const char *key, size_t *n)
+{
+    const mj_node *a = mj_array(root, key, n);
+    manifest_file *f = manifest_own_array(o, *n, sizeof *f);
+    for (size_t i = 0; i < *n; i++) {
+        f[i].path = mj_str(o, &a[i], "path");
+        mj_hex(&a[i], "sha256", f[i].sha256);
+    }
+    return f;
+}
+
 static void manifest_extract(const mj_node *root, manifest_info *mi, manifest_owned *o)
 {
     const mj_node *a;
@@ -644,21 +653,8 @@ static void manifest_extract(const mj_node *root, manifest_info *mi, manifest_ow
     mi->units = units;
     mi->nunits = n;
 
-    a = mj_array(root, "runs", &n);
-    mi->runs = manifest_own_array(o, n, sizeof *mi->runs);
-    mi->nruns = n;
-    for (size_t i = 0; i < n; i++) {
-        mi->runs[i].path = mj_str(o, &a[i], "path");
-        mj_hex(&a[i], "sha256", mi->runs[i].sha256);
-    }
-
-    a = mj_array(root, "outputs", &n);
-    mi->outputs = manifest_own_array(o, n, sizeof *mi->outputs);
-    mi->noutputs = n;
-    for (size_t i = 0; i < n; i++) {
-        mi->outputs[i].path = mj_str(o, &a[i], "path");
-        mj_hex(&a[i], "sha256", mi->outputs[i].sha256);
-    }
+    mi->runs = mj_files(o, root, "runs", &mi->nruns);
+    mi->outputs = mj_files(o, root, "outputs", &mi->noutputs);
 
     const mj_node *checks = mj_get(root, "checks");
     mi->identities_verified = mj_u64(checks, "identities_verified");

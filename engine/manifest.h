@@ -20,10 +20,13 @@ typedef struct {
     uint64_t rows_read, rows_accepted, rows_rejected, rows_warned;
 } manifest_input;
 
+/* A file named by its path and SHA-256: an output of the run (as published, normally the bare
+ * file name) or, for merge, a contributing run's manifest.json. */
 typedef struct {
-    const char *path; /* as published, normally the bare file name */
+    const char *path;
     char sha256[65];
-} manifest_output;
+} manifest_file;
+typedef manifest_file manifest_output;
 
 /* One continuity (or other named) check and its result. */
 typedef struct {
@@ -33,10 +36,7 @@ typedef struct {
 } manifest_check;
 
 /* merge: one contributing run and the SHA-256 of its manifest.json. */
-typedef struct {
-    const char *path;
-    char sha256[65];
-} manifest_run;
+typedef manifest_file manifest_run;
 
 /* Everything manifest.json says. The driver fills it (pointers borrowed, nothing freed);
  * manifest_parse fills one that owns its strings (release with manifest_clear). */
