@@ -986,18 +986,24 @@ static void variants_init(sgen *g)
 
 /* ---- one case: attributes ---------------------------------------------------------------- */
 
-static unsigned pick_unit(sgen *g)
+/* The first i in cum[0..n) (cumulative weights, n > 0) with cum[i] > x: the bucket of x. */
+static size_t cum_bucket(const uint64_t *cum, size_t n, uint64_t x)
 {
-    uint64_t x = rng_below(&g->data, g->ucum[g->nunits - 1]);
-    unsigned lo = 0, hi = g->nunits - 1;
+    size_t lo = 0, hi = n - 1;
     while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (g->ucum[mid] > x)
+        size_t mid = (lo + hi) / 2;
+        if (cum[mid] > x)
             hi = mid;
         else
             lo = mid + 1;
     }
     return lo;
+}
+
+static unsigned pick_unit(sgen *g)
+{
+    uint64_t x = rng_below(&g->data, g->ucum[g->nunits - 1]);
+    return (unsigned)cum_bucket(g->ucum, g->nunits, x);
 }
 
 static int64_t round_to(int64_t v, int64_t unit)
@@ -1638,15 +1644,7 @@ static void gen_case(sgen *g, uint64_t i, uint64_t W)
 
     /* acceptance date: stratified over the day weights, so dates grow with i */
     uint64_t p = (i * W + rng_below(r, W)) / (g->o->cases);
-    uint32_t lo = 0, hi = g->ndays - 1;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (g->daycum[mid] > p)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    c->T = g->day0 + (thk_date)lo;
+    c->T = g->day0 + (thk_date)cum_bucket(g->daycum, g->ndays, p);
     int ty, tm, td;
     civ_ymd(c->T, &ty, &tm, &td);
     /* decision date: the same day or a few days earlier; 29/02 on some early-March cases */
