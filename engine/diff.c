@@ -62,18 +62,26 @@ static int diff_cells_record(void *vctx, const reader_record *rec)
     return 0;
 }
 
-int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err)
+/* Reads one of our own CSV outputs (UTF-8, comma) through fn; *header is set by fn once it
+ * has seen the header line. Returns 0, or THK_EXIT_INPUT with *err set. */
+static int diff_read_csv(const char *path, reader_fn fn, void *ctx, const bool *header,
+                         thk_buf *err)
 {
-    diff_cells_ctx c = {path, pool, out, err, false};
     reader_opts ro = {.encoding = NULL, .delimiter = ','};
     reader_stats st;
-    if (reader_run_file(path, &ro, diff_cells_record, &c, &st, err) != 0)
+    if (reader_run_file(path, &ro, fn, ctx, &st, err) != 0)
         return THK_EXIT_INPUT;
-    if (!c.header) {
+    if (!*header) {
         buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
         return THK_EXIT_INPUT;
     }
     return 0;
+}
+
+int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err)
+{
+    diff_cells_ctx c = {path, pool, out, err, false};
+    return diff_read_csv(path, diff_cells_record, &c, &c.header, err);
 }
 
 void diff_cells_free(diff_cells *c)
@@ -239,15 +247,7 @@ static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_r
                            thk_buf *err)
 {
     diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err};
-    reader_opts ro = {.encoding = NULL, .delimiter = ','};
-    reader_stats st;
-    if (reader_run_file(path, &ro, diff_cases_record, &c, &st, err) != 0)
-        return THK_EXIT_INPUT;
-    if (!c.header) {
-        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
-        return THK_EXIT_INPUT;
-    }
-    return 0;
+    return diff_read_csv(path, diff_cases_record, &c, &c.header, err);
 }
 
 static void diff_run_cases_free(diff_run_cases *rc)
