@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "read_text.h"
+#include "strpool.h"
 
 /* Limits that turn a runaway pattern into RULE_MATCH_LIMIT instead of a hang: the match limit
  * bounds backtracking work per pcre2_match call (a few milliseconds of work), the depth limit
@@ -51,27 +52,6 @@ typedef struct {
     size_t count;
     memo_chunk *chunks;
 } memo;
-
-static uint64_t memo_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    if (n)
-        memcpy(&w, s, n);
-    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 29;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 32;
-    return h;
-}
 
 /* The slot holding key, or the empty slot where it would go. Requires cap > count. */
 static memo_slot *memo_slot_for(memo *m, const char *key, size_t len, uint64_t h)
@@ -282,7 +262,7 @@ static int rule_pat_exec(rule_pat *p, const char *s, size_t n)
 
 int rule_pat_match(rule_pat *p, const char *text, size_t len)
 {
-    uint64_t h = memo_hash(text, len);
+    uint64_t h = strpool_hash(text, len); /* the texts are compared on a hit */
     int32_t a, b;
     if (memo_get(&p->memo, text, len, h, &a, &b))
         return a;
@@ -419,7 +399,7 @@ const char *rule_map_alt_pattern(const rule_map *m, size_t i)
  * hit is counted. */
 int rule_map_lookup(rule_map *m, const char *text, size_t len)
 {
-    uint64_t h = memo_hash(text, len);
+    uint64_t h = strpool_hash(text, len); /* the texts are compared on a hit */
     int32_t res, alt;
     if (!memo_get(&m->memo, text, len, h, &res, &alt)) {
         res = RULE_MAP_NOMATCH;

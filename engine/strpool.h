@@ -20,7 +20,8 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len);
  * never looked up (a debtor's name, a decision number), which would only fill the hash table.
  * strpool_find and strpool_intern never return such an id. */
 uint32_t strpool_add(strpool *p, const char *s, size_t len);
-/* The hash the pool uses, for indexes kept elsewhere over the pool's texts. */
+/* The hash the pool uses, for indexes kept elsewhere over the pool's texts and for other
+ * tables of texts (rule_map's memo). */
 uint32_t strpool_hash(const char *s, size_t len);
 /* The id of s[0..len), or STRPOOL_NONE when absent. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t len);
