@@ -125,20 +125,9 @@ uint32_t model_case_find(const model *m, const char *ma_viec, size_t len)
 
 static void model_case_reindex(model *m, size_t slots)
 {
-    uint64_t *old = m->case_index;
-    size_t oldn = old ? m->case_index_mask + 1 : 0;
-    m->case_index = thk_xcalloc(slots, sizeof *m->case_index);
-    thk_hugepage_hint(m->case_index, slots * sizeof *m->case_index);
+    m->case_index = strpool_table_regrow(m->case_index,
+                                         m->case_index ? m->case_index_mask + 1 : 0, slots);
     m->case_index_mask = slots - 1;
-    for (size_t k = 0; k < oldn; k++) {
-        if (!old[k])
-            continue;
-        size_t i = (uint32_t)(old[k] >> 32) & m->case_index_mask;
-        while (m->case_index[i])
-            i = (i + 1) & m->case_index_mask;
-        m->case_index[i] = old[k];
-    }
-    free(old);
 }
 
 /* The case index holds at most 7 keys per 10 slots: with 8 slots to a cache line, a probe of

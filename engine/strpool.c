@@ -109,22 +109,27 @@ static const char *strpool_text(const strpool *p, uint32_t id)
            (size_t)(r & ((1u << STRPOOL_OFF_BITS) - 1)) * STRPOOL_ALIGN;
 }
 
-static void strpool_rehash(strpool *p, size_t slots)
+uint64_t *strpool_table_regrow(uint64_t *old, size_t oldn, size_t slots)
 {
-    uint64_t *old = p->table;
-    size_t oldn = old ? p->tmask + 1 : 0;
-    p->table = thk_xcalloc(slots, sizeof *p->table);
-    thk_hugepage_hint(p->table, slots * sizeof *p->table);
-    p->tmask = slots - 1;
+    uint64_t *t = thk_xcalloc(slots, sizeof *t);
+    thk_hugepage_hint(t, slots * sizeof *t);
+    size_t mask = slots - 1;
     for (size_t k = 0; k < oldn; k++) {
         if (!old[k])
             continue;
-        size_t i = (uint32_t)(old[k] >> 32) & p->tmask;
-        while (p->table[i])
-            i = (i + 1) & p->tmask;
-        p->table[i] = old[k];
+        size_t i = (uint32_t)(old[k] >> 32) & mask;
+        while (t[i])
+            i = (i + 1) & mask;
+        t[i] = old[k];
     }
     free(old);
+    return t;
+}
+
+static void strpool_rehash(strpool *p, size_t slots)
+{
+    p->table = strpool_table_regrow(p->table, p->table ? p->tmask + 1 : 0, slots);
+    p->tmask = slots - 1;
 }
 
 strpool *strpool_new(void)

@@ -23,6 +23,10 @@ uint32_t strpool_add(strpool *p, const char *s, size_t len);
 /* The hash the pool uses, for indexes kept elsewhere over the pool's texts and for other
  * tables of texts (rule_map's memo). */
 uint32_t strpool_hash(const char *s, size_t len);
+/* For tables laid out as the pool's own (slots of hash << 32 | (id + 1), 0 = empty, linear
+ * probing from hash & (slots - 1)): a new table of `slots` (a power of two) holding the
+ * entries of old[0..oldn), hinted for huge pages; frees old. */
+uint64_t *strpool_table_regrow(uint64_t *old, size_t oldn, size_t slots);
 /* The id of s[0..len), or STRPOOL_NONE when absent. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t len);
 /* A hint, no effect on contents: starts loading the table slot where s would be looked up, so
