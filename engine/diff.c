@@ -878,18 +878,27 @@ static bool diff_is_rate_text(const char *v)
     return *v == '\0' || diff_value_rate(v, &h);
 }
 
+/* The i-th changed cell (its newer side when both exist), its old and new values (NULL
+ * where the cell is absent) and the change between them in ch. */
+static const diff_cell *diff_changed_cell(const diff_state *s, size_t i, const char **ov,
+                                          const char **nv, char ch[40])
+{
+    uint32_t k = s->changed[i];
+    uint32_t oi = s->old_at[k], ni = s->new_at[k];
+    *ov = oi != DIFF_NONE ? strpool_get(s->pool, s->cold.cells[oi].value) : NULL;
+    *nv = ni != DIFF_NONE ? strpool_get(s->pool, s->cnew.cells[ni].value) : NULL;
+    diff_change(*ov, *nv, ch);
+    return ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
+}
+
 static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
 {
     size_t show = o->limit && s->nchanged > o->limit ? o->limit : s->nchanged;
     fprintf(out, "form\trow\tcolumn\told\tnew\tchange\n");
     for (size_t i = 0; i < show; i++) {
-        uint32_t k = s->changed[i];
-        uint32_t oi = s->old_at[k], ni = s->new_at[k];
-        const diff_cell *c = ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
-        const char *ov = oi != DIFF_NONE ? strpool_get(s->pool, s->cold.cells[oi].value) : NULL;
-        const char *nv = ni != DIFF_NONE ? strpool_get(s->pool, s->cnew.cells[ni].value) : NULL;
+        const char *ov, *nv;
         char ch[40];
-        diff_change(ov, nv, ch);
+        const diff_cell *c = diff_changed_cell(s, i, &ov, &nv, ch);
         fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", strpool_get(s->pool, c->form),
                 strpool_get(s->pool, c->row), strpool_get(s->pool, c->column), ov ? ov : "-",
                 nv ? nv : "-", ch);
@@ -906,13 +915,9 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
     fprintf(out, "\n# việc vào (+), ra (-), đổi tiền (~) ở từng ô / cases entering (+), "
                  "leaving (-), changing money (~) in each cell\n");
     for (size_t i = 0; i < show; i++) {
-        uint32_t k = s->changed[i];
-        uint32_t oi = s->old_at[k], ni = s->new_at[k];
-        const diff_cell *c = ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
-        const char *ov = oi != DIFF_NONE ? strpool_get(s->pool, s->cold.cells[oi].value) : NULL;
-        const char *nv = ni != DIFF_NONE ? strpool_get(s->pool, s->cnew.cells[ni].value) : NULL;
+        const char *ov, *nv;
         char ch[40];
-        diff_change(ov, nv, ch);
+        const diff_cell *c = diff_changed_cell(s, i, &ov, &nv, ch);
         fprintf(out, "\n%s[%s].%s: %s%s%s → %s%s%s%s%s%s\n", strpool_get(s->pool, c->form),
                 strpool_get(s->pool, c->row), strpool_get(s->pool, c->column),
                 ov && !*ov ? "\"" : "", ov ? ov : "-", ov && !*ov ? "\"" : "",
