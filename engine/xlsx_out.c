@@ -428,6 +428,19 @@ static void xo_hundredths(int64_t v, char out[32])
     snprintf(out, 32, "%s%" PRIu64 ".%02" PRIu64, v < 0 ? "-" : "", a / 100, a % 100);
 }
 
+/* Colours the cells of column col in rows r1..r2 with fmt where formula holds. */
+static void xo_formula_format(xo_ctx *x, lxw_worksheet *ws, uint32_t r1, uint32_t r2, size_t col,
+                              char *formula, lxw_format *fmt)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    cf.value_string = formula;
+    cf.format = fmt;
+    xo_check(x, worksheet_conditional_format_range(ws, r1, (lxw_col_t)col, r2, (lxw_col_t)col,
+                                                   &cf));
+}
+
 /* Conditional formatting of a rate column against its target: below red, at or above green;
  * empty cells stay uncoloured. */
 static void xo_target_format(xo_ctx *x, lxw_worksheet *ws, uint32_t r1, uint32_t r2, size_t col,
@@ -436,22 +449,10 @@ static void xo_target_format(xo_ctx *x, lxw_worksheet *ws, uint32_t r1, uint32_t
     char cell[16], tv[32], formula[96];
     lxw_rowcol_to_cell(cell, r1, (lxw_col_t)col);
     xo_hundredths(target, tv);
-    lxw_conditional_format cf;
-
-    memset(&cf, 0, sizeof cf);
     snprintf(formula, sizeof formula, "=AND(ISNUMBER(%s),%s<%s)", cell, cell, tv);
-    cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
-    cf.value_string = formula;
-    cf.format = x->f.cf_red;
-    xo_check(x, worksheet_conditional_format_range(ws, r1, (lxw_col_t)col, r2, (lxw_col_t)col,
-                                                   &cf));
-    memset(&cf, 0, sizeof cf);
+    xo_formula_format(x, ws, r1, r2, col, formula, x->f.cf_red);
     snprintf(formula, sizeof formula, "=AND(ISNUMBER(%s),%s>=%s)", cell, cell, tv);
-    cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
-    cf.value_string = formula;
-    cf.format = x->f.cf_green;
-    xo_check(x, worksheet_conditional_format_range(ws, r1, (lxw_col_t)col, r2, (lxw_col_t)col,
-                                                   &cf));
+    xo_formula_format(x, ws, r1, r2, col, formula, x->f.cf_green);
 }
 
 /* Below the form: a small table (unit, rate, target) of the data rows and a column chart of the
