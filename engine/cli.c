@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "datadir.h"
+#include "publish.h"
 #include "read_date.h"
 #include "rule_test.h"
 #include "run.h"
@@ -18,7 +19,8 @@ static const char cli_exit_codes[] =
     "  1  sai cú pháp lệnh (usage error)\n"
     "  2  lỗi tệp quy tắc (rule file error)\n"
     "  3  lỗi dữ liệu vào: thiếu/không đọc được tệp, thiếu cột, --strict hoặc --max-reject-pct\n"
-    "  4  lỗi ghi kết quả: không ghi được, đầy đĩa, thư mục đang bị lần chạy khác khóa, bị ngắt\n"
+    "  4  lỗi ghi kết quả: không ghi được, đầy đĩa, thư mục đang bị lần chạy khác khóa, bị ngắt,\n"
+    "     hết bộ nhớ, thư mục --out chứa tệp không phải do thongke công bố\n"
     "  5  kiểm tra nội bộ thất bại (một đẳng thức không thỏa): lỗi chương trình, không công bố\n";
 
 void cli_usage(FILE *f)
@@ -48,7 +50,9 @@ static void cli_report_usage(FILE *f)
             "  --cases F --events F [--thahc F]   chỉ định từng tệp\n"
             "  --rules F            tệp quy tắc (lặp lại được; mặc định rules/thads.rules,\n"
             "                       nếu không có thì <prefix>/share/thongke/rules/thads.rules)\n"
-            "  --out DIR            thư mục kết quả (mặc định output/<Y>-<N>thang)\n"
+            "  --out DIR            thư mục kết quả (mặc định output/<Y>-<N>thang); chỉ thay\n"
+            "                       một thư mục rỗng hoặc một báo cáo thongke trước đó\n"
+            "  --mode M             quyền của tệp kết quả, bát phân (mặc định 0640; thư mục 0750)\n"
             "  --strict             một dòng bị loại cũng làm lần chạy thất bại (mã 3)\n"
             "  --max-reject-pct P   thất bại khi hơn P %% số dòng của một tệp bị loại (mã 3)\n"
             "  --encoding NAME      bảng mã của tệp vào (vd. cp1258), mặc định UTF-8\n"
@@ -115,7 +119,7 @@ int cli_report(int argc, char **argv)
 {
     enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
            O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_FORMAT, O_QUIET,
-           O_PROGRESS, O_LOG, O_VERIFY, O_HELP };
+           O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_HELP };
     static const struct option longopts[] = {
         {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
         {"from", required_argument, 0, O_FROM},       {"to", required_argument, 0, O_TO},
@@ -128,6 +132,7 @@ int cli_report(int argc, char **argv)
         {"format", required_argument, 0, O_FORMAT},   {"quiet", no_argument, 0, O_QUIET},
         {"progress", no_argument, 0, O_PROGRESS},     {"log", required_argument, 0, O_LOG},
         {"verify", no_argument, 0, O_VERIFY},         {"help", no_argument, 0, O_HELP},
+        {"mode", required_argument, 0, O_MODE},
         {0, 0, 0, 0},
     };
     run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .max_reject_pct = -1,
@@ -171,9 +176,27 @@ int cli_report(int argc, char **argv)
                 return cli_bad("quá nhiều --rules (tối đa 16)");
             o.rules[o.nrules++] = a;
             break;
-        case O_OUT:
+        case O_OUT: {
+            thk_buf why = {0};
+            int bad = publish_check_name(a, &why);
+            if (bad) {
+                cli_bad("%s", why.data);
+                buf_free(&why);
+                return THK_EXIT_USAGE;
+            }
             o.out = a;
             break;
+        }
+        case O_MODE: {
+            char *end;
+            unsigned long m = strtoul(a, &end, 8);
+            if (!*a || *end || m > 0777 || !(m & 0400))
+                return cli_bad("--mode cần quyền bát phân như 0640 (chủ sở hữu phải đọc được), "
+                               "không phải '%s'",
+                               a);
+            o.mode = (unsigned)m;
+            break;
+        }
         case O_STRICT:
             o.strict = true;
             break;

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "merge.h"
+#include "publish.h"
 #include "sample.h"
 #include "thk.h"
 
@@ -10,6 +11,7 @@
 
 int main(int argc, char **argv)
 {
+    thk_on_oom(publish_signal_cleanup); /* out of memory: no staging folder left behind */
     if (argc < 2) {
         cli_usage(stderr);
         return THK_EXIT_USAGE;

@@ -1013,6 +1013,8 @@ int merge_runs(const merge_opts *o, thk_buf *err)
                         "DIR and at least one run folder");
         return THK_EXIT_USAGE;
     }
+    if (publish_check_name(o->out, err) != 0)
+        return THK_EXIT_USAGE; /* "/", ".", "..": refused before anything is read or created */
     int64_t t0 = log_now_ms();
     merge_state m = {0};
     m.pool = strpool_new();

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* renameat2 */
 #include "publish.h"
 
+#include "manifest.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -19,10 +21,18 @@ struct publish {
     char *stage;   /* staging folder */
     char *lock;    /* lock file path */
     int lock_fd;
+    mode_t mode;   /* of published files; folders get x where r is set */
     thk_buf path;  /* scratch for publish_path */
 };
 
 static char publish_active[4096];
+/* Set (with signals blocked) once the new report is in place, for the signal handler. */
+static volatile sig_atomic_t publish_swapped;
+
+bool publish_in_place(void)
+{
+    return publish_swapped != 0;
+}
 
 const char *publish_active_dir(void)
 {
@@ -65,30 +75,150 @@ static char *publish_sibling(const char *out, const char *suffix)
     return s.data;
 }
 
-int publish_remove_dir(const char *dir)
+/* Removes the entries of the open folder dfd that are not folders (files, symlinks: never
+ * followed, unlinkat removes the link itself). Returns how many were left (subfolders). */
+static size_t publish_empty_dirfd(int dfd)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return 1;
+    }
+    size_t left = 0;
     struct dirent *e;
-    thk_buf p = {0};
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        buf_clear(&p);
-        buf_printf(&p, "%s/%s", dir, e->d_name);
-        unlink(p.data);
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode) ||
+            unlinkat(dirfd(d), e->d_name, 0) != 0)
+            left++;
+    }
+    closedir(d); /* closes dfd */
+    return left;
+}
+
+int publish_remove_dir(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+        errno = ENOTDIR;
+        return -1; /* a planted symlink or somebody else's folder: not ours to empty */
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    struct stat st2;
+    if (fstat(dfd, &st2) != 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+        close(dfd);
+        errno = ENOTDIR;
+        return -1; /* swapped between the check and the open */
+    }
+    publish_empty_dirfd(dfd);
+    return rmdir(dir);
+}
+
+/* Reads dfd/manifest.json (not followed, regular, at most 64 MiB) and parses it when thongke
+ * wrote it ("tool": "thongke" as its first key). Returns 0 with *mi filled, or -1. */
+static int publish_read_manifest(int dfd, manifest_info *mi)
+{
+    static const char head[] = "{\n  \"tool\": \"thongke\"";
+    int fd = openat(dfd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20) ||
+        (size_t)st.st_size < sizeof head - 1) {
+        close(fd);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    char *text = thk_xmalloc(n + 1);
+    while (got < n) {
+        ssize_t r = read(fd, text + got, n - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    thk_buf err = {0};
+    int rc = got == n && memcmp(text, head, sizeof head - 1) == 0 &&
+                     manifest_parse(text, n, mi, &err) == 0
+                 ? 0
+                 : -1;
+    buf_free(&err);
+    free(text);
+    return rc;
+}
+
+/* 0 when `out` names a folder this run may replace: absent, empty, or a previous thongke
+ * publication (a manifest.json written by thongke and no file its outputs do not list).
+ * Otherwise -1 with the reason in *err; nothing is touched either way. */
+static int publish_check_target(const char *out, thk_buf *err)
+{
+    struct stat st;
+    if (lstat(out, &st) != 0)
+        return 0;
+    if (S_ISLNK(st.st_mode)) {
+        buf_printf(err, "%s là một liên kết tượng trưng (symlink); không thay thư mục qua liên kết",
+                   out);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        buf_printf(err, "%s đã tồn tại và không phải thư mục", out);
+        return -1;
+    }
+    int dfd = open(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        buf_printf(err, "không mở được thư mục %s: %s", out, strerror(errno));
+        return -1;
+    }
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        buf_printf(err, "không mở được thư mục %s: %s", out, strerror(errno));
+        return -1;
+    }
+    manifest_info mi = {0};
+    bool have_manifest = false, manifest_read_done = false;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        if (!manifest_read_done) {
+            manifest_read_done = true;
+            have_manifest = publish_read_manifest(dirfd(d), &mi) == 0;
+        }
+        bool listed = false;
+        struct stat fs;
+        if (fstatat(dirfd(d), n, &fs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(fs.st_mode) &&
+            have_manifest) {
+            listed = strcmp(n, "manifest.json") == 0;
+            for (size_t i = 0; i < mi.noutputs && !listed; i++)
+                listed = strcmp(mi.outputs[i].path, n) == 0;
+        }
+        if (!listed) {
+            buf_printf(err,
+                       "thư mục %s có tệp không phải do thongke công bố (%s); không thay thế "
+                       "thư mục này, hãy chọn --out khác hoặc dọn nó trước",
+                       out, n);
+            rc = -1;
+        }
     }
     closedir(d);
-    buf_free(&p);
-    return rmdir(dir);
+    manifest_clear(&mi);
+    return rc;
 }
 
 void publish_signal_cleanup(void)
 {
     if (!publish_active[0])
         return;
-    int fd = open(publish_active, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(publish_active, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return;
     /* getdents64 instead of opendir/readdir, which may allocate */
@@ -147,11 +277,38 @@ static void publish_remove_stale(const publish *p)
     free(parent);
 }
 
+int publish_check_name(const char *out, thk_buf *err)
+{
+    if (!out || !*out) {
+        buf_printf(err, "thư mục kết quả rỗng (--out ''): hãy chỉ định một thư mục");
+        return -1;
+    }
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        n--;
+    size_t b = n;
+    while (b > 0 && out[b - 1] != '/')
+        b--;
+    size_t blen = n - b;
+    if (blen == 0 || (blen == 1 && out[b] == '.') ||
+        (blen == 2 && out[b] == '.' && out[b + 1] == '.')) {
+        buf_printf(err,
+                   "không dùng được '%s' làm thư mục kết quả (cần một thư mục có tên, "
+                   "không phải /, . hay ..)",
+                   out);
+        return -1;
+    }
+    return 0;
+}
+
 publish *publish_begin(const char *out, bool *locked, thk_buf *err)
 {
     *locked = false;
+    if (publish_check_name(out, err) != 0 || publish_check_target(out, err) != 0)
+        return NULL; /* nothing created: no lock file, no staging folder */
     publish *p = thk_xcalloc(1, sizeof *p);
     p->lock_fd = -1;
+    p->mode = PUBLISH_DEFAULT_MODE;
     p->out = thk_xstrdup(out);
     p->lock = publish_sibling(out, ".lock");
     char suffix[64];
@@ -165,9 +322,20 @@ publish *publish_begin(const char *out, bool *locked, thk_buf *err)
         goto fail;
     }
     free(parent);
-    p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    /* never through a symlink (a planted one would truncate its target), never a hard link */
+    p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (p->lock_fd < 0) {
-        buf_printf(err, "không tạo được tệp khóa %s: %s", p->lock, strerror(errno));
+        buf_printf(err, "không tạo được tệp khóa %s: %s%s", p->lock, strerror(errno),
+                   errno == ELOOP ? " (đó là một liên kết tượng trưng; hãy xóa nó)" : "");
+        goto fail;
+    }
+    struct stat st;
+    if (fstat(p->lock_fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        buf_printf(err, "tệp khóa %s không phải một tệp thường riêng lẻ (liên kết cứng hoặc "
+                        "thiết bị?); hãy xóa nó",
+                   p->lock);
+        close(p->lock_fd);
+        p->lock_fd = -1;
         goto fail;
     }
     if (flock(p->lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -187,15 +355,21 @@ publish *publish_begin(const char *out, bool *locked, thk_buf *err)
         goto fail;
     }
     publish_remove_stale(p);
-    if (mkdir(p->stage, 0777) != 0) {
+    if (mkdir(p->stage, 0700) != 0) { /* private while it is being written */
         buf_printf(err, "không tạo được thư mục tạm %s: %s", p->stage, strerror(errno));
         goto fail;
     }
     snprintf(publish_active, sizeof publish_active, "%s", p->stage);
+    publish_swapped = 0;
     return p;
 fail:
     publish_abort(p);
     return NULL;
+}
+
+void publish_set_mode(publish *p, unsigned mode)
+{
+    p->mode = (mode_t)(mode & 07777);
 }
 
 const char *publish_dir(const publish *p)
@@ -210,14 +384,21 @@ const char *publish_path(publish *p, const char *name)
     return p->path.data;
 }
 
-static int publish_fsync_path(const char *path, int flags)
+/* fsyncs path (not followed); sets its mode first when mode is not 0. */
+static int publish_fsync_path(const char *path, int flags, mode_t mode)
 {
-    int fd = open(path, flags | O_CLOEXEC);
+    int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    int rc = fsync(fd);
+    int rc = (mode && fchmod(fd, mode) != 0) || fsync(fd) != 0 ? -1 : 0;
     close(fd);
     return rc;
+}
+
+/* The folder mode for a file mode: x wherever r is set (0640 -> 0750). */
+static mode_t publish_dir_mode(mode_t m)
+{
+    return m | ((m & 0444) >> 2);
 }
 
 int publish_commit(publish *p, thk_buf *err)
@@ -235,38 +416,56 @@ int publish_commit(publish *p, thk_buf *err)
             continue;
         buf_clear(&f);
         buf_printf(&f, "%s/%s", p->stage, e->d_name);
-        if (publish_fsync_path(f.data, O_RDONLY) != 0) {
+        if (publish_fsync_path(f.data, O_RDONLY, p->mode) != 0) {
             buf_printf(err, "không ghi xuống đĩa được %s: %s", f.data, strerror(errno));
             rc = -1;
         }
     }
     closedir(d);
     buf_free(&f);
-    if (rc == 0 && publish_fsync_path(p->stage, O_RDONLY | O_DIRECTORY) != 0) {
+    if (rc == 0 &&
+        publish_fsync_path(p->stage, O_RDONLY | O_DIRECTORY, publish_dir_mode(p->mode)) != 0) {
         buf_printf(err, "không ghi xuống đĩa được %s: %s", p->stage, strerror(errno));
         rc = -1;
     }
     if (rc != 0)
         return -1;
+    /* again, under the lock: a file dropped into the folder since the start is not ours */
+    if (publish_check_target(p->out, err) != 0)
+        return -1;
+    /* SIGINT/SIGTERM wait until the swap is done and recorded, so the handler knows whether
+     * the new report is in place */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old);
     struct stat st;
+    bool exchanged = false;
     if (lstat(p->out, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            buf_printf(err, "%s đã tồn tại và không phải thư mục", p->out);
-            return -1;
-        }
         if (renameat2(AT_FDCWD, p->stage, AT_FDCWD, p->out, RENAME_EXCHANGE) != 0) {
             buf_printf(err, "không thay được %s: %s", p->out, strerror(errno));
+            sigprocmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
-        /* the staging path now holds the previous report */
-        publish_remove_dir(p->stage);
+        exchanged = true;
     } else if (rename(p->stage, p->out) != 0) {
         buf_printf(err, "không đổi tên %s thành %s: %s", p->stage, p->out, strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return -1;
     }
+    publish_swapped = 1;
+    /* test hook (README "Tests"): a SIGTERM that arrives in the narrowest window, just after the
+     * swap; it stays pending until the mask is restored below */
+    const char *hook = getenv("THONGKE_TEST_SIGTERM_AT_SWAP");
+    if (hook && *hook == '1')
+        raise(SIGTERM);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (exchanged) /* the staging path now holds the previous report */
+        publish_remove_dir(p->stage);
     char *parent = thk_xstrdup(p->lock);
     *strrchr(parent, '/') = '\0';
-    publish_fsync_path(parent, O_RDONLY | O_DIRECTORY);
+    publish_fsync_path(parent, O_RDONLY | O_DIRECTORY, 0);
     free(parent);
     free(p->stage); /* nothing left to clean up */
     p->stage = NULL;

@@ -31,12 +31,21 @@
 static volatile sig_atomic_t run_signal;
 
 /* SIGINT/SIGTERM: remove the staging folder with every file in it (the workbook too), using
- * async-signal-safe calls only, and leave with exit code 4; exiting releases the lock. */
+ * async-signal-safe calls only, and leave with exit code 4; exiting releases the lock. After
+ * the swap (publish_in_place) the new report is published: say so and leave with 0. */
 static void run_on_signal(int sig)
 {
     run_signal = sig;
     publish_signal_cleanup();
-    static const char msg[] = "thongke: lỗi: bị ngắt (tín hiệu), không công bố báo cáo\n";
+    if (publish_in_place()) { /* the swap is done: say so, and succeed */
+        static const char done[] = "thongke: bị ngắt (tín hiệu) sau khi công bố: báo cáo mới "
+                                   "đã ở đúng chỗ\n";
+        ssize_t w = write(2, done, sizeof done - 1);
+        (void)w;
+        _exit(THK_EXIT_OK);
+    }
+    static const char msg[] = "thongke: lỗi: bị ngắt (tín hiệu), không công bố báo cáo; báo "
+                              "cáo đã công bố trước đó giữ nguyên\n";
     ssize_t w = write(2, msg, sizeof msg - 1);
     (void)w;
     _exit(THK_EXIT_OUTPUT);
@@ -600,6 +609,8 @@ static int run_pipeline(run_ctx *c)
         log_error("%s", c->err.data);
         return THK_EXIT_OUTPUT;
     }
+    if (o->mode)
+        publish_set_mode(c->pub, o->mode);
     int rc = run_load(c);
     if (rc)
         return rc;

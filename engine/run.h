@@ -15,6 +15,7 @@ typedef struct {
     const char *rules[RUN_MAX_RULES];
     size_t nrules;            /* 0: rules/thads.rules */
     const char *out;          /* --out (default output/<Y>-<N>thang) */
+    unsigned mode;            /* --mode of published files, 0: PUBLISH_DEFAULT_MODE (0640) */
     bool strict;
     int64_t max_reject_pct;   /* hundredths of a percent, -1 when not set */
     const char *encoding;

@@ -22,7 +22,8 @@ enum {
     THK_EXIT_USAGE = 1,  /* bad command line */
     THK_EXIT_RULES = 2,  /* rule file error */
     THK_EXIT_INPUT = 3,  /* missing/unreadable input, missing column, --strict, --max-reject-pct */
-    THK_EXIT_OUTPUT = 4, /* cannot write, disk full, lock held, interrupted */
+    THK_EXIT_OUTPUT = 4, /* cannot write, disk full, lock held, interrupted, out of memory,
+                          * an output folder that is not ours */
     THK_EXIT_CHECK = 5   /* an identity did not hold: a bug, nothing published */
 };
 
@@ -75,6 +76,10 @@ const char *thk_reject_message(thk_reject r);
 char thk_reject_severity(thk_reject r);
 
 /* Allocation that never returns NULL: out of memory aborts naming the size (util.c). */
+/* On allocation failure the thk_x* allocators print what was being allocated, run the cleanup
+ * registered here (async-signal-safe; it removes the staging folder) and exit with
+ * THK_EXIT_OUTPUT: never an abort, never a half-written folder left behind. */
+void thk_on_oom(void (*cleanup)(void));
 void *thk_xmalloc(size_t n);
 void *thk_xcalloc(size_t count, size_t size);
 void *thk_xrealloc(void *p, size_t n);

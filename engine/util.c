@@ -6,11 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
+static void (*util_oom_cleanup)(void);
+
+void thk_on_oom(void (*cleanup)(void))
+{
+    util_oom_cleanup = cleanup;
+}
+
+/* No allocation from here on: the message is formatted on the stack and written with write(2),
+ * the cleanup hook (the staging folder) is async-signal-safe, and _exit skips atexit handlers. */
 static void util_oom(size_t n)
 {
-    fprintf(stderr, "thongke: hết bộ nhớ (out of memory) khi cấp phát %zu byte\n", n);
-    abort();
+    char msg[256];
+    int len = snprintf(msg, sizeof msg,
+                       "thongke: lỗi: hết bộ nhớ (out of memory) khi cấp phát %zu byte; "
+                       "không công bố báo cáo, báo cáo đã công bố trước đó giữ nguyên\n",
+                       n);
+    if (len > 0) {
+        ssize_t w = write(2, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1);
+        (void)w;
+    }
+    if (util_oom_cleanup)
+        util_oom_cleanup();
+    _exit(THK_EXIT_OUTPUT);
 }
 
 void *thk_xmalloc(size_t n)

@@ -1,4 +1,5 @@
 /* Tests of publish: staging, atomic swap, the previous report surviving a failure, the lock. */
+#include "manifest.h"
 #include "publish.h"
 #include "testutil.h"
 
@@ -25,6 +26,19 @@ static void put(publish *p, const char *name, const char *text)
     cr_assert_not_null(f);
     fputs(text, f);
     fclose(f);
+}
+
+/* A manifest.json as thongke writes it, listing the given outputs: a folder holding it is a
+ * previous publication that the next run may replace. */
+static void put_manifest(publish *p, size_t n, const char *const *names)
+{
+    manifest_output outs[8] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        outs[i].path = names[i];
+    manifest_info mi = {.tool_version = "test", .outputs = outs, .noutputs = n};
+    thk_buf err = {0};
+    cr_assert_eq(manifest_write(publish_path(p, "manifest.json"), &mi, &err), 0, "%s", err.data);
+    buf_free(&err);
 }
 
 Test(publish, a_first_run_creates_the_folder_with_its_files)
@@ -59,6 +73,7 @@ Test(publish, a_rerun_replaces_the_report_atomically)
     publish *p = publish_begin(out, &locked, &err);
     put(p, "cells.csv", "old\n");
     put(p, "stale.csv", "gone after the rerun\n");
+    put_manifest(p, 2, (const char *const[]){"cells.csv", "stale.csv"});
     cr_assert_eq(publish_commit(p, &err), 0);
     publish_abort(p);
     p = publish_begin(out, &locked, &err);
@@ -69,7 +84,7 @@ Test(publish, a_rerun_replaces_the_report_atomically)
     char *t = tu_read(path, NULL);
     cr_assert_str_eq(t, "new\n");
     free(t);
-    cr_assert_eq(count_entries(out), 1);
+    cr_assert_eq(count_entries(out), 1, "stale.csv and the old manifest went with the old report");
     cr_assert_eq(count_entries(tmp), 2);
     free(tmp);
 }
@@ -83,6 +98,7 @@ Test(publish, an_aborted_run_leaves_the_previous_report_and_no_debris)
     thk_buf err = {0};
     publish *p = publish_begin(out, &locked, &err);
     put(p, "cells.csv", "published\n");
+    put_manifest(p, 1, (const char *const[]){"cells.csv"});
     publish_commit(p, &err);
     publish_abort(p);
     p = publish_begin(out, &locked, &err);
