@@ -150,6 +150,13 @@ static int load_bind_header(load_ctx *c, const reader_record *rec)
         for (size_t i = 0; i < nextra; i++)
             c->extra_col[i] = -1;
     }
+    if (rec->too_many_fields) {
+        buf_printf(c->err,
+                   "%s: dòng 1: dòng tiêu đề có hơn %d cột; tệp xuất có lẽ sai dấu phân cách "
+                   "hoặc không phải danh sách việc (more than %d columns)",
+                   c->name, READER_MAX_FIELDS, READER_MAX_FIELDS);
+        goto fail;
+    }
     if (rec->bad_utf8 >= 0 || rec->bad_encoding) {
         buf_printf(c->err, "%s: dòng 1: dòng tiêu đề không giải mã được (không phải UTF-8 hợp lệ; "
                            "hãy dùng --encoding)", c->name);
@@ -1114,13 +1121,13 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
 
 size_t load_estimate_rows(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO must not block here */
     if (fd < 0)
         return 0;
     struct stat st;
     char head[65536];
     ssize_t n = 0;
-    if (fstat(fd, &st) == 0 && st.st_size > 0)
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         n = pread(fd, head, sizeof head, 0);
     close(fd);
     if (n <= 0)

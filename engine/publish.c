@@ -98,6 +98,11 @@ static size_t publish_empty_dirfd(int dfd)
     return left;
 }
 
+char *publish_sibling_path(const char *out, const char *suffix)
+{
+    return publish_sibling(out, suffix);
+}
+
 int publish_remove_dir(const char *dir)
 {
     struct stat st;

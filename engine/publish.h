@@ -26,6 +26,8 @@ int publish_check_name(const char *out, thk_buf *err);
  * message in *err when the folder is locked by another run (naming its pid) or cannot be
  * prepared; *locked tells which. */
 publish *publish_begin(const char *out, bool *locked, thk_buf *err);
+/* "<parent>/.<name><suffix>" beside output folder `out` (malloc'd), e.g. ".lock". */
+char *publish_sibling_path(const char *out, const char *suffix);
 /* The mode of the published files (folders: x added where r is set). */
 void publish_set_mode(publish *p, unsigned mode);
 /* The staging folder: write every output file in it. */

@@ -438,11 +438,23 @@ void reader_report_changed(const char *path, thk_buf *err)
 int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                     reader_stats *stats, thk_buf *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO with no writer must not hang a cron run; fstat then refuses
+     * anything that is not a regular file (a FIFO, a device, /dev/stdin, a folder) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         buf_printf(err, "%s: không mở được tệp: %s", path, strerror(errno));
         return -1;
     }
+    struct stat fst;
+    if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+        buf_printf(err, "%s: không phải tệp thường (FIFO, thiết bị hay thư mục?); hãy xuất dữ "
+                        "liệu ra một tệp rồi chạy lại", path);
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     reader_state st;
     if (reader_begin(&st, path, opts, fn, ctx, stats, err) != 0) {
         close(fd);

@@ -108,6 +108,41 @@ static void *run_model_finish(void *m)
     return NULL;
 }
 
+/* The rejects of a run that failed on its input, written where the statistician will look:
+ * ".<name>.rejects.csv" beside the output folder (the published report is left as it was).
+ * Written in the private staging folder, then renamed over the old one (rename replaces a
+ * planted symlink instead of following it). */
+static void run_keep_rejects(run_ctx *c)
+{
+    if (!c->pub || !c->rej)
+        return;
+    rejects_sort(c->rej);
+    thk_buf err = {0};
+    const char *staged = publish_path(c->pub, "rejects.csv");
+    char *tmp = thk_xstrdup(staged);
+    char *dest = publish_sibling_path(c->out, ".rejects.csv");
+    if (csv_out_write_rejects(tmp, c->rej, &err) == 0 && chmod(tmp, c->o->mode ? c->o->mode
+                                                                           : PUBLISH_DEFAULT_MODE) == 0 &&
+        rename(tmp, dest) == 0)
+        log_error("các dòng bị loại của lần chạy này: %s (%zu dòng)", dest, rejects_count(c->rej));
+    else
+        log_error("không ghi được %s: %s", dest, err.data ? err.data : strerror(errno));
+    buf_free(&err);
+    free(tmp);
+    free(dest);
+}
+
+/* After a successful publication, the rejects kept by an earlier failed run describe an export
+ * that has been fixed: remove them (a regular file of ours only; unlink never follows). */
+static void run_drop_kept_rejects(const run_ctx *c)
+{
+    char *dest = publish_sibling_path(c->out, ".rejects.csv");
+    struct stat st;
+    if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+        unlink(dest);
+    free(dest);
+}
+
 static int run_load(run_ctx *c)
 {
     const run_opts *o = c->o;
@@ -167,21 +202,38 @@ static int run_load(run_ctx *c)
               (double)(m->events_cap * sizeof *m->events) / 1e6,
               (double)strpool_bytes(m->strings) / 1e6,
               (double)((m->case_index_mask + 1) * sizeof *m->case_index) / 1e6);
+    /* A run whose input was mostly refused publishes a report of nothing over a good one:
+     * stop before publishing, keep the rejects where the statistician will find them. */
+    int64_t pct = o->max_reject_pct >= 0 ? o->max_reject_pct : RUN_DEFAULT_MAX_REJECT_PCT;
     for (int k = 0; k < 3; k++) {
         const load_stats *s = &c->stats[k];
-        if (!c->paths[k] || s->read == 0)
+        if (!c->paths[k])
+            continue;
+        if (k == 0 && s->accepted == 0) {
+            log_error("%s: không nhận được việc nào (%" PRIu64 " dòng đọc, %" PRIu64
+                      " dòng bị loại); không công bố báo cáo rỗng, báo cáo đã công bố giữ "
+                      "nguyên",
+                      c->paths[k], s->read, s->rejected);
+            run_keep_rejects(c);
+            return THK_EXIT_INPUT;
+        }
+        if (s->read == 0)
             continue;
         if (o->strict && s->rejected > 0) {
-            log_error("--strict: %s có %" PRIu64 " dòng bị loại (xem rejects.csv của lần chạy "
-                      "không --strict)", c->paths[k], s->rejected);
+            log_error("--strict: %s có %" PRIu64 " dòng bị loại", c->paths[k], s->rejected);
+            run_keep_rejects(c);
             return THK_EXIT_INPUT;
         }
         /* rejected / read > P / 100 %, in integers: rejected * 10000 > P * read */
-        if (o->max_reject_pct >= 0 &&
-            (uint64_t)s->rejected * 10000u > (uint64_t)o->max_reject_pct * s->read) {
-            log_error("%s: %" PRIu64 "/%" PRIu64 " dòng bị loại, vượt --max-reject-pct %" PRId64
-                      ".%02" PRId64 " %%", c->paths[k], s->rejected, s->read,
-                      o->max_reject_pct / 100, o->max_reject_pct % 100);
+        if ((uint64_t)s->rejected * 10000u > (uint64_t)pct * s->read) {
+            log_error("%s: %" PRIu64 "/%" PRIu64 " dòng bị loại (%" PRIu64 " %%), vượt ngưỡng "
+                      "%" PRId64 ".%02" PRId64 " %%%s; không công bố, báo cáo đã công bố giữ "
+                      "nguyên (sai --encoding, sai tệp, hay tệp chỉ có tiêu đề?)",
+                      c->paths[k], s->rejected, s->read, s->rejected * 100u / s->read, pct / 100,
+                      pct % 100,
+                      o->max_reject_pct >= 0 ? " (--max-reject-pct)"
+                                             : " mặc định (đổi bằng --max-reject-pct)");
+            run_keep_rejects(c);
             return THK_EXIT_INPUT;
         }
     }
@@ -650,6 +702,10 @@ static int run_pipeline(run_ctx *c)
     }
     log_stage("tính", "%zu việc, %zu sự kiện, %zu bảng (%" PRId64 " ms)", c->m->ncases,
               c->m->nevents, c->fs->ntables, log_now_ms() - t1);
+    /* the same counts as the rows of rejects.csv (warnings found while computing included) */
+    log_stage("loại", "rejects.csv: %zu dòng (%zu loại, %zu cảnh báo, %zu thêm khi tính)",
+              rejects_count(c->rej), rejects_count_severity(c->rej, NULL, 'E'),
+              rejects_count_severity(c->rej, NULL, 'W'), rejects_count(c->rej) - rejects_before);
     int64_t t2 = log_now_ms();
     buf_clear(&c->err);
     rc = run_write(c);
@@ -663,6 +719,8 @@ static int run_pipeline(run_ctx *c)
         log_error("%s", c->err.data);
         return THK_EXIT_OUTPUT;
     }
+    if (!o->verify)
+        run_drop_kept_rejects(c);
     log_stage("công bố", "%s: %zu tệp (%" PRId64 " ms); tổng %" PRId64 " ms", c->out,
               c->mi.noutputs + 1, log_now_ms() - t2, log_now_ms() - t0);
     return THK_EXIT_OK;

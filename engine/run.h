@@ -5,6 +5,9 @@
 #include "thk.h"
 
 #define RUN_MAX_RULES 16
+/* Without --max-reject-pct a file with more than 5 % of its rows rejected fails the run
+ * (hundredths of a percent); a cases file with no accepted case always does. */
+#define RUN_DEFAULT_MAX_REJECT_PCT 500
 
 typedef struct {
     int year;                 /* statistical year (--year) */
@@ -17,7 +20,7 @@ typedef struct {
     const char *out;          /* --out (default output/<Y>-<N>thang) */
     unsigned mode;            /* --mode of published files, 0: PUBLISH_DEFAULT_MODE (0640) */
     bool strict;
-    int64_t max_reject_pct;   /* hundredths of a percent, -1 when not set */
+    int64_t max_reject_pct;   /* hundredths of a percent, -1: RUN_DEFAULT_MAX_REJECT_PCT */
     const char *encoding;
     char delimiter;
     const char *unit_name, *receiver;
