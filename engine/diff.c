@@ -2,6 +2,7 @@
  * cases.csv matched by ma_viec in hash tables (strpool), then the changed cells and, for each, the
  * cases of its row that entered, left or changed money. Reads only; writes nothing to disk. */
 #include "diff.h"
+#include "runfile.h"
 
 #include "form.h"
 #include "log.h"
@@ -934,6 +935,9 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
     buf_free(&pr.line);
 }
 
+/* diff's own exit for a bad command line: 1 already means "different" */
+#define DIFF_EXIT_USAGE 2
+
 int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE *out,
               thk_buf *err)
 {
@@ -942,18 +946,55 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
         rc = diff_run_folder(new_dir, err);
     if (rc)
         return rc;
+    /* both folders checked against their manifests before anything is compared */
+    manifest_info mo, mn;
+    rc = runfile_verify(old_dir, &mo, err);
+    if (rc)
+        return rc;
+    rc = runfile_verify(new_dir, &mn, err);
+    if (rc) {
+        manifest_clear(&mo);
+        return rc;
+    }
+    bool cases_old = runfile_lists(&mo, "cases.csv", NULL);
+    bool cases_new = runfile_lists(&mn, "cases.csv", NULL);
+    manifest_clear(&mo);
+    manifest_clear(&mn);
     diff_state s = {0};
     s.pool = strpool_new();
     s.keys = strpool_new();
     s.ids = strpool_new();
     s.flags = strpool_new();
     rc = diff_load_cells(&s, old_dir, new_dir, err);
-    if (!rc && s.nchanged && !o->quiet)
+    bool with_cases = cases_old && cases_new;
+    /* equal cells claim identity only once the case lists are equal too (row order aside: a
+     * merge lists its runs' cases one run after the other) */
+    if (!rc && with_cases && (!s.nchanged || !o->quiet))
         rc = diff_load_cases(&s, old_dir, new_dir, err);
+    bool cases_same = with_cases && !rc && s.nchg == 0;
     if (!rc && s.nchanged && !o->quiet)
         diff_print(&s, o, out);
     if (!rc)
         rc = s.nchanged ? 1 : 0;
+    /* identity is claimed only when it was checked: equal cells and equal case lists */
+    if (!rc && !with_cases) {
+        if (!o->quiet)
+            fprintf(out,
+                    "Các ô giống nhau, nhưng không xác nhận được hai lần chạy giống hệt: %s không "
+                    "có cases.csv nên không so được danh sách việc / cells are equal, identity "
+                    "not established: no cases.csv in %s\n",
+                    cases_old ? new_dir : old_dir, cases_old ? new_dir : old_dir);
+        rc = 1;
+    } else if (!rc && !cases_same) {
+        if (!o->quiet)
+            fprintf(out, "Các ô giống nhau nhưng danh sách việc (cases.csv) khác nhau / cells "
+                         "are equal but cases.csv differs\n");
+        rc = 1;
+    } else if (rc == 1 && !with_cases && !o->quiet) {
+        fprintf(out, "(không có cases.csv ở %s: không liệt kê được các việc sau mỗi ô / no "
+                     "cases.csv: no drill-down)\n",
+                cases_old ? new_dir : old_dir);
+    }
     diff_state_free(&s);
     return rc;
 }
@@ -974,9 +1015,11 @@ static void diff_usage(FILE *f)
           "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô / at most N cells, N cases per\n"
           "             kind and cell\n"
           "\n"
-          "Mã thoát / exit codes: 0 giống nhau / identical, 1 khác nhau / different (also a\n"
-          "usage error), 3 thiếu hoặc không đọc được thư mục, tệp / missing or unreadable\n"
-          "run folder or file.\n",
+          "Mã thoát / exit codes: 0 giống nhau / identical (cells.csv và cases.csv),\n"
+          "1 khác nhau hoặc không xác nhận được giống nhau (thiếu cases.csv) / different or\n"
+          "identity not established, 2 sai cú pháp lệnh / usage error, 3 thiếu, không đọc\n"
+          "được, hoặc không khớp manifest.json (SHA-256) / missing, unreadable or not matching\n"
+          "its manifest.\n",
           f);
 }
 
@@ -1000,25 +1043,25 @@ int diff_main(int argc, char **argv)
                 fprintf(stderr, "thongke: lỗi: --limit cần một số nguyên ≥ 0 / --limit needs a "
                                 "whole number ≥ 0\n");
                 diff_usage(stderr);
-                return THK_EXIT_USAGE;
+                return DIFF_EXIT_USAGE;
             }
             o.limit = (size_t)n;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "thongke: lỗi: tùy chọn không rõ / unknown option: %s\n", a);
             diff_usage(stderr);
-            return THK_EXIT_USAGE;
+            return DIFF_EXIT_USAGE;
         } else if (ndirs < 2) {
             dirs[ndirs++] = a;
         } else {
             fprintf(stderr, "thongke: lỗi: thừa đối số / extra argument: %s\n", a);
             diff_usage(stderr);
-            return THK_EXIT_USAGE;
+            return DIFF_EXIT_USAGE;
         }
     }
     if (ndirs != 2) {
         fprintf(stderr, "thongke: lỗi: cần hai thư mục lần chạy / two run folders needed\n");
         diff_usage(stderr);
-        return THK_EXIT_USAGE;
+        return DIFF_EXIT_USAGE;
     }
     thk_buf err = {0};
     int rc = diff_runs(dirs[0], dirs[1], &o, stdout, &err);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "publish.h"
+#include "runfile.h"
 #include "read_date.h"
 #include "sha256.h"
 #include "strpool.h"
@@ -348,24 +349,22 @@ static int merge_open_run(merge_input *in, thk_buf *err)
                    in->dir, in->dir);
         return THK_EXIT_INPUT;
     }
-    static const char *const need[] = {"manifest.json", "cells.csv", "rejects.csv"};
-    thk_buf p = {0};
-    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-        merge_path(&p, in->dir, need[i]);
-        if (access(p.data, R_OK) != 0) {
-            buf_printf(err,
-                       "không gộp được: thiếu hoặc không đọc được tệp %s / cannot merge: missing "
-                       "or unreadable file %s (%s)",
-                       p.data, p.data, strerror(errno));
-            buf_free(&p);
+    /* every file checked against the run's manifest before any is read (runfile.h) */
+    int rc = runfile_verify(in->dir, &in->mi, err);
+    if (rc)
+        return rc;
+    static const char *const need[] = {"cells.csv", "rejects.csv"};
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (!runfile_lists(&in->mi, need[i], NULL)) {
+            buf_printf(err, "không gộp được: %s/%s không có trong lần chạy / cannot merge: "
+                            "missing file",
+                       in->dir, need[i]);
             return THK_EXIT_INPUT;
         }
-    }
-    merge_path(&p, in->dir, "cases.csv");
-    in->has_cases = access(p.data, R_OK) == 0;
+    in->has_cases = runfile_lists(&in->mi, "cases.csv", NULL);
+    thk_buf p = {0};
     merge_path(&p, in->dir, "manifest.json");
-    int rc = manifest_read(p.data, &in->mi, err);
-    if (!rc && sha256_file(p.data, in->sha, NULL, err) != 0)
+    if (sha256_file(p.data, in->sha, NULL, err) != 0)
         rc = THK_EXIT_INPUT;
     buf_free(&p);
     return rc;
@@ -998,7 +997,20 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     mi.outputs = outs;
     mi.noutputs = nouts;
     mi.identities_verified = m->identities;
+    /* a run without cases.csv: the merged drill-down is missing, and the manifest says so */
+    thk_buf missing = {0};
+    manifest_check cases_check = {.name = "cases.csv của mọi lần chạy", .ok = false};
+    if (!with_cases) {
+        buf_printf(&missing, "không có cases.csv:");
+        for (size_t r = 0; r < m->nin; r++)
+            if (!m->in[r].has_cases)
+                buf_printf(&missing, " %s", m->in[r].dir);
+        cases_check.detail = missing.data;
+        mi.continuity = &cases_check;
+        mi.ncontinuity = 1;
+    }
     rc = manifest_write(publish_path(p, "manifest.json"), &mi, err);
+    buf_free(&missing);
     free(argv);
     free(units);
     free(inputs);
@@ -1030,6 +1042,11 @@ int merge_runs(const merge_opts *o, thk_buf *err)
         m.in[r].dir = o->runs[r];
         m.nin = r + 1;
         rc = merge_open_run(&m.in[r], err);
+        if (!rc && !m.in[r].has_cases)
+            fprintf(stderr,
+                    "thongke: cảnh báo: merge: %s không có cases.csv; bản gộp sẽ không có danh "
+                    "sách việc (cases.csv) để tra cứu, manifest.json ghi lại kiểm tra này\n",
+                    m.in[r].dir);
         with_cases = with_cases && m.in[r].has_cases;
     }
     if (!rc)

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "diff.h"
+#include "run_fixture.h"
 #include "testutil.h"
 
 /* Locals freed when they go out of scope (a GCC/Clang extension), so ASan sees no leaks. */
@@ -23,6 +24,7 @@ static char *td_run(const char *cells, const char *cases)
     free(tu_write_str(d, "cells.csv", cells));
     if (cases)
         free(tu_write_str(d, "cases.csv", cases));
+    rf_seal(d);
     return d;
 }
 
@@ -245,19 +247,52 @@ Test(diff, a_missing_folder_or_file_exits_3_naming_it)
     AUTO_STR b = tu_tempdir();
     buf_clear(&err);
     out = td_diff(a, b, (diff_opts){0}, &rc, &err);
-    cr_assert_eq(rc, 3);
-    cr_assert(strstr(err.data, "cells.csv"), "%s", err.data);
+    cr_assert_eq(rc, 3, "a folder without manifest.json is not a run");
+    cr_assert(strstr(err.data, "manifest.json"), "%s", err.data);
     free(out);
 
-    /* cells differ but NEW has no cases.csv: an input error, nothing printed */
+    /* cells differ but NEW has no cases.csv: the cells are listed, the missing drill-down said */
     free(b);
     b = td_run("form,row,column,value\nB01,*,thu_ly,4\n", NULL);
     buf_clear(&err);
     out = td_diff(a, b, (diff_opts){0}, &rc, &err);
-    cr_assert_eq(rc, 3);
-    cr_assert(strstr(err.data, "cases.csv"), "%s", err.data);
-    cr_assert_str_empty(out);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(out, "cases.csv"), "%s", out);
     buf_free(&err);
+}
+
+Test(diff, equal_cells_without_cases_do_not_claim_identity)
+{
+    AUTO_STR a = td_run(base_cells, base_cases), *b = td_run(base_cells, NULL);
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
+    cr_assert_eq(rc, 1, "identity not established is not 'identical'");
+    cr_assert(strstr(out, "cases.csv") && strstr(out, b), "%s", out);
+}
+
+Test(diff, equal_cells_with_different_cases_are_different)
+{
+    const char *moved = CASES_HEADER "V1,GL-KV01,1,0,xong,2026-01-05,100,100,0,0,\n"
+                                     "V2,GL-KV01,0,1,dang_thi_hanh,,200,0,0,200,tin_dung\n"
+                                     "V4,GL-KV01,0,1,chua_co_dk,,300,0,0,300,\n";
+    AUTO_STR a = td_run(base_cells, base_cases), *b = td_run(base_cells, moved);
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
+    cr_assert_eq(rc, 1);
+    cr_assert(strstr(out, "cases.csv"), "%s", out);
+}
+
+Test(diff, a_forged_cells_file_is_refused)
+{
+    AUTO_STR a = td_run(base_cells, base_cases), *b = td_run(base_cells, base_cases);
+    free(tu_write_str(b, "cells.csv", "form,row,column,value\nB01,*,thu_ly,999\n"));
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
+    cr_assert_eq(rc, 3);
+    cr_assert(strstr(err.data, "cells.csv") && strstr(err.data, "SHA-256"), "%s", err.data);
 }
 
 Test(diff, a_bad_header_or_duplicate_cell_is_an_input_error)
@@ -299,9 +334,11 @@ Test(diff, main_returns_usage_and_help_codes)
     char *help[] = {"diff", "--help", NULL};
     cr_assert_eq(diff_main(2, help), 0);
     char *one[] = {"diff", "/tmp", NULL};
-    cr_assert_eq(diff_main(2, one), 1);
+    cr_assert_eq(diff_main(2, one), 2, "usage errors are 2: 1 means different");
     char *bad[] = {"diff", "--limit", "x", "/a", "/b", NULL};
-    cr_assert_eq(diff_main(5, bad), 1);
+    cr_assert_eq(diff_main(5, bad), 2);
+    char *unknown[] = {"diff", "--nope", "/a", "/b", NULL};
+    cr_assert_eq(diff_main(4, unknown), 2);
     AUTO_STR a = td_run(base_cells, base_cases), *b = td_run(base_cells, base_cases);
     char *same[] = {"diff", a, b, "--quiet", NULL};
     cr_assert_eq(diff_main(4, same), 0);

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "manifest.h"
+#include "run_fixture.h"
 #include "merge.h"
 #include "publish.h"
 #include "sha256.h"
@@ -64,6 +65,7 @@ static char *tm_run(const tm_spec *s)
     manifest_render(&mi, &b);
     free(tu_write(d, "manifest.json", b.data, b.len));
     buf_free(&b);
+    rf_seal(d);
     return d;
 }
 
@@ -401,7 +403,7 @@ Test(merge, a_missing_file_is_refused_naming_it)
         AUTO_BUF err = {0};
         cr_assert_eq(tm_merge(out, runs, 2, &err), 3, "%s", files[i]);
         cr_assert(strstr(err.data, p), "%s", err.data);
-        cr_assert(strstr(err.data, "missing or unreadable file"), "%s", err.data);
+        cr_assert(strstr(err.data, "không mở được"), "%s", err.data);
         cr_assert_eq(access(out, F_OK), -1);
         buf_free(&err);
     }
