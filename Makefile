@@ -78,13 +78,17 @@ test-asan: $(ASN)/unit-tests $(ASN)/thongke
 
 test: test-unit test-asan
 
+# Another apt/dpkg (unattended-upgrades on a fresh machine) may hold the lock: wait for it.
+APT_LOCK_TIMEOUT ?= 600
 deps:
 	@if command -v apt-get >/dev/null 2>&1; then \
 	  missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing: $$missing"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	    $$SUDO apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_TIMEOUT) update -qq && \
+	      DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_TIMEOUT) \
+	      install -y -qq $$missing; \
 	  else echo "all Debian packages present"; fi; \
 	else echo "no apt-get: install $(PKGS) by hand" >&2; exit 1; fi
 

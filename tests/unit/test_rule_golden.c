@@ -1,6 +1,8 @@
 /* test_rule_golden — runs every block of the tests/rules/ .test files (jq-style golden files): rule text
  * that must fail with exact diagnostics, or compile and give exact `thongke check` output. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +56,7 @@ static void gold_block_free(gold_block *g)
 
 static void gold_write(const char *dir, const char *name, const thk_buf *text)
 {
-    char path[512];
+    char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f, "cannot write %s", path);
@@ -73,7 +75,8 @@ static char *gold_stream_text(FILE *f, char **buf)
 static void gold_run(const char *file, gold_block *g, size_t *count)
 {
     (*count)++;
-    char dir[] = "/tmp/rule_golden_XXXXXX";
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/rule_golden_XXXXXX", tu_tmpbase());
     cr_assert_not_null(mkdtemp(dir));
     for (size_t i = 0; i < g->nfiles; i++)
         gold_write(dir, g->fname[i], &g->ftext[i]);
@@ -119,11 +122,11 @@ static void gold_run(const char *file, gold_block *g, size_t *count)
     buf_free(&diag);
     cr_assert_eq(chdir(cwd), 0);
     for (size_t i = 0; i < g->nfiles; i++) {
-        char path[512];
+        char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, g->fname[i]);
         unlink(path);
     }
-    char path[512];
+    char path[8192];
     snprintf(path, sizeof path, "%s/t.rules", dir);
     unlink(path);
     rmdir(dir);

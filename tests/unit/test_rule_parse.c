@@ -1,5 +1,7 @@
 /* test_rule_parse — the syntax tree of expressions and items; error recovery; includes. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,9 +265,10 @@ Test(rule_parse, an_unclosed_block_is_reported_where_the_next_item_starts)
 
 Test(rule_parse, includes_are_read_relative_to_the_including_file)
 {
-    char dir[] = "/tmp/rule_parse_XXXXXX";
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/rule_parse_XXXXXX", tu_tmpbase());
     cr_assert_not_null(mkdtemp(dir));
-    char path[256];
+    char path[8192];
     snprintf(path, sizeof path, "%s/sub", dir);
     cr_assert_eq(mkdir(path, 0700), 0);
     snprintf(path, sizeof path, "%s/sub/maps.rules", dir);

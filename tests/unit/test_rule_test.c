@@ -1,6 +1,8 @@
 /* test_rule_test — `thongke check`: exit codes, output, independent files, the samples behind
  * the shadowed-alternative heuristic, and the shipped rules passing their own tests. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +14,8 @@
 /* Writes text to a new temporary file and returns its path (static storage per slot). */
 static const char *tmp_rules(int slot, const char *text)
 {
-    static char paths[4][64];
-    snprintf(paths[slot], sizeof paths[slot], "/tmp/rule_test_%d_XXXXXX", slot);
+    static char paths[4][4096];
+    snprintf(paths[slot], sizeof paths[slot], "%s/rule_test_%d_XXXXXX", tu_tmpbase(), slot);
     int fd = mkstemp(paths[slot]);
     cr_assert_geq(fd, 0);
     cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
@@ -24,7 +26,9 @@ static const char *tmp_rules(int slot, const char *text)
 /* Runs check_main with stdout and stderr captured into out/err (caller frees). */
 static int run_check(int argc, const char **argv, char **out, char **err)
 {
-    char opath[] = "/tmp/rule_test_out_XXXXXX", epath[] = "/tmp/rule_test_err_XXXXXX";
+    char opath[4096], epath[4096];
+    snprintf(opath, sizeof opath, "%s/rule_test_out_XXXXXX", tu_tmpbase());
+    snprintf(epath, sizeof epath, "%s/rule_test_err_XXXXXX", tu_tmpbase());
     int ofd = mkstemp(opath), efd = mkstemp(epath);
     cr_assert(ofd >= 0 && efd >= 0);
     fflush(stdout);

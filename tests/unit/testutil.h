@@ -8,13 +8,24 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <errno.h>
 #include <fcntl.h>
 
-/* A fresh temporary folder, never NULL (never removed: Criterion runs each test in its own process and the
- * folders are tiny; /tmp is cleaned by the system). */
+/* Where tests put their files: the run's own folder made by test_tmp.c (THONGKE_TEST_TMP, under
+ * $TMPDIR, removed when every test passed), else $TMPDIR, else /tmp. */
+static inline const char *tu_tmpbase(void)
+{
+    const char *t = getenv("THONGKE_TEST_TMP");
+    if (!t || !*t)
+        t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+/* A fresh temporary folder under tu_tmpbase(), never NULL. */
 __attribute__((returns_nonnull)) static inline char *tu_tempdir(void)
 {
-    char tmpl[] = "/tmp/thongke-test-XXXXXX";
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/thongke-test-XXXXXX", tu_tmpbase());
     char *d = mkdtemp(tmpl);
     char *copy = d ? strdup(d) : NULL;
     if (!copy)

@@ -1,0 +1,70 @@
+/* test_model — model_finish orders each case's events by date with file order breaking ties,
+ * in n log n: one hostile case with hundreds of thousands of events (issue "Hardening" 15). */
+#include "model.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+/* Appends an event of case c with date d and line l, growing the array. */
+static void tm_event(model *m, uint32_t c, thk_date d, uint32_t l)
+{
+    if (m->nevents == m->events_cap) {
+        m->events_cap = m->events_cap ? m->events_cap * 2 : 1024;
+        m->events = realloc(m->events, m->events_cap * sizeof *m->events);
+        cr_assert_not_null(m->events);
+    }
+    m->events[m->nevents++] = (model_event){.case_idx = c, .date = d, .line = l & MODEL_EVENT_LINE_MAX};
+}
+
+static void tm_check_sorted(const model *m, uint32_t c, size_t want)
+{
+    const model_case *k = &m->cases[c];
+    cr_assert_eq(k->ev_count, want);
+    const model_event *e = m->events + k->ev_first;
+    for (size_t i = 1; i < k->ev_count; i++) {
+        cr_assert_eq(e[i].case_idx, c);
+        cr_assert(e[i - 1].date < e[i].date ||
+                      (e[i - 1].date == e[i].date && e[i - 1].line < e[i].line),
+                  "event %zu out of order (date %d line %u after date %d line %u)", i,
+                  (int)e[i].date, (unsigned)e[i].line, (int)e[i - 1].date,
+                  (unsigned)e[i - 1].line);
+    }
+}
+
+Test(model, a_case_with_300k_unordered_events_is_sorted_stably, .timeout = 30)
+{
+    model *m = model_new();
+    bool dup;
+    uint32_t a = model_case_add(m, "A", 1, &dup), b = model_case_add(m, "B", 1, &dup);
+    const size_t n = 300000;
+    srand(7);
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* dates from a small range: many ties, which must keep file (line) order */
+        tm_event(m, a, (thk_date)(20000 + rand() % 997), (uint32_t)(i + 2));
+        if (i % 1000 == 0) {
+            tm_event(m, b, (thk_date)(21000 - (int)(i / 1000)), (uint32_t)(n + i + 2));
+            nb++;
+        }
+    }
+    model_finish(m);
+    tm_check_sorted(m, a, n);
+    tm_check_sorted(m, b, nb);
+    model_free(m);
+}
+
+Test(model, short_cases_keep_file_order_on_equal_dates)
+{
+    model *m = model_new();
+    bool dup;
+    uint32_t a = model_case_add(m, "A", 1, &dup), b = model_case_add(m, "B", 1, &dup);
+    tm_event(m, a, 20010, 2);
+    tm_event(m, b, 20000, 3);
+    tm_event(m, a, 20005, 4);
+    tm_event(m, a, 20005, 5);
+    tm_event(m, a, 20001, 6);
+    model_finish(m);
+    tm_check_sorted(m, a, 4);
+    cr_assert_eq(m->events[m->cases[a].ev_first].line, 6);
+    model_free(m);
+}
