@@ -97,6 +97,7 @@ demo: deps
 	./$(BIN) report --year 2026 --months 10 --input input/sample --out output/2026-10thang
 
 # libFuzzer targets (clang only): tests/fuzz/fuzz_<name>.c, corpus in tests/fuzz/corpus/<name>/.
+# Rule inputs may be 64 kB, long enough for operand chains and let chains past the limits.
 FUZZ_SECONDS ?= 20
 FZ := build/fuzz
 FUZZ_CFLAGS := -std=c11 $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
@@ -108,7 +109,8 @@ fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p $(FZ)/work-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	  case $$n in fuzz_rules) ml=65536;; *) ml=4096;; esac; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml -timeout=10 -rss_limit_mb=2048 \
 	      -print_final_stats=1 $(FZ)/work-$$n $$c || exit 1; done
 
 clean:
@@ -153,7 +155,7 @@ BENCH_STRICT ?= 0
 BENCH_FLOOR := $(BENCH_DIR)/floor
 BENCH_ENV = THONGKE=$(CURDIR)/$(BIN) BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) \
             BENCH_DIR=$(BENCH_DIR) BENCH_REPS=$(BENCH_REPS) BENCH_STRICT=$(BENCH_STRICT)
-.PHONY: bench bench-scale bench-floor
+.PHONY: bench bench-scale bench-floor bench-rules
 bench-floor: $(BENCH_FLOOR)
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
@@ -162,3 +164,6 @@ bench: all bench-floor
 	$(BENCH_ENV) bash tests/bench/bench.sh bench
 bench-scale: all
 	$(BENCH_ENV) bash tests/bench/bench.sh scale
+# `make bench-rules`: `thongke check` on hostile rule-file shapes (REF_BIN=old/thongke compares).
+bench-rules: all
+	bash tests/bench/bench_rules.sh $(REL)/thongke

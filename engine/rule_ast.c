@@ -35,30 +35,35 @@ void rule_arena_free(rule_arena *a)
     free(a);
 }
 
-void *rule_arena_alloc(rule_arena *a, size_t n)
+/* n bytes at a multiple of `align` (a power of two) in the newest chunk, or a new chunk. */
+static void *arena_take(rule_arena *a, size_t n, size_t align)
 {
-    size_t al = sizeof(max_align_t);
-    n = (n + al - 1) / al * al;
-    if (n == 0)
-        n = al;
     arena_chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
+    size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+    if (!c || at > c->cap || c->cap - at < n) {
         size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
         c = thk_xmalloc(sizeof *c + cap);
         c->next = a->head;
-        c->used = 0;
         c->cap = cap;
         a->head = c;
+        at = 0;
     }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    memset(p, 0, n);
+    void *p = (char *)c->data + at;
+    c->used = at + n;
     return p;
 }
 
+void *rule_arena_alloc(rule_arena *a, size_t n)
+{
+    void *p = arena_take(a, n ? n : 1, sizeof(max_align_t));
+    memset(p, 0, n ? n : 1);
+    return p;
+}
+
+/* Strings need no alignment: names and words of a 12 MB rule file pack tightly. */
 char *rule_arena_strndup(rule_arena *a, const char *s, size_t n)
 {
-    char *d = rule_arena_alloc(a, n + 1);
+    char *d = arena_take(a, n + 1, 1);
     if (n)
         memcpy(d, s, n);
     d[n] = '\0';

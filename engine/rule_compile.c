@@ -10,6 +10,7 @@
 #include "read_text.h"
 #include "rule_eval.h"
 #include "rule_parse.h"
+#include "strpool.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -104,7 +105,8 @@ static bool cc_in_list(const char *const *list, const char *s)
 static const cc_builtin *cc_builtin_find(const char *name, int ctx)
 {
     for (size_t i = 0; i < CC_NBUILTINS; i++)
-        if ((cc_builtins[i].ctx == ctx || cc_builtins[i].ctx == -1) &&
+        if (cc_builtins[i].name[0] == name[0] &&
+            (cc_builtins[i].ctx == ctx || cc_builtins[i].ctx == -1) &&
             strcmp(cc_builtins[i].name, name) == 0)
             return &cc_builtins[i];
     return NULL;
@@ -199,7 +201,14 @@ typedef struct {
     size_t nlet_stack, let_stack_cap;
     int *col_stack; /* columns being inlined by prior() */
     size_t ncol_stack, col_stack_cap;
+    size_t depth;       /* cc_expr calls open, counting those inside the lets and columns used */
+    bool deep_reported; /* CC_MAX_DEPTH was reported once */
 } cc;
+
+/* Expressions are compiled recursively, and a let is compiled where it is first used, so a
+ * chain of lets each naming the one before nests as deep as the chain. One limit bounds the
+ * stack: the parser's tree height (PARSE_MAX_HEIGHT) and this depth through lets. */
+#define CC_MAX_DEPTH 1000
 
 #define E(c, loc, ...) rule_diag_error((c)->d, (loc), __VA_ARGS__)
 
@@ -363,12 +372,13 @@ static int32_t cc_expr(cc *c, const rule_expr *e);
 
 /* ---- lets ----------------------------------------------------------------------------------- */
 
+/* The index of let `name`, or -1: a hash lookup, so 20,000 lets compile in linear time. */
 static int cc_let_find(const rule_set *rs, const char *name)
 {
-    for (size_t i = 0; i < rs->nlets; i++)
-        if (strcmp(rs->lets[i].ast->name, name) == 0)
-            return (int)i;
-    return -1;
+    if (!rs->let_names)
+        return -1;
+    uint32_t id = strpool_find(rs->let_names, name, strlen(name));
+    return id == STRPOOL_NONE || id == 0 ? -1 : (int)(id - 1);
 }
 
 static int cc_extra_find(const rule_set *rs, const char *name)
@@ -465,8 +475,8 @@ static int32_t cc_let(cc *c, size_t li, rule_loc use)
     l->slot[c->ctx] = -1;
     if (root >= 0 && !cc_is_const(c, root)) {
         l->slot[c->ctx] = (int32_t)rs->nslots[c->ctx]++;
-        rs->let_order[c->ctx] = thk_xrealloc(rs->let_order[c->ctx],
-                                             rs->nslots[c->ctx] * sizeof *rs->let_order[0]);
+        if (!rs->let_order[c->ctx]) /* each let has at most one slot per context */
+            rs->let_order[c->ctx] = thk_xcalloc(rs->nlets + 1, sizeof *rs->let_order[0]);
         rs->let_order[c->ctx][rs->nlet_order[c->ctx]++] = (int32_t)li;
     }
     return cc_let_value(c, li);
@@ -907,14 +917,19 @@ static int32_t cc_call(cc *c, const rule_expr *e)
     return -1;
 }
 
-/* e compiled as a boolean; otherwise the error "<need>, not <type>". */
-static int32_t cc_bool_expr(cc *c, const rule_expr *e, const char *need)
+/* e compiled as a boolean; otherwise the error "'<op>' needs true/false values, not <type>"
+ * (an operand of op) or "<what> must be true/false, not <type>" (a condition). The message is
+ * only formatted when it is needed: this runs for every operand of a 12 MB rule file. */
+static int32_t cc_bool_expr(cc *c, const rule_expr *e, const char *op, const char *what)
 {
     int32_t n = cc_expr(c, e);
     if (n < 0)
         return -1;
     if (cc_type(c, n) != RT_BOOL) {
-        E(c, e->loc, "%s, not %s", need, cc_tn(c, n));
+        if (op)
+            E(c, e->loc, "'%s' needs true/false values, not %s", op, cc_tn(c, n));
+        else
+            E(c, e->loc, "%s must be true/false, not %s", what, cc_tn(c, n));
         return -1;
     }
     return n;
@@ -922,12 +937,10 @@ static int32_t cc_bool_expr(cc *c, const rule_expr *e, const char *need)
 
 static int32_t cc_bool_operand(cc *c, const rule_expr *e, const char *op)
 {
-    char need[64];
-    snprintf(need, sizeof need, "'%s' needs true/false values", op);
-    return cc_bool_expr(c, e, need);
+    return cc_bool_expr(c, e, op, NULL);
 }
 
-static int32_t cc_expr(cc *c, const rule_expr *e)
+static int32_t cc_expr_at(cc *c, const rule_expr *e)
 {
     rule_set *rs = c->rs;
     switch (e->kind) {
@@ -975,17 +988,39 @@ static int32_t cc_expr(cc *c, const rule_expr *e)
     return -1;
 }
 
+/* Compiles e, refusing to nest deeper than CC_MAX_DEPTH (reported once, at the expression
+ * where the limit was reached, naming the let being compiled). */
+static int32_t cc_expr(cc *c, const rule_expr *e)
+{
+    if (c->depth >= CC_MAX_DEPTH) {
+        if (!c->deep_reported) {
+            c->deep_reported = true;
+            if (c->nlet_stack > 0)
+                E(c, e->loc,
+                  "expression nested too deeply: more than %d levels, counting the lets it "
+                  "uses (through let '%s' and the %zu lets under it); define fewer lets that "
+                  "name each other",
+                  CC_MAX_DEPTH, c->rs->lets[c->let_stack[0]].ast->name, c->nlet_stack - 1);
+            else
+                E(c, e->loc, "expression nested too deeply: more than %d levels", CC_MAX_DEPTH);
+        }
+        return -1;
+    }
+    c->depth++;
+    int32_t n = cc_expr_at(c, e);
+    c->depth--;
+    return n;
+}
+
 /* A condition: a boolean expression. */
 static int32_t cc_cond(cc *c, const rule_expr *e, const char *what)
 {
-    char need[160];
-    snprintf(need, sizeof need, "%s must be true/false", what);
-    return cc_bool_expr(c, e, need);
+    return cc_bool_expr(c, e, NULL, what);
 }
 
 int32_t rule_compile_expr(rule_set *rs, const rule_expr *e, int ctx)
 {
-    cc c = {rs, &rs->diag, ctx, NULL, 0, 0, NULL, 0, 0};
+    cc c = {.rs = rs, .d = &rs->diag, .ctx = ctx};
     int32_t n = cc_expr(&c, e);
     free(c.let_stack);
     return n;
@@ -993,15 +1028,31 @@ int32_t rule_compile_expr(rule_set *rs, const rule_expr *e, int ctx)
 
 /* ---- let domains ---------------------------------------------------------------------------- */
 
-/* Which kinds of data a let's names need, directly (lets are folded in later). */
-static void cc_uses_walk(const rule_set *rs, const rule_expr *e, unsigned *uses, bool *lets)
+/* Growable list of let indexes (the lets one let names). */
+typedef struct {
+    uint32_t *v;
+    size_t n, cap;
+} cc_ivec;
+
+static void cc_ivec_push(cc_ivec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 4;
+        a->v = thk_xrealloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = x;
+}
+
+/* Which kinds of data a let's names need, directly; the lets it names go to *lets (folded in
+ * by cc_let_domains). */
+static void cc_uses_walk(const rule_set *rs, const rule_expr *e, unsigned *uses, cc_ivec *lets)
 {
     if (!e)
         return;
     if (e->kind == EX_NAME) {
         int li = cc_let_find(rs, e->s);
         if (li >= 0) {
-            lets[li] = true;
+            cc_ivec_push(lets, (uint32_t)li);
             return;
         }
         bool in_case = cc_builtin_find(e->s, RCTX_CASE) || cc_extra_find(rs, e->s) >= 0;
@@ -1019,23 +1070,49 @@ static void cc_uses_walk(const rule_set *rs, const rule_expr *e, unsigned *uses,
         cc_uses_walk(rs, e->args[i], uses, lets);
 }
 
+/* Folds into each let the uses of every let it reaches: one depth-first pass with an explicit
+ * stack (a chain of 20,000 lets neither recurses 20,000 deep nor takes n² steps). Inside a
+ * cycle the fold may be partial; the cycle itself is reported when the let is compiled. */
 static void cc_let_domains(cc *c)
 {
     rule_set *rs = c->rs;
     size_t n = rs->nlets;
-    bool *deps = thk_xcalloc(n * n + 1, sizeof *deps);
+    cc_ivec *deps = thk_xcalloc(n + 1, sizeof *deps);
     for (size_t i = 0; i < n; i++)
-        cc_uses_walk(rs, rs->lets[i].ast->e, &rs->lets[i].uses, deps + i * n);
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < n; j++)
-                if (deps[i * n + j] && (rs->lets[i].uses | rs->lets[j].uses) != rs->lets[i].uses) {
-                    rs->lets[i].uses |= rs->lets[j].uses;
-                    changed = true;
+        cc_uses_walk(rs, rs->lets[i].ast->e, &rs->lets[i].uses, &deps[i]);
+    enum { WHITE, GREY, BLACK };
+    unsigned char *mark = thk_xcalloc(n + 1, 1);
+    size_t *stack = thk_xcalloc(n + 1, sizeof *stack), *next = thk_xcalloc(n + 1, sizeof *next);
+    for (size_t root = 0; root < n; root++) {
+        if (mark[root] != WHITE)
+            continue;
+        size_t top = 0;
+        stack[top++] = root;
+        mark[root] = GREY;
+        while (top > 0) {
+            size_t i = stack[top - 1];
+            if (next[i] < deps[i].n) {
+                size_t j = deps[i].v[next[i]++];
+                if (mark[j] == WHITE) {
+                    mark[j] = GREY;
+                    stack[top++] = j;
+                } else {
+                    rs->lets[i].uses |= rs->lets[j].uses; /* done, or on the stack (a cycle) */
                 }
+                continue;
+            }
+            mark[i] = BLACK;
+            top--;
+            if (top > 0)
+                rs->lets[stack[top - 1]].uses |= rs->lets[i].uses;
+        }
     }
+    for (size_t i = 0; i < n; i++)
+        free(deps[i].v);
     free(deps);
+    free(mark);
+    free(stack);
+    free(next);
     for (size_t i = 0; i < n; i++) {
         rule_letdef *l = &rs->lets[i];
         l->home = l->uses == LET_USES_THAHC ? RCTX_THAHC : RCTX_CASE;
@@ -1803,6 +1880,7 @@ static void cc_names(cc *c)
     rule_ast *ast = rs->ast;
     char w[256];
     rs->lets = thk_xcalloc(ast->nlets + 1, sizeof *rs->lets);
+    rs->let_names = strpool_new();
     for (size_t i = 0; i < ast->nlets; i++) {
         const rule_let_ast *la = &ast->lets[i];
         int dup = cc_let_find(rs, la->name);
@@ -1816,6 +1894,7 @@ static void cc_names(cc *c)
             E(c, la->loc, "let '%s' has the name of a column or fact", la->name);
             continue;
         }
+        strpool_intern(rs->let_names, la->name, strlen(la->name)); /* id nlets + 1 */
         rule_letdef *l = &rs->lets[rs->nlets++];
         l->ast = la;
         for (int k = 0; k < RCTX__N; k++) {
@@ -1990,7 +2069,7 @@ static void cc_mark_used(rule_set *rs)
 size_t rule_compile(rule_set *rs, rule_ast *ast)
 {
     rs->ast = ast;
-    cc c = {rs, &rs->diag, RCTX_CASE, NULL, 0, 0, NULL, 0, 0};
+    cc c = {.rs = rs, .d = &rs->diag, .ctx = RCTX_CASE};
     size_t before = rs->diag.nerrors;
     cc_settings(&c);
     cc_columns(&c);
@@ -2134,6 +2213,7 @@ void rule_set_free(rule_set *rs)
     free(rs->extra_keys);
     free(rs->aliases);
     free(rs->lets);
+    strpool_free(rs->let_names);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->let_order[k]);
     for (size_t i = 0; i < rs->nforms; i++) {

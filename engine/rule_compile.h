@@ -259,6 +259,7 @@ struct rule_set {
 
     rule_letdef *lets;
     size_t nlets;
+    struct strpool *let_names; /* let names; id - 1 is the let's index */
     int32_t *let_order[RCTX__N]; /* let indexes in evaluation order (those with a slot) */
     size_t nlet_order[RCTX__N];
     size_t nslots[RCTX__N];

@@ -86,9 +86,19 @@ void rule_diag_where(const rule_diag *d, rule_loc loc, char *out, size_t outsz)
     snprintf(out, outsz, "%s:%u:%u", s ? s->name : "?", loc.line, loc.col);
 }
 
+/* Steps i back (dir -1) or forward (+1) to the first byte of a code point within [lo, hi]. */
+static size_t diag_boundary(const rule_src *s, size_t i, size_t lo, size_t hi, int dir)
+{
+    while (i > lo && i < hi && !diag_lead((unsigned char)s->text[i]))
+        i = dir < 0 ? i - 1 : i + 1;
+    return i;
+}
+
 /* Appends the source line of loc and a caret line: '^' under the first code point of the
  * token, '~' under the rest of it (up to the end of the line); tabs are kept so the caret
- * lines up. */
+ * lines up. A line longer than DIAG_WIDE bytes (a generated one-line rule file) is cut to a
+ * window around the token, marked with "..." on the cut sides. */
+#define DIAG_WIDE 200
 static void diag_excerpt(thk_buf *out, const rule_src *s, rule_loc loc)
 {
     size_t off = loc.off <= s->len ? loc.off : s->len;
@@ -100,9 +110,22 @@ static void diag_excerpt(thk_buf *out, const rule_src *s, rule_loc loc)
     size_t shown = le;
     if (shown > ls && s->text[shown - 1] == '\r')
         shown--;
-    buf_append(out, s->text + ls, shown - ls);
+    size_t from = ls, to = shown;
+    if (to - from > DIAG_WIDE) {
+        if (off - from > DIAG_WIDE / 2)
+            from = diag_boundary(s, off - DIAG_WIDE / 2, ls, off, -1);
+        if (to - from > DIAG_WIDE)
+            to = diag_boundary(s, from + DIAG_WIDE, off, shown, +1);
+    }
+    if (from > ls)
+        buf_append(out, "...", 3);
+    buf_append(out, s->text + from, to - from);
+    if (to < shown)
+        buf_append(out, "...", 3);
     buf_putc(out, '\n');
-    for (size_t i = ls; i < off; i++) {
+    if (from > ls)
+        buf_append(out, "   ", 3);
+    for (size_t i = from; i < off; i++) {
         unsigned char c = (unsigned char)s->text[i];
         if (c == '\t')
             buf_putc(out, '\t');
@@ -111,8 +134,8 @@ static void diag_excerpt(thk_buf *out, const rule_src *s, rule_loc loc)
     }
     buf_putc(out, '^');
     size_t end = off + loc.len;
-    if (end > shown)
-        end = shown;
+    if (end > to)
+        end = to;
     for (size_t i = off + 1; i < end; i++)
         if (diag_lead((unsigned char)s->text[i]))
             buf_putc(out, '~');

@@ -61,7 +61,7 @@ typedef struct {
     int file;
     rule_arena *arena;
     size_t c_off, c_ls; /* line cache: offset scanned up to, start of its line */
-    uint32_t c_line;
+    uint32_t c_line, c_col; /* line and column (code points + 1) at c_off */
 } rule_lexer;
 
 /* Starts lexing registered source `file` of d; strings go into arena. */

@@ -18,6 +18,10 @@
 #include <sys/stat.h>
 
 #define PARSE_MAX_DEPTH 200       /* expression and group nesting */
+/* The height of one expression tree: a chain "a and b and ... " of n operators is a tree n
+ * high, and the compiler and evaluator walk trees recursively, so 20,000 operands would
+ * overflow the stack. Refused with a located message instead. */
+#define PARSE_MAX_HEIGHT 1000
 #define PARSE_MAX_INCLUDE 32      /* include nesting */
 #define PARSE_MAX_FILE (16u << 20) /* bytes of one rule file */
 
@@ -495,6 +499,39 @@ static rule_expr *p_and(parser *p)
     return e;
 }
 
+/* The height of the tree under root (1 for a leaf), walked with an explicit stack; stops
+ * counting past limit. */
+static size_t p_height(const rule_expr *root, size_t limit)
+{
+    typedef struct {
+        const rule_expr *e;
+        size_t h;
+    } frame;
+    size_t cap = 64, n = 0, best = 0;
+    frame *st = thk_xmalloc(cap * sizeof *st);
+    st[n++] = (frame){root, 1};
+    while (n > 0 && best <= limit) {
+        frame f = st[--n];
+        if (f.h > best)
+            best = f.h;
+        const rule_expr *kids[3] = {f.e->a, f.e->b, f.e->where};
+        size_t need = n + 3 + f.e->nargs;
+        if (need > cap) {
+            while (cap < need)
+                cap *= 2;
+            st = thk_xrealloc(st, cap * sizeof *st);
+        }
+        for (int k = 0; k < 3; k++)
+            if (kids[k])
+                st[n++] = (frame){kids[k], f.h + 1};
+        for (size_t k = 0; k < f.e->nargs; k++)
+            if (f.e->args[k])
+                st[n++] = (frame){f.e->args[k], f.h + 1};
+    }
+    free(st);
+    return best;
+}
+
 /* expr = or ; or = and { "or" and } ; */
 static rule_expr *p_expr(parser *p)
 {
@@ -507,6 +544,16 @@ static rule_expr *p_expr(parser *p)
         n->a = e;
         n->b = p_and(p);
         e = n->b ? n : NULL;
+    }
+    if (e && p->depth == 1 && p_height(e, PARSE_MAX_HEIGHT) > PARSE_MAX_HEIGHT) {
+        const rule_expr *first = e; /* the chain's first operand: where it starts */
+        while (first->a)
+            first = first->a;
+        rule_diag_error(p->d, first->loc,
+                        "expression too long: more than %d operators in one chain from here; "
+                        "split it into several lets",
+                        PARSE_MAX_HEIGHT);
+        e = NULL;
     }
     p->depth--;
     return e;
