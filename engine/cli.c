@@ -56,7 +56,9 @@ static void cli_report_usage(FILE *f)
             "  --strict             một dòng bị loại cũng làm lần chạy thất bại (mã 3)\n"
             "  --max-reject-pct P   thất bại khi hơn P %% số dòng của một tệp bị loại (mã 3;\n"
             "                       mặc định 5; các dòng bị loại ghi ở .<tên>.rejects.csv)\n"
-            "  --encoding NAME      bảng mã của tệp vào (vd. cp1258), mặc định UTF-8\n"
+            "  --encoding [TỆP=]NAME bảng mã của tệp vào không phải UTF-8 (vd. cp1258); tệp có\n"
+            "                       BOM hay là UTF-8 hợp lệ vẫn đọc là UTF-8, tệp có BOM UTF-16\n"
+            "                       đọc là UTF-16; TỆP = cases, events hoặc thahc (lặp lại được)\n"
             "  --delimiter C        dấu phân cách: ',' ';' hoặc 'tab' (mặc định: tự nhận)\n"
             "  --unit-name TEXT     tên đơn vị báo cáo (đầu biểu)\n"
             "  --receiver TEXT      đơn vị nhận báo cáo (đầu biểu)\n"
@@ -205,9 +207,23 @@ int cli_report(int argc, char **argv)
             if (!cli_parse_pct(a, &o.max_reject_pct))
                 return cli_bad("--max-reject-pct cần một phần trăm 0..100, không phải '%s'", a);
             break;
-        case O_ENC:
-            o.encoding = a;
+        case O_ENC: {
+            static const char *const kinds[3] = {"cases", "events", "thahc"};
+            const char *eq = strchr(a, '=');
+            if (!eq) {
+                o.encoding = a;
+                break;
+            }
+            int k = -1;
+            for (int i = 0; i < 3; i++)
+                if ((size_t)(eq - a) == strlen(kinds[i]) && strncmp(a, kinds[i], (size_t)(eq - a)) == 0)
+                    k = i;
+            if (k < 0 || !eq[1])
+                return cli_bad("--encoding cần NAME hoặc TỆP=NAME với TỆP là cases, events hay "
+                               "thahc, không phải '%s'", a);
+            o.encoding_for[k] = eq + 1;
             break;
+        }
         case O_DELIM:
             if (strcmp(a, "tab") == 0 || strcmp(a, "\\t") == 0 || strcmp(a, "\t") == 0)
                 o.delimiter = '\t';

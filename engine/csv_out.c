@@ -2,6 +2,7 @@
 #include "csv_out.h"
 
 #include "read_date.h"
+#include "read_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -115,17 +116,32 @@ void csv_out_cells(const form_set *fs, thk_buf *out)
             csv_out_table(out, &fs->tables[i], NULL);
 }
 
+/* A text field of rejects.csv: copied when it is valid UTF-8, else with every invalid byte
+ * written as \xHH (text_escape_invalid), so rejects.csv itself is always valid UTF-8. */
+static void csv_out_text(thk_buf *b, const char *s, size_t n, thk_buf *tmp, bool last)
+{
+    if (!s || text_utf8_invalid_at(s, n) < 0) {
+        csv_out_field(b, s, n, last);
+        return;
+    }
+    buf_clear(tmp);
+    text_escape_invalid(tmp, s, n);
+    csv_out_field(b, tmp->data, tmp->len, last);
+}
+
 static void csv_out_reject_line(thk_buf *b, const reject_entry *e, thk_buf *msg)
 {
     char sev[2] = {thk_reject_severity(e->code), '\0'};
-    csv_out_str(b, e->file, false);
+    thk_buf tmp = {0};
+    csv_out_text(b, e->file, e->file ? strlen(e->file) : 0, &tmp, false);
     csv_out_int(b, e->line, false);
-    csv_out_str(b, e->column, false);
-    csv_out_str(b, e->value, false);
+    csv_out_text(b, e->column, e->column ? strlen(e->column) : 0, &tmp, false);
+    csv_out_text(b, e->value, e->value ? strlen(e->value) : 0, &tmp, false);
     csv_out_str(b, sev, false);
     csv_out_str(b, thk_reject_code(e->code), false);
     rejects_message(e, msg);
-    csv_out_field(b, msg->data, msg->len, true);
+    csv_out_text(b, msg->data, msg->len, &tmp, true);
+    buf_free(&tmp);
 }
 
 void csv_out_rejects(const reject_log *log, thk_buf *out)

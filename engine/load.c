@@ -157,6 +157,13 @@ static int load_bind_header(load_ctx *c, const reader_record *rec)
                    c->name, READER_MAX_FIELDS, READER_MAX_FIELDS);
         goto fail;
     }
+    if (rec->nul_at >= 0) {
+        buf_printf(c->err,
+                   "%s: dòng 1: dòng tiêu đề chứa byte NUL (0x00) ở vị trí %lld của tệp; tệp "
+                   "bị hỏng hoặc là UTF-16 không có BOM",
+                   c->name, (long long)rec->nul_at);
+        goto fail;
+    }
     if (rec->bad_utf8 >= 0 || rec->bad_encoding) {
         buf_printf(c->err, "%s: dòng 1: dòng tiêu đề không giải mã được (không phải UTF-8 hợp lệ; "
                            "hãy dùng --encoding)", c->name);
@@ -238,6 +245,72 @@ static void load_reject(load_ctx *c, const reader_record *rec, int col, const ch
         c->row_bad = true;
     else
         c->row_warn = true;
+}
+
+/* A record over several physical lines gets a warning naming its first and last line and,
+ * for every line inside it that looks like a data row of its own (at least half the header's
+ * delimiters), the id that row holds: what a stray quote swallowed. A note written on two
+ * lines gets the warning without ids. */
+#define LOAD_MULTILINE_IDS 10
+static void load_multiline(load_ctx *c, const reader_record *rec)
+{
+    if (rec->end_line <= rec->line)
+        return;
+    c->stats->multiline++;
+    thk_buf ids = {0};
+    size_t nrows = 0;
+    int kc = c->col[0]; /* the key column: ma_viec, or ma for thahc.csv */
+    char d = rec->delimiter ? rec->delimiter : ',';
+    for (size_t f = 0; f < rec->nfields; f++) {
+        const char *s = rec->fields[f], *end = s + rec->lens[f];
+        for (const char *nl = memchr(s, '\n', rec->lens[f]); nl; ) {
+            const char *a = nl + 1;
+            const char *b = memchr(a, '\n', (size_t)(end - a));
+            nl = b;
+            if (!b)
+                b = end;
+            size_t ndelim = 0;
+            for (const char *p = a; p < b; p++)
+                ndelim += *p == d;
+            if (ndelim * 2 < c->ncols - 1 || ndelim == 0)
+                continue;
+            nrows++;
+            const char *t = a; /* the kc-th token of the line */
+            for (int k = 0; k < kc && t; k++) {
+                t = memchr(t, d, (size_t)(b - t));
+                t = t ? t + 1 : NULL;
+            }
+            if (!t || kc < 0 || nrows > LOAD_MULTILINE_IDS)
+                continue;
+            const char *te = memchr(t, d, (size_t)(b - t));
+            size_t n;
+            const char *v = text_trim(t, te ? (size_t)(te - t) : (size_t)(b - t), &n);
+            while (n && (*v == '"' || v[n - 1] == '"' || v[n - 1] == '\r')) {
+                if (*v == '"')
+                    v++, n--;
+                else
+                    n--;
+            }
+            if (n == 0 || n > 64)
+                continue;
+            if (ids.len)
+                buf_append(&ids, ", ", 2);
+            buf_append(&ids, v, n);
+        }
+    }
+    if (nrows > LOAD_MULTILINE_IDS)
+        buf_printf(&ids, ", … (%zu dòng)", nrows);
+    char detail[160];
+    if (nrows)
+        snprintf(detail, sizeof detail,
+                 "dòng %u–%u là một bản ghi; %zu dòng bên trong giống dòng dữ liệu bị gộp vào "
+                 "(mã của chúng ở cột giá trị)",
+                 rec->line, rec->end_line, nrows);
+    else
+        snprintf(detail, sizeof detail, "dòng %u–%u là một bản ghi", rec->line, rec->end_line);
+    load_reject(c, rec, nrows ? kc : -1, ids.data ? ids.data : "", ids.len, WARN_MULTILINE,
+                detail);
+    buf_free(&ids);
 }
 
 /* Trimmed, NFC text of slot s into c->val/vlen (empty when the column is absent). */
@@ -635,18 +708,28 @@ static int load_on_record(void *ctx, const reader_record *rec)
     c->stats->read++;
     c->row_bad = false;
     c->row_warn = false;
+    load_multiline(c, rec);
     if (rec->too_many_fields || rec->nfields != c->ncols) {
         char detail[96];
         snprintf(detail, sizeof detail, "dòng có %s%zu trường, tiêu đề có %zu cột",
                  rec->too_many_fields ? "hơn " : "", rec->nfields, c->ncols);
         load_reject(c, rec, -1, "", 0, REJ_FIELD_COUNT, detail);
+    } else if (rec->nul_at >= 0) {
+        char detail[96];
+        int f = rec->nul_field;
+        snprintf(detail, sizeof detail, "byte NUL ở vị trí %lld của tệp", (long long)rec->nul_at);
+        thk_buf shown = {0}; /* the whole field, the NUL written \x00 */
+        if (f >= 0)
+            text_escape_invalid(&shown, rec->fields[f], rec->lens[f] > 200 ? 200 : rec->lens[f]);
+        load_reject(c, rec, f, shown.data ? shown.data : "", shown.len, REJ_NUL_BYTE, detail);
+        buf_free(&shown);
     } else if (load_too_long(rec) >= 0) {
         int f = load_too_long(rec);
         char detail[96];
         snprintf(detail, sizeof detail, "%zu byte, tối đa %u", rec->lens[f], LOAD_MAX_FIELD);
         load_reject(c, rec, f, rec->fields[f], 60, REJ_FIELD_TOO_LONG, detail);
     } else if (rec->bad_encoding) {
-        load_reject(c, rec, -1, "", 0, REJ_ENCODING, c->opts->encoding);
+        load_reject(c, rec, -1, "", 0, REJ_ENCODING, load_encoding(c->opts, c->kind));
     } else if (rec->bad_utf8 >= 0) {
         char detail[96];
         int f = rec->bad_utf8_field;
@@ -739,9 +822,15 @@ static int load_finish(load_ctx *c, int rr)
     return 0;
 }
 
-static reader_opts load_reader_opts(const load_opts *opts)
+const char *load_encoding(const load_opts *opts, load_kind kind)
 {
-    return (reader_opts){.encoding = opts->encoding,
+    const char *e = (unsigned)kind < 3 ? opts->encoding_for[kind] : NULL;
+    return e && *e ? e : opts->encoding;
+}
+
+static reader_opts load_reader_opts(const load_opts *opts, load_kind kind)
+{
+    return (reader_opts){.encoding = load_encoding(opts, kind),
                          .delimiter = opts->delimiter,
                          .progress_bytes = opts->progress_bytes,
                          .progress_rows = opts->progress_rows};
@@ -751,10 +840,12 @@ static reader_opts load_reader_opts(const load_opts *opts)
 static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, load_stats *stats,
                          thk_buf *err)
 {
-    reader_opts ro = load_reader_opts(opts);
+    reader_opts ro = load_reader_opts(opts, c->kind);
     reader_stats rs;
     int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
     stats->bytes = rs.bytes;
+    stats->lines = rs.lines;
+    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
     memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
     return load_finish(c, rr);
 }
@@ -897,7 +988,7 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
     if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
         rr = load_run_file(c, path, opts, stats, err);
     } else {
-        reader_opts ro = load_reader_opts(opts);
+        reader_opts ro = load_reader_opts(opts, c->kind);
         reader_stats rs;
         thk_buf rerr = {0}; /* the reader's own: the loader writes to err meanwhile */
         rr = reader_run_file(path, &ro, load_pipe_put, &p, &rs, &rerr);
@@ -907,6 +998,8 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
             buf_append(err, rerr.data ? rerr.data : "", rerr.len);
         buf_free(&rerr);
         stats->bytes = rs.bytes;
+    stats->lines = rs.lines;
+    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
         memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
         rr = load_finish(c, rr);
     }
@@ -1231,10 +1324,12 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
     int rc = load_prepare(&c, m, kind, name, opts, stats, err);
     if (rc)
         return rc;
-    reader_opts ro = {.encoding = opts->encoding, .delimiter = opts->delimiter};
+    reader_opts ro = {.encoding = load_encoding(opts, kind), .delimiter = opts->delimiter};
     reader_stats rs;
     int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
     stats->bytes = rs.bytes;
+    stats->lines = rs.lines;
+    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
     memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
     return load_finish(&c, rr);
 }

@@ -22,7 +22,10 @@ typedef struct {
 } load_alias;
 
 typedef struct {
-    const char *encoding;  /* iconv name of the input ("cp1258"); NULL or "" = UTF-8 */
+    /* iconv name ("cp1258") for input files that are not UTF-8 (read_csv.h: a BOM or valid
+     * UTF-8 wins); encoding_for[kind], when set, is the one for that file instead */
+    const char *encoding;
+    const char *encoding_for[3];
     char delimiter;        /* ',', ';', '\t'; 0 = detect from the header line */
     rule_map *su_kien;     /* required for events */
     rule_map *loai_an;     /* NULL: text kept unmapped is not allowed; column ignored */
@@ -44,9 +47,15 @@ typedef struct {
 /* Per-file reconciliation: read = accepted + rejected; warned counts rows kept with a warning. */
 typedef struct {
     uint64_t read, accepted, rejected, warned;
+    uint64_t lines;     /* physical lines, header and blank lines included */
+    uint64_t multiline; /* records that span more than one line (a quoted line break) */
     uint64_t bytes;
     char sha256[65]; /* of the file's bytes, computed by the reader as it reads them */
+    char encoding[48]; /* what it was read as (reader_stats.encoding) */
 } load_stats;
+
+/* The encoding option that applies to a file of this kind (encoding_for, else encoding). */
+const char *load_encoding(const load_opts *opts, load_kind kind);
 
 /* Loads one file into m. Row-level problems are rejected into opts->rejects (under the file's
  * base name, e.g. "cases.csv") and the load goes on. Returns 0, or THK_EXIT_INPUT for a file-level problem (missing or unreadable file, a

@@ -185,6 +185,10 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
         buf_append(out, ", ", 2);
         manifest_u64(out, "bytes", in->bytes);
         buf_append(out, ", ", 2);
+        manifest_u64(out, "lines", in->lines);
+        buf_append(out, ", ", 2);
+        manifest_kv(out, "encoding", in->encoding ? in->encoding : "");
+        buf_append(out, ", ", 2);
         manifest_u64(out, "rows_read", in->rows_read);
         buf_append(out, ", ", 2);
         manifest_u64(out, "rows_accepted", in->rows_accepted);
@@ -640,6 +644,8 @@ static void manifest_extract(const mj_node *root, manifest_info *mi, manifest_ow
         in->path = mj_str(o, &a[i], "path");
         mj_hex(&a[i], "sha256", in->sha256);
         in->bytes = mj_u64(&a[i], "bytes");
+        in->lines = mj_u64(&a[i], "lines");
+        in->encoding = mj_str(o, &a[i], "encoding");
         in->rows_read = mj_u64(&a[i], "rows_read");
         in->rows_accepted = mj_u64(&a[i], "rows_accepted");
         in->rows_rejected = mj_u64(&a[i], "rows_rejected");

@@ -17,6 +17,8 @@ typedef struct {
     const char *path;
     char sha256[65];
     uint64_t bytes;
+    uint64_t lines; /* physical lines (header, blank and continued lines included) */
+    const char *encoding; /* what the file was read as ("UTF-8", "cp1258", ...) */
     uint64_t rows_read, rows_accepted, rows_rejected, rows_warned;
 } manifest_input;
 

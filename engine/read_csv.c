@@ -41,6 +41,7 @@ typedef struct {
     uint64_t rec_bytes;  /* bytes fed since the record started */
     bool at_boundary;    /* no record content pending */
     int64_t bad_utf8;
+    int64_t nul_at;      /* first NUL byte of the record (file offset), or -1 */
     bool nfc_safe;       /* every line of the record so far passed text_utf8_scan as NFC-safe */
     int bad_field;       /* field index of bad_utf8 (resolved at record end) */
     bool bad_encoding;
@@ -112,19 +113,27 @@ static void reader_on_record(int term, void *data)
     if (!st->stop) {
         for (size_t i = 0; i < st->nfields; i++)
             st->ptrs[i] = st->data.data + st->offs[i];
-        int bad_field = -1;
+        int bad_field = -1, nul_field = -1;
         if (st->bad_utf8 >= 0)
             for (size_t i = 0; i < st->nfields && bad_field < 0; i++)
                 if (text_utf8_invalid_at(st->ptrs[i], st->lens[i]) >= 0)
                     bad_field = (int)i;
+        if (st->nul_at >= 0)
+            for (size_t i = 0; i < st->nfields && nul_field < 0; i++)
+                if (memchr(st->ptrs[i], '\0', st->lens[i]))
+                    nul_field = (int)i;
         reader_record rec = {
             .fields = st->ptrs,
             .lens = st->lens,
             .nfields = st->nfields,
             .line = st->rec_line,
+            .end_line = st->line,
+            .delimiter = st->delim,
             .offset = st->rec_off,
             .bad_utf8 = st->bad_utf8,
             .bad_utf8_field = bad_field,
+            .nul_at = st->nul_at,
+            .nul_field = nul_field,
             .nfc_safe = st->nfc_safe && st->bad_utf8 < 0,
             .bad_encoding = st->bad_encoding,
             .too_many_fields = st->too_many,
@@ -139,6 +148,7 @@ static void reader_on_record(int term, void *data)
     buf_clear(&st->data);
     st->too_many = false;
     st->bad_utf8 = -1;
+    st->nul_at = -1;
     st->nfc_safe = true;
     st->bad_encoding = false;
 }
@@ -248,6 +258,11 @@ static int reader_line(reader_state *st, const char *s, size_t n, thk_buf *err)
             st->stats->had_bom = true;
         }
     }
+    if (st->nul_at < 0) {
+        const char *z = memchr(s, '\0', n);
+        if (z)
+            st->nul_at = (int64_t)(st->line_off + (uint64_t)(z - s));
+    }
     const char *text = s;
     size_t tlen = n;
     if (st->cd != (iconv_t)-1) {
@@ -302,6 +317,12 @@ static int reader_line(reader_state *st, const char *s, size_t n, thk_buf *err)
     return 0;
 }
 
+/* True when enc names an encoding other than UTF-8. */
+static bool reader_is_legacy(const char *enc)
+{
+    return enc && *enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0;
+}
+
 static int reader_begin(reader_state *st, const char *name, const reader_opts *opts, reader_fn fn,
                         void *ctx, reader_stats *stats, thk_buf *err)
 {
@@ -314,13 +335,16 @@ static int reader_begin(reader_state *st, const char *name, const reader_opts *o
     st->at_boundary = true;
     st->first = true;
     st->bad_utf8 = -1;
+    st->nul_at = -1;
     st->nfc_safe = true;
     st->delim = opts ? opts->delimiter : 0;
     st->progress_rows = opts ? opts->progress_rows : NULL;
     st->libcsv_only = opts && opts->libcsv_only;
     st->cd = (iconv_t)-1;
     const char *enc = opts ? opts->encoding : NULL;
-    if (enc && *enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0) {
+    snprintf(stats->encoding, sizeof stats->encoding, "UTF-8");
+    if (reader_is_legacy(enc)) {
+        snprintf(stats->encoding, sizeof stats->encoding, "%s", enc);
         st->cd = iconv_open("UTF-8", enc);
         if (st->cd == (iconv_t)-1) {
             buf_printf(err, "%s: không hỗ trợ bảng mã '%s' (iconv)", name, enc);
@@ -393,17 +417,174 @@ static int reader_feed(reader_state *st, const char *data, size_t len, bool fina
     return 0;
 }
 
+/* A misspelt --encoding is an error even for a file that turns out to be UTF-8: the operator
+ * learns of it on the first run, not on the day a legacy export arrives. */
+static int reader_check_encoding(const char *name, const reader_opts *opts, thk_buf *err)
+{
+    if (!opts || !reader_is_legacy(opts->encoding))
+        return 0;
+    iconv_t cd = iconv_open("UTF-8", opts->encoding);
+    if (cd == (iconv_t)-1) {
+        buf_printf(err, "%s: không hỗ trợ bảng mã '%s' (iconv)", name, opts->encoding);
+        return -1;
+    }
+    iconv_close(cd);
+    return 0;
+}
+
+/* The first bytes say UTF-16: 1 little-endian (FF FE), 2 big-endian (FE FF), 0 neither. */
+static int reader_utf16_bom(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+        return 1;
+    if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+        return 2;
+    return 0;
+}
+
+/* Streaming UTF-8 check: *carry holds the bytes of a sequence cut at the end of the previous
+ * piece. False at the first invalid byte. */
+static bool reader_utf8_piece(const char *p, size_t n, char carry[4], size_t *ncarry, bool last)
+{
+    if (*ncarry) { /* complete the cut sequence with up to 3 bytes of this piece */
+        char tmp[8];
+        size_t take = n < 4 ? n : 4;
+        memcpy(tmp, carry, *ncarry);
+        memcpy(tmp + *ncarry, p, take);
+        size_t lead = (unsigned char)tmp[0] >= 0xF0 ? 4 : (unsigned char)tmp[0] >= 0xE0 ? 3 : 2;
+        if (*ncarry + take < lead) {
+            if (!last) {
+                memcpy(carry + *ncarry, p, take);
+                *ncarry += take;
+                return true;
+            }
+            return false;
+        }
+        if (text_utf8_invalid_at(tmp, lead) >= 0)
+            return false;
+        p += lead - *ncarry;
+        n -= lead - *ncarry;
+        *ncarry = 0;
+    }
+    size_t cut = n; /* the start of a multi-byte sequence in the last 3 bytes, if incomplete */
+    if (!last)
+        for (size_t k = 1; k <= 3 && k <= n; k++) {
+            unsigned char c = (unsigned char)p[n - k];
+            if (c >= 0xC0) {
+                size_t lead = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                if (lead > k)
+                    cut = n - k;
+                break;
+            }
+            if (c < 0x80)
+                break;
+        }
+    if (text_utf8_invalid_at(p, cut) >= 0)
+        return false;
+    memcpy(carry, p + cut, n - cut);
+    *ncarry = n - cut;
+    return true;
+}
+
+/* The options to read data[0..len) with: a UTF-8 BOM or valid UTF-8 drops opts->encoding. */
+static reader_opts reader_choose(const reader_opts *opts, const char *data, size_t len)
+{
+    reader_opts o = opts ? *opts : (reader_opts){0};
+    if (!reader_is_legacy(o.encoding))
+        return o;
+    char carry[4];
+    size_t nc = 0;
+    if ((len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ||
+        reader_utf8_piece(data, len, carry, &nc, true))
+        o.encoding = NULL;
+    return o;
+}
+
+/* data[0..len) (a UTF-16 file, BOM included) converted to UTF-8 into out. A sequence that is
+ * not UTF-16 (a lone surrogate, an odd last byte) becomes the byte 0xFF, which the UTF-8 check
+ * then reports on its row (utf8_invalid), so nothing is dropped silently. */
+static int reader_utf16_convert(const char *name, const char *data, size_t len, int bom,
+                                thk_buf *out, thk_buf *err)
+{
+    iconv_t cd = iconv_open("UTF-8", bom == 1 ? "UTF-16LE" : "UTF-16BE");
+    if (cd == (iconv_t)-1) {
+        buf_printf(err, "%s: không đọc được UTF-16 (iconv)", name);
+        return -1;
+    }
+    char *in = (char *)(uintptr_t)data + 2;
+    size_t inleft = len - 2;
+    buf_reserve(out, inleft * 3 / 2 + 16);
+    while (inleft > 0) {
+        char *o = out->data + out->len;
+        size_t oleft = out->cap - out->len - 1;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        out->len = (size_t)(o - out->data);
+        if (r != (size_t)-1)
+            break;
+        if (errno == E2BIG) {
+            buf_reserve(out, out->cap);
+            continue;
+        }
+        buf_putc(out, (char)0xFF); /* EILSEQ or EINVAL: two bytes (or the last one) */
+        size_t skip = inleft >= 2 ? 2 : inleft;
+        in += skip;
+        inleft -= skip;
+        iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    iconv_close(cd);
+    buf_reserve(out, 1);
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+/* Reads the UTF-16 file data[0..len) (already in memory) as its UTF-8 conversion. */
+static int reader_run_utf16(const char *name, const char *data, size_t len, int bom,
+                            const reader_opts *opts, reader_fn fn, void *ctx,
+                            reader_stats *stats, thk_buf *err)
+{
+    reader_opts o = opts ? *opts : (reader_opts){0};
+    o.encoding = NULL;
+    reader_state st;
+    if (reader_begin(&st, name, &o, fn, ctx, stats, err) != 0)
+        return -1;
+    snprintf(stats->encoding, sizeof stats->encoding, "%s", bom == 1 ? "UTF-16LE (BOM)"
+                                                                    : "UTF-16BE (BOM)");
+    stats->had_bom = true;
+    thk_buf u = {0};
+    int rc = reader_utf16_convert(name, data, len, bom, &u, err);
+    size_t used = 0;
+    if (rc == 0)
+        rc = reader_feed(&st, u.data, u.len, true, &used, err);
+    buf_free(&u);
+    return reader_end(&st, rc, err);
+}
+
 int reader_run_memory(const char *name, const char *data, size_t len, const reader_opts *opts,
                       reader_fn fn, void *ctx, reader_stats *stats, thk_buf *err)
 {
-    reader_state st;
-    if (reader_begin(&st, name, opts, fn, ctx, stats, err) != 0)
+    if (reader_check_encoding(name, opts, err) != 0) {
+        memset(stats, 0, sizeof *stats);
         return -1;
-    size_t used = 0;
-    int rc = reader_feed(&st, data, len, true, &used, err);
+    }
+    int bom = reader_utf16_bom((const unsigned char *)data, len);
+    int rc;
+    if (bom) {
+        rc = reader_run_utf16(name, data, len, bom, opts, fn, ctx, stats, err);
+    } else {
+        reader_opts o = reader_choose(opts, data, len);
+        reader_state st;
+        if (reader_begin(&st, name, &o, fn, ctx, stats, err) != 0)
+            return -1;
+        if (stats->encoding[0] && !reader_is_legacy(o.encoding) && len >= 3 &&
+            memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+            snprintf(stats->encoding, sizeof stats->encoding, "UTF-8 (BOM)");
+        size_t used = 0;
+        rc = reader_feed(&st, data, len, true, &used, err);
+        rc = reader_end(&st, rc, err);
+    }
     stats->bytes = len;
     sha256_buffer(data, len, stats->sha256);
-    return reader_end(&st, rc, err);
+    return rc;
 }
 
 bool reader_file_id_of(int fd, reader_file_id *out)
@@ -435,6 +616,80 @@ void reader_report_changed(const char *path, thk_buf *err)
                path);
 }
 
+/* True when the whole of fd is valid UTF-8 (read with pread, the offset is left alone). */
+static bool reader_file_is_utf8(int fd)
+{
+    char *buf = thk_xmalloc(READER_CHUNK);
+    char carry[4];
+    size_t nc = 0;
+    off_t at = 0;
+    bool ok = true;
+    for (;;) {
+        ssize_t r = pread(fd, buf, READER_CHUNK, at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            ok = r == 0 && reader_utf8_piece(buf, 0, carry, &nc, true);
+            break;
+        }
+        if (!reader_utf8_piece(buf, (size_t)r, carry, &nc, false)) {
+            ok = false;
+            break;
+        }
+        at += r;
+    }
+    free(buf);
+    return ok;
+}
+
+/* A UTF-16 file: read whole (hashed as read, checked unchanged after), then converted. */
+static int reader_run_file_utf16(int fd, const char *path, uint64_t size, int bom,
+                                 const reader_opts *opts, reader_fn fn, void *ctx,
+                                 reader_stats *stats, thk_buf *err)
+{
+    if (size > READER_MAX_UTF16) {
+        memset(stats, 0, sizeof *stats);
+        buf_printf(err, "%s: tệp UTF-16 lớn quá %llu MiB; hãy xuất lại dưới dạng UTF-8", path,
+                   (unsigned long long)(READER_MAX_UTF16 >> 20));
+        return -1;
+    }
+    reader_file_id before = {0}, after;
+    reader_file_id_of(fd, &before);
+    thk_buf raw = {0};
+    buf_reserve(&raw, (size_t)size + 1);
+    for (;;) {
+        if (raw.cap - raw.len < 65536)
+            buf_reserve(&raw, raw.cap);
+        ssize_t r = read(fd, raw.data + raw.len, raw.cap - raw.len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            memset(stats, 0, sizeof *stats);
+            buf_printf(err, "%s: lỗi đọc tệp: %s", path, strerror(errno));
+            buf_free(&raw);
+            return -1;
+        }
+        if (r == 0 || raw.len + (size_t)r > READER_MAX_UTF16) {
+            raw.len += (size_t)r;
+            break;
+        }
+        raw.len += (size_t)r;
+    }
+    int rc = reader_run_utf16(path, raw.data, raw.len, bom, opts, fn, ctx, stats, err);
+    if (rc == 0 && reader_file_id_of(fd, &after) &&
+        (!reader_file_id_equal(&before, &after) || after.size != raw.len)) {
+        reader_report_changed(path, err);
+        rc = -1;
+    }
+    stats->id = before;
+    stats->bytes = raw.len;
+    sha256_buffer(raw.data, raw.len, stats->sha256);
+    if (opts && opts->progress_bytes)
+        atomic_fetch_add_explicit(opts->progress_bytes, raw.len, memory_order_relaxed);
+    buf_free(&raw);
+    return rc;
+}
+
 int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                     reader_stats *stats, thk_buf *err)
 {
@@ -455,11 +710,31 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    reader_state st;
-    if (reader_begin(&st, path, opts, fn, ctx, stats, err) != 0) {
+    if (reader_check_encoding(path, opts, err) != 0) {
+        memset(stats, 0, sizeof *stats);
         close(fd);
         return -1;
     }
+    unsigned char head[4];
+    ssize_t nh = pread(fd, head, sizeof head, 0);
+    int bom16 = nh > 0 ? reader_utf16_bom(head, (size_t)nh) : 0;
+    if (bom16) {
+        int rc = reader_run_file_utf16(fd, path, (uint64_t)fst.st_size, bom16, opts, fn, ctx,
+                                       stats, err);
+        close(fd);
+        return rc;
+    }
+    reader_opts chosen = opts ? *opts : (reader_opts){0};
+    bool bom8 = nh >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
+    if (reader_is_legacy(chosen.encoding) && (bom8 || reader_file_is_utf8(fd)))
+        chosen.encoding = NULL;
+    reader_state st;
+    if (reader_begin(&st, path, &chosen, fn, ctx, stats, err) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (bom8)
+        snprintf(stats->encoding, sizeof stats->encoding, "UTF-8 (BOM)");
     reader_file_id before = {0};
     reader_file_id_of(fd, &before);
     stats->id = before;

@@ -16,9 +16,16 @@ typedef struct {
     const size_t *lens;
     size_t nfields;
     uint32_t line;        /* physical line where the record starts (the header is line 1) */
+    uint32_t end_line;    /* physical line where it ends: > line when a quoted field held a
+                             line break (a note written on two lines, or a stray quote that
+                             swallowed the lines after it) */
+    char delimiter;       /* the file's delimiter */
     uint64_t offset;      /* byte offset of that line in the file */
     int64_t bad_utf8;     /* file byte offset of the first invalid UTF-8 byte, or -1 */
     int bad_utf8_field;   /* index of the field holding it, or -1 */
+    int64_t nul_at;       /* file byte offset of the first NUL byte, or -1 (a C string would end
+                             there: the loader rejects the row rather than cut a case id) */
+    int nul_field;        /* index of the field holding it, or -1 */
     bool nfc_safe;        /* every field is valid UTF-8 that text_is_nfc_quick accepts (checked
                              with the line; false when unchecked, as after --encoding) */
     bool bad_encoding;    /* a byte sequence could not be converted from --encoding */
@@ -30,7 +37,11 @@ typedef struct {
 typedef int (*reader_fn)(void *ctx, const reader_record *rec);
 
 typedef struct {
-    const char *encoding; /* iconv name ("cp1258"); NULL or "" for UTF-8 */
+    /* iconv name ("cp1258") for a file that is not UTF-8; NULL or "" for none. The file decides
+     * first: a UTF-8 BOM, or contents that are valid UTF-8 throughout, are read as UTF-8 (a
+     * UTF-8 thahc.csv next to a cp1258 cases.csv is not turned into mojibake), and a UTF-16
+     * BOM (FF FE or FE FF) as UTF-16; only the other files are converted from this one. */
+    const char *encoding;
     char delimiter;       /* ',', ';' or '\t'; 0 = detect from the header line */
     /* When set, bytes read and records seen are added as reading goes (another thread may
      * read them for a progress display). */
@@ -62,7 +73,12 @@ typedef struct {
     uint32_t lines;   /* physical lines */
     char delimiter;   /* delimiter used */
     bool had_bom;
+    char encoding[48]; /* what the file was read as: "UTF-8", "UTF-8 (BOM)", "UTF-16LE (BOM)",
+                          or the --encoding name, for the log and the manifest */
 } reader_stats;
+
+/* Largest UTF-16 file read (it is converted whole, in memory, before reading). */
+#define READER_MAX_UTF16 (1ull << 30)
 
 /* Reads `path` and calls fn for each record. A line that starts a record and holds no quote
  * and no carriage return (but its terminator) is split at the delimiter and trimmed here, the

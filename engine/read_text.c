@@ -378,3 +378,20 @@ void text_fold_key(const char *s, size_t len, thk_buf *out)
         }
     }
 }
+
+void text_escape_invalid(thk_buf *out, const char *s, size_t n)
+{
+    while (n > 0) {
+        ptrdiff_t bad = text_utf8_invalid_at(s, n);
+        size_t ok = bad < 0 ? n : (size_t)bad;
+        const char *nul = memchr(s, '\0', ok);
+        if (nul)
+            ok = (size_t)(nul - s);
+        buf_append(out, s, ok);
+        if (ok == n)
+            break;
+        buf_printf(out, "\\x%02X", (unsigned char)s[ok]);
+        s += ok + 1;
+        n -= ok + 1;
+    }
+}

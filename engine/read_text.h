@@ -11,6 +11,10 @@ ptrdiff_t text_utf8_invalid_at(const char *s, size_t len);
  * whether text_is_nfc_quick would hold for it, and so for every piece of it cut at ASCII
  * bytes (fields cut at delimiters): the reader checks a line once for both. */
 ptrdiff_t text_utf8_scan(const char *s, size_t len, bool *nfc_safe);
+/* Appends s[0..len) to out with every byte that is not part of valid UTF-8, and every NUL,
+ * written as the four characters \xHH (upper-case hex); valid text is copied as is. For
+ * rejects.csv, which must itself be valid UTF-8. */
+void text_escape_invalid(thk_buf *out, const char *s, size_t len);
 
 /* Replaces `out` with the NFC form of valid UTF-8 s[0..len). ASCII and text that is already NFC
  * (the common case) is copied without calling utf8proc. Returns 0, or -1 if s is not valid UTF-8. */

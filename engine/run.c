@@ -160,6 +160,8 @@ static int run_load(run_ctx *c)
     load_opts lo = {0};
     rule_set_fill_load_opts(c->rs, &lo);
     lo.encoding = o->encoding;
+    for (int k = 0; k < 3; k++)
+        lo.encoding_for[k] = o->encoding_for[k];
     lo.delimiter = o->delimiter;
     lo.rejects = c->rej;
     /* cases and events on two threads, then thahc (small) */
@@ -192,8 +194,14 @@ static int run_load(run_ctx *c)
             continue;
         const load_stats *s = &c->stats[k];
         log_stage("đọc", "%s: %" PRIu64 " dòng, %" PRIu64 " nhận, %" PRIu64 " loại, %" PRIu64
-                  " cảnh báo; %.1f MB", c->paths[k], s->read, s->accepted, s->rejected,
-                  s->warned, (double)s->bytes / 1e6);
+                  " cảnh báo; tệp có %" PRIu64 " dòng vật lý, %" PRIu64 " bản ghi nằm trên nhiều "
+                  "dòng; %.1f MB", c->paths[k], s->read, s->accepted, s->rejected, s->warned,
+                  s->lines, s->multiline, (double)s->bytes / 1e6);
+        const char *asked = load_encoding(&lo, (load_kind)k);
+        bool ignored = asked && *asked && strncmp(s->encoding, "UTF", 3) == 0;
+        log_stage("đọc", "%s: bảng mã %s%s%s%s", c->paths[k], s->encoding,
+                  ignored ? " (tệp đã là Unicode nên không chuyển từ " : "",
+                  ignored ? asked : "", ignored ? ")" : "");
     }
     const model *m = c->m;
     log_stage("đọc", "%" PRId64 " ms; bộ nhớ mô hình: việc %.0f MB, sự kiện %.0f MB, chuỗi "
@@ -340,6 +348,8 @@ static void run_fill_manifest(run_ctx *c)
         in->path = c->paths[k];
         memcpy(in->sha256, c->stats[k].sha256, sizeof in->sha256); /* hashed by the loader */
         in->bytes = c->stats[k].bytes;
+        in->lines = c->stats[k].lines;
+        in->encoding = c->stats[k].encoding;
         in->rows_read = c->stats[k].read;
         in->rows_accepted = c->stats[k].accepted;
         in->rows_rejected = c->stats[k].rejected;

@@ -21,7 +21,8 @@ typedef struct {
     unsigned mode;            /* --mode of published files, 0: PUBLISH_DEFAULT_MODE (0640) */
     bool strict;
     int64_t max_reject_pct;   /* hundredths of a percent, -1: RUN_DEFAULT_MAX_REJECT_PCT */
-    const char *encoding;
+    const char *encoding;        /* --encoding NAME: for input files that are not UTF-8 */
+    const char *encoding_for[3]; /* --encoding cases=NAME (load_kind order) */
     char delimiter;
     const char *unit_name, *receiver;
     bool want_xlsx, want_csv;

@@ -34,6 +34,8 @@ enum {
     X(REJ_FIELD_COUNT, 'E', "field_count", "Số trường của dòng khác số cột của dòng tiêu đề")     \
     X(REJ_UTF8, 'E', "utf8_invalid", "Dòng chứa byte không hợp lệ UTF-8")                        \
     X(REJ_ENCODING, 'E', "encoding", "Không chuyển được dòng từ bảng mã đã chọn sang UTF-8")     \
+    X(REJ_NUL_BYTE, 'E', "nul_byte",                                                              \
+      "Dòng chứa byte NUL (0x00); cả dòng bị loại để mã và số không bị cắt cụt")                 \
     X(REJ_FIELD_TOO_LONG, 'E', "field_too_long", "Trường dài quá giới hạn cho phép")           \
     X(REJ_REQUIRED, 'E', "required_empty", "Thiếu giá trị ở cột bắt buộc")                      \
     X(REJ_DATE_FORMAT, 'E', "date_format",                                                        \
@@ -61,7 +63,9 @@ enum {
     X(WARN_XONG_REMAINING, 'W', "xong_remaining",                                                 \
       "Việc thi hành xong khi còn tiền chưa thu; phần còn lại được tính là đã thu")              \
     X(WARN_UNIT_NAME, 'W', "unit_name_conflict",                                                  \
-      "Tên đơn vị khác với tên đã gặp trước cho cùng mã; giữ tên đầu tiên")
+      "Tên đơn vị khác với tên đã gặp trước cho cùng mã; giữ tên đầu tiên")                     \
+    X(WARN_MULTILINE, 'W', "multiline_field",                                                     \
+      "Trường trong ngoặc kép kéo dài qua nhiều dòng; kiểm tra dấu ngoặc kép \" thiếu hoặc thừa")
 
 typedef enum {
 #define THK_X_ENUM(name, sev, code, msg) name,

@@ -20,8 +20,9 @@ static int fuzz_touch(void *ctx, const reader_record *r)
 static int fuzz_serialise(void *ctx, const reader_record *r)
 {
     thk_buf *b = ctx;
-    buf_printf(b, "%u %llu %lld %d %d %d %d %zu|", r->line, (unsigned long long)r->offset,
-               (long long)r->bad_utf8, r->bad_utf8_field, r->nfc_safe, r->bad_encoding,
+    buf_printf(b, "%u-%u %llu %lld %d %lld %d %d %d %d %zu|", r->line, r->end_line,
+               (unsigned long long)r->offset, (long long)r->bad_utf8, r->bad_utf8_field,
+               (long long)r->nul_at, r->nul_field, r->nfc_safe, r->bad_encoding,
                r->too_many_fields, r->nfields);
     for (size_t i = 0; i < r->nfields; i++) {
         buf_printf(b, "%zu:", r->lens[i]);

@@ -22,8 +22,10 @@ static manifest_info fx_info(void)
     static manifest_output outputs[2];
     static manifest_check checks[2];
     rules[0] = (manifest_rule){"rules/thads.rules", "2026.1", H64("a")};
-    inputs[0] = (manifest_input){"input/sample/cases.csv", H64("b"), 123456, 1000, 990, 10, 3};
-    inputs[1] = (manifest_input){"input/sample/events.csv", H64("c"), 654321, 5000, 5000, 0, 0};
+    inputs[0] = (manifest_input){"input/sample/cases.csv", H64("b"), 123456, 1002, "cp1258",
+                                 1000, 990, 10, 3};
+    inputs[1] = (manifest_input){"input/sample/events.csv", H64("c"), 654321, 5001, "UTF-8",
+                                 5000, 5000, 0, 0};
     outputs[0] = (manifest_output){"cells.csv", H64("d")};
     outputs[1] = (manifest_output){"bao-cao-10-thang-2026.xlsx", H64("e")};
     checks[0] = (manifest_check){"B01 chuyen_ky_sau 2025 = chuyen_sang 2026", true, ""};
@@ -62,9 +64,9 @@ static const char fx_json[] =
     "  ],\n"
     "  \"inputs\": [\n"
     "    {\"path\": \"input/sample/cases.csv\", \"sha256\": \"" H64("b") "\", \"bytes\": 123456, "
-    "\"rows_read\": 1000, \"rows_accepted\": 990, \"rows_rejected\": 10, \"rows_warned\": 3},\n"
+    "\"lines\": 1002, \"encoding\": \"cp1258\", \"rows_read\": 1000, \"rows_accepted\": 990, \"rows_rejected\": 10, \"rows_warned\": 3},\n"
     "    {\"path\": \"input/sample/events.csv\", \"sha256\": \"" H64("c") "\", \"bytes\": 654321, "
-    "\"rows_read\": 5000, \"rows_accepted\": 5000, \"rows_rejected\": 0, \"rows_warned\": 0}\n"
+    "\"lines\": 5001, \"encoding\": \"UTF-8\", \"rows_read\": 5000, \"rows_accepted\": 5000, \"rows_rejected\": 0, \"rows_warned\": 0}\n"
     "  ],\n"
     "  \"units\": [\"GL-KV01\", \"GL-KV02\"],\n"
     "  \"runs\": [],\n"
@@ -155,6 +157,8 @@ Test(manifest, parse_reads_back_every_field_and_rerenders_identically)
     cr_expect_str_eq(back.rules[0].sha256, H64("a"));
     cr_expect_eq(back.ninputs, 2u);
     cr_expect_eq(back.inputs[0].bytes, 123456u);
+    cr_expect_eq(back.inputs[0].lines, 1002u);
+    cr_expect_str_eq(back.inputs[0].encoding, "cp1258");
     cr_expect_eq(back.inputs[0].rows_rejected, 10u);
     cr_expect_eq(back.inputs[0].rows_warned, 3u);
     cr_expect_eq(back.nunits, 2u);
