@@ -276,6 +276,10 @@ typedef struct {
     size_t ntargets, targets_cap;
     rule_form_ast *forms;
     size_t nforms, forms_cap;
+    /* column sets (`columns NAME { column | group | check | use }`): only id, loc, cols,
+     * groups and checks are used; `use NAME` copies them into a form (or set) in place */
+    rule_form_ast *colsets;
+    size_t ncolsets, colsets_cap;
     rule_list_ast *lists;
     size_t nlists, lists_cap;
     rule_test_ast *tests;

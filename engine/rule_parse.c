@@ -47,6 +47,7 @@ typedef struct {
 } parser;
 
 static void p_file(parser *p);
+static bool p_colset(parser *p, rule_loc open);
 static rule_expr *p_expr(parser *p);
 static rule_expr *p_add(parser *p);
 
@@ -622,8 +623,10 @@ static bool p_columns(parser *p)
         kind = RULE_FILE_EVENTS;
     else if (p_is(p, TK_THAHC))
         kind = RULE_FILE_THAHC;
+    else if (p_is(p, TK_IDENT))
+        return p_colset(p, open);
     else
-        return p_expected(p, "cases, events or thahc");
+        return p_expected(p, "cases, events, thahc or the name of a column set");
     p_next(p);
     if (!p_expect(p, TK_LBRACE))
         return false;
@@ -813,7 +816,54 @@ static const rule_tok_kind p_form_starts[] = {TK_MEASURE, TK_SOURCE, TK_CODE,   
                                               TK_CHECK};
 #define P_NFORM_STARTS (sizeof p_form_starts / sizeof p_form_starts[0])
 
-/* group = "group" STRING "{" { column | group } "}" ; */
+/* use = "use" IDENT ; copies the columns, groups and checks of column set IDENT into f, in
+ * place, under group `parent`. A set is defined before it is used (includes are read in
+ * place, so order is well defined), which also rules out cycles: a set naming itself is the
+ * one cycle possible, and is reported as such. */
+static bool p_use(parser *p, rule_form_ast *f, int parent)
+{
+    p_next(p);
+    const char *name;
+    rule_loc loc;
+    if (!p_ident(p, "the name of a column set", &name, &loc))
+        return false;
+    const rule_form_ast *set = NULL;
+    for (size_t i = 0; i < p->ast->ncolsets && !set; i++)
+        if (strcmp(p->ast->colsets[i].id, name) == 0)
+            set = &p->ast->colsets[i];
+    if (set == f) {
+        rule_diag_error(p->d, loc, "column set '%s' uses itself (a cycle)", name);
+        return false;
+    }
+    if (!set) {
+        rule_diag_error(p->d, loc,
+                        "unknown column set '%s' (define it with 'columns %s { ... }' before "
+                        "the forms that use it)",
+                        name, name);
+        return false;
+    }
+    int goff = (int)f->ngroups;
+    for (size_t i = 0; i < set->ngroups; i++) {
+        rule_group_ast *g = rule_arena_push(p->ast->arena, &f->groups, &f->ngroups,
+                                            &f->groups_cap, sizeof *g);
+        *g = set->groups[i];
+        g->parent = g->parent < 0 ? parent : g->parent + goff;
+    }
+    for (size_t i = 0; i < set->ncols; i++) {
+        rule_column_ast *c = rule_arena_push(p->ast->arena, &f->cols, &f->ncols, &f->cols_cap,
+                                             sizeof *c);
+        *c = set->cols[i];
+        c->group = c->group < 0 ? parent : c->group + goff;
+    }
+    for (size_t i = 0; i < set->nchecks; i++) {
+        rule_check_ast *c = rule_arena_push(p->ast->arena, &f->checks, &f->nchecks,
+                                            &f->checks_cap, sizeof *c);
+        *c = set->checks[i];
+    }
+    return true;
+}
+
+/* group = "group" STRING "{" { column | group | use } "}" ; */
 static bool p_group(parser *p, rule_form_ast *f, int parent)
 {
     rule_loc open = p->cur.loc;
@@ -836,8 +886,10 @@ static bool p_group(parser *p, rule_form_ast *f, int parent)
             ok = p_column(p, f, me);
         else if (p_is(p, TK_GROUP))
             ok = p_group(p, f, me);
+        else if (p_is_word(p, "use"))
+            ok = p_use(p, f, me);
         else
-            ok = p_expected(p, "'column' or 'group' inside a group");
+            ok = p_expected(p, "'column', 'group' or 'use' inside a group");
         if (!ok) {
             static const rule_tok_kind st[] = {TK_COLUMN, TK_GROUP};
             p_sync_body(p, st, 2);
@@ -924,9 +976,48 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         return true;
     }
     default:
+        if (p_is_word(p, "use"))
+            return p_use(p, f, -1);
         return p_expected(p, "a form item (measure, source, code, subtitle, where, rows, "
-                             "column, group, check)");
+                             "column, group, check, use)");
     }
+}
+
+/* columns = "columns" IDENT "{" { column | group | check | use } "}" ; a column set, for
+ * forms that share columns (B01 and its breakdowns). */
+static bool p_colset(parser *p, rule_loc open)
+{
+    const char *name;
+    rule_loc loc;
+    if (!p_ident(p, "the name of the column set", &name, &loc))
+        return false;
+    for (size_t i = 0; i < p->ast->ncolsets; i++)
+        if (strcmp(p->ast->colsets[i].id, name) == 0) {
+            char w[256];
+            rule_diag_where(p->d, p->ast->colsets[i].loc, w, sizeof w);
+            rule_diag_error(p->d, loc, "duplicate column set '%s' (first defined at %s)", name,
+                            w);
+            return false;
+        }
+    rule_form_ast *set = rule_arena_push(p->ast->arena, &p->ast->colsets, &p->ast->ncolsets,
+                                         &p->ast->colsets_cap, sizeof *set);
+    set->id = name;
+    set->loc = loc;
+    if (!p_expect(p, TK_LBRACE)) {
+        p->ast->ncolsets--;
+        return false;
+    }
+    static const rule_tok_kind starts[] = {TK_COLUMN, TK_GROUP, TK_CHECK};
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        bool ok;
+        if (p_is(p, TK_COLUMN) || p_is(p, TK_GROUP) || p_is(p, TK_CHECK) || p_is_word(p, "use"))
+            ok = p_form_item(p, set);
+        else
+            ok = p_expected(p, "'column', 'group', 'check' or 'use' in a column set");
+        if (!ok)
+            p_sync_body(p, starts, 3);
+    }
+    return p_close(p, open, "column set");
 }
 
 /* form = "form" IDENT STRING "{" { form_item } "}" ; */
