@@ -1554,7 +1554,10 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
             if (!r.forms[i].sval)
                 continue;
-            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
+            form_table *tb = &s->tables[s->ntables++];
+            agg_build_form(&r, &r.forms[i], tb);
+            int64_t fs = r.forms[i].f->ast->scale;
+            tb->scale = fs ? fs : rs->wb_money_scale;
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
@@ -1564,6 +1567,9 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
             s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
                                                       ast->targets[i].v};
         s->identities_verified = r.verified;
+        s->basis = rs->wb_basis ? thk_xstrdup(rs->wb_basis) : NULL;
+        for (int k = 0; k < 4; k++)
+            s->sign[k] = rs->wb_sign[k] ? thk_xstrdup(rs->wb_sign[k]) : NULL;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)

@@ -52,6 +52,9 @@ void form_set_free(form_set *s)
     for (size_t i = 0; i < s->ntargets; i++)
         free(s->targets[i].name);
     free(s->targets);
+    free(s->basis);
+    for (int k = 0; k < 4; k++)
+        free(s->sign[k]);
     free(s);
 }
 

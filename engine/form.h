@@ -56,6 +56,8 @@ typedef struct {
     char *title;     /* "KẾT QUẢ THI HÀNH ÁN DÂN SỰ TÍNH BẰNG VIỆC" */
     char *subtitle;  /* unit of measure etc., may be NULL */
     char *form_code; /* "Biểu số B01/TK-THA", may be NULL */
+    int64_t scale;   /* the workbook shows money columns of a form divided by this (rounded
+                        half away from zero); 0 or 1 = in đồng. Lists are always in đồng. */
     bool is_list;    /* a list (L1...) rather than a form */
     size_t nrowfields;
     char **rowfield_labels; /* header of each row key column ("Đơn vị", "Chấp hành viên") */
@@ -75,6 +77,10 @@ typedef struct {
     size_t ntargets;
     form_target *targets;
     uint64_t identities_verified; /* `check` identities and total rows verified, all forms */
+    /* from the rules' workbook block, each may be NULL: the legal basis line and the
+     * signature block (left label, its note, right label, its note) */
+    char *basis;
+    char *sign[4];
 } form_set;
 
 /* How a derived column (a rate, a gap) is recomputed from other columns of the same row, for a

@@ -222,6 +222,18 @@ bool money_sub(thk_money a, thk_money b, thk_money *out)
     return true;
 }
 
+thk_money money_scale(thk_money dong, int64_t div)
+{
+    if (div <= 1)
+        return dong;
+    thk_money q = dong / div, r = dong % div;
+    if (r >= div - r)
+        q++;
+    else if (-r >= div + r)
+        q--;
+    return q;
+}
+
 thk_money money_to_thousands(thk_money dong)
 {
     thk_money q = dong / 1000, r = dong % 1000;

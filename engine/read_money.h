@@ -18,6 +18,8 @@ bool money_sub(thk_money a, thk_money b, thk_money *out);
 
 /* đồng → nghìn đồng, rounded half up (away from zero for negatives). */
 thk_money money_to_thousands(thk_money dong);
+/* dong / div rounded half away from zero (div > 0): money shown in 1.000 đồng, triệu đồng. */
+thk_money money_scale(thk_money dong, int64_t div);
 
 /* Writes the plain decimal integer (no separators) into out (at least 24 bytes). */
 void money_format(thk_money v, char *out);

@@ -77,7 +77,10 @@ typedef struct {
     int64_t i;
     const char *s;
     rule_loc vloc;
+    int block;            /* RULE_BLOCK_PERIOD or RULE_BLOCK_WORKBOOK */
 } rule_setting_ast;
+
+enum { RULE_BLOCK_PERIOD = 0, RULE_BLOCK_WORKBOOK = 1 };
 
 enum { RULE_FILE_CASES = 0, RULE_FILE_EVENTS = 1, RULE_FILE_THAHC = 2 }; /* = load_kind */
 
@@ -182,6 +185,8 @@ typedef struct {
     size_t ngroups, groups_cap;
     rule_check_ast *checks;
     size_t nchecks, checks_cap;
+    int64_t scale;        /* `scale N`: money columns shown divided by N; 0 = the workbook's */
+    rule_loc scale_loc;
 } rule_form_ast;
 
 typedef struct {

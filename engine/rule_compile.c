@@ -1690,6 +1690,105 @@ static void cc_where_first(cc *c, rule_loc first, char *out, size_t n)
     rule_diag_where(c->d, first, out, n);
 }
 
+/* A money display divisor: a power of ten from 1 to 10^9. */
+static bool cc_scale_ok(int64_t v)
+{
+    for (int64_t p = 1; p <= 1000000000; p *= 10)
+        if (v == p)
+            return true;
+    return false;
+}
+
+/* One setting of the workbook block (its labels, its legal basis, its sheet order, its money
+ * scale): the workbook writer asks the rule set, so a new circular is an edit here. */
+static void cc_workbook_setting(cc *c, const rule_setting_ast *s)
+{
+    rule_set *rs = c->rs;
+    static const char *const texts[] = {"basis",           "first",
+                                        "signer_left",     "signer_left_note",
+                                        "signer_right",    "signer_right_note"};
+    if (strcmp(s->key, "money_scale") == 0) {
+        if (s->kind != 1 || !cc_scale_ok(s->i)) {
+            E(c, s->vloc, "money_scale is 1, 10, 100, 1000 ... up to 1000000000");
+            return;
+        }
+        rs->wb_money_scale = s->i;
+        return;
+    }
+    size_t k = 0;
+    while (k < sizeof texts / sizeof texts[0] && strcmp(texts[k], s->key) != 0)
+        k++;
+    if (k == sizeof texts / sizeof texts[0]) {
+        E(c, s->loc, "unknown workbook setting '%s' (known: basis, first, money_scale, "
+                     "signer_left, signer_left_note, signer_right, signer_right_note)", s->key);
+        return;
+    }
+    if (s->kind != 2) {
+        E(c, s->vloc, "workbook setting '%s' is a text in quotes", s->key);
+        return;
+    }
+    if (k == 0)
+        rs->wb_basis = s->s;
+    else if (k == 1) {
+        rs->wb_first = s->s;
+        rs->wb_first_loc = s->vloc;
+    } else
+        rs->wb_sign[k - 2] = s->s;
+}
+
+/* Position of form id `id` in the workbook setting `first` ("TH B01", commas or spaces), or
+ * -1 when it is not named there. */
+static int cc_first_rank(const char *first, const char *id)
+{
+    if (!first)
+        return -1;
+    size_t n = strlen(id);
+    int rank = 0;
+    for (const char *p = first; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != ',')
+            e++;
+        if (e > p) {
+            if ((size_t)(e - p) == n && strncmp(p, id, n) == 0)
+                return rank;
+            rank++;
+        }
+        p = e;
+    }
+    return -1;
+}
+
+/* Every id the workbook's `first` names is a form, and every form's `scale` is a power of
+ * ten. */
+static void cc_check_workbook(cc *c)
+{
+    rule_set *rs = c->rs;
+    for (const char *p = rs->wb_first; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != ',')
+            e++;
+        if (e > p) {
+            bool known = false;
+            for (size_t i = 0; i < rs->ast->nforms && !known; i++)
+                known = strlen(rs->ast->forms[i].id) == (size_t)(e - p) &&
+                        strncmp(rs->ast->forms[i].id, p, (size_t)(e - p)) == 0;
+            if (!known)
+                E(c, rs->wb_first_loc, "workbook setting 'first' names '%.*s', which is not a form",
+                  (int)(e - p), p);
+        }
+        p = e;
+    }
+    for (size_t i = 0; i < rs->ast->nforms; i++) {
+        const rule_form_ast *f = &rs->ast->forms[i];
+        if (f->scale && !cc_scale_ok(f->scale))
+            E(c, f->scale_loc, "scale is 1, 10, 100, 1000 ... up to 1000000000");
+    }
+}
+
 static void cc_settings(cc *c)
 {
     rule_set *rs = c->rs;
@@ -1702,14 +1801,20 @@ static void cc_settings(cc *c)
     rs->version = ast->nversions ? ast->versions[0].text : "";
     rs->year_day = 1;
     rs->year_month = 10;
+    rs->wb_money_scale = 1;
     for (size_t i = 0; i < ast->nsettings; i++) {
         const rule_setting_ast *s = &ast->settings[i];
         for (size_t j = 0; j < i; j++)
-            if (strcmp(ast->settings[j].key, s->key) == 0) {
+            if (ast->settings[j].block == s->block && strcmp(ast->settings[j].key, s->key) == 0) {
                 char w[256];
                 cc_where_first(c, ast->settings[j].loc, w, sizeof w);
-                E(c, s->loc, "period setting '%s' given twice (first at %s)", s->key, w);
+                E(c, s->loc, "%s setting '%s' given twice (first at %s)",
+                  s->block == RULE_BLOCK_PERIOD ? "period" : "workbook", s->key, w);
             }
+        if (s->block == RULE_BLOCK_WORKBOOK) {
+            cc_workbook_setting(c, s);
+            continue;
+        }
         if (strcmp(s->key, "year_start") != 0) {
             E(c, s->loc, "unknown period setting '%s' (known: year_start)", s->key);
             continue;
@@ -2077,16 +2182,22 @@ size_t rule_compile(rule_set *rs, rule_ast *ast)
     cc_names(&c);
     cc_let_domains(&c);
     rs->forms = thk_xcalloc(ast->nforms + 1, sizeof *rs->forms);
-    /* Workbook order: TH first, then the other forms in file order. */
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < ast->nforms; i++) {
-            bool th = strcmp(ast->forms[i].id, "TH") == 0;
-            if (th != (pass == 0))
-                continue;
+    /* Workbook order: the forms the workbook block names `first`, in its order, then the
+     * others in file order. */
+    for (int rank = 0; rank <= (int)ast->nforms; rank++)
+        for (size_t i = 0; i < ast->nforms; i++)
+            if (cc_first_rank(rs->wb_first, ast->forms[i].id) == rank) {
+                agg_form *f = &rs->forms[rs->nforms++];
+                f->ast = &ast->forms[i];
+                ag_form(&c, f);
+            }
+    for (size_t i = 0; i < ast->nforms; i++)
+        if (cc_first_rank(rs->wb_first, ast->forms[i].id) < 0) {
             agg_form *f = &rs->forms[rs->nforms++];
             f->ast = &ast->forms[i];
             ag_form(&c, f);
         }
+    cc_check_workbook(&c);
     rs->lists = thk_xcalloc(ast->nlists + 1, sizeof *rs->lists);
     for (size_t i = 0; i < ast->nlists; i++) {
         agg_list *l = &rs->lists[rs->nlists++];

@@ -237,6 +237,12 @@ struct rule_set {
     rule_ast *ast;
     const char *version;
     int year_day, year_month;
+    /* workbook { ... }: what the workbook shows besides the figures, NULL when not set */
+    const char *wb_basis;   /* the legal basis line under the form code */
+    const char *wb_sign[4]; /* signature block: left label, its note, right label, its note */
+    const char *wb_first;   /* form ids whose sheets come first, in that order */
+    rule_loc wb_first_loc;
+    int64_t wb_money_scale; /* money columns of forms shown divided by this (1 = đồng) */
 
     rule_node *nodes;
     size_t nnodes, nodes_cap;

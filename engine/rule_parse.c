@@ -161,6 +161,7 @@ static bool p_top_keyword(rule_tok_kind k)
     case TK_VERSION:
     case TK_INCLUDE:
     case TK_PERIOD:
+    case TK_WORKBOOK:
     case TK_COLUMNS:
     case TK_MAP:
     case TK_LET:
@@ -571,9 +572,11 @@ static bool p_version(parser *p)
     return p_string(p, "the version string", &v->text, &v->loc);
 }
 
-/* period = "period" "{" { IDENT "=" (DAYMONTH | INT | STRING) } "}" ; */
+/* period = "period" "{" { IDENT "=" (DAYMONTH | INT | STRING) } "}" ;
+ * workbook = "workbook" "{" { IDENT "=" (DAYMONTH | INT | STRING) } "}" ; */
 static bool p_period(parser *p)
 {
+    int block = p_is(p, TK_WORKBOOK) ? RULE_BLOCK_WORKBOOK : RULE_BLOCK_PERIOD;
     rule_loc open = p->cur.loc;
     p_next(p);
     if (!p_expect(p, TK_LBRACE))
@@ -582,7 +585,10 @@ static bool p_period(parser *p)
         rule_setting_ast *s = rule_arena_push(p->ast->arena, &p->ast->settings,
                                               &p->ast->nsettings, &p->ast->settings_cap,
                                               sizeof *s);
-        bool ok = p_ident(p, "a setting name (year_start)", &s->key, &s->loc) &&
+        s->block = block;
+        bool ok = p_ident(p, block == RULE_BLOCK_PERIOD ? "a setting name (year_start)"
+                                                        : "a workbook setting name",
+                          &s->key, &s->loc) &&
                   p_expect(p, TK_EQ);
         if (ok) {
             s->vloc = p->cur.loc;
@@ -608,7 +614,7 @@ static bool p_period(parser *p)
             p_sync_body(p, none, 1);
         }
     }
-    return p_close(p, open, "period block");
+    return p_close(p, open, block == RULE_BLOCK_PERIOD ? "period block" : "workbook block");
 }
 
 /* columns = "columns" ("cases" | "events" | "thahc") "{" { IDENT "=" STRING { "," STRING } } "}" ; */
@@ -978,8 +984,17 @@ static bool p_form_item(parser *p, rule_form_ast *f)
     default:
         if (p_is_word(p, "use"))
             return p_use(p, f, -1);
+        if (p_is_word(p, "scale")) {
+            p_next(p);
+            if (!p_is(p, TK_INT))
+                return p_expected(p, "the divisor money is shown in (1, 1000, 1000000)");
+            f->scale = p->cur.i;
+            f->scale_loc = p->cur.loc;
+            p_next(p);
+            return true;
+        }
         return p_expected(p, "a form item (measure, source, code, subtitle, where, rows, "
-                             "column, group, check, use)");
+                             "column, group, check, use, scale)");
     }
 }
 
@@ -1488,6 +1503,7 @@ static bool p_item(parser *p)
     case TK_VERSION: return p_version(p);
     case TK_INCLUDE: return p_include(p);
     case TK_PERIOD: return p_period(p);
+    case TK_WORKBOOK: return p_period(p);
     case TK_COLUMNS: return p_columns(p);
     case TK_MAP: return p_map(p);
     case TK_LET: return p_let(p);

@@ -25,7 +25,6 @@
 #define XO_LINE_PT 15.0         /* height of one text line in points */
 #define XO_EXACT (1LL << 53)    /* larger integers are not exact as doubles: written as text */
 #define XO_STR_MAX 32000u       /* bytes kept of a string (Excel: 32767 characters) */
-#define XO_CIRCULAR "Ban hành kèm theo Thông tư 05/2024/TT-BTP"
 #define XO_EXCEL_EPOCH 25569    /* Excel serial of 1970-01-01 */
 #define XO_MIN_WIDTH 72.0       /* a narrower table is widened so the blocks and footer fit */
 
@@ -594,7 +593,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 n = 10;
             else if (!cell->empty)
                 n = xo_num_chars(col->kind == FORM_KIND_MONEY && !list
-                                     ? money_to_thousands(cell->v)
+                                     ? money_scale(cell->v, t->scale)
                                      : cell->v,
                                  col->kind == FORM_KIND_RATE);
             if (n > m)
@@ -640,15 +639,15 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
     buf_clear(&s);
     buf_printf(&s, "Đơn vị nhận báo cáo: %s", x->receiver);
     double top = xo_lines(xo_chars(s.data), left_w);
-    if (right) {
-        double cl = xo_lines(xo_chars(XO_CIRCULAR), total_w - left_w);
+    if (right && fs->basis) {
+        double cl = xo_lines(xo_chars(fs->basis), total_w - left_w);
         if (cl > top)
             top = cl;
     }
     xo_check(x, worksheet_set_row(ws, 1, top * XO_LINE_PT, NULL));
     xo_merge(x, ws, 1, 0, 1, L - 1, s.data, x->f.unit);
-    if (right)
-        xo_merge(x, ws, 1, L, 1, W - 1, XO_CIRCULAR, x->f.circular);
+    if (right && fs->basis)
+        xo_merge(x, ws, 1, L, 1, W - 1, fs->basis, x->f.circular);
     xo_merge(x, ws, 3, 0, 3, W - 1, t->title ? t->title : t->id, x->f.title);
     xo_check(x, worksheet_set_row(ws, 3,
                                   xo_lines(xo_chars(t->title ? t->title : t->id), total_w / 1.3) *
@@ -793,7 +792,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 if (cell->empty)
                     xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, nfmt));
                 else if (t->cols[c].kind == FORM_KIND_MONEY && !list)
-                    xo_int(x, ws, row, col, money_to_thousands(cell->v), nfmt);
+                    xo_int(x, ws, row, col, money_scale(cell->v, t->scale), nfmt);
                 else
                     xo_int(x, ws, row, col, cell->v, nfmt);
                 break;
@@ -837,14 +836,17 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         buf_append(&s, ", ngày …… tháng …… năm ……", strlen(", ngày …… tháng …… năm ……"));
         size_t rl = W > L ? L : 0;
         xo_merge(x, ws, f0, rl, f0, W - 1, s.data, x->f.sign_i);
+        /* the labels are the rules' (workbook block); a missing one leaves its cell empty */
+        const char *sl = fs->sign[0] ? fs->sign[0] : "", *sln = fs->sign[1] ? fs->sign[1] : "";
+        const char *sr = fs->sign[2] ? fs->sign[2] : "", *srn = fs->sign[3] ? fs->sign[3] : "";
         if (W > L) {
-            xo_merge(x, ws, f0 + 1, 0, f0 + 1, L - 1, "Người lập biểu", x->f.sign_b);
-            xo_merge(x, ws, f0 + 1, L, f0 + 1, W - 1, "Thủ trưởng đơn vị", x->f.sign_b);
-            xo_merge(x, ws, f0 + 2, 0, f0 + 2, L - 1, "(Ký, ghi rõ họ tên)", x->f.sign_i);
-            xo_merge(x, ws, f0 + 2, L, f0 + 2, W - 1, "(Ký tên, đóng dấu)", x->f.sign_i);
+            xo_merge(x, ws, f0 + 1, 0, f0 + 1, L - 1, sl, x->f.sign_b);
+            xo_merge(x, ws, f0 + 1, L, f0 + 1, W - 1, sr, x->f.sign_b);
+            xo_merge(x, ws, f0 + 2, 0, f0 + 2, L - 1, sln, x->f.sign_i);
+            xo_merge(x, ws, f0 + 2, L, f0 + 2, W - 1, srn, x->f.sign_i);
         } else {
-            xo_str(x, ws, f0 + 1, 0, "Người lập biểu", x->f.sign_b);
-            xo_str(x, ws, f0 + 2, 0, "Thủ trưởng đơn vị", x->f.sign_b);
+            xo_str(x, ws, f0 + 1, 0, sl, x->f.sign_b);
+            xo_str(x, ws, f0 + 2, 0, sr, x->f.sign_b);
         }
         end = f0 + 2;
     }

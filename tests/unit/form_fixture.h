@@ -36,6 +36,7 @@ static form_table *fx_table(form_set *fs, const char *id, const char *title, con
     t->cells = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof *t->cells);
     if (list)
         t->texts = thk_xcalloc((nrows && ncols) ? nrows * ncols : 1, sizeof(char *));
+    t->scale = list ? 0 : 1000; /* as the shipped rules' workbook block: money in 1.000 đồng */
     return t;
 }
 
@@ -92,6 +93,12 @@ static void fx_target(form_set *fs, const char *name, int64_t v)
 static form_set *fx_set(void)
 {
     form_set *fs = thk_xcalloc(1, sizeof *fs);
+    /* the workbook block of the shipped rules */
+    fs->basis = thk_xstrdup("Ban hành kèm theo Thông tư 05/2024/TT-BTP");
+    static const char *const sign[4] = {"Người lập biểu", "(Ký, ghi rõ họ tên)",
+                                        "Thủ trưởng đơn vị", "(Ký tên, đóng dấu)"};
+    for (int k = 0; k < 4; k++)
+        fs->sign[k] = thk_xstrdup(sign[k]);
     fx_target(fs, "ty_le_viec", 8450);
     fx_target(fs, "ty_le_tien", 4000);
     static const char *const unit[] = {"Đơn vị"};

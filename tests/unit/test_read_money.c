@@ -199,3 +199,18 @@ Test(read_money, format_writes_the_plain_integer)
     cr_expect_eq(money_parse(out, strlen(out), &v), OK);
     cr_expect_eq(v, 987654321);
 }
+
+Test(read_money, scaling_rounds_half_away_from_zero_at_any_power_of_ten)
+{
+    cr_expect_eq(money_scale(2500499, 1), 2500499);
+    cr_expect_eq(money_scale(2500, 1000), 3);
+    cr_expect_eq(money_scale(2499, 1000), 2);
+    cr_expect_eq(money_scale(-2500, 1000), -3);
+    cr_expect_eq(money_scale(-2499, 1000), -2);
+    cr_expect_eq(money_scale(1499999, 1000000), 1);
+    cr_expect_eq(money_scale(1500000, 1000000), 2);
+    cr_expect_eq(money_scale(-1500000, 1000000), -2);
+    cr_expect_eq(money_scale(THK_MONEY_MAX, 1000000000), 900000000);
+    for (int64_t v = -3000; v <= 3000; v += 7)
+        cr_expect_eq(money_scale(v, 1000), money_to_thousands(v), "at %lld", (long long)v);
+}

@@ -363,12 +363,31 @@ Test(rule_compile, tests_must_name_existing_forms_and_columns)
     compile_fails(text, "test \"t\" has no period");
 }
 
-Test(rule_compile, form_ids_show_hyphens_and_TH_comes_first)
+Test(rule_compile, form_ids_show_hyphens_and_file_order_is_sheet_order)
 {
     rule_set *rs = compile_ok("form B01_CHV \"a\" { column n \"n\" = count() }\n"
                               "form TH \"t\" { column n \"n\" = count() }\n");
-    cr_expect_str_eq(rs->forms[0].id, "TH");
-    cr_expect_str_eq(rs->forms[1].id, "B01-CHV");
+    cr_expect_str_eq(rs->forms[0].id, "B01-CHV");
+    cr_expect_str_eq(rs->forms[1].id, "TH");
+    rule_set_free(rs);
+}
+
+Test(rule_compile, the_workbook_block_orders_sheets_and_carries_labels_and_scale)
+{
+    rule_set *rs = compile_ok("workbook {\n  first = \"C, A\"\n  basis = \"Căn cứ\"\n"
+                              "  money_scale = 1000000\n  signer_right = \"Cục trưởng\"\n}\n"
+                              "form A \"a\" { column n \"n\" = count() }\n"
+                              "form B \"b\" { scale 1 column n \"n\" = count() }\n"
+                              "form C \"c\" { column n \"n\" = count() }\n");
+    cr_assert_eq(rs->nforms, 3);
+    cr_expect_str_eq(rs->forms[0].id, "C");
+    cr_expect_str_eq(rs->forms[1].id, "A");
+    cr_expect_str_eq(rs->forms[2].id, "B");
+    cr_expect_str_eq(rs->wb_basis, "Căn cứ");
+    cr_expect_str_eq(rs->wb_sign[2], "Cục trưởng");
+    cr_expect_null(rs->wb_sign[0]);
+    cr_expect_eq(rs->wb_money_scale, 1000000);
+    cr_expect_eq(rs->forms[2].ast->scale, 1);
     rule_set_free(rs);
 }
 

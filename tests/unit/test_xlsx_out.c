@@ -468,3 +468,44 @@ Test(xlsx_out, odd_shapes_one_column_forms_and_grouped_lists_still_give_valid_sh
     free(out);
     free(dir);
 }
+
+/* The workbook shows what the rules' workbook block says: money in the form's scale (đồng,
+ * triệu đồng), no basis line when none is given, the signature labels as written. */
+Test(xlsx_out, scale_basis_and_signatures_come_from_the_rules)
+{
+    form_set *fs = thk_xcalloc(1, sizeof *fs);
+    fs->sign[0] = thk_xstrdup("Người tổng hợp");
+    fs->sign[2] = thk_xstrdup("Cục trưởng");
+    static const char *const rf[] = {"Đơn vị"};
+    form_table *d = fx_table(fs, "D", "ĐỒNG", "Biểu D", NULL, false, 1, rf, 2, 1);
+    d->scale = 1;
+    fx_col(d, 0, "n", "Số việc", FORM_KIND_COUNT, -1, NULL);
+    fx_col(d, 1, "tien", "Tiền", FORM_KIND_MONEY, -1, NULL);
+    fx_row(d, 0, "KV1", FORM_ROW_DATA, (const char *const[]){"KV1"}, (const int64_t[]){7, 2500499});
+    form_table *m = fx_table(fs, "M", "TRIỆU", "Biểu M", NULL, false, 1, rf, 2, 1);
+    m->scale = 1000000;
+    fx_col(m, 0, "n", "Số việc", FORM_KIND_COUNT, -1, NULL);
+    fx_col(m, 1, "tien", "Tiền", FORM_KIND_MONEY, -1, NULL);
+    fx_row(m, 0, "KV1", FORM_ROW_DATA, (const char *const[]){"KV1"},
+           (const int64_t[]){7, -2500000});
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/scale.xlsx", dir);
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    r.unit_name = "Cục THADS tỉnh Gia Lai";
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    char *out = inspect(path);
+    expect_lines(out, "cell\tD\tC10\tn\t2500499\t#,##0\t-", /* in đồng, not rounded */
+                 "cell\tM\tC10\tn\t-3\t#,##0\t-",            /* −2.5 triệu: half away from 0 */
+                 "cell\tD\tA13\ts\tNgười tổng hợp\tGeneral\tb",
+                 "cell\tD\tB13\ts\tCục trưởng\tGeneral\tb");
+    cr_expect(strstr(out, "Ban hành kèm theo") == NULL, "a basis line without a basis");
+    cr_expect(strstr(out, "Thủ trưởng đơn vị") == NULL);
+    buf_free(&err);
+    form_set_free(fs);
+    free(out);
+    free(dir);
+}
