@@ -1736,27 +1736,31 @@ static void cc_workbook_setting(cc *c, const rule_setting_ast *s)
         rs->wb_sign[k - 2] = s->s;
 }
 
-/* Position of form id `id` in the workbook setting `first` ("TH B01", commas or spaces), or
- * -1 when it is not named there. */
+/* The id of the workbook setting `first` ("TH, B01": commas or spaces) that starts at or after
+ * *p: its start, with its length in *n and *p moved past it; NULL at the end. */
+static const char *cc_first_next(const char **p, size_t *n)
+{
+    const char *s = *p;
+    while (s && (*s == ' ' || *s == ','))
+        s++;
+    if (!s || !*s)
+        return NULL;
+    const char *e = s;
+    while (*e && *e != ' ' && *e != ',')
+        e++;
+    *n = (size_t)(e - s);
+    *p = e;
+    return s;
+}
+
+/* Position of form id `id` in the workbook setting `first`, or -1 when it is not named there. */
 static int cc_first_rank(const char *first, const char *id)
 {
-    if (!first)
-        return -1;
-    size_t n = strlen(id);
+    size_t n, len = strlen(id);
     int rank = 0;
-    for (const char *p = first; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ' && *e != ',')
-            e++;
-        if (e > p) {
-            if ((size_t)(e - p) == n && strncmp(p, id, n) == 0)
-                return rank;
-            rank++;
-        }
-        p = e;
-    }
+    for (const char *p = first, *w; (w = cc_first_next(&p, &n)) != NULL; rank++)
+        if (n == len && strncmp(w, id, n) == 0)
+            return rank;
     return -1;
 }
 
@@ -1765,22 +1769,14 @@ static int cc_first_rank(const char *first, const char *id)
 static void cc_check_workbook(cc *c)
 {
     rule_set *rs = c->rs;
-    for (const char *p = rs->wb_first; p && *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ' && *e != ',')
-            e++;
-        if (e > p) {
-            bool known = false;
-            for (size_t i = 0; i < rs->ast->nforms && !known; i++)
-                known = strlen(rs->ast->forms[i].id) == (size_t)(e - p) &&
-                        strncmp(rs->ast->forms[i].id, p, (size_t)(e - p)) == 0;
-            if (!known)
-                E(c, rs->wb_first_loc, "workbook setting 'first' names '%.*s', which is not a form",
-                  (int)(e - p), p);
-        }
-        p = e;
+    size_t n;
+    for (const char *p = rs->wb_first, *w; (w = cc_first_next(&p, &n)) != NULL;) {
+        bool known = false;
+        for (size_t i = 0; i < rs->ast->nforms && !known; i++)
+            known = strlen(rs->ast->forms[i].id) == n && strncmp(rs->ast->forms[i].id, w, n) == 0;
+        if (!known)
+            E(c, rs->wb_first_loc, "workbook setting 'first' names '%.*s', which is not a form",
+              (int)n, w);
     }
     for (size_t i = 0; i < rs->ast->nforms; i++) {
         const rule_form_ast *f = &rs->ast->forms[i];

@@ -109,6 +109,25 @@ static char *fx_inspect(void)
     return out;
 }
 
+/* Writes fs (owned, freed here) as <name> in a fresh folder for `unit`; returns the
+ * inspector's output. */
+static char *fx_inspect_set(form_set *fs, const char *name, const char *unit)
+{
+    char *dir = tu_tempdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    xlsx_report r = {0};
+    r.forms = fs;
+    r.per = fx_period();
+    r.unit_name = unit;
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
+    buf_free(&err);
+    form_set_free(fs);
+    free(dir);
+    return inspect(path);
+}
+
 Test(xlsx_out, sheets_come_in_set_order_then_rejects_then_a_hidden_manifest)
 {
     char *out = fx_inspect();
@@ -331,25 +350,14 @@ Test(xlsx_out, sheet_names_are_made_valid_short_and_unique)
         fx_row(t, 0, "*", FORM_ROW_TOTAL, (const char *const[]){"Tổng cộng"},
                (const int64_t[]){1});
     }
-    char *dir = tu_tempdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/names.xlsx", dir);
-    xlsx_report r = {0};
-    r.forms = fs;
-    r.per = fx_period();
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    char *out = inspect(path);
+    char *out = fx_inspect_set(fs, "names.xlsx", NULL);
     expect_lines(out, "sheet\t0\tB-01--x-y---\tvisible",
                  "sheet\t1\tDanh sách việc có điều kiện quá\tvisible",
                  "sheet\t2\tTH\tvisible", "sheet\t3\tth~2\tvisible", "sheet\t4\ttrích\tvisible",
                  "sheet\t5\tDòng bị loại\tvisible", "sheet\t6\tmanifest\tvisible",
                  "sheet\t7\tDòng bị loại~2\tvisible", "sheet\t8\tmanifest~2\thidden",
                  "cell\tDòng bị loại~2\tA6\ts\tKhông có dòng nào bị loại hoặc cảnh báo.\tGeneral\t-");
-    buf_free(&err);
-    form_set_free(fs);
     free(out);
-    free(dir);
 }
 
 Test(xlsx_out, an_empty_list_says_so_and_huge_amounts_stay_exact_as_text)
@@ -363,23 +371,12 @@ Test(xlsx_out, an_empty_list_says_so_and_huge_amounts_stay_exact_as_text)
     fx_col(h, 1, "con_lai", "Còn lại (đồng)", FORM_KIND_MONEY, -1, NULL);
     fx_row(h, 0, "V9", FORM_ROW_DATA, NULL, (const int64_t[]){EMPTY, 900000000000000001LL});
     fx_text(h, 0, 0, "V9");
-    char *dir = tu_tempdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/lists.xlsx", dir);
-    xlsx_report r = {0};
-    r.forms = fs;
-    r.per = fx_period();
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    char *out = inspect(path);
+    char *out = fx_inspect_set(fs, "lists.xlsx", NULL);
     expect_lines(out, "merge\tL2\tA9:B9", "cell\tL2\tA9\ts\tKhông có dòng nào.\tGeneral\t-",
                  "cell\tL3\tB8\ts\tCòn lại (đồng)\tGeneral\tb",
                  "cell\tL3\tB9\ts\t900000000000000001\t#,##0\t-");
     cr_expect(strstr(out, "autofilter\tL2") == NULL);
-    buf_free(&err);
-    form_set_free(fs);
     free(out);
-    free(dir);
 }
 
 Test(xlsx_out, an_unwritable_path_is_an_output_error_naming_it)
@@ -448,25 +445,14 @@ Test(xlsx_out, odd_shapes_one_column_forms_and_grouped_lists_still_give_valid_sh
     fx_col(k, 0, "n", "Số", FORM_KIND_COUNT, -1, NULL);
     k->rows[0].key = thk_xstrdup("GL-KV09");
     form_cell_at(k, 0, 0)->v = 3;
-    char *dir = tu_tempdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/odd.xlsx", dir);
-    xlsx_report r = {0};
-    r.forms = fs;
-    r.per = fx_period();
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    char *out = inspect(path);
+    char *out = fx_inspect_set(fs, "odd.xlsx", NULL);
     expect_lines(out, "sheet\t0\tX1\tvisible", "cell\tX1\tA8\ts\tSố\tGeneral\tb",
                  "cell\tX1\tA10\ts\tKhông có dòng nào.\tGeneral\t-",
                  "merge\tLG\tA8:B8", "cell\tLG\tA8\ts\tTiền\tGeneral\tb",
                  "cell\tLG\tA9\ts\tPhải thi hành (đồng)\tGeneral\tb",
                  "cell\tLG\tA10\tn\t2500\t#,##0\t-", "autofilter\tLG\tA9:B10",
                  "cell\tK\tA10\ts\tGL-KV09\tGeneral\t-", "cell\tK\tB10\tn\t3\t#,##0\t-");
-    buf_free(&err);
-    form_set_free(fs);
     free(out);
-    free(dir);
 }
 
 /* The workbook shows what the rules' workbook block says: money in the form's scale (đồng,
@@ -488,24 +474,12 @@ Test(xlsx_out, scale_basis_and_signatures_come_from_the_rules)
     fx_col(m, 1, "tien", "Tiền", FORM_KIND_MONEY, -1, NULL);
     fx_row(m, 0, "KV1", FORM_ROW_DATA, (const char *const[]){"KV1"},
            (const int64_t[]){7, -2500000});
-    char *dir = tu_tempdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/scale.xlsx", dir);
-    xlsx_report r = {0};
-    r.forms = fs;
-    r.per = fx_period();
-    r.unit_name = "Cục THADS tỉnh Gia Lai";
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    char *out = inspect(path);
+    char *out = fx_inspect_set(fs, "scale.xlsx", "Cục THADS tỉnh Gia Lai");
     expect_lines(out, "cell\tD\tC10\tn\t2500499\t#,##0\t-", /* in đồng, not rounded */
                  "cell\tM\tC10\tn\t-3\t#,##0\t-",            /* −2.5 triệu: half away from 0 */
                  "cell\tD\tA13\ts\tNgười tổng hợp\tGeneral\tb",
                  "cell\tD\tB13\ts\tCục trưởng\tGeneral\tb");
     cr_expect(strstr(out, "Ban hành kèm theo") == NULL, "a basis line without a basis");
     cr_expect(strstr(out, "Thủ trưởng đơn vị") == NULL);
-    buf_free(&err);
-    form_set_free(fs);
     free(out);
-    free(dir);
 }
