@@ -83,4 +83,16 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
 int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn fn, void *ctx,
                    thk_buf *err);
 
+/* The year-to-year continuity checks the rules declare (`continuity` items), in file order. */
+size_t rule_set_continuity_count(const rule_set *rs);
+const char *rule_set_continuity_name(const rule_set *rs, size_t k);
+/* For each continuity k and unit u of m, adds to sums[(k * m->nunits + u) * 2] what the
+ * statistical year `prev` hands over at its end (in-scope cases whose `previous` condition
+ * holds at prev->E, counted or summed by its value) and to sums[... + 1] what `cur` takes
+ * over (in-scope cases whose `current` condition holds at cur->E). overflow[k] is set when a
+ * sum of k left int64. sums must hold 2 * count * m->nunits zeros. Not thread-safe on rs (the
+ * evaluation keeps pattern state in it): give it a rule set no other thread uses. */
+void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, const period *cur,
+                          int64_t *sums, bool *overflow);
+
 #endif

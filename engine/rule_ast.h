@@ -264,6 +264,14 @@ typedef struct {
     size_t nexpects, expects_cap;
 } rule_test_ast;
 
+/* continuity "name" { previous = cond [value expr] current = cond [value expr] } */
+typedef struct {
+    const char *name;
+    rule_loc loc;
+    rule_expr *prev_cond, *prev_val; /* prev_val NULL: count cases */
+    rule_expr *cur_cond, *cur_val;
+} rule_cont_ast;
+
 /* A whole program: the items of every file, includes expanded in place. */
 typedef struct {
     rule_arena *arena;
@@ -287,6 +295,8 @@ typedef struct {
     size_t ncolsets, colsets_cap;
     rule_list_ast *lists;
     size_t nlists, lists_cap;
+    rule_cont_ast *conts;
+    size_t nconts, conts_cap;
     rule_test_ast *tests;
     size_t ntests, tests_cap;
 } rule_ast;

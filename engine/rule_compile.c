@@ -2077,9 +2077,60 @@ static void cc_tests(cc *c)
     }
 }
 
+/* ---- continuity ----------------------------------------------------------------------------- */
+
+/* A continuity's value: a count (no value) or a money or integer sum; -2 on error. */
+static int32_t cc_cont_value(cc *c, const rule_expr *e, int *type)
+{
+    *type = RT_INT;
+    if (!e)
+        return -1;
+    int32_t n = cc_expr(c, e);
+    if (n < 0)
+        return -2;
+    *type = cc_type(c, n);
+    if (*type != RT_MONEY && *type != RT_INT) {
+        E(c, e->loc, "a continuity value is money or a number, not %s", cc_tn(c, n));
+        return -2;
+    }
+    return n;
+}
+
+static void cc_conts(cc *c)
+{
+    rule_set *rs = c->rs;
+    rule_ast *ast = rs->ast;
+    c->ctx = RCTX_CASE;
+    rs->conts = thk_xcalloc(ast->nconts + 1, sizeof *rs->conts);
+    for (size_t i = 0; i < ast->nconts; i++) {
+        const rule_cont_ast *ka = &ast->conts[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ast->conts[j].name, ka->name) == 0) {
+                char w[256];
+                cc_where_first(c, ast->conts[j].loc, w, sizeof w);
+                E(c, ka->loc, "duplicate continuity \"%s\" (first defined at %s)", ka->name, w);
+            }
+        rule_cont k = {.name = ka->name};
+        int tp, tc;
+        k.prev_cond = cc_cond(c, ka->prev_cond, "the previous year's condition");
+        k.prev_val = cc_cont_value(c, ka->prev_val, &tp);
+        k.cur_cond = cc_cond(c, ka->cur_cond, "this year's condition");
+        k.cur_val = cc_cont_value(c, ka->cur_val, &tc);
+        if (k.prev_cond < 0 || k.cur_cond < 0 || k.prev_val == -2 || k.cur_val == -2)
+            continue;
+        if (tp != tc || (k.prev_val < 0) != (k.cur_val < 0)) {
+            E(c, ka->loc, "the two sides of continuity \"%s\" measure different things (a count, "
+                          "money or a number on each side)", ka->name);
+            continue;
+        }
+        rs->conts[rs->nconts++] = k;
+    }
+}
+
 /* ---- used lets ------------------------------------------------------------------------------ */
 
-static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
+/* Marks the lets node n reads: in l->used[ctx], or in marks[let] when marks is given. */
+static void cc_mark_in(rule_set *rs, int32_t n, uint8_t *seen, bool *marks)
 {
     if (n < 0 || seen[n])
         return;
@@ -2090,8 +2141,11 @@ static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
         int ctx = nd->aux;
         int32_t li = rs->let_order[ctx][nd->a];
         rule_letdef *l = &rs->lets[li];
-        l->used[ctx] = true;
-        cc_mark(rs, l->node[ctx], seen);
+        if (marks)
+            marks[li] = true;
+        else
+            l->used[ctx] = true;
+        cc_mark_in(rs, l->node[ctx], seen, marks);
         return;
     }
     case OP_NOT:
@@ -2099,7 +2153,7 @@ static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
     case OP_EMPTY:
     case OP_YEARS:
     case OP_MATCH:
-        cc_mark(rs, nd->a, seen);
+        cc_mark_in(rs, nd->a, seen, marks);
         return;
     case OP_AND:
     case OP_OR:
@@ -2115,22 +2169,27 @@ static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
     case OP_DATE_SUB:
     case OP_OLDER:
     case OP_CONTAINS:
-        cc_mark(rs, nd->a, seen);
-        cc_mark(rs, nd->b, seen);
+        cc_mark_in(rs, nd->a, seen, marks);
+        cc_mark_in(rs, nd->b, seen, marks);
         return;
     case OP_BETWEEN:
-        cc_mark(rs, nd->a, seen);
-        cc_mark(rs, nd->b, seen);
-        cc_mark(rs, nd->c, seen);
+        cc_mark_in(rs, nd->a, seen, marks);
+        cc_mark_in(rs, nd->b, seen, marks);
+        cc_mark_in(rs, nd->c, seen, marks);
         return;
     case OP_IN:
-        cc_mark(rs, nd->a, seen);
+        cc_mark_in(rs, nd->a, seen, marks);
         for (int32_t i = 0; i < nd->c; i++)
-            cc_mark(rs, rs->xs[nd->b + i], seen);
+            cc_mark_in(rs, rs->xs[nd->b + i], seen, marks);
         return;
     default:
         return;
     }
+}
+
+static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
+{
+    cc_mark_in(rs, n, seen, NULL);
 }
 
 static void cc_mark_used(rule_set *rs)
@@ -2156,6 +2215,16 @@ static void cc_mark_used(rule_set *rs)
             cc_mark(rs, l->order[j].node, seen);
         for (size_t j = 0; j < l->nshow; j++)
             cc_mark(rs, l->show[j].node, seen);
+    }
+    /* the continuity's lets apart: marking them used would make them cases.csv flags */
+    memset(seen, 0, rs->nnodes + 1);
+    rs->cont_lets = thk_xcalloc(rs->nlets + 1, sizeof *rs->cont_lets);
+    for (size_t i = 0; i < rs->nconts; i++) {
+        const rule_cont *k = &rs->conts[i];
+        cc_mark_in(rs, k->prev_cond, seen, rs->cont_lets);
+        cc_mark_in(rs, k->prev_val, seen, rs->cont_lets);
+        cc_mark_in(rs, k->cur_cond, seen, rs->cont_lets);
+        cc_mark_in(rs, k->cur_val, seen, rs->cont_lets);
     }
     free(seen);
     for (size_t i = 0; i < rs->nlets; i++) {
@@ -2205,6 +2274,7 @@ size_t rule_compile(rule_set *rs, rule_ast *ast)
         if (rs->lets[i].uses != (LET_USES_CASE | LET_USES_THAHC))
             cc_let(&c, i, rs->lets[i].ast->loc);
     }
+    cc_conts(&c);
     cc_tests(&c);
     free(c.let_stack);
     free(c.col_stack);
@@ -2320,6 +2390,8 @@ void rule_set_free(rule_set *rs)
     free(rs->extra_keys);
     free(rs->aliases);
     free(rs->lets);
+    free(rs->conts);
+    free(rs->cont_lets);
     strpool_free(rs->let_names);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->let_order[k]);

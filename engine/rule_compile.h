@@ -231,6 +231,15 @@ typedef struct {
 
 /* ---- the rule set --------------------------------------------------------------------------- */
 
+/* A year-to-year continuity (`continuity` in a rule file): per unit, what the previous
+ * statistical year hands over (cases where prev_cond holds at its end, counted or summed by
+ * prev_val) equals what this year takes over (cur_cond, cur_val). Nodes are RCTX_CASE. */
+typedef struct {
+    const char *name;
+    int32_t prev_cond, prev_val; /* prev_val -1: count the cases */
+    int32_t cur_cond, cur_val;
+} rule_cont;
+
 struct rule_set {
     thk_buf diagbuf;
     rule_diag diag;
@@ -265,6 +274,9 @@ struct rule_set {
 
     rule_letdef *lets;
     size_t nlets;
+    rule_cont *conts;       /* continuity checks, in file order */
+    size_t nconts;
+    bool *cont_lets;        /* per let: needed by a continuity (rule_eval_lets_marked) */
     struct strpool *let_names; /* let names; id - 1 is the let's index */
     int32_t *let_order[RCTX__N]; /* let indexes in evaluation order (those with a slot) */
     size_t nlet_order[RCTX__N];

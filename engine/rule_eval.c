@@ -429,6 +429,16 @@ void rule_eval_lets(rule_eval_ctx *x, int ctx, bool all)
     }
 }
 
+void rule_eval_lets_marked(rule_eval_ctx *x, int ctx, const bool *marks)
+{
+    rule_set *rs = x->rs;
+    for (size_t k = 0; k < rs->nlet_order[ctx]; k++) {
+        int32_t li = rs->let_order[ctx][k];
+        if (marks[li])
+            rule_eval(x, rs->lets[li].node[ctx], &x->slots[rs->lets[li].slot[ctx]]);
+    }
+}
+
 void rule_val_text(const rule_set *rs, const rule_val *v, int type, int dom, thk_buf *out)
 {
     buf_clear(out);

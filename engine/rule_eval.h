@@ -33,6 +33,8 @@ bool rule_eval_true(rule_eval_ctx *x, int32_t n);
 /* Evaluates the lets of context ctx into x->slots in dependency order: those used by forms
  * and lists, or every let when `all`. With rs->coverage, counts true/false outcomes. */
 void rule_eval_lets(rule_eval_ctx *x, int ctx, bool all);
+/* The same for the lets marks[let index] names (rs->cont_lets), no coverage counted. */
+void rule_eval_lets_marked(rule_eval_ctx *x, int ctx, const bool *marks);
 /* Writes a value as text for row keys and messages: enum value names, dd/mm/yyyy dates,
  * "true"/"false", decimal numbers, text as is; "" for null. */
 void rule_val_text(const rule_set *rs, const rule_val *v, int type, int dom, thk_buf *out);

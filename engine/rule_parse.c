@@ -169,6 +169,7 @@ static bool p_top_keyword(rule_tok_kind k)
     case TK_FORM:
     case TK_LIST:
     case TK_TEST:
+    case TK_CONTINUITY:
         return true;
     default:
         return false;
@@ -1053,6 +1054,47 @@ static bool p_form(parser *p)
     return p_close(p, open, "form");
 }
 
+/* ---- continuity ----------------------------------------------------------------------------- */
+
+/* One side of a continuity: `word` "=" expr [ "value" expr ]. */
+static bool p_cont_side(parser *p, const char *word, rule_expr **cond, rule_expr **val)
+{
+    if (!p_is_word(p, word)) {
+        char what[64];
+        snprintf(what, sizeof what, "'%s = ...'", word);
+        return p_expected(p, what);
+    }
+    p_next(p);
+    if (!p_expect(p, TK_EQ) || !(*cond = p_expr(p)))
+        return false;
+    if (p_is_word(p, "value")) {
+        p_next(p);
+        if (!(*val = p_expr(p)))
+            return false;
+    }
+    return true;
+}
+
+/* continuity = "continuity" STRING "{" "previous" "=" expr [ "value" expr ]
+ *                                      "current" "=" expr [ "value" expr ] "}" ;
+ * what the previous statistical year hands over at its end (the cases its condition holds
+ * for, or the sum of its value over them) equals what this year takes over, unit by unit. */
+static bool p_continuity(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_cont_ast *k = rule_arena_push(p->ast->arena, &p->ast->conts, &p->ast->nconts,
+                                       &p->ast->conts_cap, sizeof *k);
+    k->loc = open;
+    if (!p_string(p, "the name of the check in quotes", &k->name, NULL) ||
+        !p_expect(p, TK_LBRACE) || !p_cont_side(p, "previous", &k->prev_cond, &k->prev_val) ||
+        !p_cont_side(p, "current", &k->cur_cond, &k->cur_val)) {
+        p->ast->nconts--;
+        return false;
+    }
+    return p_close(p, open, "continuity");
+}
+
 /* ---- lists ---------------------------------------------------------------------------------- */
 
 /* list_item = "where" expr | "order" "by" orderkey { "," orderkey } | "limit" INT "per" IDENT
@@ -1511,6 +1553,7 @@ static bool p_item(parser *p)
     case TK_FORM: return p_form(p);
     case TK_LIST: return p_list(p);
     case TK_TEST: return p_test(p);
+    case TK_CONTINUITY: return p_continuity(p);
     default:
         p_expected(p, "an item (version, include, period, columns, map, let, target, form, "
                       "list, test)");

@@ -70,8 +70,11 @@ typedef struct {
     manifest_output outputs[8];
     char xlsx_name[64];
     const char **unit_codes; /* manifest: the units this run covers, sorted */
-    manifest_check continuity[2];
-    char continuity_detail[2][256];
+    const char *const *rule_paths; /* the rule files, for the continuity check's own copy */
+    size_t nrule_paths;
+    manifest_check *continuity; /* one per `continuity` of the rules */
+    char (*continuity_detail)[256];
+    size_t ncontinuity;
     /* the continuity check runs beside the computation (run_continuity_start) */
     pthread_t cont_thread;
     bool cont_running; /* started and not yet joined */
@@ -357,16 +360,17 @@ static void run_fill_manifest(run_ctx *c)
     }
 }
 
-/* Year-to-year continuity (domain.md §6): what the previous statistical year carries forward
- * at its end — in scope, not finished, not ủy thác/thu hồi, not moved to sổ theo dõi riêng —
- * must be exactly what this year counts as carried over (năm trước chuyển sang), in cases and
- * in money (remaining at the previous E = B at this S), unit by unit. Both sides come from the
- * same data through the replay. Returns false when a unit differs (details in the manifest). */
+/* Year-to-year continuity (domain.md §6), as the rules declare it (`continuity` items,
+ * evaluated by rule_continuity_sums): per unit, what the previous statistical year hands over
+ * at its end must equal what this year takes over. The rules are evaluated on a copy of their
+ * own, loaded here: this runs beside rule_compute, and an evaluation keeps pattern state in
+ * its rule set. Returns false when a unit differs (details in the manifest). */
 static bool run_continuity(run_ctx *c)
 {
     c->cont_ok = true;
     c->cont_applies = false;
-    if (!c->per.months)
+    size_t nk = rule_set_continuity_count(c->rs);
+    if (!c->per.months || nk == 0)
         return true; /* a custom window has no previous statistical year to continue */
     int day, month;
     rule_set_year_start(c->rs, &day, &month);
@@ -374,43 +378,42 @@ static bool run_continuity(run_ctx *c)
     if (!period_months(c->per.year - 1, 12, day, month, &prev) || prev.E + 1 != c->per.S)
         return true;
     c->cont_applies = true;
+    c->continuity = thk_xcalloc(nk, sizeof *c->continuity);
+    c->continuity_detail = thk_xcalloc(nk, sizeof *c->continuity_detail);
+    c->ncontinuity = nk;
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load(c->rule_paths, c->nrule_paths, &diag);
+    buf_free(&diag);
     const model *m = c->m;
     size_t n = m->nunits;
-    int64_t *v = thk_xcalloc(4 * n + 1, sizeof *v); /* per unit: prev count, cur count, prev money, cur money */
-    for (size_t i = 0; i < m->ncases; i++) {
-        const model_case *k = &m->cases[i];
-        replay_facts a, b;
-        replay_case(m, k, prev.S, prev.E, &a, NULL, NULL);
-        replay_case(m, k, c->per.S, c->per.E, &b, NULL, NULL);
-        bool forward = a.in_scope && a.state != ST_XONG && a.state != ST_DINH_CHI &&
-                       a.state != ST_UY_THAC && a.state != ST_THU_HOI &&
-                       a.state != ST_CHUYEN_SO_RIENG;
-        if (forward) {
-            v[4 * k->unit]++;
-            v[4 * k->unit + 2] += a.remaining;
-        }
-        if (b.in_scope && b.carried) {
-            v[4 * k->unit + 1]++;
-            v[4 * k->unit + 3] += b.B;
-        }
-    }
-    bool ok[2] = {true, true};
-    for (size_t u = 0; u < n; u++)
-        for (size_t w = 0; w < 2; w++)
-            if (ok[w] && v[4 * u + 2 * w] != v[4 * u + 2 * w + 1]) {
-                ok[w] = false;
-                snprintf(c->continuity_detail[w], sizeof c->continuity_detail[w],
+    int64_t *v = thk_xcalloc(2 * nk * n + 1, sizeof *v); /* [k][unit][previous, current] */
+    bool *ovf = thk_xcalloc(nk + 1, sizeof *ovf);
+    bool same = rs && rule_set_continuity_count(rs) == nk;
+    if (same)
+        rule_continuity_sums(rs, m, &prev, &c->per, v, ovf);
+    for (size_t k = 0; k < nk; k++) {
+        bool ok = same && !ovf[k];
+        if (!same)
+            snprintf(c->continuity_detail[k], sizeof c->continuity_detail[k],
+                     "tệp quy tắc thay đổi trong khi chạy; không kiểm tra được");
+        else if (ovf[k])
+            snprintf(c->continuity_detail[k], sizeof c->continuity_detail[k],
+                     "tổng vượt quá giới hạn số nguyên 64 bit");
+        for (size_t u = 0; u < n && ok; u++)
+            if (v[(k * n + u) * 2] != v[(k * n + u) * 2 + 1]) {
+                ok = false;
+                snprintf(c->continuity_detail[k], sizeof c->continuity_detail[k],
                          "đơn vị %s: năm %d chuyển kỳ sau %" PRId64 ", năm %d chuyển sang %" PRId64,
-                         model_str(m, m->units[u].code), prev.year, v[4 * u + 2 * w], c->per.year,
-                         v[4 * u + 2 * w + 1]);
+                         model_str(m, m->units[u].code), prev.year, v[(k * n + u) * 2],
+                         c->per.year, v[(k * n + u) * 2 + 1]);
             }
+        c->continuity[k] = (manifest_check){rule_set_continuity_name(c->rs, k), ok,
+                                            ok ? "" : c->continuity_detail[k]};
+        c->cont_ok = c->cont_ok && ok;
+    }
     free(v);
-    static const char *const names[2] = {
-        "B01: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi riêng)",
-        "B02: chuyen_sang = chuyen_ky_sau năm trước (trừ chuyển sổ theo dõi riêng)"};
-    for (size_t w = 0; w < 2; w++)
-        c->continuity[w] = (manifest_check){names[w], ok[w], ok[w] ? "" : c->continuity_detail[w]};
-    c->cont_ok = ok[0] && ok[1];
+    free(ovf);
+    rule_set_free(rs);
     return c->cont_ok;
 }
 
@@ -469,15 +472,21 @@ static int run_write(run_ctx *c)
     bool continuous = run_continuity_wait(c);
     if (c->cont_applies) {
         c->mi.continuity = c->continuity;
-        c->mi.ncontinuity = 2;
+        c->mi.ncontinuity = c->ncontinuity;
+        log_stage("kiểm tra", "liên tục giữa hai năm (%zu kiểm tra của quy tắc): %s (%" PRId64
+                  " ms, cùng lúc với tính toán)", c->ncontinuity, continuous ? "đúng" : "SAI",
+                  c->cont_ms);
+    } else {
+        log_stage("kiểm tra", "liên tục giữa hai năm: %s",
+                  rule_set_continuity_count(c->rs) ? "không áp dụng cho kỳ này"
+                                : "quy tắc không khai báo (continuity)");
     }
-    log_stage("kiểm tra", "liên tục giữa hai năm: %s (%" PRId64 " ms, cùng lúc với tính toán)",
-              continuous ? "đúng" : "SAI", c->cont_ms);
     if (!continuous) {
         buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng (continuity check "
-                            "failed): %s%s%s",
-                   c->continuity_detail[0], c->continuity_detail[0][0] ? "; " : "",
-                   c->continuity_detail[1]);
+                            "failed):");
+        for (size_t k = 0; k < c->ncontinuity; k++)
+            if (!c->continuity[k].ok)
+                buf_printf(&c->err, " %s: %s;", c->continuity[k].name, c->continuity_detail[k]);
         return THK_EXIT_CHECK;
     }
     if (o->want_xlsx) {
@@ -616,6 +625,8 @@ static int run_pipeline(run_ctx *c)
     size_t nr = o->nrules ? o->nrules : 1;
     thk_buf diag = {0};
     c->rs = rule_set_load(rp, nr, &diag);
+    c->rule_paths = rp;
+    c->nrule_paths = nr;
     if (!c->rs) {
         fputs(diag.data ? diag.data : "", stderr);
         log_error("tệp quy tắc có lỗi; không đọc dữ liệu");
@@ -764,6 +775,8 @@ int run_report(const run_opts *o)
         rmdir(c.verify_tmp);
         free(c.verify_tmp);
     }
+    free(c.continuity);
+    free(c.continuity_detail);
     manifest_clear(&c.published);
     free(c.unit_codes);
     form_set_free(c.fs);

@@ -1,0 +1,65 @@
+/* rule_cont — the year-to-year continuity checks of a rule set (`continuity` items, compiled by
+ * rule_compile into rs->conts): both windows replayed per case, the rules' conditions and
+ * values evaluated on each, sums per unit. run.c compares them and writes the manifest. */
+#include "rule.h"
+
+#include "rule_eval.h"
+
+#include <stdlib.h>
+
+size_t rule_set_continuity_count(const rule_set *rs)
+{
+    return rs->nconts;
+}
+
+const char *rule_set_continuity_name(const rule_set *rs, size_t k)
+{
+    return k < rs->nconts ? rs->conts[k].name : "";
+}
+
+/* Adds the cases of one side (0 previous, 1 current) of every continuity to sums. */
+static void rc_side(rule_set *rs, rule_eval_ctx *x, int side, size_t nunits, uint32_t unit,
+                    int64_t *sums, bool *overflow)
+{
+    rule_eval_lets_marked(x, RCTX_CASE, rs->cont_lets);
+    for (size_t k = 0; k < rs->nconts; k++) {
+        const rule_cont *rk = &rs->conts[k];
+        if (!rule_eval_true(x, side ? rk->cur_cond : rk->prev_cond))
+            continue;
+        int64_t add = 1;
+        int32_t vn = side ? rk->cur_val : rk->prev_val;
+        if (vn >= 0) {
+            rule_val r;
+            rule_eval(x, vn, &r);
+            add = r.null ? 0 : r.i;
+        }
+        int64_t *acc = &sums[(k * nunits + unit) * 2 + (size_t)side];
+        if (__builtin_add_overflow(*acc, add, acc))
+            overflow[k] = true;
+    }
+}
+
+void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, const period *cur,
+                          int64_t *sums, bool *overflow)
+{
+    rule_val *slots = thk_xcalloc(rs->nslots[RCTX_CASE] + 1, sizeof *slots);
+    rule_eval_ctx x[2] = {
+        {.rs = rs, .m = m, .S = prev->S, .E = prev->E, .year = prev->year, .slots = slots},
+        {.rs = rs, .m = m, .S = cur->S, .E = cur->E, .year = cur->year, .slots = slots},
+    };
+    for (size_t i = 0; i < m->ncases; i++) {
+        const model_case *kc = &m->cases[i];
+        replay_facts f[2];
+        replay_case(m, kc, prev->S, prev->E, &f[0], NULL, NULL);
+        replay_case(m, kc, cur->S, cur->E, &f[1], NULL, NULL);
+        for (int side = 0; side < 2; side++) {
+            if (!f[side].in_scope)
+                continue;
+            x[side].c = kc;
+            x[side].row = (uint32_t)i;
+            x[side].f = &f[side];
+            rc_side(rs, &x[side], side, m->nunits, kc->unit, sums, overflow);
+        }
+    }
+    free(slots);
+}
