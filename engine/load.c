@@ -247,10 +247,12 @@ static void load_reject(load_ctx *c, const reader_record *rec, int col, const ch
         c->row_warn = true;
 }
 
-/* A record over several physical lines gets a warning naming its first and last line and,
- * for every line inside it that looks like a data row of its own (at least half the header's
- * delimiters), the id that row holds: what a stray quote swallowed. A note written on two
- * lines gets the warning without ids. */
+/* A record over several physical lines is counted (the log, and the manifest's physical lines
+ * against its records). It gets a warning naming its first and last line when it looks like a
+ * stray quote's work: a line inside it looks like a data row of its own (at least half the
+ * header's delimiters; the warning lists the ids those rows held), or the record has the wrong
+ * number of fields (it is rejected too). A note legitimately written on two lines, which
+ * messy exports carry by the thousand, is only counted. */
 #define LOAD_MULTILINE_IDS 10
 static void load_multiline(load_ctx *c, const reader_record *rec)
 {
@@ -297,6 +299,10 @@ static void load_multiline(load_ctx *c, const reader_record *rec)
                 buf_append(&ids, ", ", 2);
             buf_append(&ids, v, n);
         }
+    }
+    if (nrows == 0 && rec->nfields == c->ncols && !rec->too_many_fields) {
+        buf_free(&ids);
+        return;
     }
     if (nrows > LOAD_MULTILINE_IDS)
         buf_printf(&ids, ", … (%zu dòng)", nrows);

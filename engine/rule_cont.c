@@ -17,20 +17,36 @@ const char *rule_set_continuity_name(const rule_set *rs, size_t k)
     return k < rs->nconts ? rs->conts[k].name : "";
 }
 
-/* Adds the cases of one side (0 previous, 1 current) of every continuity to sums. */
-static void rc_side(rule_set *rs, rule_eval_ctx *x, int side, size_t nunits, uint32_t unit,
-                    int64_t *sums, bool *overflow)
+/* Node n of x, evaluated once per case and side: continuities share their conditions (the
+ * compiler merges equal expressions into one node), so the B02 check reuses the B01 one. */
+static rule_val rc_eval(rule_eval_ctx *x, int32_t n, int32_t *seen, rule_val *vals, size_t *nseen)
 {
-    rule_eval_lets_marked(x, RCTX_CASE, rs->cont_lets);
+    for (size_t i = 0; i < *nseen; i++)
+        if (seen[i] == n)
+            return vals[i];
+    rule_val v;
+    rule_eval(x, n, &v);
+    seen[*nseen] = n;
+    vals[(*nseen)++] = v;
+    return v;
+}
+
+/* Adds the case of one side (0 previous, 1 current) to every continuity of rs. */
+static void rc_side(rule_set *rs, rule_eval_ctx *x, int side, bool lets, size_t nunits,
+                    uint32_t unit, int64_t *sums, bool *overflow, int32_t *seen, rule_val *vals)
+{
+    if (lets)
+        rule_eval_lets_marked(x, RCTX_CASE, rs->cont_lets);
+    size_t nseen = 0;
     for (size_t k = 0; k < rs->nconts; k++) {
         const rule_cont *rk = &rs->conts[k];
-        if (!rule_eval_true(x, side ? rk->cur_cond : rk->prev_cond))
+        rule_val cv = rc_eval(x, side ? rk->cur_cond : rk->prev_cond, seen, vals, &nseen);
+        if (cv.null || !cv.i)
             continue;
         int64_t add = 1;
         int32_t vn = side ? rk->cur_val : rk->prev_val;
         if (vn >= 0) {
-            rule_val r;
-            rule_eval(x, vn, &r);
+            rule_val r = rc_eval(x, vn, seen, vals, &nseen);
             add = r.null ? 0 : r.i;
         }
         int64_t *acc = &sums[(k * nunits + unit) * 2 + (size_t)side];
@@ -43,6 +59,11 @@ void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, cons
                           int64_t *sums, bool *overflow)
 {
     rule_val *slots = thk_xcalloc(rs->nslots[RCTX_CASE] + 1, sizeof *slots);
+    int32_t *seen = thk_xcalloc(2 * rs->nconts + 1, sizeof *seen);
+    rule_val *vals = thk_xcalloc(2 * rs->nconts + 1, sizeof *vals);
+    bool lets = false;
+    for (size_t i = 0; i < rs->nlets; i++)
+        lets = lets || rs->cont_lets[i];
     rule_eval_ctx x[2] = {
         {.rs = rs, .m = m, .S = prev->S, .E = prev->E, .year = prev->year, .slots = slots},
         {.rs = rs, .m = m, .S = cur->S, .E = cur->E, .year = cur->year, .slots = slots},
@@ -58,8 +79,10 @@ void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, cons
             x[side].c = kc;
             x[side].row = (uint32_t)i;
             x[side].f = &f[side];
-            rc_side(rs, &x[side], side, m->nunits, kc->unit, sums, overflow);
+            rc_side(rs, &x[side], side, lets, m->nunits, kc->unit, sums, overflow, seen, vals);
         }
     }
     free(slots);
+    free(seen);
+    free(vals);
 }
