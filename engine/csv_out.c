@@ -12,37 +12,43 @@
 
 #define CSV_OUT_BLOCK 65536
 
-static bool csv_out_needs_quotes(const char *s, size_t n)
+bool csv_needs_quote(const char *s, size_t n, char delim, unsigned flags)
 {
-    if (n == 0)
-        return false;
-    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-        return true;
+    if (!s)
+        n = 0;
+    bool q = (flags & CSV_QUOTE_FORCE) != 0;
+    if (!q && n && (flags & CSV_QUOTE_BLANKS))
+        q = s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+    for (size_t i = 0; i < n && !q; i++)
+        q = s[i] == delim || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    return q;
+}
+
+void csv_quote(thk_buf *b, const char *s, size_t n, char delim, unsigned flags)
+{
+    if (!s)
+        n = 0;
+    if (!csv_needs_quote(s, n, delim, flags)) {
+        if (n)
+            buf_append(b, s, n);
+        return;
+    }
+    buf_reserve(b, n + 3);
+    buf_putc(b, '"');
+    size_t from = 0;
     for (size_t i = 0; i < n; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
-            return true;
-    return false;
+        if (s[i] == '"') {
+            buf_append(b, s + from, i + 1 - from); /* the quote itself, then once more */
+            buf_putc(b, '"');
+            from = i + 1;
+        }
+    buf_append(b, s + from, n - from);
+    buf_putc(b, '"');
 }
 
 void csv_out_field(thk_buf *b, const char *s, size_t n, bool last)
 {
-    if (!s)
-        n = 0;
-    if (csv_out_needs_quotes(s, n)) {
-        buf_reserve(b, n + 3);
-        buf_putc(b, '"');
-        size_t from = 0;
-        for (size_t i = 0; i < n; i++)
-            if (s[i] == '"') {
-                buf_append(b, s + from, i + 1 - from); /* the quote itself, then once more */
-                buf_putc(b, '"');
-                from = i + 1;
-            }
-        buf_append(b, s + from, n - from);
-        buf_putc(b, '"');
-    } else if (n) {
-        buf_append(b, s, n);
-    }
+    csv_quote(b, s, n, ',', CSV_QUOTE_BLANKS);
     buf_putc(b, last ? '\n' : ',');
 }
 

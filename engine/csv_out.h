@@ -10,6 +10,14 @@
 /* Appends one field s[0..n) to b, then ',' or, when `last`, '\n' (LF). The field is quoted
  * (with '"' doubled) only when it contains ',', '"', CR or LF, or starts or ends with a space
  * or tab; an empty field is written as nothing. Bytes are copied as they are (UTF-8 in, out). */
+/* The one CSV quoting of the project (RFC 4180): appends s[0..n) (NULL: empty) as one field
+ * for delimiter `delim`, quoted with inner quotes doubled when it holds the delimiter, a quote,
+ * CR or LF, when CSV_QUOTE_BLANKS and it starts or ends with a space or tab (which a reader
+ * trims), or always with CSV_QUOTE_FORCE. Appends no delimiter. */
+enum { CSV_QUOTE_FORCE = 1, CSV_QUOTE_BLANKS = 2 };
+void csv_quote(thk_buf *b, const char *s, size_t n, char delim, unsigned flags);
+/* Whether csv_quote would quote s[0..n) under these flags. */
+bool csv_needs_quote(const char *s, size_t n, char delim, unsigned flags);
 void csv_out_field(thk_buf *b, const char *s, size_t n, bool last);
 /* The same for a NUL-terminated string (NULL is an empty field). */
 void csv_out_str(thk_buf *b, const char *s, bool last);

@@ -43,6 +43,12 @@ int date_days_in_month(int y, int m)
     return m == 2 && date_is_leap(y) ? 29 : days[m - 1];
 }
 
+int date_weekday(thk_date t)
+{
+    int w = (int)((t + 4) % 7); /* 1970-01-01 was a Thursday */
+    return w < 0 ? w + 7 : w;
+}
+
 bool date_valid(int y, int m, int d)
 {
     return m >= 1 && m <= 12 && d >= 1 && d <= date_days_in_month(y, m);

@@ -8,6 +8,8 @@
 thk_date date_from_ymd(int y, int m, int d);
 /* The y-m-d of a day number. */
 void date_to_ymd(thk_date t, int *y, int *m, int *d);
+/* Day of the week: 0 = Sunday ... 6 = Saturday. */
+int date_weekday(thk_date t);
 /* True when y-m-d exists in the Gregorian calendar. */
 bool date_valid(int y, int m, int d);
 int date_days_in_month(int y, int m);

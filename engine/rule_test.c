@@ -4,6 +4,7 @@
 #include "rule_test.h"
 
 #include "agg.h"
+#include "csv_out.h"
 #include "read_text.h"
 #include "rule_compile.h"
 
@@ -20,13 +21,7 @@ const char *rule_test_name(const rule_set *rs, size_t i)
 
 static void rt_csv_field(thk_buf *b, const char *s)
 {
-    buf_putc(b, '"');
-    for (; s && *s; s++) {
-        if (*s == '"')
-            buf_putc(b, '"');
-        buf_putc(b, *s);
-    }
-    buf_putc(b, '"');
+    csv_quote(b, s, s ? strlen(s) : 0, ',', CSV_QUOTE_FORCE);
 }
 
 /* A CSV file from key=value rows: the header is every column named, in order of first use,

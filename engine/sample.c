@@ -15,6 +15,8 @@
  *    delimiter, quoting and line end into a 1 MiB output buffer (no per-row allocation). */
 #include "sample.h"
 
+#include "csv_out.h"
+#include "read_date.h"
 #include "read_text.h"
 #include "thk.h"
 
@@ -188,42 +190,12 @@ static int64_t rng_lognorm(srng *r, int64_t median, int64_t sigma64)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Calendar (own helpers: days since 1970-01-01, proleptic Gregorian)                         */
-
-static thk_date civ_days(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civ_ymd(thk_date z0, int *y, int *m, int *d)
-{
-    int z = z0 + 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* 0 = Sunday … 6 = Saturday. */
-static int civ_weekday(thk_date t)
-{
-    int w = (t + 4) % 7;
-    return w < 0 ? w + 7 : w;
-}
+/* Calendar: read_date's (days since 1970-01-01, proleptic Gregorian)                          */
 
 /* Saturday and Sunday move to the next Monday. */
 static thk_date workday(thk_date t)
 {
-    int w = civ_weekday(t);
+    int w = date_weekday(t);
     return w == 6 ? t + 2 : w == 0 ? t + 1 : t;
 }
 
@@ -641,7 +613,7 @@ static inline void row_pad(srow *r, uint64_t v, size_t width)
 static void row_date(srow *r, thk_date t, int variant)
 {
     int y, m, d;
-    civ_ymd(t, &y, &m, &d);
+    date_to_ymd(t, &y, &m, &d);
     char b[16];
     size_t n = 0;
     switch (variant) {
@@ -913,16 +885,16 @@ static void units_init(sgen *g)
 
 static void days_init(sgen *g)
 {
-    g->day0 = civ_days(FIRST_YEAR, 1, 1);
-    g->horizon = civ_days(2026, 9, 30);
+    g->day0 = date_from_ymd(FIRST_YEAR, 1, 1);
+    g->horizon = date_from_ymd(2026, 9, 30);
     g->ndays = (uint32_t)(g->horizon - g->day0 + 1);
     g->daycum = thk_xcalloc(g->ndays, sizeof *g->daycum);
     uint64_t cum = 0;
     for (uint32_t i = 0; i < g->ndays; i++) {
         thk_date t = g->day0 + (thk_date)i;
         int y, m, d;
-        civ_ymd(t, &y, &m, &d);
-        int w = civ_weekday(t);
+        date_to_ymd(t, &y, &m, &d);
+        int w = date_weekday(t);
         if (w != 0 && w != 6)
             cum += YEAR_WEIGHT[y - FIRST_YEAR];
         g->daycum[i] = cum;
@@ -1376,14 +1348,6 @@ static void life_finish(sgen *g, scase *c)
 
 /* ---- rendering ----------------------------------------------------------------------------- */
 
-static bool need_quote(const char *s, size_t n, char delim)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-            return true;
-    return false;
-}
-
 /* Renders the row into g->line (cleared first) with the format's delimiter, quoting and eol. */
 static void render(sgen *g, const sfmt *fm, const srow *r)
 {
@@ -1395,18 +1359,11 @@ static void render(sgen *g, const sfmt *fm, const srow *r)
         size_t n = r->flen[fi];
         if (k > 0)
             buf_putc(out, fm->delim);
-        bool q = need_quote(s, n, fm->delim) || (fm->messy && rng_bp(&g->fmt, 400));
-        if (!q) {
-            buf_append(out, s, n);
-            continue;
-        }
-        buf_putc(out, '"');
-        for (size_t i = 0; i < n; i++) {
-            if (s[i] == '"')
-                buf_putc(out, '"');
-            buf_putc(out, s[i]);
-        }
-        buf_putc(out, '"');
+        /* unneeded quotes now and then (drawn only for a field that needs none, so the
+         * random stream, and so every sample, stays what it was); blanks around a field stay
+         * unquoted, for the reader to trim */
+        bool force = !csv_needs_quote(s, n, fm->delim, 0) && fm->messy && rng_bp(&g->fmt, 400);
+        csv_quote(out, s, n, fm->delim, force ? CSV_QUOTE_FORCE : 0);
     }
     buf_append(out, fm->eol, strlen(fm->eol));
 }
@@ -1646,14 +1603,14 @@ static void gen_case(sgen *g, uint64_t i, uint64_t W)
     uint64_t p = (i * W + rng_below(r, W)) / (g->o->cases);
     c->T = g->day0 + (thk_date)cum_bucket(g->daycum, g->ndays, p);
     int ty, tm, td;
-    civ_ymd(c->T, &ty, &tm, &td);
+    date_to_ymd(c->T, &ty, &tm, &td);
     /* decision date: the same day or a few days earlier; 29/02 on some early-March cases */
     c->D = c->T - (rng_bp(r, 4000) ? 0 : rng_span(r, 1, 7));
     if ((ty == 2020 || ty == 2024) && tm == 3 && td <= 8 && rng_bp(r, 6000))
-        c->D = civ_days(ty, 2, 29);
-    else if (civ_weekday(c->D) == 6 && c->D != c->T)
+        c->D = date_from_ymd(ty, 2, 29);
+    else if (date_weekday(c->D) == 6 && c->D != c->T)
         c->D -= 1;
-    else if (civ_weekday(c->D) == 0 && c->D != c->T)
+    else if (date_weekday(c->D) == 0 && c->D != c->T)
         c->D -= 2;
 
     c->unit = pick_unit(g);
@@ -1677,7 +1634,7 @@ static void gen_case(sgen *g, uint64_t i, uint64_t W)
     unsigned yi = (unsigned)(ty - FIRST_YEAR);
     uint32_t seq = ++g->seq_ma[c->unit * NYEARS + yi];
     int dy, dm, dd;
-    civ_ymd(c->D, &dy, &dm, &dd);
+    date_to_ymd(c->D, &dy, &dm, &dd);
     unsigned qi = (unsigned)(dy - FIRST_YEAR + 1);
     uint32_t qd = ++g->seq_qd[c->unit * (NYEARS + 1) + qi];
     /* 0 ma_viec */
@@ -1839,7 +1796,7 @@ static void gen_thahc(sgen *g, uint64_t j)
     const char *ptitle = pv->city ? "thành phố" : "tỉnh";
 
     /* acceptance from 2019 on, same weights as cases */
-    thk_date min = civ_days(2019, 1, 1);
+    thk_date min = date_from_ymd(2019, 1, 1);
     uint64_t W = g->daycum[g->ndays - 1];
     uint64_t base = g->daycum[(uint32_t)(min - g->day0) - 1];
     uint64_t p = base + rng_below(r, W - base);
@@ -1853,7 +1810,7 @@ static void gen_thahc(sgen *g, uint64_t j)
     }
     thk_date T = g->day0 + (thk_date)lo;
     int ty, tm, td;
-    civ_ymd(T, &ty, &tm, &td);
+    date_to_ymd(T, &ty, &tm, &td);
 
     srow *row = &g->row;
     row_reset(row);
