@@ -314,3 +314,26 @@ Test(csv_out, an_uncreatable_file_is_an_output_error_naming_it)
     cr_expect_eq(csv_out_close(NULL, &err), 0);
     buf_free(&err);
 }
+
+Test(csv_out, one_quoting_for_every_writer_delimiter_blanks_and_force)
+{
+    thk_buf b = {0};
+    csv_quote(&b, "a;b", 3, ';', 0);
+    buf_putc(&b, '|');
+    csv_quote(&b, "a;b", 3, ',', 0);
+    buf_putc(&b, '|');
+    csv_quote(&b, " x", 2, ',', 0);
+    buf_putc(&b, '|');
+    csv_quote(&b, " x", 2, ',', CSV_QUOTE_BLANKS);
+    buf_putc(&b, '|');
+    csv_quote(&b, "say \"hi\"", 8, '\t', 0);
+    buf_putc(&b, '|');
+    csv_quote(&b, "v", 1, ',', CSV_QUOTE_FORCE);
+    buf_putc(&b, '|');
+    csv_quote(&b, NULL, 5, ',', 0);
+    buf_append(&b, "", 0);
+    cr_assert_str_eq(b.data, "\"a;b\"|a;b| x|\" x\"|\"say \"\"hi\"\"\"|\"v\"|");
+    cr_assert(csv_needs_quote("a\nb", 3, ',', 0));
+    cr_assert_not(csv_needs_quote("ab", 2, ',', 0));
+    buf_free(&b);
+}

@@ -238,3 +238,12 @@ Test(read_date, formatting_writes_vietnamese_and_iso_forms)
     cr_expect_eq(date_parse(out, strlen(out), &t), OK);
     cr_expect_eq(t, date_from_ymd(1999, 11, 30));
 }
+
+Test(read_date, weekdays_from_sunday_zero_across_the_epoch)
+{
+    cr_expect_eq(date_weekday(date_from_ymd(1970, 1, 1)), 4);  /* a Thursday */
+    cr_expect_eq(date_weekday(date_from_ymd(1969, 12, 28)), 0); /* a Sunday, before the epoch */
+    cr_expect_eq(date_weekday(date_from_ymd(2026, 12, 3)), 4);
+    cr_expect_eq(date_weekday(date_from_ymd(2024, 2, 29)), 4);
+    cr_expect_eq(date_weekday(date_from_ymd(2026, 9, 30)), 3);
+}
