@@ -2,6 +2,7 @@
  * cases.csv matched by ma_viec in hash tables (strpool), then the changed cells and, for each, the
  * cases of its row that entered, left or changed money. Reads only; writes nothing to disk. */
 #include "diff.h"
+#include "read_date.h"
 #include "runfile.h"
 
 #include "form.h"
@@ -935,6 +936,48 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
     buf_free(&pr.line);
 }
 
+/* The rules of a run in one line: each file's version (its SHA-256 when it has none). */
+static void diff_rules_text(const manifest_info *mi, thk_buf *out)
+{
+    for (size_t i = 0; i < mi->nrules; i++)
+        buf_printf(out, "%s\"%s\"", i ? ", " : "",
+                   mi->rules[i].version && *mi->rules[i].version ? mi->rules[i].version
+                                                                  : mi->rules[i].sha256);
+}
+
+/* Two runs of different periods or different rules differ for reasons no case explains:
+ * said loudly on stderr before the comparison (which still runs: comparing the 10-month
+ * report with the 12-month one, or a rule change's effect, is a real question). */
+static void diff_warn_context(const manifest_info *mo, const manifest_info *mn)
+{
+    if (mo->per.S != mn->per.S || mo->per.E != mn->per.E) {
+        char a[11], b[11], c[11], d[11];
+        date_format(mo->per.S, a);
+        date_format(mo->per.E, b);
+        date_format(mn->per.S, c);
+        date_format(mn->per.E, d);
+        fprintf(stderr,
+                "thongke: CẢNH BÁO: hai lần chạy khác kỳ báo cáo (%s–%s và %s–%s): các ô khác "
+                "nhau cả vì kỳ, không chỉ vì dữ liệu / WARNING: the runs cover different periods\n",
+                a, b, c, d);
+    }
+    bool same = mo->nrules == mn->nrules;
+    for (size_t i = 0; same && i < mo->nrules; i++)
+        same = strcmp(mo->rules[i].sha256, mn->rules[i].sha256) == 0;
+    if (!same) {
+        thk_buf ro = {0}, rn = {0};
+        diff_rules_text(mo, &ro);
+        diff_rules_text(mn, &rn);
+        fprintf(stderr,
+                "thongke: CẢNH BÁO: hai lần chạy dùng quy tắc khác nhau (%s và %s): việc vào, ra "
+                "ở mỗi ô được xét theo định nghĩa của từng lần chạy / WARNING: the runs used "
+                "different rules\n",
+                ro.data ? ro.data : "", rn.data ? rn.data : "");
+        buf_free(&ro);
+        buf_free(&rn);
+    }
+}
+
 /* diff's own exit for a bad command line: 1 already means "different" */
 #define DIFF_EXIT_USAGE 2
 
@@ -958,6 +1001,8 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
     }
     bool cases_old = runfile_lists(&mo, "cases.csv", NULL);
     bool cases_new = runfile_lists(&mn, "cases.csv", NULL);
+    if (!o->quiet)
+        diff_warn_context(&mo, &mn);
     manifest_clear(&mo);
     manifest_clear(&mn);
     diff_state s = {0};

@@ -418,3 +418,49 @@ Test(cli, merge_recomputes_a_rate_the_rules_define_and_equals_the_whole_run)
     free(rp);
     free(tmp);
 }
+
+/* diff says loudly when the runs differ by period or by rules, not only by data. */
+Test(cli, diff_warns_when_periods_or_rules_differ)
+{
+    char *tmp = tu_tempdir(), a[512], b[512], c[512], rules2[4400];
+    snprintf(a, sizeof a, "%s/a", tmp);
+    snprintf(b, sizeof b, "%s/b", tmp);
+    snprintf(c, sizeof c, "%s/c", tmp);
+    char *e;
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "10", "--rules", rules_path(),
+                     "--input", sample_dir(), "--out", a, NULL), 0, "%s", e);
+    free(e);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules_path(),
+                     "--input", sample_dir(), "--out", b, NULL), 0, "%s", e);
+    free(e);
+    cr_assert_eq(thk(&e, "diff", a, b, NULL), 1);
+    cr_assert(e && strstr(e, "CẢNH BÁO: hai lần chạy khác kỳ báo cáo (01/10/2025–31/07/2026 và "
+                             "01/10/2025–30/09/2026)"), "%s", e);
+    cr_assert_null(strstr(e, "quy tắc khác nhau"), "%s", e);
+    free(e);
+    /* the same period under a rule file that differs by one comment */
+    size_t n = 0;
+    char *r = tu_read(rules_path(), &n);
+    snprintf(rules2, sizeof rules2, "%s/rules", tmp);
+    mkdir(rules2, 0755);
+    free(tu_write(rules2, "thads.rules", r, n));
+    free(r);
+    char maps[4400];
+    snprintf(maps, sizeof maps, "%s/rules/thads-maps.rules", tu_root());
+    r = tu_read(maps, &n);
+    free(tu_write(rules2, "thads-maps.rules", r, n));
+    free(r);
+    snprintf(rules2 + strlen(rules2), sizeof rules2 - strlen(rules2), "/thads.rules");
+    FILE *f = fopen(rules2, "a");
+    cr_assert_not_null(f);
+    fputs("# một dòng ghi chú\n", f);
+    fclose(f);
+    cr_assert_eq(thk(&e, "report", "--year", "2026", "--months", "12", "--rules", rules2,
+                     "--input", sample_dir(), "--out", c, NULL), 0, "%s", e);
+    free(e);
+    /* the figures and cases are equal (exit 0), but the reader is told the rules were not */
+    cr_assert_eq(thk(&e, "diff", b, c, NULL), 0);
+    cr_assert(e && strstr(e, "CẢNH BÁO: hai lần chạy dùng quy tắc khác nhau"), "%s", e);
+    free(e);
+    free(tmp);
+}
