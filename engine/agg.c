@@ -167,6 +167,7 @@ typedef struct {
 
 typedef struct {
     rule_set *rs;
+    rule_state *st;      /* this run's working state (NULL: the rule set's own) */
     const model *m;
     reject_log *warnings;
     thk_buf *err;
@@ -568,6 +569,7 @@ static void agg_eval_ctx(agg_run *r, rule_eval_ctx *x, const period *p, int ctx)
 {
     memset(x, 0, sizeof *x);
     x->rs = r->rs;
+    x->st = r->st;
     x->m = r->m;
     x->S = p->S;
     x->E = p->E;
@@ -1498,21 +1500,22 @@ static void agg_merge(agg_run *a, agg_run *b)
 form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
                        thk_buf *err, int *status)
 {
-    /* With a twin (the same files compiled again, so no pattern memo or PCRE2 match data is
-     * shared) two runs on two threads take alternate chunks of cases (exports are sorted, so
-     * neighbouring chunks cost alike), and the second run is added into the first: sums, rows,
-     * labels and list entries are those of one run over all cases, and the callback sees the
-     * cases in order (agg_order). */
-    rule_set *twin = rs->twin;
-    if (!twin || rs->coverage || m->ncases <= AGG_CHUNK)
-        twin = NULL;
+    /* With two threads (rule_set_threads) two runs take alternate chunks of cases (exports are
+     * sorted, so neighbouring chunks cost alike), each with its own evaluation state over the
+     * one compiled rule set, and the second run is added into the first: sums, rows, labels
+     * and list entries are those of one run over all cases, and the callback sees the cases in
+     * order (agg_order). Coverage (thongke check) counts in the rule set: one thread. */
+    bool twin = rs->threads > 1 && !rs->coverage && m->ncases > AGG_CHUNK;
     agg_order order = {.turn = 0};
     agg_run r, r2;
     thk_buf err2 = {0};
     reject_log *warn2 = twin && warnings ? rejects_new() : NULL;
     agg_run_init(&r, rs, m, warnings, err);
+    /* thongke check counts coverage in the rule set's own states; a report writes none */
+    r.st = rs->coverage ? NULL : rule_state_new(rs);
     if (twin) {
-        agg_run_init(&r2, twin, m, warn2, &err2);
+        agg_run_init(&r2, rs, m, warn2, &err2);
+        r2.st = rule_state_new(rs);
         pthread_mutex_init(&order.mu, NULL);
         pthread_cond_init(&order.cv, NULL);
         r.nparts = r2.nparts = 2;
@@ -1541,10 +1544,12 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
             agg_merge(&r, &r2);
         if (warn2)
             rejects_append(warnings, warn2);
+        rule_state_free(r2.st);
         agg_run_free(&r2);
         pthread_mutex_destroy(&order.mu);
         pthread_cond_destroy(&order.cv);
     }
+    rule_state_free(r.st);
     rejects_free(warn2);
     buf_free(&err2);
     form_set *s = NULL;

@@ -26,12 +26,9 @@ rule_set *rule_set_load_mem(const char *name, const char *text, size_t len, thk_
 /* Frees everything; accepts NULL. */
 void rule_set_free(rule_set *rs);
 
-/* Compiles the sources of rs a second time, so that rule_compute can give part of the forms
- * to a second thread (a compiled set keeps caches that evaluation writes: pattern memos and
- * PCRE2 match data). The sources are read again and compared with those rs was compiled
- * from; when they differ (a file changed in between) or cannot be read, rs gets no twin and
- * rule_compute uses one thread. Returns whether rs has a twin now. */
-bool rule_set_add_twin(rule_set *rs);
+/* How many threads rule_compute may use: 1 (the default) or 2. The compiled rule set is
+ * shared; each thread evaluates with its own working state (rule_eval.h rule_state). */
+void rule_set_threads(rule_set *rs, int n);
 /* The `version` string, "" when the files have none. Owned by rs. */
 const char *rule_set_version(const rule_set *rs);
 /* The statistical year's first day (period { year_start = dd/mm }), default 1/10. */
@@ -71,8 +68,8 @@ void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);
  * in *err and *status = THK_EXIT_CHECK (an identity did not hold: a bug in the rules or the
  * engine) or THK_EXIT_INPUT (a sum overflowed int64: the message names form, row and
  * column). Forms with `source thahc` are left out when !m->has_thahc. Tables come in workbook
- * order: a form with id TH first, then the other forms, then the lists. When rs has a twin
- * (rule_set_add_twin) two threads compute alternate chunks of cases and their results are
+ * order: the forms (the workbook block's `first` ones first), then the lists. With two
+ * threads (rule_set_threads) two runs compute alternate chunks of cases and their results are
  * added together; the result and the callback's calls are those of one thread. */
 form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log *warnings,
                        thk_buf *err, int *status);
@@ -90,8 +87,8 @@ const char *rule_set_continuity_name(const rule_set *rs, size_t k);
  * statistical year `prev` hands over at its end (in-scope cases whose `previous` condition
  * holds at prev->E, counted or summed by its value) and to sums[... + 1] what `cur` takes
  * over (in-scope cases whose `current` condition holds at cur->E). overflow[k] is set when a
- * sum of k left int64. sums must hold 2 * count * m->nunits zeros. Not thread-safe on rs (the
- * evaluation keeps pattern state in it): give it a rule set no other thread uses. */
+ * sum of k left int64. sums must hold 2 * count * m->nunits zeros. rs is only read (the
+ * evaluation has a working state of its own): rule_compute may run on rs at the same time. */
 void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, const period *cur,
                           int64_t *sums, bool *overflow);
 

@@ -2316,43 +2316,9 @@ rule_set *rule_set_load(const char *const *paths, size_t n, thk_buf *diag)
     return rs_finish(rs, ast, diag);
 }
 
-/* True when a and b were compiled from the same texts under the same names. */
-static bool rs_same_sources(const rule_set *a, const rule_set *b)
+void rule_set_threads(rule_set *rs, int n)
 {
-    if (a->diag.nsrc != b->diag.nsrc)
-        return false;
-    for (size_t i = 0; i < a->diag.nsrc; i++) {
-        const rule_src *x = &a->diag.src[i], *y = &b->diag.src[i];
-        if (strcmp(x->name, y->name) != 0 || x->len != y->len || x->parent != y->parent ||
-            memcmp(x->text, y->text, x->len) != 0)
-            return false;
-    }
-    return true;
-}
-
-bool rule_set_add_twin(rule_set *rs)
-{
-    if (rs->twin)
-        return true;
-    rule_set *t = NULL;
-    if (rs->from_files) {
-        const char **paths = thk_xcalloc(rs->diag.nsrc + 1, sizeof *paths);
-        size_t n = 0;
-        for (size_t i = 0; i < rs->diag.nsrc; i++)
-            if (rs->diag.src[i].parent < 0)
-                paths[n++] = rs->diag.src[i].name;
-        t = rule_set_load(paths, n, NULL);
-        free(paths);
-    } else if (rs->diag.nsrc > 0) {
-        const rule_src *top = &rs->diag.src[0];
-        t = rule_set_load_mem(top->name, top->text, top->len, NULL);
-    }
-    if (t && !rs_same_sources(rs, t)) {
-        rule_set_free(t); /* a file changed in between: compute on one thread */
-        t = NULL;
-    }
-    rs->twin = t;
-    return t != NULL;
+    rs->threads = n < 1 ? 1 : n > 2 ? 2 : n;
 }
 
 rule_set *rule_set_load_mem(const char *name, const char *text, size_t len, thk_buf *diag)
@@ -2371,7 +2337,6 @@ void rule_set_free(rule_set *rs)
 {
     if (!rs)
         return;
-    rule_set_free(rs->twin);
     free(rs->nodes);
     free(rs->hcons);
     free(rs->xs);

@@ -290,7 +290,7 @@ struct rule_set {
 
     bool coverage;      /* set by the test runner: evaluate every let and count outcomes */
     bool from_files;    /* compiled by rule_set_load (else from memory) */
-    struct rule_set *twin; /* rule_set_add_twin: the same sources compiled again, owned */
+    int threads;            /* rule_set_threads: how many threads rule_compute may use (1, 2) */
     rule_case_fn on_case;
     void *on_case_ctx;
 };

@@ -59,14 +59,17 @@ void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, cons
                           int64_t *sums, bool *overflow)
 {
     rule_val *slots = thk_xcalloc(rs->nslots[RCTX_CASE] + 1, sizeof *slots);
+    rule_state *st = rule_state_new(rs); /* rs is only read: rule_compute may run beside */
     int32_t *seen = thk_xcalloc(2 * rs->nconts + 1, sizeof *seen);
     rule_val *vals = thk_xcalloc(2 * rs->nconts + 1, sizeof *vals);
     bool lets = false;
     for (size_t i = 0; i < rs->nlets; i++)
         lets = lets || rs->cont_lets[i];
     rule_eval_ctx x[2] = {
-        {.rs = rs, .m = m, .S = prev->S, .E = prev->E, .year = prev->year, .slots = slots},
-        {.rs = rs, .m = m, .S = cur->S, .E = cur->E, .year = cur->year, .slots = slots},
+        {.rs = rs, .st = st, .m = m, .S = prev->S, .E = prev->E, .year = prev->year,
+         .slots = slots},
+        {.rs = rs, .st = st, .m = m, .S = cur->S, .E = cur->E, .year = cur->year,
+         .slots = slots},
     };
     for (size_t i = 0; i < m->ncases; i++) {
         const model_case *kc = &m->cases[i];
@@ -83,6 +86,7 @@ void rule_continuity_sums(rule_set *rs, const model *m, const period *prev, cons
         }
     }
     free(slots);
+    rule_state_free(st);
     free(seen);
     free(vals);
 }

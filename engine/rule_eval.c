@@ -5,6 +5,7 @@
 #include "read_date.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void ev_null(rule_val *out)
@@ -53,6 +54,40 @@ static void ev_fail(rule_eval_ctx *x, int bit, int32_t n)
     x->err |= bit;
 }
 
+struct rule_state {
+    rule_pat_run **pats;
+    size_t npats;
+    rule_map_run **maps;
+    size_t nmaps;
+};
+
+rule_state *rule_state_new(const rule_set *rs)
+{
+    rule_state *st = thk_xcalloc(1, sizeof *st);
+    st->npats = rs->npats;
+    st->pats = thk_xcalloc(rs->npats + 1, sizeof *st->pats);
+    for (size_t i = 0; i < rs->npats; i++)
+        st->pats[i] = rule_pat_run_new(rs->pats[i].pat);
+    st->nmaps = rs->nmaps;
+    st->maps = thk_xcalloc(rs->nmaps + 1, sizeof *st->maps);
+    for (size_t i = 0; i < rs->nmaps; i++)
+        st->maps[i] = rule_map_run_new(rs->maps[i].map);
+    return st;
+}
+
+void rule_state_free(rule_state *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->npats; i++)
+        rule_pat_run_free(st->pats[i]);
+    for (size_t i = 0; i < st->nmaps; i++)
+        rule_map_run_free(st->maps[i]);
+    free(st->pats);
+    free(st->maps);
+    free(st);
+}
+
 /* Maps text through map mi; null when empty or unmatched. */
 static void ev_map(rule_eval_ctx *x, int32_t n, int mi, uint32_t id, rule_val *out)
 {
@@ -62,7 +97,8 @@ static void ev_map(rule_eval_ctx *x, int32_t n, int mi, uint32_t id, rule_val *o
     }
     const char *s = strpool_get(x->m->strings, id);
     size_t len = strpool_len(x->m->strings, id);
-    int v = rule_map_lookup(x->rs->maps[mi].map, s, len);
+    int v = x->st ? rule_map_lookup_in(x->rs->maps[mi].map, x->st->maps[mi], s, len)
+                  : rule_map_lookup(x->rs->maps[mi].map, s, len);
     if (v == RULE_MAP_LIMIT) {
         if (!(x->err & RULE_EVAL_LIMIT)) {
             x->limit_text = s;
@@ -312,7 +348,8 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
             ev_int(out, 0);
             return;
         }
-        int r = rule_pat_match(x->rs->pats[nd->b].pat, a.s, a.len);
+        int r = x->st ? rule_pat_match_in(x->rs->pats[nd->b].pat, x->st->pats[nd->b], a.s, a.len)
+                      : rule_pat_match(x->rs->pats[nd->b].pat, a.s, a.len);
         if (r == RULE_MATCH_LIMIT) {
             if (!(x->err & RULE_EVAL_LIMIT)) {
                 x->limit_text = a.s;

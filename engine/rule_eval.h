@@ -8,8 +8,16 @@
 /* Runtime problems, as bits of rule_eval_ctx.err. */
 enum { RULE_EVAL_OVERFLOW = 1, RULE_EVAL_LIMIT = 2 };
 
+/* The working state of one thread evaluating a rule set: what pattern matching and map lookups
+ * write (match data, JIT stacks, memos). The compiled rule set is only read by evaluations
+ * that carry a state, so any number of threads share one (rule_compute, the continuity check). */
+typedef struct rule_state rule_state;
+rule_state *rule_state_new(const rule_set *rs);
+void rule_state_free(rule_state *st);
+
 typedef struct {
     rule_set *rs;
+    rule_state *st;             /* NULL: the rule set's own states (one thread, with coverage) */
     const model *m;             /* NULL only for constant folding */
     const model_case *c;        /* RCTX_CASE */
     uint32_t row;               /* index of the case or THAHC row */

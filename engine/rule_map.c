@@ -144,14 +144,22 @@ static void memo_free(memo *m)
 
 /* ---- patterns -------------------------------------------------------------------------- */
 
-struct rule_pat {
-    pcre2_code *code;
+/* What matching writes: one per pattern and thread. */
+struct rule_pat_run {
     pcre2_match_data *md;       /* created once, reused by every match */
     pcre2_match_context *mctx;  /* carries the limits and the JIT stack */
     pcre2_jit_stack *jit_stack; /* NULL when the pattern is not JIT-compiled */
+    thk_buf fold;               /* accent-folded subject for flag a */
+    memo memo;                  /* text → RULE_MATCH_* */
+};
+
+/* The compiled pattern (read-only once compiled, shared by threads) and the working state of
+ * the thread that uses the plain rule_pat_match. */
+struct rule_pat {
+    pcre2_code *code;
+    bool jit;
     unsigned flags;
-    thk_buf fold; /* accent-folded subject for flag a */
-    memo memo;    /* text → RULE_MATCH_* */
+    rule_pat_run run0;
 };
 
 /* Maps an offset in the accent-folded pattern back to the pattern as written: the offset of the
@@ -178,6 +186,8 @@ static size_t rule_unfold_offset(const char *pattern, size_t len, size_t off)
     buf_free(&tmp);
     return res;
 }
+
+static void rule_pat_run_init(const rule_pat *p, rule_pat_run *r);
 
 rule_pat *rule_pat_compile(const char *pattern, size_t len, unsigned flags, char *err,
                            size_t errsz, size_t *erroff)
@@ -215,18 +225,50 @@ rule_pat *rule_pat_compile(const char *pattern, size_t len, unsigned flags, char
     rule_pat *p = thk_xcalloc(1, sizeof *p);
     p->code = code;
     p->flags = flags;
-    p->md = pcre2_match_data_create(1, NULL);
-    p->mctx = pcre2_match_context_create(NULL);
-    if (!p->md || !p->mctx)
-        rule_oom("PCRE2 match data");
-    pcre2_set_match_limit(p->mctx, RULE_MATCH_CALLS);
-    pcre2_set_depth_limit(p->mctx, RULE_DEPTH);
-    if (pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0) {
-        p->jit_stack = pcre2_jit_stack_create(RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
-        if (p->jit_stack)
-            pcre2_jit_stack_assign(p->mctx, NULL, p->jit_stack);
-    }
+    p->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+    rule_pat_run_init(p, &p->run0);
     return p;
+}
+
+/* A fresh working state for pattern p: match data, limits, a JIT stack when p is JIT code. */
+static void rule_pat_run_init(const rule_pat *p, rule_pat_run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->md = pcre2_match_data_create(1, NULL);
+    r->mctx = pcre2_match_context_create(NULL);
+    if (!r->md || !r->mctx)
+        rule_oom("PCRE2 match data");
+    pcre2_set_match_limit(r->mctx, RULE_MATCH_CALLS);
+    pcre2_set_depth_limit(r->mctx, RULE_DEPTH);
+    if (p->jit) {
+        r->jit_stack = pcre2_jit_stack_create(RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
+        if (r->jit_stack)
+            pcre2_jit_stack_assign(r->mctx, NULL, r->jit_stack);
+    }
+}
+
+static void rule_pat_run_clear(rule_pat_run *r)
+{
+    pcre2_match_data_free(r->md);
+    pcre2_match_context_free(r->mctx);
+    pcre2_jit_stack_free(r->jit_stack);
+    buf_free(&r->fold);
+    memo_free(&r->memo);
+}
+
+rule_pat_run *rule_pat_run_new(const rule_pat *p)
+{
+    rule_pat_run *r = thk_xmalloc(sizeof *r);
+    rule_pat_run_init(p, r);
+    return r;
+}
+
+void rule_pat_run_free(rule_pat_run *r)
+{
+    if (!r)
+        return;
+    rule_pat_run_clear(r);
+    free(r);
 }
 
 void rule_pat_free(rule_pat *p)
@@ -234,19 +276,15 @@ void rule_pat_free(rule_pat *p)
     if (!p)
         return;
     pcre2_code_free(p->code);
-    pcre2_match_data_free(p->md);
-    pcre2_match_context_free(p->mctx);
-    pcre2_jit_stack_free(p->jit_stack);
-    buf_free(&p->fold);
-    memo_free(&p->memo);
+    rule_pat_run_clear(&p->run0);
     free(p);
 }
 
 /* One PCRE2 match of an already folded (if need be) subject, no memo. Errors other than the
  * limits (e.g. invalid UTF-8, which validated input never has) count as no match. */
-static int rule_pat_exec(rule_pat *p, const char *s, size_t n)
+static int rule_pat_exec(const rule_pat *p, rule_pat_run *r, const char *s, size_t n)
 {
-    int rc = pcre2_match(p->code, (PCRE2_SPTR)(n ? s : ""), n, 0, 0, p->md, p->mctx);
+    int rc = pcre2_match(p->code, (PCRE2_SPTR)(n ? s : ""), n, 0, 0, r->md, r->mctx);
     if (rc >= 0)
         return RULE_MATCH_YES;
     switch (rc) {
@@ -260,22 +298,27 @@ static int rule_pat_exec(rule_pat *p, const char *s, size_t n)
     }
 }
 
-int rule_pat_match(rule_pat *p, const char *text, size_t len)
+int rule_pat_match_in(const rule_pat *p, rule_pat_run *run, const char *text, size_t len)
 {
     uint64_t h = strpool_hash(text, len); /* the texts are compared on a hit */
     int32_t a, b;
-    if (memo_get(&p->memo, text, len, h, &a, &b))
+    if (memo_get(&run->memo, text, len, h, &a, &b))
         return a;
     const char *subj = text;
     size_t n = len;
     if (p->flags & RULE_PAT_A) {
-        text_fold_accents(text, len, &p->fold);
-        subj = p->fold.data ? p->fold.data : "";
-        n = p->fold.len;
+        text_fold_accents(text, len, &run->fold);
+        subj = run->fold.data ? run->fold.data : "";
+        n = run->fold.len;
     }
-    int r = rule_pat_exec(p, subj, n);
-    memo_put(&p->memo, text, len, h, r, 0);
+    int r = rule_pat_exec(p, run, subj, n);
+    memo_put(&run->memo, text, len, h, r, 0);
     return r;
+}
+
+int rule_pat_match(rule_pat *p, const char *text, size_t len)
+{
+    return rule_pat_match_in(p, &p->run0, text, len);
 }
 
 /* ---- maps ------------------------------------------------------------------------------ */
@@ -287,23 +330,54 @@ typedef struct {
     size_t hits;
 } rule_alt;
 
+/* What lookups write: one per map and thread (the alternatives' own pattern states are the
+ * patterns' run0 for the map's run0, and private ones otherwise). */
+struct rule_map_run {
+    memo memo;    /* text → (value or RULE_MAP_*, deciding alternative or -1) */
+    thk_buf fold; /* the accent-folded text of the current lookup */
+    int last_alt;
+    rule_pat_run **alts; /* NULL in run0: the patterns' own */
+    size_t nalts;
+};
+
 struct rule_map {
     char *name;
     char **values;
     size_t nvalues, capvalues;
     rule_alt *alts;
     size_t nalts, capalts;
-    memo memo;    /* text → (value or RULE_MAP_*, deciding alternative or -1) */
-    thk_buf fold; /* the accent-folded text of the current lookup */
-    int last_alt;
+    rule_map_run run0;
 };
 
 rule_map *rule_map_new(const char *name)
 {
     rule_map *m = thk_xcalloc(1, sizeof *m);
     m->name = thk_xstrdup(name ? name : "");
-    m->last_alt = -1;
+    m->run0.last_alt = -1;
     return m;
+}
+
+rule_map_run *rule_map_run_new(const rule_map *m)
+{
+    rule_map_run *r = thk_xcalloc(1, sizeof *r);
+    r->last_alt = -1;
+    r->nalts = m->nalts;
+    r->alts = thk_xcalloc(m->nalts + 1, sizeof *r->alts);
+    for (size_t i = 0; i < m->nalts; i++)
+        r->alts[i] = rule_pat_run_new(m->alts[i].pat);
+    return r;
+}
+
+void rule_map_run_free(rule_map_run *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nalts; i++)
+        rule_pat_run_free(r->alts[i]);
+    free(r->alts);
+    memo_free(&r->memo);
+    buf_free(&r->fold);
+    free(r);
 }
 
 void rule_map_free(rule_map *m)
@@ -318,8 +392,8 @@ void rule_map_free(rule_map *m)
     for (size_t i = 0; i < m->nvalues; i++)
         free(m->values[i]);
     free(m->values);
-    memo_free(&m->memo);
-    buf_free(&m->fold);
+    memo_free(&m->run0.memo);
+    buf_free(&m->run0.fold);
     free(m->name);
     free(m);
 }
@@ -357,7 +431,7 @@ int rule_map_add(rule_map *m, const char *value, const char *pattern, size_t len
     a->value = v;
     a->hits = 0;
     /* Remembered answers predate this alternative and may now be wrong. */
-    memo_free(&m->memo);
+    memo_free(&m->run0.memo);
     return (int)m->nalts++;
 }
 
@@ -397,11 +471,11 @@ const char *rule_map_alt_pattern(const rule_map *m, size_t i)
 /* A lookup that hits a pattern limit stops there (a later alternative cannot be trusted to be
  * the first match); last_alt then names the alternative whose pattern hit the limit, and no
  * hit is counted. */
-int rule_map_lookup(rule_map *m, const char *text, size_t len)
+int rule_map_lookup_in(const rule_map *m, rule_map_run *run, const char *text, size_t len)
 {
     uint64_t h = strpool_hash(text, len); /* the texts are compared on a hit */
     int32_t res, alt;
-    if (!memo_get(&m->memo, text, len, h, &res, &alt)) {
+    if (!memo_get(&run->memo, text, len, h, &res, &alt)) {
         res = RULE_MAP_NOMATCH;
         alt = -1;
         bool folded = false;
@@ -411,30 +485,41 @@ int rule_map_lookup(rule_map *m, const char *text, size_t len)
             size_t n = len;
             if (p->flags & RULE_PAT_A) {
                 if (!folded) {
-                    text_fold_accents(text, len, &m->fold);
+                    text_fold_accents(text, len, &run->fold);
                     folded = true;
                 }
-                subj = m->fold.data ? m->fold.data : "";
-                n = m->fold.len;
+                subj = run->fold.data ? run->fold.data : "";
+                n = run->fold.len;
             }
-            int r = rule_pat_exec(p, subj, n);
+            int r = rule_pat_exec(p, run->alts ? run->alts[i] : &p->run0, subj, n);
             if (r == RULE_MATCH_NO)
                 continue;
             alt = (int32_t)i;
             res = r == RULE_MATCH_YES ? m->alts[i].value : RULE_MAP_LIMIT;
             break;
         }
-        memo_put(&m->memo, text, len, h, res, alt);
+        memo_put(&run->memo, text, len, h, res, alt);
     }
-    m->last_alt = alt;
+    run->last_alt = alt;
+    return res;
+}
+
+int rule_map_lookup(rule_map *m, const char *text, size_t len)
+{
+    int res = rule_map_lookup_in(m, &m->run0, text, len);
     if (res >= 0)
-        m->alts[alt].hits++;
+        m->alts[m->run0.last_alt].hits++;
     return res;
 }
 
 int rule_map_last_alt(const rule_map *m)
 {
-    return m->last_alt;
+    return m->run0.last_alt;
+}
+
+int rule_map_run_last_alt(const rule_map_run *r)
+{
+    return r->last_alt;
 }
 
 size_t rule_map_alt_hits(const rule_map *m, size_t i)
@@ -446,5 +531,5 @@ void rule_map_reset_hits(rule_map *m)
 {
     for (size_t i = 0; i < m->nalts; i++)
         m->alts[i].hits = 0;
-    m->last_alt = -1;
+    m->run0.last_alt = -1;
 }

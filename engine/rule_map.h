@@ -20,8 +20,16 @@ rule_pat *rule_pat_compile(const char *pattern, size_t len, unsigned flags, char
                            size_t errsz, size_t *erroff);
 void rule_pat_free(rule_pat *p);
 /* Matches NFC text; memoised per distinct text. RULE_MATCH_YES/NO, or RULE_MATCH_LIMIT when a
- * PCRE2 match or depth limit was hit. Not thread-safe: one pattern per thread. */
+ * PCRE2 match or depth limit was hit. Uses the pattern's own working state: one thread. */
 int rule_pat_match(rule_pat *p, const char *text, size_t len);
+
+/* A working state for p (match data, JIT stack, memo): what a match writes. With one state per
+ * thread, any number of threads match the same compiled pattern at once. */
+typedef struct rule_pat_run rule_pat_run;
+rule_pat_run *rule_pat_run_new(const rule_pat *p);
+void rule_pat_run_free(rule_pat_run *r);
+/* rule_pat_match writing into `run` only; p is not written to. */
+int rule_pat_match_in(const rule_pat *p, rule_pat_run *run, const char *text, size_t len);
 
 typedef struct rule_map rule_map;
 
@@ -52,6 +60,14 @@ enum { RULE_MAP_NOMATCH = -1, RULE_MAP_LIMIT = -2 };
 int rule_map_lookup(rule_map *m, const char *text, size_t len);
 /* Index of the alternative that decided the last lookup (or -1): for coverage. */
 int rule_map_last_alt(const rule_map *m);
+
+/* A working state for m (memo, fold buffer, its alternatives' pattern states). */
+typedef struct rule_map_run rule_map_run;
+rule_map_run *rule_map_run_new(const rule_map *m);
+void rule_map_run_free(rule_map_run *r);
+/* rule_map_lookup writing into `run` only (m is not written to; no hit is counted). */
+int rule_map_lookup_in(const rule_map *m, rule_map_run *run, const char *text, size_t len);
+int rule_map_run_last_alt(const rule_map_run *r);
 /* How many lookups (memoised ones included) alternative i decided. */
 size_t rule_map_alt_hits(const rule_map *m, size_t i);
 /* Clears the hit counters (the memo is kept). */

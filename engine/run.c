@@ -70,8 +70,6 @@ typedef struct {
     manifest_output outputs[8];
     char xlsx_name[64];
     const char **unit_codes; /* manifest: the units this run covers, sorted */
-    const char *const *rule_paths; /* the rule files, for the continuity check's own copy */
-    size_t nrule_paths;
     manifest_check *continuity; /* one per `continuity` of the rules */
     char (*continuity_detail)[256];
     size_t ncontinuity;
@@ -361,10 +359,9 @@ static void run_fill_manifest(run_ctx *c)
 }
 
 /* Year-to-year continuity (domain.md §6), as the rules declare it (`continuity` items,
- * evaluated by rule_continuity_sums): per unit, what the previous statistical year hands over
- * at its end must equal what this year takes over. The rules are evaluated on a copy of their
- * own, loaded here: this runs beside rule_compute, and an evaluation keeps pattern state in
- * its rule set. Returns false when a unit differs (details in the manifest). */
+ * evaluated by rule_continuity_sums with a working state of its own, beside rule_compute):
+ * per unit, what the previous statistical year hands over at its end must equal what this
+ * year takes over. Returns false when a unit differs (details in the manifest). */
 static bool run_continuity(run_ctx *c)
 {
     c->cont_ok = true;
@@ -381,22 +378,14 @@ static bool run_continuity(run_ctx *c)
     c->continuity = thk_xcalloc(nk, sizeof *c->continuity);
     c->continuity_detail = thk_xcalloc(nk, sizeof *c->continuity_detail);
     c->ncontinuity = nk;
-    thk_buf diag = {0};
-    rule_set *rs = rule_set_load(c->rule_paths, c->nrule_paths, &diag);
-    buf_free(&diag);
     const model *m = c->m;
     size_t n = m->nunits;
     int64_t *v = thk_xcalloc(2 * nk * n + 1, sizeof *v); /* [k][unit][previous, current] */
     bool *ovf = thk_xcalloc(nk + 1, sizeof *ovf);
-    bool same = rs && rule_set_continuity_count(rs) == nk;
-    if (same)
-        rule_continuity_sums(rs, m, &prev, &c->per, v, ovf);
+    rule_continuity_sums(c->rs, m, &prev, &c->per, v, ovf);
     for (size_t k = 0; k < nk; k++) {
-        bool ok = same && !ovf[k];
-        if (!same)
-            snprintf(c->continuity_detail[k], sizeof c->continuity_detail[k],
-                     "tệp quy tắc thay đổi trong khi chạy; không kiểm tra được");
-        else if (ovf[k])
+        bool ok = !ovf[k];
+        if (!ok)
             snprintf(c->continuity_detail[k], sizeof c->continuity_detail[k],
                      "tổng vượt quá giới hạn số nguyên 64 bit");
         for (size_t u = 0; u < n && ok; u++)
@@ -413,7 +402,6 @@ static bool run_continuity(run_ctx *c)
     }
     free(v);
     free(ovf);
-    rule_set_free(rs);
     return c->cont_ok;
 }
 
@@ -625,8 +613,6 @@ static int run_pipeline(run_ctx *c)
     size_t nr = o->nrules ? o->nrules : 1;
     thk_buf diag = {0};
     c->rs = rule_set_load(rp, nr, &diag);
-    c->rule_paths = rp;
-    c->nrule_paths = nr;
     if (!c->rs) {
         fputs(diag.data ? diag.data : "", stderr);
         log_error("tệp quy tắc có lỗi; không đọc dữ liệu");
@@ -634,9 +620,9 @@ static int run_pipeline(run_ctx *c)
         return THK_EXIT_RULES;
     }
     buf_free(&diag);
-    /* A second compiled copy lets the forms be computed on two cores (rule_compute). */
+    /* the forms computed on two cores, each thread with its own evaluation state */
     if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
-        rule_set_add_twin(c->rs);
+        rule_set_threads(c->rs, 2);
     int day, month;
     rule_set_year_start(c->rs, &day, &month);
     bool ok = o->months ? period_months(o->year, o->months, day, month, &c->per)

@@ -73,7 +73,7 @@ static void run(afix *f, const char *rules, const char *cases, const char *event
     model_finish(f->m);
     cr_assert(period_months(year, months, 1, 10, &f->p));
     if (run_twin)
-        cr_assert(rule_set_add_twin(f->rs));
+        rule_set_threads(f->rs, 2);
     f->s = rule_compute(f->rs, f->m, &f->p, f->rej, &f->err, &f->status);
 }
 
@@ -646,24 +646,3 @@ Test(agg, an_overflow_with_two_threads_is_status_3_naming_the_form)
     }
 }
 
-/* A twin is compiled from the files again; when a file changed in between the rule set gets
- * none (and rule_compute keeps to one thread) rather than two different rule sets. */
-Test(agg, a_twin_is_refused_when_a_rule_file_changed_since_loading)
-{
-    char *dir = tu_tempdir();
-    const char *v1 = SU_KIEN "form F \"f\" { rows ma_don_vi column n \"n\" = count() }\n";
-    const char *v2 = SU_KIEN "form F \"f\" { rows ma_don_vi column n \"n\" = count(new) }\n";
-    char *path = tu_write_str(dir, "a.rules", v1);
-    const char *paths[] = {path};
-    thk_buf diag = {0};
-    rule_set *rs = rule_set_load(paths, 1, &diag);
-    cr_assert_not_null(rs, "%s", diag.data);
-    free(tu_write_str(dir, "a.rules", v2));
-    cr_expect_not(rule_set_add_twin(rs), "a twin from a changed file");
-    free(tu_write_str(dir, "a.rules", v1));
-    cr_expect(rule_set_add_twin(rs), "no twin from the unchanged file");
-    rule_set_free(rs);
-    buf_free(&diag);
-    free(path);
-    free(dir);
-}

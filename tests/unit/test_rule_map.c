@@ -409,3 +409,30 @@ Test(rule_map, a_map_alternative_that_hits_the_limit_stops_the_lookup)
     cr_expect_eq(rule_map_lookup(m, "ab", 2), 1);
     rule_map_free(m);
 }
+
+/* Working states: lookups through a state of their own give the plain lookup's answers and
+ * leave the map's own state alone (last_alt), so threads can share one compiled map. */
+Test(rule_map, a_lookup_through_its_own_state_gives_the_same_answers)
+{
+    rule_map *m = rule_map_new("su_kien");
+    char err[128];
+    size_t off;
+    cr_assert_geq(rule_map_add(m, "hoan_c", "hoãn.*điểm\\s*c", strlen("hoãn.*điểm\\s*c"),
+                               RULE_PAT_I | RULE_PAT_A, err, sizeof err, &off), 0);
+    cr_assert_geq(rule_map_add(m, "xong", "xong", 4, RULE_PAT_I, err, sizeof err, &off), 0);
+    rule_map_run *a = rule_map_run_new(m), *b = rule_map_run_new(m);
+    static const char *const texts[] = {"Hoan thi hanh theo diem c", "Thi hành XONG", "khác",
+                                        "Hoãn theo điểm c"};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen(texts[i]);
+        int plain = rule_map_lookup(m, texts[i], n);
+        int plain_alt = rule_map_last_alt(m);
+        cr_expect_eq(rule_map_lookup_in(m, a, texts[i], n), plain, "%s", texts[i]);
+        cr_expect_eq(rule_map_lookup_in(m, b, texts[i], n), plain, "%s", texts[i]);
+        cr_expect_eq(rule_map_run_last_alt(a), plain_alt);
+        cr_expect_eq(rule_map_last_alt(m), plain_alt, "the map's own state was not touched");
+    }
+    rule_map_run_free(a);
+    rule_map_run_free(b);
+    rule_map_free(m);
+}
