@@ -2,6 +2,8 @@
 #include "csv_out.h"
 
 #include "read_date.h"
+#include "strpool.h"
+#include "read_csv.h"
 #include "read_text.h"
 
 #include <errno.h>
@@ -254,4 +256,108 @@ int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err)
     }
     buf_free(&msg);
     return csv_out_close(f, err);
+}
+
+/* ---- cases.csv ------------------------------------------------------------------------ */
+
+const char *const csv_out_cases_columns[CSV_CASE__N] = {
+    "ma_viec", "ma_don_vi", "carried",   "new",       "state", "terminal_date",
+    "B",       "collected", "reduced", "remaining", "flags"};
+
+void csv_out_cases_header(thk_buf *b)
+{
+    for (size_t k = 0; k < CSV_CASE__N; k++)
+        csv_out_str(b, csv_out_cases_columns[k], k + 1 == CSV_CASE__N);
+}
+
+void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const replay_facts *f,
+                      const char *flags)
+{
+    char d[11];
+    csv_out_str(b, ma_viec, false);
+    csv_out_str(b, unit, false);
+    csv_out_int(b, f->carried, false);
+    csv_out_int(b, f->is_new, false);
+    csv_out_str(b, replay_state_name(f->state), false);
+    date_format(f->terminal_date, d);
+    csv_out_str(b, d, false);
+    csv_out_int(b, f->B, false);
+    csv_out_int(b, f->collected, false);
+    csv_out_int(b, f->reduced, false);
+    csv_out_int(b, f->remaining, false);
+    csv_out_str(b, flags, true);
+}
+
+/* ---- reading our own outputs back (diff, merge) --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    strpool *pool;
+    cells_lines *out;
+    thk_buf *err;
+    bool header;
+} cells_read_ctx;
+
+static int csv_out_cells_record(void *vctx, const reader_record *rec)
+{
+    cells_read_ctx *c = vctx;
+    if (!c->header) {
+        static const char *const want[4] = {"form", "row", "column", "value"};
+        bool ok = rec->nfields == 4;
+        for (size_t i = 0; ok && i < 4; i++)
+            ok = strcmp(rec->fields[i], want[i]) == 0;
+        if (!ok) {
+            buf_printf(c->err,
+                       "%s: dòng %" PRIu32 ": tiêu đề phải là form,row,column,value "
+                       "(header must be form,row,column,value)",
+                       c->path, rec->line);
+            return THK_EXIT_INPUT;
+        }
+        c->header = true;
+        return 0;
+    }
+    if (rec->nfields != 4) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, cần 4 (expected 4 fields)",
+                   c->path, rec->line, rec->nfields);
+        return THK_EXIT_INPUT;
+    }
+    cells_lines *o = c->out;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 1024;
+        o->cells = thk_xrealloc(o->cells, o->cap * sizeof *o->cells);
+    }
+    cells_line *d = &o->cells[o->n++];
+    d->form = strpool_intern(c->pool, rec->fields[0], rec->lens[0]);
+    d->row = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
+    d->column = strpool_intern(c->pool, rec->fields[2], rec->lens[2]);
+    d->value = strpool_intern(c->pool, rec->fields[3], rec->lens[3]);
+    return 0;
+}
+
+int csv_out_read(const char *path, reader_fn fn, void *ctx, const bool *header,
+                         thk_buf *err)
+{
+    reader_opts ro = {.encoding = NULL, .delimiter = ','};
+    reader_stats st;
+    if (reader_run_file(path, &ro, fn, ctx, &st, err) != 0)
+        return THK_EXIT_INPUT;
+    if (!*header) {
+        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
+        return THK_EXIT_INPUT;
+    }
+    return 0;
+}
+
+int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
+{
+    cells_read_ctx c = {path, pool, out, err, false};
+    return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+}
+
+void csv_out_cells_free(cells_lines *c)
+{
+    if (!c)
+        return;
+    free(c->cells);
+    *c = (cells_lines){0};
 }

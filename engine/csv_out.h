@@ -1,15 +1,16 @@
 /* csv_out — RFC 4180 writers: cells.csv (every figure of every form), rejects.csv, and a field
- * writer and streaming file the driver reuses for cases.csv. */
+ * writer and streaming file the driver reuses for cases.csv; and the reading back of cells.csv
+ * (diff, merge), so the file is written and read in one module. */
 #ifndef CSV_OUT_H
 #define CSV_OUT_H
 
 #include "form.h"
+#include "read_csv.h"
 #include "rejects.h"
+#include "replay.h"
+#include "strpool.h"
 #include "thk.h"
 
-/* Appends one field s[0..n) to b, then ',' or, when `last`, '\n' (LF). The field is quoted
- * (with '"' doubled) only when it contains ',', '"', CR or LF, or starts or ends with a space
- * or tab; an empty field is written as nothing. Bytes are copied as they are (UTF-8 in, out). */
 /* The one CSV quoting of the project (RFC 4180): appends s[0..n) (NULL: empty) as one field
  * for delimiter `delim`, quoted with inner quotes doubled when it holds the delimiter, a quote,
  * CR or LF, when CSV_QUOTE_BLANKS and it starts or ends with a space or tab (which a reader
@@ -18,6 +19,9 @@ enum { CSV_QUOTE_FORCE = 1, CSV_QUOTE_BLANKS = 2 };
 void csv_quote(thk_buf *b, const char *s, size_t n, char delim, unsigned flags);
 /* Whether csv_quote would quote s[0..n) under these flags. */
 bool csv_needs_quote(const char *s, size_t n, char delim, unsigned flags);
+/* Appends one field s[0..n) to b, then ',' or, when `last`, '\n' (LF). The field is quoted
+ * (with '"' doubled) only when it contains ',', '"', CR or LF, or starts or ends with a space
+ * or tab; an empty field is written as nothing. Bytes are copied as they are (UTF-8 in, out). */
 void csv_out_field(thk_buf *b, const char *s, size_t n, bool last);
 /* The same for a NUL-terminated string (NULL is an empty field). */
 void csv_out_str(thk_buf *b, const char *s, bool last);
@@ -50,5 +54,51 @@ int csv_out_close(csv_out_file *f, thk_buf *err);
 /* cells.csv / rejects.csv straight to a path. Return 0 or THK_EXIT_OUTPUT with *err set. */
 int csv_out_write_cells(const char *path, const form_set *fs, thk_buf *err);
 int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err);
+
+/* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
+enum {
+    CSV_CASE_MA_VIEC,
+    CSV_CASE_MA_DON_VI,
+    CSV_CASE_CARRIED,
+    CSV_CASE_NEW,
+    CSV_CASE_STATE,
+    CSV_CASE_TERMINAL_DATE,
+    CSV_CASE_B,
+    CSV_CASE_COLLECTED,
+    CSV_CASE_REDUCED,
+    CSV_CASE_REMAINING,
+    CSV_CASE_FLAGS,
+    CSV_CASE__N
+};
+extern const char *const csv_out_cases_columns[CSV_CASE__N];
+/* Appends cases.csv's header line. */
+void csv_out_cases_header(thk_buf *b);
+/* Appends one cases.csv line: the case's id and unit, its replayed facts, the names of its
+ * true boolean lets (flags, ';'-joined). */
+void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const replay_facts *f,
+                      const char *flags);
+
+/* One line of cells.csv as ids into a string pool (form, row key, column code, value text). */
+typedef struct {
+    uint32_t form, row, column, value;
+} cells_line;
+
+/* The lines of one cells.csv, in file order. */
+typedef struct {
+    cells_line *cells;
+    size_t n, cap;
+} cells_lines;
+
+/* Reads the cells.csv at `path` (header `form,row,column,value`, 4 fields a line) and appends its
+ * lines to *out, interning every text in `pool`. Returns 0, or THK_EXIT_INPUT with a message
+ * naming the file (and line) in *err; *out may then hold part of the file. Duplicates are not
+ * checked here. The reader is read_csv's (RFC 4180, BOM, CRLF). */
+int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+/* Frees the lines and zeroes *c; accepts NULL. */
+void csv_out_cells_free(cells_lines *c);
+/* Reads one of our own CSV outputs (UTF-8, comma) through fn; *header is set by fn once it
+ * has seen the header line. Returns 0, or THK_EXIT_INPUT with *err set (an empty file
+ * included). */
+int csv_out_read(const char *path, reader_fn fn, void *ctx, const bool *header, thk_buf *err);
 
 #endif

@@ -2,6 +2,7 @@
  * cases.csv matched by ma_viec in hash tables (strpool), then the changed cells and, for each, the
  * cases of its row that entered, left or changed money. Reads only; writes nothing to disk. */
 #include "diff.h"
+#include "csv_out.h"
 #include "read_date.h"
 #include "runfile.h"
 
@@ -17,82 +18,6 @@
 
 #define DIFF_NONE UINT32_MAX
 #define DIFF_MAX_COMPONENTS 16
-
-/* ---- cells.csv --------------------------------------------------------------------------- */
-
-typedef struct {
-    const char *path;
-    strpool *pool;
-    diff_cells *out;
-    thk_buf *err;
-    bool header;
-} diff_cells_ctx;
-
-static int diff_cells_record(void *vctx, const reader_record *rec)
-{
-    diff_cells_ctx *c = vctx;
-    if (!c->header) {
-        static const char *const want[4] = {"form", "row", "column", "value"};
-        bool ok = rec->nfields == 4;
-        for (size_t i = 0; ok && i < 4; i++)
-            ok = strcmp(rec->fields[i], want[i]) == 0;
-        if (!ok) {
-            buf_printf(c->err,
-                       "%s: dòng %" PRIu32 ": tiêu đề phải là form,row,column,value "
-                       "(header must be form,row,column,value)",
-                       c->path, rec->line);
-            return THK_EXIT_INPUT;
-        }
-        c->header = true;
-        return 0;
-    }
-    if (rec->nfields != 4) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, cần 4 (expected 4 fields)",
-                   c->path, rec->line, rec->nfields);
-        return THK_EXIT_INPUT;
-    }
-    diff_cells *o = c->out;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 1024;
-        o->cells = thk_xrealloc(o->cells, o->cap * sizeof *o->cells);
-    }
-    diff_cell *d = &o->cells[o->n++];
-    d->form = strpool_intern(c->pool, rec->fields[0], rec->lens[0]);
-    d->row = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
-    d->column = strpool_intern(c->pool, rec->fields[2], rec->lens[2]);
-    d->value = strpool_intern(c->pool, rec->fields[3], rec->lens[3]);
-    return 0;
-}
-
-/* Reads one of our own CSV outputs (UTF-8, comma) through fn; *header is set by fn once it
- * has seen the header line. Returns 0, or THK_EXIT_INPUT with *err set. */
-static int diff_read_csv(const char *path, reader_fn fn, void *ctx, const bool *header,
-                         thk_buf *err)
-{
-    reader_opts ro = {.encoding = NULL, .delimiter = ','};
-    reader_stats st;
-    if (reader_run_file(path, &ro, fn, ctx, &st, err) != 0)
-        return THK_EXIT_INPUT;
-    if (!*header) {
-        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
-        return THK_EXIT_INPUT;
-    }
-    return 0;
-}
-
-int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err)
-{
-    diff_cells_ctx c = {path, pool, out, err, false};
-    return diff_read_csv(path, diff_cells_record, &c, &c.header, err);
-}
-
-void diff_cells_free(diff_cells *c)
-{
-    if (!c)
-        return;
-    free(c->cells);
-    *c = (diff_cells){0};
-}
 
 /* ---- values ------------------------------------------------------------------------------ */
 
@@ -138,24 +63,20 @@ bool diff_value_rate(const char *s, int64_t *hundredths)
 
 /* ---- cases.csv --------------------------------------------------------------------------- */
 
+/* cases.csv's columns are csv_out's (CSV_CASE_*, csv_out_cases_columns): one definition for
+ * the writer and this reader. */
 enum {
-    DC_MA,
-    DC_UNIT,
-    DC_CARRIED,
-    DC_NEW,
-    DC_STATE,
-    DC_TERMINAL,
-    DC_B,
-    DC_COLLECTED,
-    DC_REDUCED,
-    DC_REMAINING,
-    DC_FLAGS,
-    DC_N
+    DC_MA = CSV_CASE_MA_VIEC,
+    DC_UNIT = CSV_CASE_MA_DON_VI,
+    DC_CARRIED = CSV_CASE_CARRIED,
+    DC_NEW = CSV_CASE_NEW,
+    DC_STATE = CSV_CASE_STATE,
+    DC_B = CSV_CASE_B,
+    DC_REMAINING = CSV_CASE_REMAINING,
+    DC_FLAGS = CSV_CASE_FLAGS,
+    DC_N = CSV_CASE__N
 };
-
-static const char *const diff_case_col[DC_N] = {
-    "ma_viec", "ma_don_vi", "carried",   "new",       "state", "terminal_date",
-    "B",       "collected", "reduced", "remaining", "flags"};
+#define diff_case_col csv_out_cases_columns
 
 /* One run's cases: DC_N pool ids per case, and case id (ids pool) → record. */
 typedef struct {
@@ -249,7 +170,7 @@ static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_r
                            thk_buf *err)
 {
     diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err};
-    return diff_read_csv(path, diff_cases_record, &c, &c.header, err);
+    return csv_out_read(path, diff_cases_record, &c, &c.header, err);
 }
 
 static void diff_run_cases_free(diff_run_cases *rc)
@@ -268,7 +189,7 @@ typedef struct {
 typedef struct {
     strpool *pool; /* every text of both runs */
     strpool *keys; /* (form, row, column) pool ids as 12 bytes → dense key id */
-    diff_cells cold, cnew;
+    cells_lines cold, cnew;
     uint32_t *old_at, *new_at; /* key id → cell index */
     uint32_t *changed;         /* key ids of changed cells, in report order */
     size_t nchanged;
@@ -286,14 +207,14 @@ typedef struct {
     strpool *flags;  /* flag names seen in either run */
 } diff_state;
 
-static uint32_t diff_key(strpool *keys, const diff_cell *c)
+static uint32_t diff_key(strpool *keys, const cells_line *c)
 {
     uint32_t k[3] = {c->form, c->row, c->column};
     return strpool_intern(keys, (const char *)k, sizeof k);
 }
 
 /* key id → cell index for one file; a repeated (form, row, column) is an input error. */
-static int diff_index(diff_state *s, const diff_cells *c, uint32_t *at, const char *path,
+static int diff_index(diff_state *s, const cells_lines *c, uint32_t *at, const char *path,
                       thk_buf *err)
 {
     for (size_t i = 0; i < c->n; i++) {
@@ -344,10 +265,10 @@ static int diff_load_cells(diff_state *s, const char *old_dir, const char *new_d
     thk_buf p = {0};
     int rc = 0;
     diff_path(&p, old_dir, "cells.csv");
-    rc = diff_cells_read(p.data, s->pool, &s->cold, err);
+    rc = csv_out_cells_read(p.data, s->pool, &s->cold, err);
     if (!rc) {
         diff_path(&p, new_dir, "cells.csv");
-        rc = diff_cells_read(p.data, s->pool, &s->cnew, err);
+        rc = csv_out_cells_read(p.data, s->pool, &s->cnew, err);
     }
     if (!rc) {
         for (size_t i = 0; i < s->cnew.n; i++)
@@ -489,8 +410,8 @@ static void diff_state_free(diff_state *s)
     strpool_free(s->keys);
     strpool_free(s->ids);
     strpool_free(s->flags);
-    diff_cells_free(&s->cold);
-    diff_cells_free(&s->cnew);
+    csv_out_cells_free(&s->cold);
+    csv_out_cells_free(&s->cnew);
     free(s->old_at);
     free(s->new_at);
     free(s->changed);
@@ -815,7 +736,7 @@ static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, 
 }
 
 /* The cases behind one changed cell. */
-static void diff_print_cases(diff_printer *pr, uint32_t stamp, const diff_cell *c, bool rate)
+static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line *c, bool rate)
 {
     diff_state *s = pr->s;
     const char *form = strpool_get(s->pool, c->form), *col = strpool_get(s->pool, c->column);
@@ -882,7 +803,7 @@ static bool diff_is_rate_text(const char *v)
 
 /* The i-th changed cell (its newer side when both exist), its old and new values (NULL
  * where the cell is absent) and the change between them in ch. */
-static const diff_cell *diff_changed_cell(const diff_state *s, size_t i, const char **ov,
+static const cells_line *diff_changed_cell(const diff_state *s, size_t i, const char **ov,
                                           const char **nv, char ch[40])
 {
     uint32_t k = s->changed[i];
@@ -900,7 +821,7 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
     for (size_t i = 0; i < show; i++) {
         const char *ov, *nv;
         char ch[40];
-        const diff_cell *c = diff_changed_cell(s, i, &ov, &nv, ch);
+        const cells_line *c = diff_changed_cell(s, i, &ov, &nv, ch);
         fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", strpool_get(s->pool, c->form),
                 strpool_get(s->pool, c->row), strpool_get(s->pool, c->column), ov ? ov : "-",
                 nv ? nv : "-", ch);
@@ -919,7 +840,7 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
     for (size_t i = 0; i < show; i++) {
         const char *ov, *nv;
         char ch[40];
-        const diff_cell *c = diff_changed_cell(s, i, &ov, &nv, ch);
+        const cells_line *c = diff_changed_cell(s, i, &ov, &nv, ch);
         fprintf(out, "\n%s[%s].%s: %s%s%s → %s%s%s%s%s%s\n", strpool_get(s->pool, c->form),
                 strpool_get(s->pool, c->row), strpool_get(s->pool, c->column),
                 ov && !*ov ? "\"" : "", ov ? ov : "-", ov && !*ov ? "\"" : "",

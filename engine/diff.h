@@ -2,29 +2,11 @@
 #ifndef DIFF_H
 #define DIFF_H
 
+#include "csv_out.h"
 #include "strpool.h"
 #include "thk.h"
 
 #include <stdio.h>
-
-/* One line of cells.csv as ids into a string pool (form, row key, column code, value text). */
-typedef struct {
-    uint32_t form, row, column, value;
-} diff_cell;
-
-/* The lines of one cells.csv, in file order. */
-typedef struct {
-    diff_cell *cells;
-    size_t n, cap;
-} diff_cells;
-
-/* Reads the cells.csv at `path` (header `form,row,column,value`, 4 fields a line) and appends its
- * lines to *out, interning every text in `pool`. Returns 0, or THK_EXIT_INPUT with a message
- * naming the file (and line) in *err; *out may then hold part of the file. Duplicates are not
- * checked here. The reader is read_csv's (RFC 4180, BOM, CRLF). */
-int diff_cells_read(const char *path, strpool *pool, diff_cells *out, thk_buf *err);
-/* Frees the lines and zeroes *c; accepts NULL. */
-void diff_cells_free(diff_cells *c);
 
 /* A cells.csv count or money value: an optional '-' and 1..19 digits within int64. Returns
  * false for anything else (rates, empty, text). */

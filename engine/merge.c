@@ -432,11 +432,11 @@ static int merge_check_compatible(const merge_state *m, thk_buf *err)
 }
 
 /* Adds one run's cells. */
-static int merge_fold(merge_state *m, size_t run, const diff_cells *dc, thk_buf *err)
+static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf *err)
 {
     const char *dir = m->in[run].dir;
     for (size_t i = 0; i < dc->n; i++) {
-        const diff_cell *c = &dc->cells[i];
+        const cells_line *c = &dc->cells[i];
         bool cr;
         uint32_t fi = merge_find(m, 'F', c->form, 0, (uint32_t)m->nforms, &cr);
         if (cr) {
@@ -513,7 +513,7 @@ static int merge_fold(merge_state *m, size_t run, const diff_cells *dc, thk_buf 
 
 /* The run's units: its manifest's list, or the first key of B01's data rows. Refuses a unit
  * already merged from another run. */
-static int merge_units(merge_state *m, size_t run, const diff_cells *dc, thk_buf *err)
+static int merge_units(merge_state *m, size_t run, const cells_lines *dc, thk_buf *err)
 {
     const merge_input *in = &m->in[run];
     uint32_t *ids = NULL;
@@ -526,7 +526,7 @@ static int merge_units(merge_state *m, size_t run, const diff_cells *dc, thk_buf
     } else {
         uint32_t b01 = strpool_find(m->pool, "B01", 3);
         for (size_t i = 0; i < dc->n; i++) {
-            const diff_cell *c = &dc->cells[i];
+            const cells_line *c = &dc->cells[i];
             const char *row = merge_text(m, c->row);
             if (c->form != b01 || !merge_is_data_row(row))
                 continue;
@@ -1054,9 +1054,9 @@ int merge_runs(const merge_opts *o, thk_buf *err)
     thk_buf path = {0};
     size_t ncells = 0;
     for (size_t r = 0; r < m.nin && !rc; r++) {
-        diff_cells dc = {0};
+        cells_lines dc = {0};
         merge_path(&path, m.in[r].dir, "cells.csv");
-        rc = diff_cells_read(path.data, m.pool, &dc, err);
+        rc = csv_out_cells_read(path.data, m.pool, &dc, err);
         if (!rc)
             rc = merge_units(&m, r, &dc, err);
         if (!rc)
@@ -1065,7 +1065,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             if (m.forms[fi].last_run == r + 1)
                 merge_learn_fixed(&m, (uint32_t)fi, m.forms[fi].seq, m.forms[fi].nseq);
         ncells += dc.n;
-        diff_cells_free(&dc);
+        csv_out_cells_free(&dc);
     }
     buf_free(&path);
     if (!rc) {

@@ -261,20 +261,8 @@ static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const rep
 {
     run_cases_ctx *cc = ctx;
     const model_case *k = &m->cases[case_idx];
-    thk_buf *b = csv_out_buffer(cc->f);
-    char d[11];
-    csv_out_str(b, model_str(m, k->ma_viec), false);
-    csv_out_str(b, model_str(m, m->units[k->unit].code), false);
-    csv_out_int(b, f->carried, false);
-    csv_out_int(b, f->is_new, false);
-    csv_out_str(b, replay_state_name(f->state), false);
-    date_format(f->terminal_date, d);
-    csv_out_str(b, d, false);
-    csv_out_int(b, f->B, false);
-    csv_out_int(b, f->collected, false);
-    csv_out_int(b, f->reduced, false);
-    csv_out_int(b, f->remaining, false);
-    csv_out_str(b, flags, true);
+    csv_out_case_row(csv_out_buffer(cc->f), model_str(m, k->ma_viec),
+                     model_str(m, m->units[k->unit].code), f, flags);
     if (!cc->rc)
         cc->rc = csv_out_flush_some(cc->f);
 }
@@ -685,8 +673,7 @@ static int run_pipeline(run_ctx *c)
             log_error("%s", c->err.data);
             return THK_EXIT_OUTPUT;
         }
-        buf_printf(csv_out_buffer(cc.f), "ma_viec,ma_don_vi,carried,new,state,terminal_date,B,"
-                                         "collected,reduced,remaining,flags\n");
+        csv_out_cases_header(csv_out_buffer(cc.f));
         rule_set_on_case(c->rs, run_case_row, &cc);
     }
     size_t rejects_before = rejects_count(c->rej);
