@@ -700,7 +700,24 @@ typedef struct {
     uint32_t *cand; /* scratch: nchg ranks */
     uint32_t *lists[3];
     thk_buf line;
+    const cells_line *cell; /* --csv: the cell being listed */
 } diff_printer;
+
+/* --csv: one line `form,row,column,ma_viec,movement` of the current cell (id NULL: a cell
+ * whose cases cannot be named; movement is then empty too). */
+static void diff_csv_line(diff_printer *pr, const char *id, char sign)
+{
+    diff_state *s = pr->s;
+    thk_buf *b = &pr->line;
+    buf_clear(b);
+    csv_out_str(b, strpool_get(s->pool, pr->cell->form), false);
+    csv_out_str(b, strpool_get(s->pool, pr->cell->row), false);
+    csv_out_str(b, strpool_get(s->pool, pr->cell->column), false);
+    csv_out_str(b, id ? id : "", false);
+    char m[2] = {id ? sign : '\0', '\0'};
+    csv_out_str(b, m, true);
+    fwrite(b->data, 1, b->len, pr->out);
+}
 
 /* Prints up to the limit of one list of cases ('+', '-' or '~'). */
 static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, size_t n,
@@ -708,6 +725,11 @@ static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, 
 {
     diff_state *s = pr->s;
     size_t show = pr->o->limit && n > pr->o->limit ? pr->o->limit : n;
+    if (pr->o->csv) {
+        for (size_t i = 0; i < show; i++)
+            diff_csv_line(pr, strpool_get(s->ids, s->chg[ranks[i]]), sign);
+        return;
+    }
     for (size_t i = 0; i < show; i++) {
         uint32_t id = s->chg[ranks[i]];
         const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
@@ -741,9 +763,13 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
     diff_state *s = pr->s;
     const char *form = strpool_get(s->pool, c->form), *col = strpool_get(s->pool, c->column);
     diff_pred p = diff_pred_of(s, form, col, rate);
+    pr->cell = c;
     if (p.kind == DP_SKIP) {
-        fprintf(pr->out, "  (biểu này không tính từ cases.csv / this form is not built from "
-                         "cases.csv)\n");
+        if (pr->o->csv)
+            diff_csv_line(pr, NULL, 0);
+        else
+            fprintf(pr->out, "  (biểu này không tính từ cases.csv / this form is not built "
+                             "from cases.csv)\n");
         return;
     }
     bool money = diff_is_money(form, col);
@@ -752,8 +778,11 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
     for (size_t i = 0; i < row.ncomp; i++)
         by_unit = by_unit || (row.comp[i] < s->nhead && s->is_unit[row.comp[i]]);
     if (!by_unit) {
-        fprintf(pr->out, "  (dòng không theo đơn vị, không lần được việc / the row is not a "
-                         "unit: cases cannot be traced)\n");
+        if (pr->o->csv)
+            diff_csv_line(pr, NULL, 0);
+        else
+            fprintf(pr->out, "  (dòng không theo đơn vị, không lần được việc / the row is not "
+                             "a unit: cases cannot be traced)\n");
         return;
     }
     size_t ncand = diff_candidates(s, &row, stamp, pr->cand);
@@ -782,11 +811,14 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
             continue;
         }
         if (n[0] + n[1] + n[2] == 0) {
-            fprintf(pr->out, "  (không có việc nào của dòng thay đổi / no case of the row "
-                             "changed)\n");
+            if (pr->o->csv)
+                diff_csv_line(pr, NULL, 0);
+            else
+                fprintf(pr->out, "  (không có việc nào của dòng thay đổi / no case of the row "
+                                 "changed)\n");
             return;
         }
-        if (pass == 1)
+        if (pass == 1 && !pr->o->csv)
             fprintf(pr->out, "  (các việc của dòng có thay đổi / changed cases of the row)\n");
         diff_print_list(pr, '+', pr->lists[0], n[0], false);
         diff_print_list(pr, '-', pr->lists[1], n[1], false);
@@ -814,8 +846,35 @@ static const cells_line *diff_changed_cell(const diff_state *s, size_t i, const 
     return ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
 }
 
+/* --csv: every changed cell, with the cases that moved it. */
+static void diff_print_csv(diff_state *s, const diff_opts *o, FILE *out)
+{
+    size_t show = o->limit && s->nchanged > o->limit ? o->limit : s->nchanged;
+    fputs("form,row,column,ma_viec,movement\n", out);
+    diff_printer pr = {.s = s, .o = o, .out = out};
+    size_t cap = s->nchg ? s->nchg : 1;
+    pr.cand = thk_xmalloc(cap * sizeof *pr.cand);
+    for (int i = 0; i < 3; i++)
+        pr.lists[i] = thk_xmalloc(cap * sizeof *pr.lists[i]);
+    for (size_t i = 0; i < show; i++) {
+        const char *ov, *nv;
+        char ch[40];
+        const cells_line *c = diff_changed_cell(s, i, &ov, &nv, ch);
+        bool rate = (ov && diff_is_rate_text(ov)) || (nv && diff_is_rate_text(nv));
+        diff_print_cases(&pr, (uint32_t)i, c, rate);
+    }
+    free(pr.cand);
+    for (int i = 0; i < 3; i++)
+        free(pr.lists[i]);
+    buf_free(&pr.line);
+}
+
 static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
 {
+    if (o->csv) {
+        diff_print_csv(s, o, out);
+        return;
+    }
     size_t show = o->limit && s->nchanged > o->limit ? o->limit : s->nchanged;
     fprintf(out, "form\trow\tcolumn\told\tnew\tchange\n");
     for (size_t i = 0; i < show; i++) {
@@ -969,7 +1028,7 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
 
 static void diff_usage(FILE *f)
 {
-    fputs("Cách dùng / usage: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N]\n"
+    fputs("Cách dùng / usage: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N] [--csv]\n"
           "\n"
           "So sánh hai lần chạy (thư mục kết quả của `thongke report` hoặc `merge`): liệt kê\n"
           "mọi ô của cells.csv đã thay đổi (form, row, column, old, new, change) rồi, theo\n"
@@ -978,6 +1037,8 @@ static void diff_usage(FILE *f)
           "Không ghi tệp nào / writes no file.\n"
           "\n"
           "  --quiet    không in gì, chỉ trả mã thoát / print nothing, exit code only\n"
+          "  --csv      cho máy đọc: form,row,column,ma_viec,movement (+ vào, - ra, ~ đổi tiền;\n"
+          "             ma_viec trống khi không lần được việc) / for machines\n"
           "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô / at most N cells, N cases per\n"
           "             kind and cell\n"
           "\n"
@@ -1002,6 +1063,8 @@ int diff_main(int argc, char **argv)
         }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = true;
+        } else if (strcmp(a, "--csv") == 0) {
+            o.csv = true;
         } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
             const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             int64_t n;

@@ -18,6 +18,9 @@ bool diff_value_rate(const char *s, int64_t *hundredths);
 typedef struct {
     bool quiet;   /* print nothing: the result is the return value only (cases.csv is not read) */
     size_t limit; /* at most this many changed cells, and cases per cell and kind; 0 = no limit */
+    bool csv;     /* print for machines: `form,row,column,ma_viec,movement`, one line per (cell,
+                     case), movement '+' entered, '-' left, '~' amount changed; a changed cell
+                     where no case can be named gets one line with empty ma_viec and movement */
 } diff_opts;
 
 /* Compares the runs in folders old_dir and new_dir and prints to `out` (unless quiet) the table

@@ -380,3 +380,24 @@ Test(diff, rows_that_are_not_units_say_cases_cannot_be_traced)
     cr_assert(strstr(out, "B01_LV[dan_su].thu_ly: 1 → 2 (+1)\n  (dòng không theo đơn vị"), "%s",
               out);
 }
+
+/* --csv: one line per (cell, case) for machines, and a line with no case for a cell whose
+ * cases cannot be named. */
+Test(diff, csv_lists_each_cell_and_case_for_machines)
+{
+    const char *oc = "form,row,column,value\nB01,GL-KV01,xong,1\nB01,GL-KV01,dinh_chi,0\n"
+                     "B01_LV,dan_su,thu_ly,1\n";
+    const char *nc = "form,row,column,value\nB01,GL-KV01,xong,0\nB01,GL-KV01,dinh_chi,1\n"
+                     "B01_LV,dan_su,thu_ly,2\n";
+    const char *ocases = CASES_HEADER "V1,GL-KV01,1,0,xong,2026-01-05,100,100,0,0,\n";
+    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,dinh_chi,2026-01-05,100,100,0,0,\n";
+    AUTO_STR a = td_run(oc, ocases), *b = td_run(nc, ncases);
+    int rc;
+    AUTO_BUF err = {0};
+    AUTO_STR out = td_diff(a, b, (diff_opts){.csv = true}, &rc, &err);
+    cr_assert_eq(rc, 1);
+    cr_assert_str_eq(out, "form,row,column,ma_viec,movement\n"
+                          "B01,GL-KV01,xong,V1,-\n"
+                          "B01,GL-KV01,dinh_chi,V1,+\n"
+                          "B01_LV,dan_su,thu_ly,,\n");
+}
