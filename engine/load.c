@@ -1,5 +1,6 @@
 /* load — binds export headers to the schema and turns records into typed model rows. */
 #include "load.h"
+#include "schema.h"
 
 #include "read_csv.h"
 #include "read_date.h"
@@ -25,35 +26,17 @@ typedef struct {
     bool required;
 } load_field;
 
-/* Schema of input.md, one table per file. The order defines the field slots below. */
-enum { C_MA_VIEC, C_MA_DON_VI, C_TEN_DON_VI, C_CHV, C_SO_QD, C_NGAY_THU_LY, C_NGAY_QD,
-       C_HINH_THUC, C_LOAI_AN, C_NHOM_VIEC, C_SO_TIEN, C_DEBTOR, C__N };
-static const load_field load_case_fields[C__N] = {
-    {"ma_viec", F_TEXT, true},          {"ma_don_vi", F_TEXT, true},
-    {"ten_don_vi", F_TEXT, false},      {"chap_hanh_vien", F_TEXT, false},
-    {"so_quyet_dinh", F_TEXT, false},   {"ngay_thu_ly", F_DATE, true},
-    {"ngay_quyet_dinh", F_DATE, true},  {"hinh_thuc", F_MAP, false},
-    {"loai_an", F_MAP, false},          {"nhom_viec", F_TEXT, false},
-    {"so_tien_phai_thi_hanh", F_MONEY, true}, {"nguoi_phai_thi_hanh", F_TEXT, false},
-};
-
-enum { E_MA_VIEC, E_NGAY, E_SU_KIEN, E_SO_TIEN, E_GHI_CHU, E__N };
-static const load_field load_event_fields[E__N] = {
-    {"ma_viec", F_TEXT, true}, {"ngay", F_DATE, true}, {"su_kien", F_MAP, true},
-    {"so_tien", F_MONEY, false}, {"ghi_chu", F_TEXT, false},
-};
-
-enum { T_MA, T_MA_DON_VI, T_TEN_DON_VI, T_SO_BAN_AN, T_TOA_AN, T_DEBTOR, T_NOI_DUNG, T_CAP,
-       T_NGAY_THU_LY, T_NGAY_QD_BUOC, T_NGAY_XONG, T_NGAY_HUY, T_NGAY_KIEN_NGHI, T__N };
-static const load_field load_thahc_fields[T__N] = {
-    {"ma_ban_an", F_TEXT, true},          {"ma_don_vi", F_TEXT, true},
-    {"ten_don_vi", F_TEXT, false},        {"so_ban_an", F_TEXT, false},
-    {"toa_an", F_TEXT, false},            {"nguoi_phai_thi_hanh", F_TEXT, false},
-    {"noi_dung", F_TEXT, false},          {"cap_phai_thi_hanh", F_MAP, false},
-    {"ngay_thu_ly", F_DATE, true},        {"ngay_qd_buoc", F_DATE, false},
-    {"ngay_xong", F_DATE, false},         {"ngay_huy_hoan_tdc", F_DATE, false},
-    {"ngay_kien_nghi", F_DATE, false},
-};
+/* The field tables and slots of the three files, from schema.h's lists (in their order). */
+#define LOAD_X_ENUM_C(id, name, type, req) C_##id,
+#define LOAD_X_ENUM_E(id, name, type, req) E_##id,
+#define LOAD_X_ENUM_T(id, name, type, req) T_##id,
+#define LOAD_X_FIELD(id, name, type, req) {name, F_##type, req},
+enum { SCHEMA_CASES(LOAD_X_ENUM_C) C__N };
+static const load_field load_case_fields[C__N] = {SCHEMA_CASES(LOAD_X_FIELD)};
+enum { SCHEMA_EVENTS(LOAD_X_ENUM_E) E__N };
+static const load_field load_event_fields[E__N] = {SCHEMA_EVENTS(LOAD_X_FIELD)};
+enum { SCHEMA_THAHC(LOAD_X_ENUM_T) T__N };
+static const load_field load_thahc_fields[T__N] = {SCHEMA_THAHC(LOAD_X_FIELD)};
 
 #define LOAD_MAX_SLOTS 16
 /* Longest field accepted (a note or a name; anything longer is a broken export). */
@@ -633,7 +616,7 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
     model *m = c->m;
     for (size_t s = 0; s < T__N; s++)
         load_text(c, rec, s);
-    load_required(c, rec, T_MA);
+    load_required(c, rec, T_MA_BAN_AN);
     load_required(c, rec, T_MA_DON_VI);
     thk_date d[5];
     for (size_t i = 0; i < 5; i++)
@@ -642,11 +625,11 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
     if (c->row_bad)
         return;
     size_t before = strpool_count(m->thahc_ids);
-    uint32_t id = strpool_intern(m->thahc_ids, c->val[T_MA], c->vlen[T_MA]);
+    uint32_t id = strpool_intern(m->thahc_ids, c->val[T_MA_BAN_AN], c->vlen[T_MA_BAN_AN]);
     if (strpool_count(m->thahc_ids) == before) {
         char detail[64];
         snprintf(detail, sizeof detail, "dòng %u", m->thahc[id - 1].line);
-        load_reject(c, rec, c->col[T_MA], c->val[T_MA], c->vlen[T_MA], REJ_DUPLICATE_ID, detail);
+        load_reject(c, rec, c->col[T_MA_BAN_AN], c->val[T_MA_BAN_AN], c->vlen[T_MA_BAN_AN], REJ_DUPLICATE_ID, detail);
         return;
     }
     bool conflict;
@@ -664,7 +647,7 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
         m->thahc = thk_xrealloc(m->thahc, m->thahc_cap * sizeof *m->thahc);
     }
     m->thahc[m->nthahc++] = (model_thahc){
-        .ma_ban_an = load_store(c, T_MA),
+        .ma_ban_an = load_store(c, T_MA_BAN_AN),
         .unit = unit,
         .line = rec->line,
         .cap = (int16_t)cap,

@@ -32,19 +32,23 @@ typedef struct {
 
 #define DOM_MAPPED 0xFFFF /* resolved to the map of the same name */
 
+/* A schema.h column type as an expression type, and its domain (a MAP column's values are the
+ * map of the same name). */
+#define CC_RT_TEXT RT_TEXT
+#define CC_RT_DATE RT_DATE
+#define CC_RT_MONEY RT_MONEY
+#define CC_RT_MAP RT_ENUM
+#define CC_DOM_TEXT 0
+#define CC_DOM_DATE 0
+#define CC_DOM_MONEY 0
+#define CC_DOM_MAP DOM_MAPPED
+#define CC_X_CASE(id, name, type, req) {name, RCTX_CASE, BK_CASE, CF_##id, CC_RT_##type, CC_DOM_##type},
+#define CC_X_THAHC(id, name, type, req)                                                          \
+    {name, RCTX_THAHC, BK_THAHC, TF_##id, CC_RT_##type, CC_DOM_##type},
+#define CC_X_NAME(id, name, type, req) name,
+
 static const cc_builtin cc_builtins[] = {
-    {"ma_viec", RCTX_CASE, BK_CASE, CF_MA_VIEC, RT_TEXT, 0},
-    {"ma_don_vi", RCTX_CASE, BK_CASE, CF_MA_DON_VI, RT_TEXT, 0},
-    {"ten_don_vi", RCTX_CASE, BK_CASE, CF_TEN_DON_VI, RT_TEXT, 0},
-    {"chap_hanh_vien", RCTX_CASE, BK_CASE, CF_CHV, RT_TEXT, 0},
-    {"so_quyet_dinh", RCTX_CASE, BK_CASE, CF_SO_QD, RT_TEXT, 0},
-    {"ngay_thu_ly", RCTX_CASE, BK_CASE, CF_NGAY_THU_LY, RT_DATE, 0},
-    {"ngay_quyet_dinh", RCTX_CASE, BK_CASE, CF_NGAY_QD, RT_DATE, 0},
-    {"hinh_thuc", RCTX_CASE, BK_CASE, CF_HINH_THUC, RT_ENUM, DOM_MAPPED},
-    {"loai_an", RCTX_CASE, BK_CASE, CF_LOAI_AN, RT_ENUM, DOM_MAPPED},
-    {"nhom_viec", RCTX_CASE, BK_CASE, CF_NHOM_VIEC, RT_TEXT, 0},
-    {"so_tien_phai_thi_hanh", RCTX_CASE, BK_CASE, CF_SO_TIEN, RT_MONEY, 0},
-    {"nguoi_phai_thi_hanh", RCTX_CASE, BK_CASE, CF_DEBTOR, RT_TEXT, 0},
+    SCHEMA_CASES(CC_X_CASE)
     {"state", RCTX_CASE, BK_FACT, FA_STATE, RT_ENUM, RULE_DOM_STATE},
     {"carried", RCTX_CASE, BK_FACT, FA_CARRIED, RT_BOOL, 0},
     {"new", RCTX_CASE, BK_FACT, FA_NEW, RT_BOOL, 0},
@@ -62,33 +66,14 @@ static const cc_builtin cc_builtins[] = {
     {"S", -1, BK_PERIOD, RP_S, RT_DATE, 0},
     {"E", -1, BK_PERIOD, RP_E, RT_DATE, 0},
     {"year", -1, BK_PERIOD, RP_YEAR, RT_INT, 0},
-    {"ma_ban_an", RCTX_THAHC, BK_THAHC, TF_MA_BAN_AN, RT_TEXT, 0},
-    {"ma_don_vi", RCTX_THAHC, BK_THAHC, TF_MA_DON_VI, RT_TEXT, 0},
-    {"ten_don_vi", RCTX_THAHC, BK_THAHC, TF_TEN_DON_VI, RT_TEXT, 0},
-    {"so_ban_an", RCTX_THAHC, BK_THAHC, TF_SO_BAN_AN, RT_TEXT, 0},
-    {"toa_an", RCTX_THAHC, BK_THAHC, TF_TOA_AN, RT_TEXT, 0},
-    {"nguoi_phai_thi_hanh", RCTX_THAHC, BK_THAHC, TF_DEBTOR, RT_TEXT, 0},
-    {"noi_dung", RCTX_THAHC, BK_THAHC, TF_NOI_DUNG, RT_TEXT, 0},
-    {"cap_phai_thi_hanh", RCTX_THAHC, BK_THAHC, TF_CAP, RT_ENUM, DOM_MAPPED},
-    {"ngay_thu_ly", RCTX_THAHC, BK_THAHC, TF_NGAY_THU_LY, RT_DATE, 0},
-    {"ngay_qd_buoc", RCTX_THAHC, BK_THAHC, TF_NGAY_QD_BUOC, RT_DATE, 0},
-    {"ngay_xong", RCTX_THAHC, BK_THAHC, TF_NGAY_XONG, RT_DATE, 0},
-    {"ngay_huy_hoan_tdc", RCTX_THAHC, BK_THAHC, TF_NGAY_HUY, RT_DATE, 0},
-    {"ngay_kien_nghi", RCTX_THAHC, BK_THAHC, TF_NGAY_KIEN_NGHI, RT_DATE, 0},
+    SCHEMA_THAHC(CC_X_THAHC)
 };
 #define CC_NBUILTINS (sizeof cc_builtins / sizeof cc_builtins[0])
 
 /* Canonical columns of each input file (for `columns` blocks). */
-static const char *const cc_case_cols[] = {
-    "ma_viec", "ma_don_vi", "ten_don_vi", "chap_hanh_vien", "so_quyet_dinh", "ngay_thu_ly",
-    "ngay_quyet_dinh", "hinh_thuc", "loai_an", "nhom_viec", "so_tien_phai_thi_hanh",
-    "nguoi_phai_thi_hanh", NULL};
-static const char *const cc_event_cols[] = {"ma_viec", "ngay", "su_kien", "so_tien", "ghi_chu",
-                                            NULL};
-static const char *const cc_thahc_cols[] = {
-    "ma_ban_an", "ma_don_vi", "ten_don_vi", "so_ban_an", "toa_an", "nguoi_phai_thi_hanh",
-    "noi_dung", "cap_phai_thi_hanh", "ngay_thu_ly", "ngay_qd_buoc", "ngay_xong",
-    "ngay_huy_hoan_tdc", "ngay_kien_nghi", NULL};
+static const char *const cc_case_cols[] = {SCHEMA_CASES(CC_X_NAME) NULL};
+static const char *const cc_event_cols[] = {SCHEMA_EVENTS(CC_X_NAME) NULL};
+static const char *const cc_thahc_cols[] = {SCHEMA_THAHC(CC_X_NAME) NULL};
 
 static const char *const cc_susp_names[] = {"none", "hoan_c", "hoan", "tam_dinh_chi", "khac"};
 static const char *const cc_cap_values[] = {"tinh", "xa", "bo_nganh", "khac", NULL};

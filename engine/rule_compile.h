@@ -12,6 +12,7 @@
 #include "rule_ast.h"
 #include "rule_diag.h"
 #include "rule_map.h"
+#include "schema.h"
 
 /* ---- values and types ----------------------------------------------------------------------- */
 
@@ -46,19 +47,15 @@ typedef struct {
 } rule_val;
 
 /* Case columns, replay facts and THAHC columns visible to expressions. */
-typedef enum {
-    CF_MA_VIEC, CF_MA_DON_VI, CF_TEN_DON_VI, CF_CHV, CF_SO_QD, CF_NGAY_THU_LY, CF_NGAY_QD,
-    CF_HINH_THUC, CF_LOAI_AN, CF_NHOM_VIEC, CF_SO_TIEN, CF_DEBTOR, CF__N
-} rule_case_field;
+#define RULE_X_CF(id, name, type, req) CF_##id,
+#define RULE_X_TF(id, name, type, req) TF_##id,
+typedef enum { SCHEMA_CASES(RULE_X_CF) CF__N } rule_case_field; /* schema.h order */
 typedef enum {
     FA_STATE, FA_CARRIED, FA_NEW, FA_CONDITION, FA_SUSPENSION, FA_O, FA_BEFORE, FA_B,
     FA_COLLECTED, FA_REDUCED, FA_REMAINING, FA_TERMINAL_DATE, FA_LAST_EVENT_DATE, FA_LAST_NOTE,
     FA__N
 } rule_fact;
-typedef enum {
-    TF_MA_BAN_AN, TF_MA_DON_VI, TF_TEN_DON_VI, TF_SO_BAN_AN, TF_TOA_AN, TF_DEBTOR, TF_NOI_DUNG,
-    TF_CAP, TF_NGAY_THU_LY, TF_NGAY_QD_BUOC, TF_NGAY_XONG, TF_NGAY_HUY, TF_NGAY_KIEN_NGHI, TF__N
-} rule_thahc_field;
+typedef enum { SCHEMA_THAHC(RULE_X_TF) TF__N } rule_thahc_field;
 enum { RP_S = 0, RP_E = 1, RP_YEAR = 2 };
 
 /* ---- compiled case-level nodes -------------------------------------------------------------- */

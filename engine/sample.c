@@ -18,6 +18,7 @@
 #include "csv_out.h"
 #include "read_date.h"
 #include "read_text.h"
+#include "schema.h"
 #include "thk.h"
 
 #include <errno.h>
@@ -1476,22 +1477,18 @@ static void render_note(sgen *g, srow *r, unsigned note)
 }
 
 static const unsigned CASE_ORDER_MESSY[] = {12, 0, 5, 1, 2, 4, 6, 3, 8, 7, 9, 11, 10};
-static const char *const CASE_HDR[] = {
-    "ma_viec", "ma_don_vi", "ten_don_vi", "chap_hanh_vien", "so_quyet_dinh", "ngay_thu_ly",
-    "ngay_quyet_dinh", "hinh_thuc", "loai_an", "nhom_viec", "so_tien_phai_thi_hanh",
-    "nguoi_phai_thi_hanh"};
+/* the clean headers are the schema's names, in its order (schema.h) */
+#define SAMPLE_X_NAME(id, name, type, req) name,
+static const char *const CASE_HDR[] = {SCHEMA_CASES(SAMPLE_X_NAME)};
 static const char *const CASE_HDR_MESSY[] = {
     "Mã việc", "Mã Đơn Vị", "Tên đơn vị", "Chấp hành viên", "Số quyết định", "NGAY_THU_LY",
     "Ngày quyết định", "Hình thức", "Loại án", "nhom viec", "Số tiền phải thi hành",
     "Người phải thi hành", "STT"};
 static const unsigned EV_ORDER_MESSY[] = {1, 0, 2, 3, 4};
-static const char *const EV_HDR[] = {"ma_viec", "ngay", "su_kien", "so_tien", "ghi_chu"};
+static const char *const EV_HDR[] = {SCHEMA_EVENTS(SAMPLE_X_NAME)};
 static const char *const EV_HDR_MESSY[] = {"MA_VIEC", "NGAY", "Sự kiện", "Số tiền", "Ghi chú"};
 static const unsigned HC_ORDER_MESSY[] = {0, 1, 2, 8, 3, 4, 5, 7, 6, 9, 10, 11, 12};
-static const char *const HC_HDR[] = {
-    "ma_ban_an", "ma_don_vi", "ten_don_vi", "so_ban_an", "toa_an", "nguoi_phai_thi_hanh",
-    "noi_dung", "cap_phai_thi_hanh", "ngay_thu_ly", "ngay_qd_buoc", "ngay_xong",
-    "ngay_huy_hoan_tdc", "ngay_kien_nghi"};
+static const char *const HC_HDR[] = {SCHEMA_THAHC(SAMPLE_X_NAME)};
 static const char *const HC_HDR_MESSY[] = {
     "Mã bản án", "MA_DON_VI", "Tên Đơn Vị", "so ban an", "Toà án", "Người phải thi hành",
     "Nội dung", "Cấp phải thi hành", "Ngày thụ lý", "Ngày QĐ buộc", "Ngày xong",
