@@ -1676,6 +1676,7 @@ static void cc_where_first(cc *c, rule_loc first, char *out, size_t n)
 }
 
 /* A money display divisor: a power of ten from 1 to 10^9. */
+#define CC_SCALE_RULE "%s is 1, 10, 100, 1000 ... up to 1000000000"
 static bool cc_scale_ok(int64_t v)
 {
     for (int64_t p = 1; p <= 1000000000; p *= 10)
@@ -1694,7 +1695,7 @@ static void cc_workbook_setting(cc *c, const rule_setting_ast *s)
                                         "signer_right",    "signer_right_note"};
     if (strcmp(s->key, "money_scale") == 0) {
         if (s->kind != 1 || !cc_scale_ok(s->i)) {
-            E(c, s->vloc, "money_scale is 1, 10, 100, 1000 ... up to 1000000000");
+            E(c, s->vloc, CC_SCALE_RULE, "money_scale");
             return;
         }
         rs->wb_money_scale = s->i;
@@ -1738,36 +1739,47 @@ static const char *cc_first_next(const char **p, size_t *n)
     return s;
 }
 
-/* Position of form id `id` in the workbook setting `first`, or -1 when it is not named there. */
-static int cc_first_rank(const char *first, const char *id)
+/* Every form's `scale` is a power of ten. */
+static void cc_check_scales(cc *c)
 {
-    size_t n, len = strlen(id);
-    int rank = 0;
-    for (const char *p = first, *w; (w = cc_first_next(&p, &n)) != NULL; rank++)
-        if (n == len && strncmp(w, id, n) == 0)
-            return rank;
-    return -1;
+    for (size_t i = 0; i < c->rs->ast->nforms; i++) {
+        const rule_form_ast *f = &c->rs->ast->forms[i];
+        if (f->scale && !cc_scale_ok(f->scale))
+            E(c, f->scale_loc, CC_SCALE_RULE, "scale");
+    }
 }
 
-/* Every id the workbook's `first` names is a form, and every form's `scale` is a power of
- * ten. */
-static void cc_check_workbook(cc *c)
+/* The forms in workbook order: those the workbook setting `first` names, in its order (an id
+ * that is no form is an error, a repeated one counts once), then the others in file order.
+ * Linear in the forms times the ids named. */
+static void cc_order_forms(cc *c)
 {
     rule_set *rs = c->rs;
+    rule_ast *ast = rs->ast;
+    bool *placed = thk_xcalloc(ast->nforms + 1, sizeof *placed);
     size_t n;
     for (const char *p = rs->wb_first, *w; (w = cc_first_next(&p, &n)) != NULL;) {
-        bool known = false;
-        for (size_t i = 0; i < rs->ast->nforms && !known; i++)
-            known = strlen(rs->ast->forms[i].id) == n && strncmp(rs->ast->forms[i].id, w, n) == 0;
-        if (!known)
+        size_t i = 0;
+        while (i < ast->nforms &&
+               !(strlen(ast->forms[i].id) == n && strncmp(ast->forms[i].id, w, n) == 0))
+            i++;
+        if (i == ast->nforms)
             E(c, rs->wb_first_loc, "workbook setting 'first' names '%.*s', which is not a form",
               (int)n, w);
+        else if (!placed[i]) {
+            placed[i] = true;
+            agg_form *f = &rs->forms[rs->nforms++];
+            f->ast = &ast->forms[i];
+            ag_form(c, f);
+        }
     }
-    for (size_t i = 0; i < rs->ast->nforms; i++) {
-        const rule_form_ast *f = &rs->ast->forms[i];
-        if (f->scale && !cc_scale_ok(f->scale))
-            E(c, f->scale_loc, "scale is 1, 10, 100, 1000 ... up to 1000000000");
-    }
+    for (size_t i = 0; i < ast->nforms; i++)
+        if (!placed[i]) {
+            agg_form *f = &rs->forms[rs->nforms++];
+            f->ast = &ast->forms[i];
+            ag_form(c, f);
+        }
+    free(placed);
 }
 
 static void cc_settings(cc *c)
@@ -1960,6 +1972,70 @@ static void cc_maps(cc *c)
 
 /* Lets, targets, forms and lists, tests: one namespace each; lets also must not hide a
  * built-in or column name. */
+/* Names seen so far, for duplicate checks in linear time: the pool's ids are dense in order of
+ * first appearance, first[id - 1] is the item where each name first appeared. */
+typedef struct {
+    strpool *pool;
+    size_t *first;
+    size_t cap;
+    long empty; /* the item of the first empty name + 1 (the pool's id 0), 0 = none yet */
+} cc_seen;
+
+/* -1 when `name` is new (remembered as item i), else the item where it first appeared. */
+static long cc_seen_add(cc_seen *s, const char *name, size_t i)
+{
+    if (!*name) { /* id 0 is the pool's own empty string */
+        if (s->empty)
+            return s->empty - 1;
+        s->empty = (long)i + 1;
+        return -1;
+    }
+    if (!s->pool)
+        s->pool = strpool_new();
+    size_t before = strpool_count(s->pool);
+    uint32_t id = strpool_intern(s->pool, name, strlen(name));
+    if (strpool_count(s->pool) == before)
+        return (long)s->first[id - 1];
+    if (id > s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        while (s->cap < id)
+            s->cap *= 2;
+        s->first = thk_xrealloc(s->first, s->cap * sizeof *s->first);
+    }
+    s->first[id - 1] = i;
+    return -1;
+}
+
+static void cc_seen_clear(cc_seen *s)
+{
+    strpool_free(s->pool);
+    free(s->first);
+    *s = (cc_seen){0};
+}
+
+typedef struct {
+    const char *name;
+    rule_loc loc;
+} cc_named;
+
+/* Reports each of items[0..n) whose name an earlier one has: "duplicate <what> 'x' (first
+ * defined at ...)", the name between `quote`s. Linear (cc_seen). */
+static void cc_report_duplicates(cc *c, const cc_named *items, size_t n, const char *what,
+                                 char quote)
+{
+    cc_seen seen = {0};
+    char w[256];
+    for (size_t i = 0; i < n; i++) {
+        long j = cc_seen_add(&seen, items[i].name, i);
+        if (j < 0)
+            continue;
+        cc_where_first(c, items[j].loc, w, sizeof w);
+        E(c, items[i].loc, "duplicate %s %c%s%c (first defined at %s)", what, quote,
+          items[i].name, quote, w);
+    }
+    cc_seen_clear(&seen);
+}
+
 static void cc_names(cc *c)
 {
     rule_set *rs = c->rs;
@@ -1988,37 +2064,20 @@ static void cc_names(cc *c)
             l->slot[k] = -1;
         }
     }
+    size_t nt = ast->nforms + ast->nlists, cap = ast->ntargets + nt + ast->ntests + 1;
+    cc_named *items = thk_xcalloc(cap, sizeof *items);
     for (size_t i = 0; i < ast->ntargets; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ast->targets[i].name, ast->targets[j].name) == 0) {
-                cc_where_first(c, ast->targets[j].loc, w, sizeof w);
-                E(c, ast->targets[i].loc, "duplicate target '%s' (first defined at %s)",
-                  ast->targets[i].name, w);
-                break;
-            }
-    size_t nt = ast->nforms + ast->nlists;
-    for (size_t i = 0; i < nt; i++) {
-        const char *id = i < ast->nforms ? ast->forms[i].id : ast->lists[i - ast->nforms].id;
-        rule_loc loc = i < ast->nforms ? ast->forms[i].loc : ast->lists[i - ast->nforms].loc;
-        for (size_t j = 0; j < i; j++) {
-            const char *jd = j < ast->nforms ? ast->forms[j].id : ast->lists[j - ast->nforms].id;
-            if (strcmp(id, jd) == 0) {
-                rule_loc jl = j < ast->nforms ? ast->forms[j].loc
-                                              : ast->lists[j - ast->nforms].loc;
-                cc_where_first(c, jl, w, sizeof w);
-                E(c, loc, "duplicate form or list '%s' (first defined at %s)", id, w);
-                break;
-            }
-        }
-    }
+        items[i] = (cc_named){ast->targets[i].name, ast->targets[i].loc};
+    cc_report_duplicates(c, items, ast->ntargets, "target", '\'');
+    for (size_t i = 0; i < nt; i++)
+        items[i] = i < ast->nforms ? (cc_named){ast->forms[i].id, ast->forms[i].loc}
+                                   : (cc_named){ast->lists[i - ast->nforms].id,
+                                                ast->lists[i - ast->nforms].loc};
+    cc_report_duplicates(c, items, nt, "form or list", '\'');
     for (size_t i = 0; i < ast->ntests; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ast->tests[i].name, ast->tests[j].name) == 0) {
-                cc_where_first(c, ast->tests[j].loc, w, sizeof w);
-                E(c, ast->tests[i].loc, "duplicate test \"%s\" (first defined at %s)",
-                  ast->tests[i].name, w);
-                break;
-            }
+        items[i] = (cc_named){ast->tests[i].name, ast->tests[i].loc};
+    cc_report_duplicates(c, items, ast->ntests, "test", '"');
+    free(items);
 }
 
 /* ---- tests ---------------------------------------------------------------------------------- */
@@ -2232,22 +2291,8 @@ size_t rule_compile(rule_set *rs, rule_ast *ast)
     cc_names(&c);
     cc_let_domains(&c);
     rs->forms = thk_xcalloc(ast->nforms + 1, sizeof *rs->forms);
-    /* Workbook order: the forms the workbook block names `first`, in its order, then the
-     * others in file order. */
-    for (int rank = 0; rank <= (int)ast->nforms; rank++)
-        for (size_t i = 0; i < ast->nforms; i++)
-            if (cc_first_rank(rs->wb_first, ast->forms[i].id) == rank) {
-                agg_form *f = &rs->forms[rs->nforms++];
-                f->ast = &ast->forms[i];
-                ag_form(&c, f);
-            }
-    for (size_t i = 0; i < ast->nforms; i++)
-        if (cc_first_rank(rs->wb_first, ast->forms[i].id) < 0) {
-            agg_form *f = &rs->forms[rs->nforms++];
-            f->ast = &ast->forms[i];
-            ag_form(&c, f);
-        }
-    cc_check_workbook(&c);
+    cc_order_forms(&c);
+    cc_check_scales(&c);
     rs->lists = thk_xcalloc(ast->nlists + 1, sizeof *rs->lists);
     for (size_t i = 0; i < ast->nlists; i++) {
         agg_list *l = &rs->lists[rs->nlists++];

@@ -6,6 +6,7 @@
  * their path is relative to the including file, a cycle is an error, a file already read (a
  * diamond) is skipped. */
 #include "rule_parse.h"
+#include "strpool.h"
 
 #include "read_text.h"
 #include "rule_lex.h"
@@ -34,6 +35,7 @@ typedef struct {
     size_t nstack;
     char **done;  /* canonical paths of files parsed completely */
     size_t ndone;
+    strpool *colsets; /* names of the column sets defined so far; id - 1 is the set's index */
 } parse_run;
 
 typedef struct {
@@ -44,6 +46,7 @@ typedef struct {
     rule_tok cur;
     uint32_t prev_end; /* end offset of the token before cur */
     int depth;
+    size_t nodes; /* expression nodes made so far (a tree's height is at most its nodes) */
 } parser;
 
 static void p_file(parser *p);
@@ -239,6 +242,7 @@ static bool p_close(parser *p, rule_loc open, const char *what)
 
 static rule_expr *p_node(parser *p, rule_expr_kind k, rule_loc loc)
 {
+    p->nodes++;
     return rule_ast_expr(p->ast, k, loc);
 }
 
@@ -540,6 +544,7 @@ static rule_expr *p_expr(parser *p)
 {
     if (!p_enter(p))
         return NULL;
+    size_t nodes0 = p->nodes;
     rule_expr *e = p_and(p);
     while (e && p_is(p, TK_OR)) {
         rule_expr *n = p_node(p, EX_OR, p->cur.loc);
@@ -548,7 +553,9 @@ static rule_expr *p_expr(parser *p)
         n->b = p_and(p);
         e = n->b ? n : NULL;
     }
-    if (e && p->depth == 1 && p_height(e, PARSE_MAX_HEIGHT) > PARSE_MAX_HEIGHT) {
+    /* only a tree of more nodes than the limit can be taller than it: the walk is for those */
+    if (e && p->depth == 1 && p->nodes - nodes0 > PARSE_MAX_HEIGHT &&
+        p_height(e, PARSE_MAX_HEIGHT) > PARSE_MAX_HEIGHT) {
         const rule_expr *first = e; /* the chain's first operand: where it starts */
         while (first->a)
             first = first->a;
@@ -823,6 +830,14 @@ static const rule_tok_kind p_form_starts[] = {TK_MEASURE, TK_SOURCE, TK_CODE,   
                                               TK_CHECK};
 #define P_NFORM_STARTS (sizeof p_form_starts / sizeof p_form_starts[0])
 
+/* The column set named `name`, or NULL: a hash lookup (a file of 100,000 sets stays linear). */
+static const rule_form_ast *p_colset_find(const parser *p, const char *name)
+{
+    uint32_t id = p->run->colsets ? strpool_find(p->run->colsets, name, strlen(name))
+                                  : STRPOOL_NONE;
+    return id == STRPOOL_NONE || id == 0 ? NULL : &p->ast->colsets[id - 1];
+}
+
 /* use = "use" IDENT ; copies the columns, groups and checks of column set IDENT into f, in
  * place, under group `parent`. A set is defined before it is used (includes are read in
  * place, so order is well defined), which also rules out cycles: a set naming itself is the
@@ -834,10 +849,7 @@ static bool p_use(parser *p, rule_form_ast *f, int parent)
     rule_loc loc;
     if (!p_ident(p, "the name of a column set", &name, &loc))
         return false;
-    const rule_form_ast *set = NULL;
-    for (size_t i = 0; i < p->ast->ncolsets && !set; i++)
-        if (strcmp(p->ast->colsets[i].id, name) == 0)
-            set = &p->ast->colsets[i];
+    const rule_form_ast *set = p_colset_find(p, name);
     if (set == f) {
         rule_diag_error(p->d, loc, "column set '%s' uses itself (a cycle)", name);
         return false;
@@ -1007,22 +1019,22 @@ static bool p_colset(parser *p, rule_loc open)
     rule_loc loc;
     if (!p_ident(p, "the name of the column set", &name, &loc))
         return false;
-    for (size_t i = 0; i < p->ast->ncolsets; i++)
-        if (strcmp(p->ast->colsets[i].id, name) == 0) {
-            char w[256];
-            rule_diag_where(p->d, p->ast->colsets[i].loc, w, sizeof w);
-            rule_diag_error(p->d, loc, "duplicate column set '%s' (first defined at %s)", name,
-                            w);
-            return false;
-        }
+    const rule_form_ast *dup = p_colset_find(p, name);
+    if (dup) {
+        char w[256];
+        rule_diag_where(p->d, dup->loc, w, sizeof w);
+        rule_diag_error(p->d, loc, "duplicate column set '%s' (first defined at %s)", name, w);
+        return false;
+    }
+    if (!p_expect(p, TK_LBRACE))
+        return false;
     rule_form_ast *set = rule_arena_push(p->ast->arena, &p->ast->colsets, &p->ast->ncolsets,
                                          &p->ast->colsets_cap, sizeof *set);
     set->id = name;
     set->loc = loc;
-    if (!p_expect(p, TK_LBRACE)) {
-        p->ast->ncolsets--;
-        return false;
-    }
+    if (!p->run->colsets)
+        p->run->colsets = strpool_new();
+    strpool_intern(p->run->colsets, name, strlen(name)); /* id = the set's index + 1 */
     static const rule_tok_kind starts[] = {TK_COLUMN, TK_GROUP, TK_CHECK};
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
         bool ok;
@@ -1578,11 +1590,12 @@ static void p_run_free(parse_run *run)
     free(run->done);
     free(run->stack);
     free(run->shown);
+    strpool_free(run->colsets);
 }
 
 rule_ast *rule_parse_files(rule_diag *d, const char *const *paths, size_t n)
 {
-    parse_run run = {d, rule_ast_new(), NULL, NULL, 0, NULL, 0};
+    parse_run run = {.d = d, .ast = rule_ast_new()};
     for (size_t i = 0; i < n; i++) {
         char *canon = p_canonical(paths[i]);
         if (p_seen(run.done, run.ndone, canon)) {
@@ -1606,7 +1619,7 @@ rule_ast *rule_parse_files(rule_diag *d, const char *const *paths, size_t n)
 
 rule_ast *rule_parse_text(rule_diag *d, const char *name, const char *text, size_t len)
 {
-    parse_run run = {d, rule_ast_new(), NULL, NULL, 0, NULL, 0};
+    parse_run run = {.d = d, .ast = rule_ast_new()};
     char *copy = thk_xmalloc(len + 1);
     if (len)
         memcpy(copy, text, len);

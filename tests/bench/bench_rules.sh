@@ -30,15 +30,16 @@ gen() { # shape → $W/<shape>.rules
   let-chain-20k) awk 'BEGIN{print "let l0 = new"; for(i=1;i<20000;i++) printf "let l%d = l%d or new\n", i, i-1}' >> "$f"; form l19999 >> "$f" ;;
   in-100k) awk 'BEGIN{printf "let a = ma_viec in ("; for(i=0;i<100000;i++) printf "%s\"v%d\"", (i?", ":""), i; print ")"}' >> "$f"; form a >> "$f" ;;
   one-line-in-10mb) awk 'BEGIN{printf "let a = ma_viec in ("; for(i=0;i<900000;i++) printf "%s\"v%d\"", (i?", ":""), i; print ")"}' >> "$f" ;;
+  colsets-300k) awk 'BEGIN{for(i=0;i<300000;i++) printf "columns s%d { column a%d \"a\" = count() }\n", i, i}' >> "$f"; form "new" | sed 's/  column a "a"/  use s299999\n  use s0\n  column a "a"/' >> "$f" ;;
   lets-400k-13mb) awk 'BEGIN{for(i=0;i<400000;i++) printf "let l%d = state = xong or new\n", i}' >> "$f" ;;
   forms-12mb)
     cp "$ROOT/rules/thads-maps.rules" "$W/"
     local s e
     s=$(grep -n '^form TH' "$ROOT/rules/thads.rules" | cut -d: -f1)
     e=$(grep -n '^test ' "$ROOT/rules/thads.rules" | head -1 | cut -d: -f1)
-    sed -n "2,$((s - 1))p" "$ROOT/rules/thads.rules" | grep -v '^version' >> "$f"
+    sed -n "2,$((s - 1))p" "$ROOT/rules/thads.rules" | grep -v -e '^version' -e '^ *first ' >> "$f"
     sed -n "${s},$((e - 1))p" "$ROOT/rules/thads.rules" > "$W/forms.part"
-    for k in $(seq 1 470); do sed -E "s/^(form|list) ([A-Za-z0-9_]+)/\1 \2_$k/" "$W/forms.part"; done >> "$f" ;;
+    for k in $(seq 1 470); do sed -E "s/^(form|list|columns) ([A-Za-z0-9_]+)/\1 \2_$k/; s/^( *use) ([A-Za-z0-9_]+)/\1 \2_$k/" "$W/forms.part"; done >> "$f" ;;
   esac
 }
 
@@ -56,7 +57,7 @@ measure() {
   echo "$best $kb $rc"
 }
 
-shapes="and-chain-20k plus-chain-20k lets-20k let-chain-20k in-100k one-line-in-10mb lets-400k-13mb forms-12mb"
+shapes="and-chain-20k plus-chain-20k lets-20k let-chain-20k in-100k one-line-in-10mb lets-400k-13mb forms-12mb colsets-300k"
 printf '%-18s %8s %9s %10s %5s' shape size seconds peak_MB exit
 [ -n "$REF_BIN" ] && printf ' %12s %5s' ref_seconds exit
 echo

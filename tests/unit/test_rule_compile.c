@@ -374,7 +374,7 @@ Test(rule_compile, form_ids_show_hyphens_and_file_order_is_sheet_order)
 
 Test(rule_compile, the_workbook_block_orders_sheets_and_carries_labels_and_scale)
 {
-    rule_set *rs = compile_ok("workbook {\n  first = \"C, A\"\n  basis = \"Căn cứ\"\n"
+    rule_set *rs = compile_ok("workbook {\n  first = \"C, A C\"\n  basis = \"Căn cứ\"\n"
                               "  money_scale = 1000000\n  signer_right = \"Cục trưởng\"\n}\n"
                               "form A \"a\" { column n \"n\" = count() }\n"
                               "form B \"b\" { scale 1 column n \"n\" = count() }\n"

@@ -11,14 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A rule text: "version" line, then `body`. */
-static char *lim_text(const thk_buf *body)
-{
-    thk_buf t = {0};
-    buf_printf(&t, "version \"x\"\n%s", body->data ? body->data : "");
-    return t.data;
-}
-
 /* n operands joined by op: "state = xong OP state = xong OP ..." (or "1 + 1 + ..."). */
 static void lim_chain(thk_buf *b, const char *operand, const char *op, size_t n)
 {
@@ -26,11 +18,15 @@ static void lim_chain(thk_buf *b, const char *operand, const char *op, size_t n)
         buf_printf(b, "%s%s", i ? op : "", operand);
 }
 
-/* Compiles text; returns the diagnostics (caller frees) and whether it compiled. */
-static char *lim_compile(const char *text, bool *ok, rule_set **keep)
+/* Compiles `version "x"` then the rule text in *body (freed here); returns the diagnostics
+ * (caller frees) and whether it compiled, keeping the rule set in *keep when asked. */
+static char *lim_compile(thk_buf *body, bool *ok, rule_set **keep)
 {
-    thk_buf diag = {0};
-    rule_set *rs = rule_set_load_text("t.rules", text, &diag);
+    thk_buf text = {0}, diag = {0};
+    buf_printf(&text, "version \"x\"\n%s", body->data ? body->data : "");
+    buf_free(body);
+    rule_set *rs = rule_set_load_text("t.rules", text.data, &diag);
+    buf_free(&text);
     *ok = rs != NULL;
     if (keep)
         *keep = rs;
@@ -46,17 +42,14 @@ Test(rule_limits, a_chain_of_20000_and_operands_is_refused_at_its_start)
     buf_printf(&b, "let a = ");
     lim_chain(&b, "state = xong", " and ", 20000);
     buf_printf(&b, "\n");
-    char *text = lim_text(&b);
     bool ok;
-    char *d = lim_compile(text, &ok, NULL);
+    char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
     cr_assert(strstr(d, "t.rules:2:9: error: expression too long: more than 1000 operators"),
               "%.500s", d);
     /* the excerpt is a window around the start, not the 300 kB line */
     cr_assert_lt(strlen(d), 1000, "diagnostic of %zu bytes", strlen(d));
     free(d);
-    free(text);
-    buf_free(&b);
 }
 
 Test(rule_limits, chains_of_or_and_plus_are_refused_too)
@@ -67,14 +60,11 @@ Test(rule_limits, chains_of_or_and_plus_are_refused_too)
         buf_printf(&b, "let x = 0\nlet a = ");
         lim_chain(&b, shapes[k][0], shapes[k][1], 20000);
         buf_printf(&b, "\n");
-        char *text = lim_text(&b);
         bool ok;
-        char *d = lim_compile(text, &ok, NULL);
+        char *d = lim_compile(&b, &ok, NULL);
         cr_assert_not(ok, "%s chain compiled", shapes[k][1]);
         cr_assert(strstr(d, "t.rules:3:9: error: expression too long"), "%.400s", d);
         free(d);
-        free(text);
-        buf_free(&b);
     }
 }
 
@@ -84,13 +74,10 @@ Test(rule_limits, a_chain_just_under_the_limit_compiles)
     buf_printf(&b, "let a = ");
     lim_chain(&b, "state = xong", " or ", 900);
     buf_printf(&b, "\n");
-    char *text = lim_text(&b);
     bool ok;
-    char *d = lim_compile(text, &ok, NULL);
+    char *d = lim_compile(&b, &ok, NULL);
     cr_assert(ok, "%.400s", d);
     free(d);
-    free(text);
-    buf_free(&b);
 }
 
 Test(rule_limits, lets_nested_2000_deep_are_refused_naming_the_outer_let)
@@ -102,16 +89,13 @@ Test(rule_limits, lets_nested_2000_deep_are_refused_naming_the_outer_let)
     buf_printf(&b, "form F \"f\" {\n  source cases\n  measure count\n"
                    "  rows ma_don_vi header \"Đơn vị\" total \"Tổng\"\n"
                    "  column a \"a\" = count(l1999)\n}\n");
-    char *text = lim_text(&b);
     bool ok;
-    char *d = lim_compile(text, &ok, NULL);
+    char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
     cr_assert(strstr(d, "error: expression nested too deeply: more than 1000 levels") &&
                   strstr(d, "through let 'l1999'"),
               "%.600s", d);
     free(d);
-    free(text);
-    buf_free(&b);
 }
 
 Test(rule_limits, twenty_thousand_lets_and_a_wide_in_compile)
@@ -126,16 +110,13 @@ Test(rule_limits, twenty_thousand_lets_and_a_wide_in_compile)
                    "  rows ma_don_vi header \"Đơn vị\" total \"Tổng\"\n"
                    "  column a \"a\" = count(l19999 and many)\n"
                    "  column b \"b\" = count(l0)\n}\n");
-    char *text = lim_text(&b);
     bool ok;
     rule_set *rs = NULL;
-    char *d = lim_compile(text, &ok, &rs);
+    char *d = lim_compile(&b, &ok, &rs);
     cr_assert(ok, "%.600s", d);
     cr_assert_eq(rs->nlets, 20001);
     rule_set_free(rs);
     free(d);
-    free(text);
-    buf_free(&b);
 }
 
 Test(rule_limits, an_unknown_name_late_on_a_long_line_is_shown_in_a_window)
@@ -145,9 +126,8 @@ Test(rule_limits, an_unknown_name_late_on_a_long_line_is_shown_in_a_window)
     for (int i = 0; i < 30000; i++)
         buf_printf(&b, "\"v%d\", ", i);
     buf_printf(&b, "\"last\") and khong_co\n");
-    char *text = lim_text(&b);
     bool ok;
-    char *d = lim_compile(text, &ok, NULL);
+    char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
     cr_assert(strstr(d, "unknown name 'khong_co'"), "%.600s", d);
     /* "...", some context, the name; the caret line lines up under it */
@@ -162,8 +142,6 @@ Test(rule_limits, an_unknown_name_late_on_a_long_line_is_shown_in_a_window)
     cr_assert_eq(caret - (nl + 1), name - (ex + 1), "caret not under the name:\n%s", ex + 1);
     cr_assert_lt(strlen(d), 1000);
     free(d);
-    free(text);
-    buf_free(&b);
 }
 
 /* The binary: exit 2 and a located message for the chain, no signal. */
