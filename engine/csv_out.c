@@ -113,12 +113,18 @@ static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
     return 0;
 }
 
-static const char csv_out_cells_header[] = "form,row,column,value\n";
+static const char *const csv_out_cells_columns[4] = {"form", "row", "column", "value"};
 static const char csv_out_rejects_header[] = "file,line,column,value,severity,code,message\n";
+
+void csv_out_cells_header(thk_buf *b)
+{
+    for (size_t k = 0; k < 4; k++)
+        csv_out_str(b, csv_out_cells_columns[k], k == 3);
+}
 
 void csv_out_cells(const form_set *fs, thk_buf *out)
 {
-    buf_append(out, csv_out_cells_header, sizeof csv_out_cells_header - 1);
+    csv_out_cells_header(out);
     for (size_t i = 0; i < fs->ntables; i++)
         if (!fs->tables[i].is_list)
             csv_out_table(out, &fs->tables[i], NULL);
@@ -234,7 +240,7 @@ int csv_out_write_cells(const char *path, const form_set *fs, thk_buf *err)
     csv_out_file *f = csv_out_open(path, err);
     if (!f)
         return THK_EXIT_OUTPUT;
-    buf_append(&f->buf, csv_out_cells_header, sizeof csv_out_cells_header - 1);
+    csv_out_cells_header(&f->buf);
     for (size_t i = 0; i < fs->ntables; i++)
         if (!fs->tables[i].is_list && csv_out_table(&f->buf, &fs->tables[i], f))
             break;
@@ -288,7 +294,7 @@ void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const r
     csv_out_str(b, flags, true);
 }
 
-/* ---- reading our own outputs back (diff, merge) --------------------------------------------------------------------------- */
+/* ---- reading our own outputs back (diff, merge) ------------------------------------------ */
 
 typedef struct {
     const char *path;
@@ -302,10 +308,9 @@ static int csv_out_cells_record(void *vctx, const reader_record *rec)
 {
     cells_read_ctx *c = vctx;
     if (!c->header) {
-        static const char *const want[4] = {"form", "row", "column", "value"};
         bool ok = rec->nfields == 4;
         for (size_t i = 0; ok && i < 4; i++)
-            ok = strcmp(rec->fields[i], want[i]) == 0;
+            ok = strcmp(rec->fields[i], csv_out_cells_columns[i]) == 0;
         if (!ok) {
             buf_printf(c->err,
                        "%s: dòng %" PRIu32 ": tiêu đề phải là form,row,column,value "

@@ -32,6 +32,8 @@ void csv_out_int(thk_buf *b, int64_t v, bool last);
  * that is not a list, in set order, one line per cell: rows in sheet order, columns in form
  * order. Counts and money (đồng) as integers, rates as "83.88" or empty, dates ISO, text as is.
  * Appends to out. */
+/* Appends cells.csv's header line (also merge's, which writes its own cells). */
+void csv_out_cells_header(thk_buf *b);
 void csv_out_cells(const form_set *fs, thk_buf *out);
 /* The whole rejects.csv text: header `file,line,column,value,severity,code,message`, one line
  * per entry in log order (sort the log first); message from rejects_message. Appends to out. */

@@ -629,7 +629,8 @@ static void load_thahc_row(load_ctx *c, const reader_record *rec)
     if (strpool_count(m->thahc_ids) == before) {
         char detail[64];
         snprintf(detail, sizeof detail, "dòng %u", m->thahc[id - 1].line);
-        load_reject(c, rec, c->col[T_MA_BAN_AN], c->val[T_MA_BAN_AN], c->vlen[T_MA_BAN_AN], REJ_DUPLICATE_ID, detail);
+        load_reject(c, rec, c->col[T_MA_BAN_AN], c->val[T_MA_BAN_AN], c->vlen[T_MA_BAN_AN],
+                    REJ_DUPLICATE_ID, detail);
         return;
     }
     bool conflict;
@@ -817,6 +818,15 @@ const char *load_encoding(const load_opts *opts, load_kind kind)
     return e && *e ? e : opts->encoding;
 }
 
+/* What the reader measured of the file: its size, lines, encoding and SHA-256. */
+static void load_take_stats(load_stats *stats, const reader_stats *rs)
+{
+    stats->bytes = rs->bytes;
+    stats->lines = rs->lines;
+    memcpy(stats->encoding, rs->encoding, sizeof stats->encoding);
+    memcpy(stats->sha256, rs->sha256, sizeof stats->sha256);
+}
+
 static reader_opts load_reader_opts(const load_opts *opts, load_kind kind)
 {
     return (reader_opts){.encoding = load_encoding(opts, kind),
@@ -832,10 +842,7 @@ static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, l
     reader_opts ro = load_reader_opts(opts, c->kind);
     reader_stats rs;
     int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
-    stats->bytes = rs.bytes;
-    stats->lines = rs.lines;
-    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
-    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+    load_take_stats(stats, &rs);
     return load_finish(c, rr);
 }
 
@@ -986,10 +993,7 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
         if (rr < 0 && !c->rc)
             buf_append(err, rerr.data ? rerr.data : "", rerr.len);
         buf_free(&rerr);
-        stats->bytes = rs.bytes;
-    stats->lines = rs.lines;
-    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
-        memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+        load_take_stats(stats, &rs);
         rr = load_finish(c, rr);
     }
     for (size_t k = 0; k < LOAD_PIPE_BATCHES; k++) {
@@ -1313,12 +1317,9 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
     int rc = load_prepare(&c, m, kind, name, opts, stats, err);
     if (rc)
         return rc;
-    reader_opts ro = {.encoding = load_encoding(opts, kind), .delimiter = opts->delimiter};
+    reader_opts ro = load_reader_opts(opts, kind);
     reader_stats rs;
     int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
-    stats->bytes = rs.bytes;
-    stats->lines = rs.lines;
-    memcpy(stats->encoding, rs.encoding, sizeof stats->encoding);
-    memcpy(stats->sha256, rs.sha256, sizeof stats->sha256);
+    load_take_stats(stats, &rs);
     return load_finish(&c, rr);
 }

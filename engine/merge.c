@@ -787,7 +787,7 @@ static int merge_check_totals(merge_state *m, thk_buf *err)
 
 static void merge_render_cells(const merge_state *m, thk_buf *b)
 {
-    buf_append(b, "form,row,column,value\n", 22);
+    csv_out_cells_header(b);
     char tmp[32];
     for (size_t fi = 0; fi < m->nforms; fi++) {
         const merge_form *f = &m->forms[fi];

@@ -383,6 +383,8 @@ static int reader_end(reader_state *st, int rc, thk_buf *err)
     if (rc == 0 && st->stop)
         rc = st->stop;
     st->stats->lines = st->line;
+    if (st->stats->had_bom && strcmp(st->stats->encoding, "UTF-8") == 0)
+        snprintf(st->stats->encoding, sizeof st->stats->encoding, "UTF-8 (BOM)");
     if (st->progress_rows)
         atomic_fetch_add_explicit(st->progress_rows, st->rows_pending, memory_order_relaxed);
     csv_free(&st->parser);
@@ -486,18 +488,33 @@ static bool reader_utf8_piece(const char *p, size_t n, char carry[4], size_t *nc
     return true;
 }
 
-/* The options to read data[0..len) with: a UTF-8 BOM or valid UTF-8 drops opts->encoding. */
-static reader_opts reader_choose(const reader_opts *opts, const char *data, size_t len)
+static bool reader_has_bom8(const void *p, size_t n)
+{
+    return n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0;
+}
+
+/* The options a file is read with: a legacy --encoding only when the file neither opens with
+ * a UTF-8 BOM nor is valid UTF-8 throughout (valid_utf8 is asked only then). */
+static reader_opts reader_choose(const reader_opts *opts, bool bom8,
+                                 bool (*valid_utf8)(const void *arg), const void *arg)
 {
     reader_opts o = opts ? *opts : (reader_opts){0};
-    if (!reader_is_legacy(o.encoding))
-        return o;
-    char carry[4];
-    size_t nc = 0;
-    if ((len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ||
-        reader_utf8_piece(data, len, carry, &nc, true))
+    if (reader_is_legacy(o.encoding) && (bom8 || valid_utf8(arg)))
         o.encoding = NULL;
     return o;
+}
+
+typedef struct {
+    const char *data;
+    size_t len;
+} reader_span;
+
+static bool reader_span_is_utf8(const void *arg)
+{
+    const reader_span *sp = arg;
+    char carry[4];
+    size_t nc = 0;
+    return reader_utf8_piece(sp->data, sp->len, carry, &nc, true);
 }
 
 /* data[0..len) (a UTF-16 file, BOM included) converted to UTF-8 into out. A sequence that is
@@ -571,13 +588,11 @@ int reader_run_memory(const char *name, const char *data, size_t len, const read
     if (bom) {
         rc = reader_run_utf16(name, data, len, bom, opts, fn, ctx, stats, err);
     } else {
-        reader_opts o = reader_choose(opts, data, len);
+        reader_span sp = {data, len};
+        reader_opts o = reader_choose(opts, reader_has_bom8(data, len), reader_span_is_utf8, &sp);
         reader_state st;
         if (reader_begin(&st, name, &o, fn, ctx, stats, err) != 0)
             return -1;
-        if (stats->encoding[0] && !reader_is_legacy(o.encoding) && len >= 3 &&
-            memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-            snprintf(stats->encoding, sizeof stats->encoding, "UTF-8 (BOM)");
         size_t used = 0;
         rc = reader_feed(&st, data, len, true, &used, err);
         rc = reader_end(&st, rc, err);
@@ -616,9 +631,11 @@ void reader_report_changed(const char *path, thk_buf *err)
                path);
 }
 
-/* True when the whole of fd is valid UTF-8 (read with pread, the offset is left alone). */
-static bool reader_file_is_utf8(int fd)
+/* True when the whole of file *(const int *)arg is valid UTF-8 (read with pread, the offset is
+ * left alone). */
+static bool reader_file_is_utf8(const void *arg)
 {
+    int fd = *(const int *)arg;
     char *buf = thk_xmalloc(READER_CHUNK);
     char carry[4];
     size_t nc = 0;
@@ -724,17 +741,13 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
         close(fd);
         return rc;
     }
-    reader_opts chosen = opts ? *opts : (reader_opts){0};
-    bool bom8 = nh >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0;
-    if (reader_is_legacy(chosen.encoding) && (bom8 || reader_file_is_utf8(fd)))
-        chosen.encoding = NULL;
+    reader_opts chosen = reader_choose(opts, nh > 0 && reader_has_bom8(head, (size_t)nh),
+                                       reader_file_is_utf8, &fd);
     reader_state st;
     if (reader_begin(&st, path, &chosen, fn, ctx, stats, err) != 0) {
         close(fd);
         return -1;
     }
-    if (bom8)
-        snprintf(stats->encoding, sizeof stats->encoding, "UTF-8 (BOM)");
     reader_file_id before = {0};
     reader_file_id_of(fd, &before);
     stats->id = before;

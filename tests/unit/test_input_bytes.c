@@ -16,6 +16,7 @@ typedef struct {
     thk_buf hdr;      /* header line of cases.csv, without its newline */
     thk_buf rows[40]; /* the first 40 case rows, without newlines */
     thk_buf events;   /* events.csv of those cases */
+    thk_buf cases;    /* the cases.csv text last written (ib_write_cases) */
 } ib_fix;
 
 static void ib_line(const char *s, const char *end, thk_buf *out)
@@ -75,6 +76,7 @@ static void ib_close(ib_fix *f)
     for (int i = 0; i < 40; i++)
         buf_free(&f->rows[i]);
     buf_free(&f->events);
+    buf_free(&f->cases);
     free(f->dir);
 }
 
@@ -87,6 +89,14 @@ static void ib_cases(const ib_fix *f, thk_buf *out)
         buf_append(out, f->rows[i].data, f->rows[i].len);
         buf_putc(out, '\n');
     }
+}
+
+/* Writes the header and rows as dir/cases.csv (the text stays in f->cases). */
+static void ib_write_cases(ib_fix *f)
+{
+    buf_clear(&f->cases);
+    ib_cases(f, &f->cases);
+    free(tu_write(f->dir, "cases.csv", f->cases.data, f->cases.len));
 }
 
 /* The id (first field) of row i. */
@@ -154,11 +164,9 @@ Test(input_bytes, a_nul_inside_a_case_id_rejects_the_row_naming_the_byte)
     char id[128];
     ib_id(&f, 4, id, sizeof id);
     ib_patch(&f, 4, "-", "\0", 1); /* GL-KV01-... → GL\0KV01-... */
-    thk_buf c = {0};
-    ib_cases(&f, &c);
-    const char *nul = memchr(c.data, '\0', c.len);
-    long long off = (long long)(nul - c.data);
-    free(tu_write(f.dir, "cases.csv", c.data, c.len));
+    ib_write_cases(&f);
+    const char *nul = memchr(f.cases.data, '\0', f.cases.len);
+    long long off = (long long)(nul - f.cases.data);
     cr_assert_eq(ib_report(&f, "cases.csv", NULL, "out", NULL, NULL), 0);
     size_t n;
     char *r = ib_file(&f, "out/rejects.csv", &n);
@@ -178,7 +186,6 @@ Test(input_bytes, a_nul_inside_a_case_id_rejects_the_row_naming_the_byte)
     cr_assert_null(strstr(cases, cut));
     free(cases);
     free(r);
-    buf_free(&c);
     ib_close(&f);
 }
 
@@ -187,16 +194,13 @@ Test(input_bytes, rejects_csv_escapes_invalid_bytes_and_stays_utf8)
     ib_fix f;
     ib_open(&f);
     ib_patch(&f, 7, "Thi", "Th\xED\xA0\x80i", 6); /* an encoded surrogate: not UTF-8 */
-    thk_buf c = {0};
-    ib_cases(&f, &c);
-    free(tu_write(f.dir, "cases.csv", c.data, c.len));
+    ib_write_cases(&f);
     cr_assert_eq(ib_report(&f, "cases.csv", NULL, "out", NULL, NULL), 0);
     size_t n;
     char *r = ib_file(&f, "out/rejects.csv", &n);
     cr_assert(strstr(r, "Th\\xED\\xA0\\x80i") && strstr(r, ",E,utf8_invalid,"), "%s", r);
     cr_assert_lt(text_utf8_invalid_at(r, n), 0, "rejects.csv is not valid UTF-8");
     free(r);
-    buf_free(&c);
     ib_close(&f);
 }
 
@@ -226,9 +230,7 @@ Test(input_bytes, a_stray_quote_that_swallows_a_row_is_named_with_the_lost_id)
     for (int i = 0; i < 40; i++)
         if (i != 5 && i != 6)
             buf_append(&f.rows[i], ",", 1);
-    thk_buf c = {0};
-    ib_cases(&f, &c);
-    free(tu_write(f.dir, "cases.csv", c.data, c.len));
+    ib_write_cases(&f);
     cr_assert_eq(ib_report(&f, "cases.csv", NULL, "out", NULL, NULL), 0);
     char *r = ib_file(&f, "out/rejects.csv", NULL);
     char want[512];
@@ -244,7 +246,6 @@ Test(input_bytes, a_stray_quote_that_swallows_a_row_is_named_with_the_lost_id)
     cr_assert(strstr(e, "tệp có 41 dòng vật lý, 1 bản ghi nằm trên nhiều dòng"), "%s", e);
     free(e);
     free(r);
-    buf_free(&c);
     ib_close(&f);
 }
 
@@ -256,9 +257,7 @@ Test(input_bytes, a_note_on_two_lines_is_counted_not_warned)
     for (int i = 0; i < 40; i++)
         buf_append(&f.rows[i], ",", 1);
     buf_append(&f.rows[3], "\"dòng một\ndòng hai\"", strlen("\"dòng một\ndòng hai\""));
-    thk_buf c = {0};
-    ib_cases(&f, &c);
-    free(tu_write(f.dir, "cases.csv", c.data, c.len));
+    ib_write_cases(&f);
     cr_assert_eq(ib_report(&f, "cases.csv", NULL, "out", NULL, NULL), 0);
     char *r = ib_file(&f, "out/rejects.csv", NULL);
     cr_assert_null(strstr(r, "multiline_field"), "%s", r);
@@ -269,7 +268,6 @@ Test(input_bytes, a_note_on_two_lines_is_counted_not_warned)
     free(e);
     free(m);
     free(r);
-    buf_free(&c);
     ib_close(&f);
 }
 
@@ -287,9 +285,7 @@ Test(input_bytes, an_unclosed_quote_mid_file_names_the_lines_it_folded)
         const char *add = i == 9 ? ",\"mở" : i == 14 ? ",đóng\"" : ",";
         buf_append(&f.rows[i], add, strlen(add));
     }
-    thk_buf c = {0};
-    ib_cases(&f, &c);
-    free(tu_write(f.dir, "cases.csv", c.data, c.len));
+    ib_write_cases(&f);
     cr_assert_eq(ib_report(&f, "cases.csv", NULL, "out", NULL, NULL), 0);
     char *r = ib_file(&f, "out/rejects.csv", NULL);
     char want[256];
@@ -298,7 +294,6 @@ Test(input_bytes, an_unclosed_quote_mid_file_names_the_lines_it_folded)
                                             "dữ liệu bị gộp vào"),
               "%s", r);
     free(r);
-    buf_free(&c);
     ib_close(&f);
 }
 
@@ -439,5 +434,24 @@ Test(input_bytes, an_unpaired_surrogate_in_utf16_rejects_its_row_not_the_file)
     cr_assert_eq(bad, 1);
     cr_assert_eq(st.lines, 3);
     cr_assert_str_eq(st.encoding, "UTF-16LE (BOM)");
+    buf_free(&err);
+}
+
+/* A UTF-8 BOM wins over --encoding even when bytes after it are not UTF-8, and says so. */
+Test(input_bytes, a_utf8_bom_wins_over_the_encoding_option)
+{
+    static const char data[] = "\xEF\xBB\xBF" "a,b\n1,\xE0\n";
+    reader_opts o = {.encoding = "cp1258"};
+    reader_stats st;
+    thk_buf err = {0};
+    size_t bad = 0;
+    cr_assert_eq(reader_run_memory("t.csv", data, sizeof data - 1, &o, ib_count_bad, &bad, &st,
+                                   &err), 0, "%s", err.data);
+    cr_assert_str_eq(st.encoding, "UTF-8 (BOM)");
+    cr_assert_eq(bad, 1, "the bad byte is reported on its row, not converted");
+    static const char plain[] = "a,b\n1,\xE0\n";
+    cr_assert_eq(reader_run_memory("t.csv", plain, sizeof plain - 1, &o, ib_count_bad, &bad, &st,
+                                   &err), 0, "%s", err.data);
+    cr_assert_str_eq(st.encoding, "cp1258");
     buf_free(&err);
 }
