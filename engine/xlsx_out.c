@@ -11,6 +11,7 @@
 
 #include "read_date.h"
 #include "read_money.h"
+#include "read_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -58,54 +59,27 @@ static void xo_check(xo_ctx *x, lxw_error e)
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
-static size_t xo_utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                              : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return len;
-}
-
-/* Text safe for a cell: valid UTF-8 (else U+FFFD), at most XO_STR_MAX bytes. Returns s itself
- * when it already is, else a copy in x->tmp (valid until the next call). */
+/* Text safe for a cell: valid UTF-8, every invalid byte written \xHH as in rejects.csv
+ * (text_escape_invalid), at most XO_STR_MAX bytes (cut at a character, then "…"). Returns s
+ * itself when it already is, else a copy in x->tmp (valid until the next call). */
 static const char *xo_text(xo_ctx *x, const char *s)
 {
     if (!s)
         return "";
-    size_t n = strlen(s), i = 0;
-    while (i < n && i < XO_STR_MAX) {
-        size_t k = xo_utf8_len((const unsigned char *)s + i, n - i);
-        if (!k)
-            break;
-        i += k;
-    }
-    if (i == n)
+    size_t n = strlen(s);
+    if (n <= XO_STR_MAX && text_utf8_invalid_at(s, n) < 0)
         return s;
     buf_clear(&x->tmp);
-    i = 0;
-    while (i < n) {
-        if (x->tmp.len >= XO_STR_MAX) {
-            buf_append(&x->tmp, "…", strlen("…"));
-            break;
-        }
-        size_t k = xo_utf8_len((const unsigned char *)s + i, n - i);
-        if (k) {
-            buf_append(&x->tmp, s + i, k);
-            i += k;
-        } else {
-            buf_append(&x->tmp, "\xEF\xBF\xBD", 3);
-            i++;
-        }
+    text_escape_invalid(&x->tmp, s, n);
+    if (x->tmp.len > XO_STR_MAX) {
+        size_t cut = XO_STR_MAX;
+        while (cut > 0 && ((unsigned char)x->tmp.data[cut] & 0xC0) == 0x80)
+            cut--;
+        x->tmp.len = cut;
+        buf_append(&x->tmp, "…", strlen("…"));
     }
-    return x->tmp.data ? x->tmp.data : "";
+    buf_append(&x->tmp, "", 1);
+    return x->tmp.data;
 }
 
 /* Display length in characters (code points). */
@@ -263,9 +237,10 @@ static const char *xo_sheet_name(xo_ctx *x, const char *want)
     size_t ends[LXW_SHEETNAME_MAX + 1]; /* byte length after each kept character */
     size_t nends = 0;
     while (i < n) {
-        size_t k = xo_utf8_len((const unsigned char *)src + i, n - i);
-        if (!k)
-            k = 1;
+        unsigned char lead = (unsigned char)src[i]; /* src is valid UTF-8 (xo_text) */
+        size_t k = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        if (k > n - i)
+            k = n - i;
         size_t u = k == 4 ? 2 : 1;
         if (units + u > LXW_SHEETNAME_MAX)
             break;
@@ -893,6 +868,10 @@ static void xo_rejects(xo_ctx *x)
     for (size_t i = 0; i < shown; i++) {
         const reject_entry *e = rejects_get(log, i);
         uint32_t row = hr + 1 + (uint32_t)i;
+        rejects_message(e, &s);
+        double lines = xo_lines(xo_chars(s.data), widths[6]);
+        if (lines > 1) /* a message on several lines: a row tall enough to show it */
+            xo_check(x, worksheet_set_row(ws, row, lines * XO_LINE_PT, NULL));
         xo_str(x, ws, row, 0, e->file, x->f.text);
         xo_int(x, ws, row, 1, e->line, x->f.lineno);
         xo_str(x, ws, row, 2, e->column, x->f.text);
@@ -900,7 +879,6 @@ static void xo_rejects(xo_ctx *x)
         xo_str(x, ws, row, 4, thk_reject_severity(e->code) == 'W' ? "Cảnh báo" : "Loại bỏ",
                x->f.text);
         xo_str(x, ws, row, 5, thk_reject_code(e->code), x->f.text);
-        rejects_message(e, &s);
         xo_str(x, ws, row, 6, s.data, x->f.wrap);
     }
     uint32_t after = hr + 1 + (uint32_t)shown;

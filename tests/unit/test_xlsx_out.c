@@ -109,23 +109,29 @@ static char *fx_inspect(void)
     return out;
 }
 
-/* Writes fs (owned, freed here) as <name> in a fresh folder for `unit`; returns the
- * inspector's output. */
-static char *fx_inspect_set(form_set *fs, const char *name, const char *unit)
+/* Writes report r as <name> in a fresh folder; returns the inspector's output. */
+static char *fx_inspect_report(const xlsx_report *r, const char *name)
 {
     char *dir = tu_tempdir();
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
+    thk_buf err = {0};
+    cr_assert_eq(xlsx_out_write(path, r, &err), 0, "%s", err.data ? err.data : "");
+    buf_free(&err);
+    free(dir);
+    return inspect(path);
+}
+
+/* Writes fs (owned, freed here) as <name> for `unit`; returns the inspector's output. */
+static char *fx_inspect_set(form_set *fs, const char *name, const char *unit)
+{
     xlsx_report r = {0};
     r.forms = fs;
     r.per = fx_period();
     r.unit_name = unit;
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    buf_free(&err);
+    char *out = fx_inspect_report(&r, name);
     form_set_free(fs);
-    free(dir);
-    return inspect(path);
+    return out;
 }
 
 Test(xlsx_out, sheets_come_in_set_order_then_rejects_then_a_hidden_manifest)
@@ -403,17 +409,8 @@ Test(xlsx_out, a_long_reject_log_is_cut_at_the_cap_with_a_pointer_to_rejects_csv
     for (uint32_t i = 0; i < 5; i++)
         rejects_add(log, "cases.csv", 2 + i, "ma_viec", "-", 1, REJ_REQUIRED, NULL);
     form_set fs = {0};
-    char *dir = tu_tempdir();
-    char path[512];
-    snprintf(path, sizeof path, "%s/cap.xlsx", dir);
-    xlsx_report r = {0};
-    r.forms = &fs;
-    r.per = fx_period();
-    r.rejects = log;
-    r.max_reject_rows = 2;
-    thk_buf err = {0};
-    cr_assert_eq(xlsx_out_write(path, &r, &err), 0, "%s", err.data ? err.data : "");
-    char *out = inspect(path);
+    xlsx_report r = {.forms = &fs, .per = fx_period(), .rejects = log, .max_reject_rows = 2};
+    char *out = fx_inspect_report(&r, "cap.xlsx");
     expect_lines(out, "sheet\t0\tDòng bị loại\tvisible", "sheet\t1\tmanifest\thidden",
                  "cell\tDòng bị loại\tB6\tn\t2\t0\t-", "cell\tDòng bị loại\tB7\tn\t3\t0\t-",
                  "cell\tDòng bị loại\tA8\ts\t… còn 3 dòng nữa, xem rejects.csv\tGeneral\t-",
@@ -421,10 +418,8 @@ Test(xlsx_out, a_long_reject_log_is_cut_at_the_cap_with_a_pointer_to_rejects_csv
                  "đủ: rejects.csv)\tGeneral\t-",
                  "autofilter\tDòng bị loại\tA5:G7");
     cr_expect(strstr(out, "cell\tDòng bị loại\tB8\t") == NULL);
-    buf_free(&err);
     rejects_free(log);
     free(out);
-    free(dir);
 }
 
 Test(xlsx_out, odd_shapes_one_column_forms_and_grouped_lists_still_give_valid_sheets)
@@ -481,5 +476,19 @@ Test(xlsx_out, scale_basis_and_signatures_come_from_the_rules)
                  "cell\tD\tB13\ts\tCục trưởng\tGeneral\tb");
     cr_expect(strstr(out, "Ban hành kèm theo") == NULL, "a basis line without a basis");
     cr_expect(strstr(out, "Thủ trưởng đơn vị") == NULL);
+    free(out);
+}
+
+/* Bytes that are not UTF-8 show in the workbook as in rejects.csv (\xHH), not as U+FFFD. */
+Test(xlsx_out, invalid_bytes_read_as_in_rejects_csv)
+{
+    reject_log *log = rejects_new();
+    rejects_add(log, "cases.csv", 9, "ten_don_vi", "Th\xED\xA0\x80i", 6, REJ_UTF8, NULL);
+    form_set fs = {0};
+    xlsx_report r = {.forms = &fs, .per = fx_period(), .rejects = log};
+    char *out = fx_inspect_report(&r, "bytes.xlsx");
+    expect_lines(out, "cell\tDòng bị loại\tD6\ts\tTh\\\\xED\\\\xA0\\\\x80i\tGeneral\t-");
+    cr_expect_null(strstr(out, "\xEF\xBF\xBD"), "U+FFFD in the workbook");
+    rejects_free(log);
     free(out);
 }
