@@ -23,6 +23,8 @@
 #include <string.h>
 
 #define AGG_MAX_LEVELS 8
+
+static bool agg_same_id(const char *a, const char *b);
 #define AGG_MAX_MESSAGES 20
 
 /* ---- a stable merge sort with a context (qsort has none) ------------------------------------ */
@@ -1006,6 +1008,37 @@ static bool agg_eval(const agg_form *f, int32_t n, const int64_t *acc, const for
     return false;
 }
 
+int agg_form_row(const agg_form *f, const int64_t *acc, form_cell *cells)
+{
+    for (size_t k = 0; k < f->norder; k++) {
+        int c = f->order[k];
+        agg_v v;
+        if (!agg_eval(f, f->cols[c].root, acc, cells, &v))
+            return c;
+        cells[c] = (form_cell){v.v, v.empty};
+    }
+    return -1;
+}
+
+bool agg_form_check(const agg_form *f, size_t k, const int64_t *acc, const form_cell *cells,
+                    int64_t *lhs, int64_t *rhs)
+{
+    agg_v x = {0, false}, y = {0, false};
+    bool okx = agg_eval(f, f->checks[k].lhs, acc, cells, &x);
+    bool oky = agg_eval(f, f->checks[k].rhs, acc, cells, &y);
+    *lhs = x.v;
+    *rhs = y.v;
+    return okx && oky && x.empty == y.empty && (x.empty || x.v == y.v);
+}
+
+const agg_form *agg_form_find(const rule_set *rs, const char *id)
+{
+    for (size_t i = 0; i < rs->nforms; i++)
+        if (agg_same_id(rs->forms[i].id, id))
+            return &rs->forms[i];
+    return NULL;
+}
+
 static char *agg_strdup_n(const char *s, size_t n)
 {
     char *d = thk_xmalloc(n + 1);
@@ -1049,6 +1082,7 @@ static void fb_cells(form_build *b, form_table *t)
     t->nrows = b->nout;
     t->rows = thk_xcalloc(b->nout + 1, sizeof *t->rows);
     t->cells = thk_xcalloc((b->nout + 1) * (f->ncols + 1), sizeof *t->cells);
+    t->accs = thk_xcalloc((b->nout + 1) * (na + 1), sizeof *t->accs);
     thk_buf key = {0};
     for (size_t i = 0; i < b->nout; i++) {
         out_row *o = &b->out[i];
@@ -1104,27 +1138,22 @@ static void fb_cells(form_build *b, form_table *t)
                     }
             }
         }
+        memcpy(t->accs + i * na, acc, na * sizeof *acc);
         form_cell *cells = t->cells + i * f->ncols;
-        for (size_t k = 0; k < f->norder; k++) {
-            int c = f->order[k];
-            agg_v v;
-            if (!agg_eval(f, f->cols[c].root, acc, cells, &v)) {
-                agg_fail(r, THK_EXIT_INPUT,
-                         "biểu %s, dòng %s, cột %s: phép tính vượt giới hạn số nguyên 64 bit "
-                         "(overflow)", f->id, row->key, f->cols[c].ast->code);
-                goto done;
-            }
-            cells[c] = (form_cell){v.v, v.empty};
+        int bad = agg_form_row(f, acc, cells);
+        if (bad >= 0) {
+            agg_fail(r, THK_EXIT_INPUT,
+                     "biểu %s, dòng %s, cột %s: phép tính vượt giới hạn số nguyên 64 bit "
+                     "(overflow)", f->id, row->key, f->cols[bad].ast->code);
+            goto done;
         }
         for (size_t k = 0; k < f->nchecks; k++) {
-            agg_v x, y;
+            int64_t x, y;
             r->verified++;
-            bool okx = agg_eval(f, f->checks[k].lhs, acc, cells, &x);
-            bool oky = agg_eval(f, f->checks[k].rhs, acc, cells, &y);
-            if (!okx || !oky || x.empty != y.empty || (!x.empty && x.v != y.v))
+            if (!agg_form_check(f, k, acc, cells, &x, &y))
                 agg_fail(r, THK_EXIT_CHECK,
                          "biểu %s, dòng %s: đẳng thức kiểm tra không đúng (check failed): %s: "
-                         "%" PRId64 " ≠ %" PRId64, f->id, row->key, f->checks[k].text, x.v, y.v);
+                         "%" PRId64 " ≠ %" PRId64, f->id, row->key, f->checks[k].text, x, y);
         }
     }
     /* subtotal and total rows equal the sum of their data rows, column by column */
@@ -1180,6 +1209,10 @@ static void fb_table_head(const agg_form *f, form_table *t)
         t->cols[c].group = ca->group;
         t->cols[c].target = ca->target ? thk_xstrdup(ca->target) : NULL;
     }
+    t->naccs = f->naccs;
+    t->acc_names = thk_xcalloc(f->naccs + 1, sizeof *t->acc_names);
+    for (size_t a = 0; a < f->naccs; a++)
+        t->acc_names[a] = thk_xstrdup(f->accs[a].name);
     t->ngroups = fa->ngroups;
     t->groups = thk_xcalloc(fa->ngroups + 1, sizeof *t->groups);
     for (size_t g = 0; g < fa->ngroups; g++) {
@@ -1656,60 +1689,4 @@ long agg_find_col(const form_table *t, const char *code)
         if (strcmp(t->cols[i].code, code) == 0)
             return (long)i;
     return -1;
-}
-
-/* ---- formulas for merge --------------------------------------------------------------------- */
-
-/* Appends the column codes of a sum of columns rooted at node n to terms; false when the
- * subtree is anything but columns added together, or has too many terms. */
-static bool agg_rate_terms(const agg_form *f, int32_t n, const char **terms, size_t *nt)
-{
-    const agg_node *a = &f->an[n];
-    if (a->op == AG_COL) {
-        if (*nt + 1 >= FORM_RATE_MAX_TERMS)
-            return false;
-        terms[(*nt)++] = f->cols[a->a].ast->code;
-        return true;
-    }
-    if (a->op == AG_ADD)
-        return agg_rate_terms(f, a->a, terms, nt) && agg_rate_terms(f, a->b, terms, nt);
-    return false;
-}
-
-size_t rule_set_rates(const rule_set *rs, form_rate **out)
-{
-    size_t n = 0, cap = 16;
-    form_rate *v = thk_xmalloc(cap * sizeof *v);
-    for (size_t i = 0; i < rs->nforms; i++) {
-        const agg_form *f = &rs->forms[i];
-        for (size_t c = 0; c < f->ncols; c++) {
-            const agg_col *col = &f->cols[c];
-            if (col->linear)
-                continue; /* additive: merge sums it */
-            const agg_node *a = &f->an[col->root];
-            form_rate r = {.form = f->id, .column = col->ast->code};
-            size_t nn = 0, nd = 0;
-            bool ok;
-            if (a->op == AG_CONST) {
-                r.kind = FORM_RATE_SAME;
-                ok = true;
-            } else if (a->op == AG_PERCENT) {
-                r.kind = FORM_RATE_PERCENT;
-                ok = agg_rate_terms(f, a->a, r.num, &nn) && agg_rate_terms(f, a->b, r.den, &nd);
-            } else if (a->op == AG_SUB && f->an[a->a].op == AG_COL && f->an[a->b].op == AG_COL) {
-                r.kind = FORM_RATE_DIFF;
-                r.num[0] = f->cols[f->an[a->a].a].ast->code;
-                r.num[1] = f->cols[f->an[a->b].a].ast->code;
-                ok = true;
-            } else
-                ok = false;
-            if (!ok)
-                continue;
-            if (n == cap)
-                v = thk_xrealloc(v, (cap *= 2) * sizeof *v);
-            v[n++] = r;
-        }
-    }
-    *out = v;
-    return n;
 }

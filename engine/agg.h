@@ -15,4 +15,15 @@ long agg_find_row(const form_table *t, const char *key);
 /* The index of the column with code `code`, or -1. */
 long agg_find_col(const form_table *t, const char *code);
 
+/* The compiled form whose id is `id` ("B01_CHV" and "B01-CHV" are the same), or NULL. */
+const agg_form *agg_form_find(const rule_set *rs, const char *id);
+/* Computes every column of form f on one row from the row's accumulators acc[f->naccs] (the
+ * same code the report uses for data, subtotal and total rows), into cells[f->ncols]. Returns
+ * -1, or the index of a column whose arithmetic overflowed int64. */
+int agg_form_row(const agg_form *f, const int64_t *acc, form_cell *cells);
+/* Whether check k of form f holds on a row computed by agg_form_row; *lhs and *rhs get the
+ * two sides. */
+bool agg_form_check(const agg_form *f, size_t k, const int64_t *acc, const form_cell *cells,
+                    int64_t *lhs, int64_t *rhs);
+
 #endif

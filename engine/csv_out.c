@@ -114,6 +114,7 @@ static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
 }
 
 static const char *const csv_out_cells_columns[4] = {"form", "row", "column", "value"};
+static const char *const csv_out_accs_columns[4] = {"form", "row", "acc", "value"};
 static const char csv_out_rejects_header[] = "file,line,column,value,severity,code,message\n";
 
 void csv_out_cells_header(thk_buf *b)
@@ -128,6 +129,39 @@ void csv_out_cells(const form_set *fs, thk_buf *out)
     for (size_t i = 0; i < fs->ntables; i++)
         if (!fs->tables[i].is_list)
             csv_out_table(out, &fs->tables[i], NULL);
+}
+
+void csv_out_accs_header(thk_buf *b)
+{
+    for (size_t k = 0; k < 4; k++)
+        csv_out_str(b, csv_out_accs_columns[k], k == 3);
+}
+
+void csv_out_acc_line(thk_buf *b, const char *form, const char *row, const char *acc, int64_t v)
+{
+    csv_out_str(b, form, false);
+    csv_out_str(b, row, false);
+    csv_out_str(b, acc, false);
+    csv_out_int(b, v, true);
+}
+
+void csv_out_accs(const form_set *fs, thk_buf *out)
+{
+    csv_out_accs_header(out);
+    for (size_t i = 0; i < fs->ntables; i++) {
+        const form_table *t = &fs->tables[i];
+        if (t->is_list || !t->accs)
+            continue;
+        for (size_t r = 0; r < t->nrows; r++) {
+            if (t->rows[r].kind != FORM_ROW_DATA)
+                continue;
+            for (size_t a = 0; a < t->naccs; a++) {
+                int64_t v = t->accs[r * t->naccs + a];
+                if (v)
+                    csv_out_acc_line(out, t->id, t->rows[r].key, t->acc_names[a], v);
+            }
+        }
+    }
 }
 
 /* A text field of rejects.csv: copied when it is valid UTF-8, else with every invalid byte
@@ -302,6 +336,7 @@ typedef struct {
     cells_lines *out;
     thk_buf *err;
     bool header;
+    const char *const *columns; /* the header: cells.csv's or accumulators.csv's */
 } cells_read_ctx;
 
 static int csv_out_cells_record(void *vctx, const reader_record *rec)
@@ -310,12 +345,13 @@ static int csv_out_cells_record(void *vctx, const reader_record *rec)
     if (!c->header) {
         bool ok = rec->nfields == 4;
         for (size_t i = 0; ok && i < 4; i++)
-            ok = strcmp(rec->fields[i], csv_out_cells_columns[i]) == 0;
+            ok = strcmp(rec->fields[i], c->columns[i]) == 0;
         if (!ok) {
+            const char *const *h = c->columns;
             buf_printf(c->err,
-                       "%s: dòng %" PRIu32 ": tiêu đề phải là form,row,column,value "
-                       "(header must be form,row,column,value)",
-                       c->path, rec->line);
+                       "%s: dòng %" PRIu32 ": tiêu đề phải là %s,%s,%s,%s "
+                       "(header must be %s,%s,%s,%s)",
+                       c->path, rec->line, h[0], h[1], h[2], h[3], h[0], h[1], h[2], h[3]);
             return THK_EXIT_INPUT;
         }
         c->header = true;
@@ -355,8 +391,23 @@ int csv_out_read(const char *path, reader_fn fn, void *ctx, const bool *header,
 
 int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
 {
-    cells_read_ctx c = {path, pool, out, err, false};
+    cells_read_ctx c = {path, pool, out, err, false, csv_out_cells_columns};
     return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+}
+
+int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
+{
+    cells_read_ctx c = {path, pool, out, err, false, csv_out_accs_columns};
+    return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+}
+
+int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err)
+{
+    csv_out_file *f = csv_out_open(path, err);
+    if (!f)
+        return THK_EXIT_OUTPUT;
+    csv_out_accs(fs, &f->buf);
+    return csv_out_close(f, err);
 }
 
 void csv_out_cells_free(cells_lines *c)

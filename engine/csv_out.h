@@ -35,6 +35,14 @@ void csv_out_int(thk_buf *b, int64_t v, bool last);
 /* Appends cells.csv's header line (also merge's, which writes its own cells). */
 void csv_out_cells_header(thk_buf *b);
 void csv_out_cells(const form_set *fs, thk_buf *out);
+/* The whole accumulators.csv text (outputs.md): header `form,row,acc,value`, then, for every
+ * form in set order, its data rows in sheet order and, in each, every non-zero accumulator (a
+ * count(...) or sum(...) of the rules, named as written) in the form's order. What a merge adds
+ * up to recompute every derived cell from the rules. Appends to out. */
+void csv_out_accs(const form_set *fs, thk_buf *out);
+/* accumulators.csv's header, and one of its lines (also merge's, which writes its own). */
+void csv_out_accs_header(thk_buf *b);
+void csv_out_acc_line(thk_buf *b, const char *form, const char *row, const char *acc, int64_t v);
 /* The whole rejects.csv text: header `file,line,column,value,severity,code,message`, one line
  * per entry in log order (sort the log first); message from rejects_message. Appends to out. */
 void csv_out_rejects(const reject_log *log, thk_buf *out);
@@ -56,6 +64,7 @@ int csv_out_close(csv_out_file *f, thk_buf *err);
 /* cells.csv / rejects.csv straight to a path. Return 0 or THK_EXIT_OUTPUT with *err set. */
 int csv_out_write_cells(const char *path, const form_set *fs, thk_buf *err);
 int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err);
+int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err);
 
 /* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
 enum {
@@ -96,6 +105,9 @@ typedef struct {
  * naming the file (and line) in *err; *out may then hold part of the file. Duplicates are not
  * checked here. The reader is read_csv's (RFC 4180, BOM, CRLF). */
 int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+/* The same for accumulators.csv (header `form,row,acc,value`): `column` holds the
+ * accumulator's name, `value` its integer text. */
+int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 /* Frees the lines and zeroes *c; accepts NULL. */
 void csv_out_cells_free(cells_lines *c);
 /* Reads one of our own CSV outputs (UTF-8, comma) through fn; *header is set by fn once it

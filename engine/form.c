@@ -35,6 +35,10 @@ void form_table_clear(form_table *t)
     }
     free(t->rows);
     free(t->cells);
+    for (size_t a = 0; a < t->naccs; a++)
+        free(t->acc_names[a]);
+    free(t->acc_names);
+    free(t->accs);
     if (t->texts)
         for (size_t i = 0; i < t->nrows * t->ncols; i++)
             free(t->texts[i]);

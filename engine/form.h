@@ -69,6 +69,12 @@ typedef struct {
     form_row *rows;
     form_cell *cells;    /* nrows * ncols, row-major */
     char **texts;        /* lists: nrows * ncols text values (NULL where not text) */
+    /* forms: the row accumulators every column is computed from (counts and sums of the
+     * rules' count(...) and sum(...)), nrows * naccs, named as written in the rules; what a
+     * merge adds up (accumulators.csv). Lists: none. */
+    size_t naccs;
+    char **acc_names;
+    int64_t *accs;
 } form_table;
 
 typedef struct {
@@ -82,25 +88,6 @@ typedef struct {
     char *basis;
     char *sign[4];
 } form_set;
-
-/* How a derived column (a rate, a gap) is recomputed from other columns of the same row, for a
- * superior's merge: rates cannot be summed. Built from the compiled rules (rule_set_rates). */
-typedef enum {
-    FORM_RATE_PERCENT = 0, /* form_percent(sum of num, sum of den) */
-    FORM_RATE_DIFF = 1,    /* num[0] − num[1]; empty when either is empty */
-    FORM_RATE_SAME = 2     /* a constant (a target): every run must hold the same value */
-} form_rate_kind;
-
-#define FORM_RATE_MAX_TERMS 8
-
-typedef struct {
-    const char *form;   /* form id ("B01"), or a prefix ending in '*' ("B01*") */
-    const char *column; /* column code of the recomputed cell */
-    form_rate_kind kind;
-    /* operands, NULL-terminated: a column code of the same form and row, or "FORM.column" */
-    const char *num[FORM_RATE_MAX_TERMS];
-    const char *den[FORM_RATE_MAX_TERMS];
-} form_rate;
 
 /* Cell (r, c) of a table. */
 static inline form_cell *form_cell_at(const form_table *t, size_t r, size_t c)

@@ -1,7 +1,11 @@
-/* merge — reads sub-unit runs (manifest.json, cells.csv), refuses runs that cannot be merged,
- * sums the additive cells in a hash table keyed by (form, row, column), recomputes the rates from
- * the merged counts, and publishes the merged run atomically. */
+/* merge — reads sub-unit runs (manifest.json, cells.csv, accumulators.csv), refuses runs that
+ * cannot be merged, sums the cells in a hash table keyed by (form, row, column) and the row
+ * accumulators keyed by (form, row), recomputes every cell of every row from the summed
+ * accumulators with the rules' own column definitions (agg_form_row: rates, targets, gaps,
+ * subtotals and totals alike), checks the summed cells and the rules' `check` identities
+ * against them, and publishes the merged run atomically. No formula is written here. */
 #include "merge.h"
+#include "agg.h"
 #include "rule.h"
 
 #include "csv_out.h"
@@ -24,37 +28,6 @@
 #include <unistd.h>
 
 #define MERGE_NONE UINT32_MAX
-
-static const merge_rate merge_rates[] = {
-    {"B01*", "ty_le", MERGE_PERCENT, {"xong", "dinh_chi"}, {"co_dk"}},
-    {"B02*", "ty_le", MERGE_PERCENT, {"xong", "dinh_chi", "giam"}, {"co_dk"}},
-    {"B05", "ty_le", MERGE_PERCENT, {"xong"}, {"co_dk"}},
-    {"B05", "ty_le_tien", MERGE_PERCENT, {"xong_tien"}, {"co_dk_tien"}},
-    {"B06", "ty_le", MERGE_PERCENT, {"xong"}, {"co_dk"}},
-    {"B06", "ty_le_tien", MERGE_PERCENT, {"xong_tien"}, {"co_dk_tien"}},
-    {"B03*", "ty_le", MERGE_PERCENT, {"xong"}, {"tong"}},
-    /* TH: "xong" is xong + đình chỉ; the money rate is B02's over the same cases */
-    {"TH", "ty_le", MERGE_PERCENT, {"xong"}, {"co_dk"}},
-    {"TH", "chi_tieu", MERGE_SAME, {NULL}, {NULL}},
-    {"TH", "chenh_lech", MERGE_DIFF, {"ty_le", "chi_tieu"}, {NULL}},
-    {"TH", "ty_le_cung_ky", MERGE_PERCENT, {"xong_cung_ky"}, {"co_dk_cung_ky"}},
-    {"TH", "ty_le_tien", MERGE_PERCENT, {"B02.xong", "B02.dinh_chi", "B02.giam"}, {"B02.co_dk"}},
-    {"TH", "chi_tieu_tien", MERGE_SAME, {NULL}, {NULL}},
-    {"TH", "chenh_lech_tien", MERGE_DIFF, {"ty_le_tien", "chi_tieu_tien"}, {NULL}},
-    /* DCD (rules/dot-cao-diem.rules) */
-    {"DCD", "ty_le_viec", MERGE_PERCENT, {"xong_viec"}, {"ton_viec"}},
-    {"DCD", "chi_tieu_viec", MERGE_SAME, {NULL}, {NULL}},
-    {"DCD", "chenh_lech_viec", MERGE_DIFF, {"ty_le_viec", "chi_tieu_viec"}, {NULL}},
-    {"DCD", "ty_le_tien", MERGE_PERCENT, {"xong_tien"}, {"ton_tien"}},
-    {"DCD", "chi_tieu_tien", MERGE_SAME, {NULL}, {NULL}},
-    {"DCD", "chenh_lech_tien", MERGE_DIFF, {"ty_le_tien", "chi_tieu_tien"}, {NULL}},
-};
-
-const merge_rate *merge_default_rates(size_t *n)
-{
-    *n = sizeof merge_rates / sizeof merge_rates[0];
-    return merge_rates;
-}
 
 /* ---- state ------------------------------------------------------------------------------- */
 
@@ -110,8 +83,9 @@ typedef struct {
     size_t nin;
     uint32_t *units; /* pool ids of the union of units */
     size_t nunits, ucap;
-    const merge_rate *rates;
-    size_t nrates;
+    const rule_set *rs; /* the rules every derived cell is computed with */
+    int64_t *accv;      /* summed accumulator vectors of data rows, see merge_acc_vec */
+    size_t naccv, accvcap;
     uint64_t identities;
 } merge_state;
 
@@ -121,7 +95,8 @@ static const char *merge_text(const merge_state *m, uint32_t id)
 }
 
 /* Keys of the index: 'F' form, 'C' (form, column), 'R' (form, row), 'X' (column, row) cell,
- * 'U' unit, MERGE_TAG_FIXED + level (form, key) fixed position. */
+ * 'U' unit, 'A' (rule form, row) accumulator vector offset, MERGE_TAG_FIXED + level (form, key)
+ * fixed position. */
 #define MERGE_TAG_FIXED 0x100u
 
 /* Index stored for key (tag, a, b), adding `fresh` when the key is new (*created set). */
@@ -179,6 +154,7 @@ static void merge_state_free(merge_state *m)
         manifest_clear(&m->in[i].mi);
     free(m->in);
     free(m->units);
+    free(m->accv);
 }
 
 /* ---- row order --------------------------------------------------------------------------- */
@@ -330,6 +306,15 @@ static bool merge_is_data_row(const char *key)
     }
 }
 
+/* The rule form of merged form fi's id, its index in rs->forms through *rfi. */
+static const agg_form *merge_rule_form(const merge_state *m, uint32_t form_id, size_t *rfi)
+{
+    const agg_form *f = agg_form_find(m->rs, merge_text(m, form_id));
+    if (f)
+        *rfi = (size_t)(f - m->rs->forms);
+    return f;
+}
+
 /* ---- reading ----------------------------------------------------------------------------- */
 
 static void merge_path(thk_buf *b, const char *dir, const char *name)
@@ -353,11 +338,12 @@ static int merge_open_run(merge_input *in, thk_buf *err)
     int rc = runfile_verify(in->dir, &in->mi, err);
     if (rc)
         return rc;
-    static const char *const need[] = {"cells.csv", "rejects.csv"};
+    static const char *const need[] = {"cells.csv", "accumulators.csv", "rejects.csv"};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
         if (!runfile_lists(&in->mi, need[i], NULL)) {
-            buf_printf(err, "không gộp được: %s/%s không có trong lần chạy / cannot merge: "
-                            "missing file",
+            buf_printf(err, "không gộp được: %s/%s không có trong lần chạy (lần chạy bằng "
+                            "--format xlsx, hoặc bằng phiên bản cũ: chạy lại report) / cannot "
+                            "merge: missing file",
                        in->dir, need[i]);
             return THK_EXIT_INPUT;
         }
@@ -511,8 +497,8 @@ static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf
     return 0;
 }
 
-/* The run's units: its manifest's list, or the first key of B01's data rows. Refuses a unit
- * already merged from another run. */
+/* The run's units: its manifest's list, or the first key of the data rows of every form whose
+ * first row level is the unit (ma_don_vi). Refuses a unit already merged from another run. */
 static int merge_units(merge_state *m, size_t run, const cells_lines *dc, thk_buf *err)
 {
     const merge_input *in = &m->in[run];
@@ -524,11 +510,12 @@ static int merge_units(merge_state *m, size_t run, const cells_lines *dc, thk_bu
             merge_push_u32(&ids, &n, &cap, strpool_intern(m->pool, u, strlen(u)));
         }
     } else {
-        uint32_t b01 = strpool_find(m->pool, "B01", 3);
         for (size_t i = 0; i < dc->n; i++) {
             const cells_line *c = &dc->cells[i];
             const char *row = merge_text(m, c->row);
-            if (c->form != b01 || !merge_is_data_row(row))
+            size_t rfi;
+            const agg_form *f = merge_rule_form(m, c->form, &rfi);
+            if (!f || !f->nlevels || f->levels[0].kind != LV_UNIT || !merge_is_data_row(row))
                 continue;
             merge_push_u32(&ids, &n, &cap, strpool_intern(m->pool, row, strcspn(row, "|")));
         }
@@ -551,197 +538,200 @@ static int merge_units(merge_state *m, size_t run, const cells_lines *dc, thk_bu
     return rc;
 }
 
-/* ---- rates ------------------------------------------------------------------------------- */
+/* ---- accumulators and derived cells ------------------------------------------------------ */
 
-static const merge_rate *merge_rule_for(const merge_state *m, const char *form, const char *col)
+/* The summed accumulators of data row `row` of rule form rfi (added, zeroed, when `add`), or
+ * NULL when no run has any. */
+static int64_t *merge_acc_vec(merge_state *m, size_t rfi, uint32_t row, bool add)
 {
-    const merge_rate *prefix = NULL;
-    for (size_t i = 0; i < m->nrates; i++) {
-        const merge_rate *r = &m->rates[i];
-        if (strcmp(r->column, col) != 0)
-            continue;
-        size_t n = strlen(r->form);
-        if (n && r->form[n - 1] == '*') {
-            if (!prefix && strncmp(form, r->form, n - 1) == 0)
-                prefix = r;
-        } else if (strcmp(form, r->form) == 0) {
-            return r;
+    size_t na = m->rs->forms[rfi].naccs;
+    if (!add) {
+        uint32_t off = merge_lookup(m, 'A', (uint32_t)rfi, row);
+        return off == MERGE_NONE ? NULL : m->accv + off;
+    }
+    bool cr;
+    uint32_t off = merge_find(m, 'A', (uint32_t)rfi, row, (uint32_t)m->naccv, &cr);
+    if (cr) {
+        while (m->naccv + na > m->accvcap) {
+            m->accvcap = m->accvcap ? m->accvcap * 2 : 1024;
+            m->accv = thk_xrealloc(m->accv, m->accvcap * sizeof *m->accv);
         }
+        memset(m->accv + m->naccv, 0, na * sizeof *m->accv);
+        m->naccv += na;
     }
-    return prefix;
+    return m->accv + off;
 }
 
-/* Column index of operand `term` ("col" or "FORM.col") seen from form fi, or MERGE_NONE. */
-static uint32_t merge_term_col(const merge_state *m, uint32_t fi, const char *term)
+/* Adds one run's accumulators.csv: every line's form, accumulator and row must be the rules'. */
+static int merge_fold_accs(merge_state *m, size_t run, const cells_lines *al, thk_buf *err)
 {
-    const char *dot = strchr(term, '.');
-    const char *code = term;
-    if (dot) {
-        uint32_t fid = strpool_find(m->pool, term, (size_t)(dot - term));
-        if (fid == STRPOOL_NONE || (fi = merge_lookup(m, 'F', fid, 0)) == MERGE_NONE)
-            return MERGE_NONE;
-        code = dot + 1;
-    }
-    uint32_t cid = strpool_find(m->pool, code, strlen(code));
-    return cid == STRPOOL_NONE ? MERGE_NONE : merge_lookup(m, 'C', fi, cid);
-}
-
-/* Value of column ci at row: an integer sum, or a recomputed rate (*empty when empty). A
- * missing cell counts as 0 (an integer column) or empty (a rate). */
-static int64_t merge_value(const merge_state *m, uint32_t ci, uint32_t row, bool *empty)
-{
-    uint32_t xi = merge_lookup(m, 'X', ci, row);
-    *empty = false;
-    if (xi == MERGE_NONE) {
-        *empty = m->cols[ci].kinds != MK_INT;
-        return 0;
-    }
-    const merge_cell *x = &m->cells[xi];
-    if (x->kind == MK_INT)
-        return x->sum;
-    *empty = x->out.empty;
-    return x->out.v;
-}
-
-static int merge_sum_terms(const merge_state *m, const uint32_t *cols, size_t n, uint32_t row,
-                           int64_t *sum)
-{
-    *sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool empty;
-        if (__builtin_add_overflow(*sum, merge_value(m, cols[i], row, &empty), sum))
-            return -1;
-    }
-    return 0;
-}
-
-/* Resolves a NULL-terminated operand list; error naming the first unknown operand. */
-static int merge_resolve(const merge_state *m, uint32_t fi, const char *const *terms,
-                         uint32_t *cols, size_t *n, bool need_int, const char *what,
-                         thk_buf *err)
-{
-    *n = 0;
-    for (size_t i = 0; i < MERGE_MAX_TERMS && terms[i]; i++) {
-        uint32_t ci = merge_term_col(m, fi, terms[i]);
-        if (ci == MERGE_NONE || (need_int && m->cols[ci].kinds != MK_INT)) {
+    const char *dir = m->in[run].dir;
+    for (size_t i = 0; i < al->n; i++) {
+        const cells_line *l = &al->cells[i];
+        const char *form = merge_text(m, l->form), *name = merge_text(m, l->column);
+        const char *row = merge_text(m, l->row), *v = merge_text(m, l->value);
+        size_t rfi;
+        const agg_form *f = merge_rule_form(m, l->form, &rfi);
+        size_t a = f ? f->naccs : 0;
+        for (size_t k = 0; f && k < f->naccs && a == f->naccs; k++)
+            if (strcmp(f->accs[k].name, name) == 0)
+                a = k;
+        if (!f || a == f->naccs) {
             buf_printf(err,
-                       "không gộp được: công thức của %s dùng %s, không phải cột số đếm hay tiền "
-                       "của biểu / cannot merge: the formula of %s uses %s, not a count or "
-                       "money column",
-                       what, terms[i], what, terms[i]);
+                       "không gộp được: %s/accumulators.csv dòng %zu: quy tắc dùng để gộp không "
+                       "có %s %s%s%s (lần chạy dùng quy tắc khác) / cannot merge: the rules have "
+                       "no such form or aggregate",
+                       dir, i + 2, f ? "tổng" : "biểu", f ? name : form, f ? " của biểu " : "",
+                       f ? form : "");
             return THK_EXIT_INPUT;
         }
-        cols[(*n)++] = ci;
+        int64_t x;
+        if (!diff_value_int(v, &x) || !merge_is_data_row(row)) {
+            buf_printf(err,
+                       "%s/accumulators.csv dòng %zu: cần một dòng dữ liệu và một số nguyên, có "
+                       "\"%s\", \"%s\" / expected a data row and an integer",
+                       dir, i + 2, row, v);
+            return THK_EXIT_INPUT;
+        }
+        int64_t *vec = merge_acc_vec(m, rfi, l->row, true);
+        if (__builtin_add_overflow(vec[a], x, &vec[a])) {
+            buf_printf(err,
+                       "%s[%s], %s: tổng vượt quá giới hạn số nguyên 64 bit / sum overflows (%s)",
+                       form, row, name, dir);
+            return THK_EXIT_INPUT;
+        }
     }
     return 0;
 }
 
-/* Recomputes every cell of rate column ci with its rule. */
-static int merge_recompute_col(merge_state *m, uint32_t ci, const merge_rate *r, thk_buf *err)
+/* acc = the accumulators of merged row `row` of form fi: a data row's own, or for a subtotal
+ * ("K|*") or the total ("*") the sum of the data rows it covers, as the report sums them.
+ * False on overflow. */
+static bool merge_row_accs(merge_state *m, uint32_t fi, size_t rfi, uint32_t row, int64_t *acc)
 {
-    const merge_col *col = &m->cols[ci];
-    const merge_form *f = &m->forms[col->form];
-    char what[256];
-    snprintf(what, sizeof what, "%s.%s", merge_text(m, f->form), merge_text(m, col->code));
-    uint32_t num[MERGE_MAX_TERMS], den[MERGE_MAX_TERMS];
-    size_t nn = 0, nd = 0;
-    int rc = merge_resolve(m, col->form, r->num, num, &nn, r->kind == MERGE_PERCENT, what, err);
-    if (!rc && r->kind == MERGE_PERCENT)
-        rc = merge_resolve(m, col->form, r->den, den, &nd, true, what, err);
-    if (!rc && r->kind == MERGE_DIFF && nn != 2) {
-        buf_printf(err, "công thức hiệu của %s cần đúng hai toán hạng / a difference needs two "
-                        "operands", what);
-        rc = THK_EXIT_INPUT;
+    size_t na = m->rs->forms[rfi].naccs;
+    memset(acc, 0, na * sizeof *acc);
+    const char *key = merge_text(m, row);
+    if (merge_is_data_row(key)) {
+        const int64_t *v = merge_acc_vec(m, rfi, row, false);
+        if (v)
+            memcpy(acc, v, na * sizeof *acc);
+        return true;
     }
-    for (size_t i = 0; !rc && i < f->nrows; i++) {
-        uint32_t xi = merge_lookup(m, 'X', ci, f->rows[i]);
-        if (xi == MERGE_NONE)
+    size_t plen = strcmp(key, "*") == 0 ? 0 : strcspn(key, "|");
+    const merge_form *f = &m->forms[fi];
+    for (size_t i = 0; i < f->nrows; i++) {
+        const char *k = merge_text(m, f->rows[i]);
+        if (!merge_is_data_row(k) || (plen && (strncmp(k, key, plen) != 0 || k[plen] != '|')))
             continue;
-        merge_cell *x = &m->cells[xi];
-        if (r->kind == MERGE_PERCENT) {
-            int64_t a, b;
-            if (merge_sum_terms(m, num, nn, x->row, &a) || merge_sum_terms(m, den, nd, x->row, &b)) {
-                buf_printf(err, "%s[%s]: tổng vượt quá giới hạn / sum overflows", what,
-                           merge_text(m, x->row));
-                rc = THK_EXIT_INPUT;
-            } else {
-                x->out = form_percent(a, b);
-            }
-        } else if (r->kind == MERGE_DIFF) {
-            bool ea, eb;
-            int64_t a = merge_value(m, num[0], x->row, &ea), b = merge_value(m, num[1], x->row, &eb);
-            int64_t d = 0;
-            x->out = (form_cell){0, true};
-            if (!ea && !eb && !__builtin_sub_overflow(a, b, &d))
-                x->out = (form_cell){d, false};
-        } else {
-            int64_t h = 0;
-            const char *v = merge_text(m, x->value);
-            if (x->differs) {
+        const int64_t *v = merge_acc_vec(m, rfi, f->rows[i], false);
+        for (size_t a = 0; v && a < na; a++)
+            if (__builtin_add_overflow(acc[a], v[a], &acc[a]))
+                return false;
+    }
+    return true;
+}
+
+/* Every cell of merged form fi recomputed from its rows' accumulators by the rules: rates,
+ * targets and gaps replace what the runs had; counts and money must equal the runs' sum. */
+static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
+{
+    const merge_form *mf = &m->forms[fi];
+    const char *form = merge_text(m, mf->form);
+    size_t rfi;
+    const agg_form *f = merge_rule_form(m, mf->form, &rfi);
+    if (!f) {
+        buf_printf(err,
+                   "không gộp được: quy tắc dùng để gộp không có biểu %s (lần chạy dùng quy tắc "
+                   "khác) / cannot merge: the rules have no form %s",
+                   form, form);
+        return THK_EXIT_INPUT;
+    }
+    uint32_t *colof = thk_xmalloc((f->ncols + 1) * sizeof *colof);
+    for (size_t c = 0; c < f->ncols; c++) {
+        uint32_t code = strpool_find(m->pool, f->cols[c].ast->code, strlen(f->cols[c].ast->code));
+        colof[c] = code == STRPOOL_NONE ? MERGE_NONE : merge_lookup(m, 'C', fi, code);
+    }
+    int rc = 0;
+    for (size_t j = 0; j < mf->ncols && !rc; j++) {
+        bool known = false;
+        for (size_t c = 0; c < f->ncols; c++)
+            known = known || colof[c] == mf->cols[j];
+        if (!known) {
+            const char *code = merge_text(m, m->cols[mf->cols[j]].code);
+            buf_printf(err,
+                       "không gộp được: biểu %s của quy tắc không có cột %s / cannot merge: form "
+                       "%s of the rules has no column %s",
+                       form, code, form, code);
+            rc = THK_EXIT_INPUT;
+        }
+    }
+    int64_t *acc = thk_xcalloc(f->naccs + 1, sizeof *acc);
+    form_cell *cells = thk_xcalloc(f->ncols + 1, sizeof *cells);
+    for (size_t i = 0; i < mf->nrows && !rc; i++) {
+        uint32_t row = mf->rows[i];
+        const char *key = merge_text(m, row);
+        int bad = -1;
+        if (!merge_row_accs(m, fi, rfi, row, acc) || (bad = agg_form_row(f, acc, cells)) >= 0) {
+            buf_printf(err, "%s[%s]%s%s: phép tính vượt giới hạn số nguyên 64 bit / overflow",
+                       form, key, bad >= 0 ? "." : "", bad >= 0 ? f->cols[bad].ast->code : "");
+            rc = THK_EXIT_INPUT;
+            break;
+        }
+        for (size_t c = 0; c < f->ncols && !rc; c++) {
+            uint32_t xi = colof[c] == MERGE_NONE ? MERGE_NONE : merge_lookup(m, 'X', colof[c], row);
+            if (xi == MERGE_NONE)
+                continue;
+            merge_cell *x = &m->cells[xi];
+            bool rate = f->cols[c].kind == FORM_KIND_RATE;
+            if (x->kind == MK_TEXT || (x->kind == MK_INT) == rate ||
+                (x->kind == MK_INT && f->cols[c].linear && x->sum != cells[c].v)) {
+                char shown[32];
+                form_rate_format(&cells[c], shown);
                 buf_printf(err,
-                           "không gộp được: %s[%s] khác nhau giữa các lần chạy / cannot merge: "
-                           "%s[%s] differs between runs",
-                           what, merge_text(m, x->row), what, merge_text(m, x->row));
+                           "không gộp được: ô %s[%s].%s: tổng các lần chạy là %s, theo quy tắc "
+                           "tính từ các tổng của dòng là %s (các lần chạy không nhất quán với "
+                           "quy tắc) / cannot merge: the runs' cell differs from the rules' "
+                           "value",
+                           form, key, f->cols[c].ast->code, merge_text(m, x->value),
+                           rate ? shown : "");
+                if (!rate)
+                    buf_printf(err, " (%" PRId64 " ≠ %" PRId64 ")", x->sum, cells[c].v);
                 rc = THK_EXIT_INPUT;
-            } else {
-                x->out = (form_cell){0, true};
-                if (*v && diff_value_rate(v, &h))
-                    x->out = (form_cell){h, false};
+                break;
+            }
+            if (x->kind == MK_INT)
+                x->sum = cells[c].v;
+            else
+                x->out = cells[c];
+        }
+        for (size_t k = 0; k < f->nchecks && !rc; k++) {
+            int64_t lhs, rhs;
+            m->identities++;
+            if (!agg_form_check(f, k, acc, cells, &lhs, &rhs)) {
+                buf_printf(err,
+                           "không gộp được: %s[%s]: đẳng thức kiểm tra không đúng: %s: %" PRId64
+                           " ≠ %" PRId64 " / cannot merge: check failed",
+                           form, key, f->checks[k].text, lhs, rhs);
+                rc = THK_EXIT_INPUT;
             }
         }
     }
+    free(acc);
+    free(cells);
+    free(colof);
     return rc;
 }
 
-static int merge_recompute(merge_state *m, thk_buf *err)
+static int merge_derive(merge_state *m, thk_buf *err)
 {
-    /* checks first, then SAME (constants), PERCENT, DIFF (which may use both) */
-    for (size_t ci = 0; ci < m->ncols; ci++) {
-        const merge_col *c = &m->cols[ci];
-        const char *form = merge_text(m, m->forms[c->form].form), *code = merge_text(m, c->code);
-        if (c->kinds == MK_INT)
-            continue;
-        if (c->kinds != MK_RATE && c->kinds != MK_TEXT) {
-            buf_printf(err,
-                       "không gộp được: cột %s.%s vừa có số vừa có tỷ lệ hay chữ / cannot merge: "
-                       "column %s.%s mixes numbers with rates or text",
-                       form, code, form, code);
-            return THK_EXIT_INPUT;
-        }
-        if (c->kinds == MK_RATE && !merge_rule_for(m, form, code)) {
-            buf_printf(err,
-                       "không gộp được: không biết công thức để tính lại cột tỷ lệ %s.%s / "
-                       "cannot merge: no formula to recompute rate column %s.%s",
-                       form, code, form, code);
-            return THK_EXIT_INPUT;
-        }
-        if (c->kinds == MK_TEXT)
-            for (size_t i = 0; i < m->ncells; i++)
-                if (m->cells[i].col == ci && m->cells[i].differs) {
-                    buf_printf(err,
-                               "không gộp được: ô %s[%s].%s khác nhau giữa các lần chạy / cannot "
-                               "merge: text cell differs between runs",
-                               form, merge_text(m, m->cells[i].row), code);
-                    return THK_EXIT_INPUT;
-                }
+    for (size_t fi = 0; fi < m->nforms; fi++) {
+        int rc = merge_derive_form(m, (uint32_t)fi, err);
+        if (rc)
+            return rc;
     }
-    static const merge_rate_kind order[] = {MERGE_SAME, MERGE_PERCENT, MERGE_DIFF};
-    for (size_t k = 0; k < 3; k++)
-        for (size_t ci = 0; ci < m->ncols; ci++) {
-            const merge_col *c = &m->cols[ci];
-            if (c->kinds != MK_RATE)
-                continue;
-            const merge_rate *r = merge_rule_for(m, merge_text(m, m->forms[c->form].form),
-                                                 merge_text(m, c->code));
-            if (r->kind != order[k])
-                continue;
-            int rc = merge_recompute_col(m, (uint32_t)ci, r, err);
-            if (rc)
-                return rc;
-        }
     return 0;
 }
-
 /* Every total row `*` equals the sum of the form's data rows, for every count/money column. */
 static int merge_check_totals(merge_state *m, thk_buf *err)
 {
@@ -809,6 +799,24 @@ static void merge_render_cells(const merge_state *m, thk_buf *b)
                     csv_out_str(b, merge_text(m, x->value), true);
                 }
             }
+    }
+}
+
+/* The merged accumulators.csv: the summed data rows, in merged row order. */
+static void merge_render_accs(merge_state *m, thk_buf *b)
+{
+    csv_out_accs_header(b);
+    for (size_t fi = 0; fi < m->nforms; fi++) {
+        const merge_form *f = &m->forms[fi];
+        size_t rfi;
+        const agg_form *rf = merge_rule_form(m, f->form, &rfi);
+        for (size_t i = 0; rf && i < f->nrows; i++) {
+            const int64_t *v = merge_acc_vec(m, rfi, f->rows[i], false);
+            for (size_t a = 0; v && a < rf->naccs; a++)
+                if (v[a])
+                    csv_out_acc_line(b, merge_text(m, f->form), merge_text(m, f->rows[i]),
+                                     rf->accs[a].name, v[a]);
+        }
     }
 }
 
@@ -939,13 +947,20 @@ static int merge_unit_cmp(const void *a, const void *b)
 static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, bool with_cases,
                                thk_buf *err)
 {
-    manifest_output outs[3];
+    manifest_output outs[4];
     size_t nouts = 0;
     thk_buf cells = {0};
     merge_render_cells(m, &cells);
     outs[nouts].path = "cells.csv";
     sha256_buffer(cells.data, cells.len, outs[nouts++].sha256);
     int rc = merge_write(publish_path(p, "cells.csv"), &cells, err);
+    buf_clear(&cells);
+    if (!rc) {
+        merge_render_accs(m, &cells);
+        outs[nouts].path = "accumulators.csv";
+        sha256_buffer(cells.data, cells.len, outs[nouts++].sha256);
+        rc = merge_write(publish_path(p, "accumulators.csv"), &cells, err);
+    }
     buf_free(&cells);
     if (!rc && with_cases) {
         outs[nouts].path = "cases.csv";
@@ -1018,6 +1033,66 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     return rc;
 }
 
+/* The rules every derived cell is computed with: the --rules files when given (said on stderr
+ * when they are not the files the runs recorded), else the files named in the first run's
+ * manifest, each still holding the SHA-256 recorded there. NULL with *err set when they cannot
+ * be found or do not compile (the compiler's diagnostics go to stderr). */
+static rule_set *merge_load_rules(const merge_opts *o, const manifest_info *mi, thk_buf *err)
+{
+    const char **paths = thk_xcalloc(mi->nrules + o->nrules + 1, sizeof *paths);
+    size_t n = 0;
+    bool same = o->nrules == mi->nrules;
+    for (size_t i = 0; i < o->nrules; i++) {
+        char hex[65];
+        thk_buf e = {0};
+        paths[n++] = o->rules[i];
+        same = same && sha256_file(o->rules[i], hex, NULL, &e) == 0 &&
+               strcmp(hex, mi->rules[i].sha256) == 0;
+        buf_free(&e);
+    }
+    if (o->nrules && !same)
+        fprintf(stderr, "thongke: cảnh báo: merge: --rules không phải các tệp quy tắc mà các lần "
+                        "chạy đã dùng (SHA-256 khác): mọi tỷ lệ, tổng và đẳng thức được tính "
+                        "lại theo --rules\n");
+    for (size_t i = 0; !o->nrules && i < mi->nrules; i++) {
+        char hex[65];
+        thk_buf e = {0};
+        bool ok = sha256_file(mi->rules[i].path, hex, NULL, &e) == 0 &&
+                  strcmp(hex, mi->rules[i].sha256) == 0;
+        buf_free(&e);
+        if (!ok) {
+            buf_printf(err,
+                       "không gộp được: tệp quy tắc %s mà các lần chạy đã dùng không còn ở đó "
+                       "hoặc đã bị sửa (SHA-256 khác); hãy chỉ tệp quy tắc bằng --rules / cannot "
+                       "merge: the runs' rule file is missing or changed; give --rules",
+                       mi->rules[i].path);
+            free(paths);
+            return NULL;
+        }
+        paths[n++] = mi->rules[i].path;
+    }
+    if (n == 0) {
+        buf_printf(err, "không gộp được: manifest.json của %s không ghi tệp quy tắc nào; hãy chỉ "
+                        "--rules / cannot merge: no rule file recorded; give --rules",
+                   o->runs[0]);
+        free(paths);
+        return NULL;
+    }
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load(paths, n, &diag);
+    if (!rs) {
+        fputs(diag.data ? diag.data : "", stderr);
+        buf_printf(err, "không gộp được: tệp quy tắc có lỗi (%s) / cannot merge: rule file error",
+                   paths[0]);
+    } else {
+        log_stage("merge", "mọi ô được tính lại theo quy tắc %s%s", paths[0],
+                  n > 1 ? " (và các tệp kèm theo)" : "");
+    }
+    buf_free(&diag);
+    free(paths);
+    return rs;
+}
+
 int merge_runs(const merge_opts *o, thk_buf *err)
 {
     if (!o->out || !*o->out || o->nruns == 0) {
@@ -1031,11 +1106,8 @@ int merge_runs(const merge_opts *o, thk_buf *err)
     merge_state m = {0};
     m.pool = strpool_new();
     m.sets = strpool_new();
-    m.rates = o->rates;
-    m.nrates = o->nrates;
-    if (!m.rates)
-        m.rates = merge_default_rates(&m.nrates);
     m.in = thk_xcalloc(o->nruns, sizeof *m.in);
+    rule_set *rs = NULL;
     int rc = 0;
     bool with_cases = true;
     for (size_t r = 0; r < o->nruns && !rc; r++) {
@@ -1051,10 +1123,13 @@ int merge_runs(const merge_opts *o, thk_buf *err)
     }
     if (!rc)
         rc = merge_check_compatible(&m, err);
+    if (!rc && !(rs = merge_load_rules(o, &m.in[0].mi, err)))
+        rc = THK_EXIT_RULES;
+    m.rs = rs;
     thk_buf path = {0};
     size_t ncells = 0;
     for (size_t r = 0; r < m.nin && !rc; r++) {
-        cells_lines dc = {0};
+        cells_lines dc = {0}, al = {0};
         merge_path(&path, m.in[r].dir, "cells.csv");
         rc = csv_out_cells_read(path.data, m.pool, &dc, err);
         if (!rc)
@@ -1064,8 +1139,15 @@ int merge_runs(const merge_opts *o, thk_buf *err)
         for (size_t fi = 0; !rc && fi < m.nforms; fi++)
             if (m.forms[fi].last_run == r + 1)
                 merge_learn_fixed(&m, (uint32_t)fi, m.forms[fi].seq, m.forms[fi].nseq);
+        if (!rc) {
+            merge_path(&path, m.in[r].dir, "accumulators.csv");
+            rc = csv_out_accs_read(path.data, m.pool, &al, err);
+        }
+        if (!rc)
+            rc = merge_fold_accs(&m, r, &al, err);
         ncells += dc.n;
         csv_out_cells_free(&dc);
+        csv_out_cells_free(&al);
     }
     buf_free(&path);
     if (!rc) {
@@ -1074,7 +1156,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
         rc = merge_check_totals(&m, err);
     }
     if (!rc)
-        rc = merge_recompute(&m, err);
+        rc = merge_derive(&m, err);
     if (!rc) {
         log_stage("merge", "đọc %zu lần chạy, %zu ô → %zu ô, %zu đơn vị (%" PRId64 " ms)", m.nin,
                   ncells, m.ncells, m.nunits, log_now_ms() - t0);
@@ -1096,6 +1178,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
                       log_now_ms() - t0);
     }
     merge_state_free(&m);
+    rule_set_free(rs);
     return rc;
 }
 
@@ -1105,83 +1188,29 @@ static void merge_usage(FILE *f)
 {
     fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... RUN_DIR... [--quiet]\n"
           "\n"
-          "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các ô số\n"
-          "việc và tiền theo (form, row, column), tính lại tỷ lệ, ghi cells.csv, cases.csv,\n"
+          "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các tổng\n"
+          "của từng dòng (accumulators.csv), tính lại mọi ô của mọi dòng (tỷ lệ, chỉ tiêu,\n"
+          "chênh lệch, dòng cộng, dòng tổng) theo đúng định nghĩa cột trong quy tắc, đối chiếu\n"
+          "với tổng các ô của các lần chạy, rồi ghi cells.csv, accumulators.csv, cases.csv,\n"
           "rejects.csv và manifest.json vào DIR (thay thế nguyên khối).\n"
-          "Consolidates sub-unit runs: sums count and money cells, recomputes the rates and\n"
-          "publishes the merged run atomically into DIR.\n"
+          "Consolidates sub-unit runs: sums the rows' accumulators, recomputes every cell with\n"
+          "the rules' own column definitions and publishes the merged run atomically into DIR.\n"
           "Từ chối / refuses: khác kỳ báo cáo hoặc phiên bản quy tắc, một đơn vị ở hai lần\n"
-          "chạy, thiếu tệp / different periods or rule versions, a unit in two runs, a\n"
-          "missing file.\n"
+          "chạy, thiếu tệp, biểu/cột/tổng mà quy tắc không có, ô không khớp với quy tắc /\n"
+          "different periods or rule versions, a unit in two runs, a missing file, a form,\n"
+          "column or aggregate the rules lack, a cell that does not follow from the rules.\n"
           "\n"
           "  --out DIR  thư mục kết quả / output folder\n"
-          "  --rules F  quy tắc để tính lại tỷ lệ (mặc định: quy tắc ghi trong manifest của\n"
-          "             lần chạy đầu) / rules whose formulas recompute the rates (default: the\n"
-          "             rules named in the first run's manifest, if unchanged)\n"
+          "  --rules F  quy tắc dùng để tính (mặc định: các tệp quy tắc ghi trong manifest của\n"
+          "             lần chạy đầu, nếu SHA-256 vẫn đúng) / the rules to compute with\n"
+          "             (default: the files named in the first run's manifest, if unchanged)\n"
           "  --quiet    chỉ in lỗi / errors only\n"
           "\n"
-          "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 3 lỗi đầu\n"
-          "vào hoặc từ chối gộp / input problem or refusal, 4 lỗi ghi hoặc thư mục đang bị\n"
-          "khóa / cannot write or folder locked.\n",
+          "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 2 không\n"
+          "tìm thấy hoặc lỗi tệp quy tắc / rules missing, changed or invalid, 3 lỗi đầu vào\n"
+          "hoặc từ chối gộp / input problem or refusal, 4 lỗi ghi hoặc thư mục đang bị khóa /\n"
+          "cannot write or folder locked.\n",
           f);
-}
-
-/* The rate formulas: from the rules the runs used (the paths in the first run's manifest, when
- * every file is still there with the same SHA-256) or from --rules, followed by the shipped
- * defaults for any column the rules express otherwise. *owned gets the array to free. */
-static int merge_rates_from_rules(const char *const *rules, size_t nrules, const char *first_run,
-                                  merge_rate **owned, size_t *n, rule_set **rsp)
-{
-    *rsp = NULL;
-    *owned = NULL;
-    *n = 0;
-    manifest_info mi = {0};
-    thk_buf err = {0}, diag = {0}, mpath = {0};
-    const char **paths = NULL;
-    if (nrules == 0) {
-        buf_printf(&mpath, "%s/manifest.json", first_run);
-        if (manifest_read(mpath.data, &mi, &err) == 0 && mi.nrules > 0) {
-            paths = thk_xcalloc(mi.nrules, sizeof *paths);
-            for (size_t i = 0; i < mi.nrules; i++) {
-                char hex[65];
-                thk_buf e = {0};
-                if (sha256_file(mi.rules[i].path, hex, NULL, &e) != 0 ||
-                    strcmp(hex, mi.rules[i].sha256) != 0)
-                    nrules = 0; /* moved or edited since: fall back to the defaults */
-                else
-                    paths[nrules++] = mi.rules[i].path;
-                buf_free(&e);
-                if (nrules == 0)
-                    break;
-            }
-            rules = paths;
-        }
-    }
-    int rc = 0;
-    if (nrules > 0) {
-        rule_set *rs = rule_set_load(rules, nrules, &diag);
-        if (!rs) {
-            fputs(diag.data ? diag.data : "", stderr);
-            rc = THK_EXIT_RULES;
-        } else {
-            form_rate *derived;
-            size_t nd = rule_set_rates(rs, &derived), ndef;
-            const merge_rate *def = merge_default_rates(&ndef);
-            *owned = thk_xmalloc((nd + ndef) * sizeof **owned);
-            memcpy(*owned, derived, nd * sizeof *derived);
-            memcpy(*owned + nd, def, ndef * sizeof *def);
-            *n = nd + ndef;
-            *rsp = rs; /* the formulas' strings belong to the rule set */
-            free(derived);
-            log_stage("merge", "tỷ lệ tính lại theo %zu công thức của quy tắc (%s)", nd, rules[0]);
-        }
-    }
-    free(paths);
-    manifest_clear(&mi);
-    buf_free(&mpath);
-    buf_free(&err);
-    buf_free(&diag);
-    return rc;
 }
 
 int merge_main(int argc, char **argv)
@@ -1239,20 +1268,11 @@ int merge_main(int argc, char **argv)
     }
     if (quiet)
         log_open(NULL, LOG_QUIET);
-    merge_rate *rates = NULL;
-    size_t nrates = 0;
-    rule_set *rs = NULL;
-    rc = merge_rates_from_rules(rules, nrules, runs[0], &rates, &nrates, &rs);
-    if (rc) {
-        free(runs);
-        free(rules);
-        return rc;
-    }
     merge_opts o = {.out = out,
                     .runs = runs,
                     .nruns = nruns,
-                    .rates = rates,
-                    .nrates = nrates,
+                    .rules = rules,
+                    .nrules = nrules,
                     .argv = (const char *const *)argv,
                     .argc = (size_t)argc};
     thk_buf err = {0};
@@ -1260,8 +1280,6 @@ int merge_main(int argc, char **argv)
     if (rc)
         log_error("%s", err.data ? err.data : "");
     buf_free(&err);
-    free(rates);
-    rule_set_free(rs);
     free(runs);
     free(rules);
     return rc;

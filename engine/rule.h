@@ -41,12 +41,6 @@ size_t rule_set_aliases(const rule_set *rs, const load_alias **out);
 /* Fills the rule-dependent fields of a loader's options: the four maps, the aliases and the
  * extra case columns the rules use. Other fields are left alone. Pointers are owned by rs. */
 void rule_set_fill_load_opts(rule_set *rs, load_opts *o);
-/* The derived columns of every form, as formulas over other columns of the same row, for
- * merge: a column `percent(a + b, c)` gives {PERCENT, num a b, den c}, `a - b` over two
- * columns {DIFF}, a constant (a target) {SAME}. Columns expressed through anything else
- * (aggregates, last year's values) and the additive columns are left out. Returns a malloc'd
- * array (free it; its strings belong to rs) and its length. */
-size_t rule_set_rates(const rule_set *rs, form_rate **out);
 /* Number of `test` blocks. */
 size_t rule_set_test_count(const rule_set *rs);
 

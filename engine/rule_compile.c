@@ -1126,18 +1126,30 @@ static int ag_find_col(const agg_form *f, const char *code)
     return -1;
 }
 
-static int32_t ag_acc(agg_form *f, bool is_sum, bool prior, int32_t pred, int32_t val)
+/* The accumulator of (is_sum, prior, pred, val) in form f, added when new with its name: the
+ * aggregate e as written ("(count tt_co_dk)", "prior (sum B where carried)"), which names it in
+ * accumulators.csv. */
+static int32_t ag_acc(agg_form *f, bool is_sum, bool prior, int32_t pred, int32_t val,
+                      const rule_expr *e)
 {
+    thk_buf name = {0};
+    if (prior)
+        buf_printf(&name, "prior ");
+    rule_ast_dump(e, &name);
+    /* the same aggregate written twice is one accumulator (and one name) */
     for (size_t i = 0; i < f->naccs; i++) {
         const agg_acc *a = &f->accs[i];
-        if (a->is_sum == is_sum && a->prior == prior && a->pred == pred && a->val == val)
+        if ((a->is_sum == is_sum && a->prior == prior && a->pred == pred && a->val == val) ||
+            strcmp(a->name, name.data) == 0) {
+            buf_free(&name);
             return (int32_t)i;
+        }
     }
     if (f->naccs == f->accs_cap) {
         f->accs_cap = f->accs_cap ? f->accs_cap * 2 : 16;
         f->accs = thk_xrealloc(f->accs, f->accs_cap * sizeof *f->accs);
     }
-    f->accs[f->naccs] = (agg_acc){is_sum, prior, pred, val, -1};
+    f->accs[f->naccs] = (agg_acc){is_sum, prior, pred, val, -1, name.data};
     return (int32_t)f->naccs++;
 }
 
@@ -1171,7 +1183,7 @@ static int32_t ag_aggregate(cc *c, agg_form *f, const rule_expr *e, bool prior)
             return -1;
         if (pred >= 0 && cc_is_const(c, pred)) /* count(true) = count() */
             pred = cc_at(c, pred)->k ? -1 : pred;
-        return ag_node(f, AG_ACC, FORM_KIND_COUNT, ag_acc(f, false, prior, pred, -1), 0, 0);
+        return ag_node(f, AG_ACC, FORM_KIND_COUNT, ag_acc(f, false, prior, pred, -1, e), 0, 0);
     }
     if (e->nargs != 1) {
         E(c, e->loc, "sum() takes one value (and an optional 'where'), given %zu", e->nargs);
@@ -1188,7 +1200,7 @@ static int32_t ag_aggregate(cc *c, agg_form *f, const rule_expr *e, bool prior)
     if (e->where && (pred = cc_cond(c, e->where, "the condition of sum()")) < 0)
         return -1;
     return ag_node(f, AG_ACC, t == RT_MONEY ? FORM_KIND_MONEY : FORM_KIND_COUNT,
-                   ag_acc(f, true, prior, pred, val), 0, 0);
+                   ag_acc(f, true, prior, pred, val, e), 0, 0);
 }
 
 /* The kind of a + b, or -1 after reporting. Integer literals take their partner's kind. */
@@ -2396,6 +2408,8 @@ void rule_set_free(rule_set *rs)
         for (size_t j = 0; j < f->nlevels; j++)
             free(f->levels[j].fixed_enum);
         free(f->levels);
+        for (size_t j = 0; j < f->naccs; j++)
+            free(f->accs[j].name);
         free(f->accs);
         free(f->an);
         free(f->cols);

@@ -153,6 +153,7 @@ typedef struct {
     int32_t pred;   /* case-level node, -1 = every record of the row */
     int32_t val;    /* sum: case-level node */
     int col;        /* first column using it (for overflow messages) */
+    char *name;     /* the aggregate as first written: its name in accumulators.csv */
 } agg_acc;
 
 typedef struct {

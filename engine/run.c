@@ -430,7 +430,7 @@ static bool run_continuity_wait(run_ctx *c)
 static int run_write(run_ctx *c)
 {
     const run_opts *o = c->o;
-    const char *names[6];
+    const char *names[7];
     size_t n = 0;
     int rc = 0;
     rejects_sort(c->rej);
@@ -439,6 +439,9 @@ static int run_write(run_ctx *c)
         if ((rc = csv_out_write_cells(publish_path(c->pub, "cells.csv"), c->fs, &c->err)))
             return rc;
         names[n++] = "cases.csv"; /* written during rule_compute */
+        names[n++] = "accumulators.csv";
+        if ((rc = csv_out_write_accs(publish_path(c->pub, "accumulators.csv"), c->fs, &c->err)))
+            return rc;
     }
     names[n++] = "rejects.csv";
     if ((rc = csv_out_write_rejects(publish_path(c->pub, "rejects.csv"), c->rej, &c->err)))

@@ -1,7 +1,8 @@
-/* test_merge — consolidation of hand-made sub-unit runs: sums, recomputed rates, refusals, the
- * published folder. */
+/* test_merge — consolidation of hand-made sub-unit runs under tests/data/merge/mini.rules:
+ * sums, every derived cell recomputed from the rules, refusals, the published folder. */
 #include <criterion/criterion.h>
 
+#include "agg.h"
 #include "manifest.h"
 #include "run_fixture.h"
 #include "merge.h"
@@ -25,6 +26,7 @@ static void tm_free(char **p)
 
 typedef struct {
     const char *cells;
+    const char *accs;    /* accumulators.csv after its header; NULL: from the cells (below) */
     const char *cases;   /* NULL: no cases.csv */
     const char *rejects; /* data lines after the header */
     int months;
@@ -32,12 +34,63 @@ typedef struct {
     const char *units[4]; /* NULL-terminated; none: infer from B01 */
 } tm_spec;
 
+/* The rules of every hand-made run: tests/data/merge/mini.rules. */
+static char *tm_rules_path(void)
+{
+    thk_buf p = {0};
+    buf_printf(&p, "%s/tests/data/merge/mini.rules", tu_root());
+    return p.data;
+}
+
+/* accumulators.csv for cells whose count and money columns are each one count(...) or
+ * sum(...) of mini.rules: every data-row integer cell of such a column is its accumulator. */
+static void tm_accs_from_cells(const char *cells, thk_buf *out)
+{
+    AUTO_STR path = tm_rules_path();
+    const char *paths[] = {path};
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load(paths, 1, &diag);
+    cr_assert_not_null(rs, "%s", diag.data);
+    buf_free(&diag);
+    const char *line = strchr(cells, '\n') + 1;
+    while (*line) {
+        char f[128], r[128], c[128], v[128];
+        size_t len = strcspn(line, "\n");
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+        line += len + (line[len] == '\n');
+        char *fld[4] = {f, r, c, v};
+        const char *q = buf;
+        for (int k = 0; k < 4; k++) {
+            size_t n = strcspn(q, ",");
+            snprintf(fld[k], sizeof f, "%.*s", (int)n, q);
+            q += n + (q[n] == ',');
+        }
+        const agg_form *af = agg_form_find(rs, f);
+        if (!af || strchr(r, '*') || !*v || strchr(v, '.'))
+            continue;
+        for (size_t j = 0; j < af->ncols; j++)
+            if (strcmp(af->cols[j].ast->code, c) == 0 && af->an[af->cols[j].root].op == AG_ACC)
+                buf_printf(out, "%s,%s,\"%s\",%s\n", f, r, af->accs[af->an[af->cols[j].root].a].name,
+                           v);
+    }
+    rule_set_free(rs);
+}
+
 /* A run folder as `thongke report` publishes it (the workbook aside). */
 static char *tm_run(const tm_spec *s)
 {
     char *d = tu_tempdir();
     cr_assert_not_null(d);
     free(tu_write_str(d, "cells.csv", s->cells));
+    thk_buf ac = {0};
+    buf_printf(&ac, "form,row,acc,value\n");
+    if (s->accs)
+        buf_printf(&ac, "%s", s->accs);
+    else
+        tm_accs_from_cells(s->cells, &ac);
+    free(tu_write(d, "accumulators.csv", ac.data, ac.len));
+    buf_free(&ac);
     if (s->cases)
         free(tu_write_str(d, "cases.csv", s->cases));
     thk_buf rj = {0};
@@ -46,9 +99,10 @@ static char *tm_run(const tm_spec *s)
     buf_free(&rj);
     manifest_info mi = {0};
     cr_assert(period_months(2026, s->months ? s->months : 10, 1, 10, &mi.per));
-    manifest_rule rule = {.path = "rules/thads.rules",
+    AUTO_STR rules = tm_rules_path();
+    manifest_rule rule = {.path = rules,
                           .version = s->version ? s->version : "TT05/2024-BTP, 2026-01"};
-    memset(rule.sha256, 'a', 64);
+    cr_assert_eq(sha256_file(rules, rule.sha256, NULL, NULL), 0);
     mi.tool_version = THK_VERSION;
     mi.rules = &rule;
     mi.nrules = 1;
@@ -245,7 +299,8 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
 
-    const char *want[] = {"cases.csv", "cells.csv", "manifest.json", "rejects.csv"};
+    const char *want[] = {"accumulators.csv", "cases.csv", "cells.csv", "manifest.json",
+                          "rejects.csv"};
     DIR *d = opendir(out);
     cr_assert_not_null(d);
     struct dirent *e;
@@ -254,13 +309,13 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
         if (e->d_name[0] == '.')
             continue;
         bool known = false;
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < 5; i++)
             known = known || strcmp(e->d_name, want[i]) == 0;
         cr_assert(known, "unexpected file %s", e->d_name);
         n++;
     }
     closedir(d);
-    cr_assert_eq(n, 4);
+    cr_assert_eq(n, 5);
     /* no staging folder left beside it */
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", out);
@@ -295,8 +350,9 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
     cr_assert_eq(mi.nrules, 1);
     cr_assert_str_eq(mi.rules[0].version, "TT05/2024-BTP, 2026-01");
     cr_assert_eq(mi.ninputs, 2);
-    cr_assert_eq(mi.noutputs, 3);
+    cr_assert_eq(mi.noutputs, 4);
     cr_assert_str_eq(mi.outputs[0].path, "cells.csv");
+    cr_assert_str_eq(mi.outputs[1].path, "accumulators.csv");
     AUTO_STR cells = tm_file(out, "cells.csv");
     sha256_buffer(cells, strlen(cells), hex);
     cr_assert_str_eq(mi.outputs[0].sha256, hex);
@@ -392,8 +448,9 @@ Test(merge, units_are_inferred_from_b01_rows_when_the_manifest_has_none)
 
 Test(merge, a_missing_file_is_refused_naming_it)
 {
-    static const char *const files[] = {"cells.csv", "rejects.csv", "manifest.json"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const files[] = {"cells.csv", "accumulators.csv", "rejects.csv",
+                                        "manifest.json"};
+    for (size_t i = 0; i < 4; i++) {
         tm_spec sa = spec_a(), sb = spec_b();
         AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
         char p[4096];
@@ -414,45 +471,166 @@ Test(merge, a_missing_file_is_refused_naming_it)
     cr_assert(strstr(err.data, "/nonexistent/run"), "%s", err.data);
 }
 
-Test(merge, a_rate_column_without_a_formula_is_refused)
+Test(merge, a_form_column_or_aggregate_the_rules_do_not_have_is_refused)
+{
+    static const struct {
+        const char *cells, *accs, *says;
+    } cases[] = {
+        {"form,row,column,value\nB09,X,bi_an,12.50\n", "", "the rules have no form B09"},
+        {"form,row,column,value\nB01,X,bi_an,12.50\n", "", "form B01 of the rules has no column bi_an"},
+        {"form,row,column,value\nB01,X,thu_ly,1\n", "B01,X,(count bi_an),1\n",
+         "the rules have no such form or aggregate"},
+        {"form,row,column,value\nB01,X,thu_ly,1\n", "B01,X,(count),x\n",
+         "expected a data row and an integer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tm_spec sa = spec_a();
+        sa.cells = cases[i].cells;
+        sa.accs = cases[i].accs;
+        sa.units[0] = "X";
+        AUTO_STR a = tm_run(&sa), *out = tm_out();
+        const char *runs[] = {a};
+        AUTO_BUF err = {0};
+        cr_assert_eq(tm_merge(out, runs, 1, &err), 3, "case %zu", i);
+        cr_assert(strstr(err.data, cases[i].says), "case %zu: %s", i, err.data);
+        cr_assert_eq(access(out, F_OK), -1);
+    }
+}
+
+/* TH of mini.rules: a rate over aggregates that are no column of the form, a target, the gaps,
+ * last year's count: all recomputed from the summed accumulators by the rules' definitions. */
+#define TH_ACC_XONG "\"(count (in state xong dinh_chi))\""
+#define TH_ACC_CODK "\"(count (in state xong dinh_chi dang_thi_hanh))\""
+#define TH_ACC_THU "\"(sum (+ collected reduced))\""
+#define TH_ACC_DC "\"(sum remaining where (= state dinh_chi))\""
+#define TH_ACC_B "\"(sum B)\""
+#define TH_ACC_PRIOR "\"prior (count (in state xong dinh_chi dang_thi_hanh))\""
+
+static const char *th_cells_x =
+    "form,row,column,value\n"
+    "TH,X,ty_le,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\nTH,X,ty_le_tien,25.00\n"
+    "TH,X,co_dk,2\nTH,X,co_dk_cung_ky,3\nTH,X,co_dk_tang_giam,-1\n"
+    "TH,*,ty_le,50.00\nTH,*,chi_tieu,80.00\nTH,*,chenh_lech,-30.00\nTH,*,ty_le_tien,25.00\n"
+    "TH,*,co_dk,2\nTH,*,co_dk_cung_ky,3\nTH,*,co_dk_tang_giam,-1\n";
+static const char *th_accs_x = "TH,X," TH_ACC_XONG ",1\nTH,X," TH_ACC_CODK ",2\n"
+                               "TH,X," TH_ACC_THU ",100\nTH,X," TH_ACC_B ",400\n"
+                               "TH,X," TH_ACC_PRIOR ",3\n";
+static const char *th_cells_y =
+    "form,row,column,value\n"
+    "TH,Y,ty_le,\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,\nTH,Y,ty_le_tien,100.00\n"
+    "TH,Y,co_dk,0\nTH,Y,co_dk_cung_ky,0\nTH,Y,co_dk_tang_giam,0\n"
+    "TH,*,ty_le,\nTH,*,chi_tieu,80.00\nTH,*,chenh_lech,\nTH,*,ty_le_tien,100.00\n"
+    "TH,*,co_dk,0\nTH,*,co_dk_cung_ky,0\nTH,*,co_dk_tang_giam,0\n";
+static const char *th_accs_y = "TH,Y," TH_ACC_THU ",50\nTH,Y," TH_ACC_DC ",50\n"
+                               "TH,Y," TH_ACC_B ",100\n";
+
+Test(merge, every_derived_cell_is_recomputed_by_the_rules_definitions)
+{
+    tm_spec sa = spec_a(), sb = spec_b();
+    sa.cells = th_cells_x;
+    sa.accs = th_accs_x;
+    sb.cells = th_cells_y;
+    sb.accs = th_accs_y;
+    sa.units[0] = "X";
+    sb.units[0] = "Y";
+    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
+    const char *runs[] = {a, b};
+    AUTO_BUF err = {0};
+    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
+    AUTO_STR cells = tm_file(out, "cells.csv");
+    /* the unit rows keep their values; the total: 1/2, (150 + 50)/500, 2 − 3 */
+    cr_assert_str_eq(cells,
+                     "form,row,column,value\n"
+                     "TH,X,ty_le,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\n"
+                     "TH,X,ty_le_tien,25.00\nTH,X,co_dk,2\nTH,X,co_dk_cung_ky,3\n"
+                     "TH,X,co_dk_tang_giam,-1\n"
+                     "TH,Y,ty_le,\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,\nTH,Y,ty_le_tien,100.00\n"
+                     "TH,Y,co_dk,0\nTH,Y,co_dk_cung_ky,0\nTH,Y,co_dk_tang_giam,0\n"
+                     "TH,*,ty_le,50.00\nTH,*,chi_tieu,80.00\nTH,*,chenh_lech,-30.00\n"
+                     "TH,*,ty_le_tien,40.00\nTH,*,co_dk,2\nTH,*,co_dk_cung_ky,3\n"
+                     "TH,*,co_dk_tang_giam,-1\n");
+    /* the merged accumulators are the sum, so the merged run merges again */
+    AUTO_STR accs = tm_file(out, "accumulators.csv");
+    cr_assert_str_eq(accs, "form,row,acc,value\n"
+                           "TH,X,(count (in state xong dinh_chi)),1\n"
+                           "TH,X,(count (in state xong dinh_chi dang_thi_hanh)),2\n"
+                           "TH,X,(sum (+ collected reduced)),100\n"
+                           "TH,X,(sum B),400\n"
+                           "TH,X,prior (count (in state xong dinh_chi dang_thi_hanh)),3\n"
+                           "TH,Y,(sum (+ collected reduced)),50\n"
+                           "TH,Y,(sum remaining where (= state dinh_chi)),50\n"
+                           "TH,Y,(sum B),100\n");
+}
+
+Test(merge, a_count_that_does_not_follow_from_the_accumulators_is_refused)
 {
     tm_spec sa = spec_a();
-    sa.cells = "form,row,column,value\nB09,X,bi_an,12.50\n";
+    sa.cells = th_cells_x;
+    sa.accs = "TH,X," TH_ACC_CODK ",5\n"; /* the cells say 2 */
+    sa.units[0] = "X";
     AUTO_STR a = tm_run(&sa), *out = tm_out();
     const char *runs[] = {a};
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 1, &err), 3);
-    cr_assert(strstr(err.data, "no formula to recompute rate column B09.bi_an"), "%s", err.data);
+    cr_assert(strstr(err.data, "TH[X].co_dk") && strstr(err.data, "(2 ≠ 5)"), "%s", err.data);
 }
 
-Test(merge, custom_formulas_cover_differences_constants_and_other_forms)
+Test(merge, the_rules_come_from_the_manifest_by_sha256_or_from_rules)
 {
-    const char *ca = "form,row,column,value\n"
-                     "B01,X,xong,1\nB01,X,co_dk,2\n"
-                     "TH,X,ty_le_viec,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\n";
-    const char *cb = "form,row,column,value\n"
-                     "B01,Y,xong,2\nB01,Y,co_dk,2\n"
-                     "TH,Y,ty_le_viec,100.00\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,20.00\n";
-    tm_spec sa = spec_a(), sb = spec_b();
-    sa.cells = ca;
-    sb.cells = cb;
+    /* a copy of mini.rules beside the runs: recorded in their manifests, then edited */
+    AUTO_STR dir = tu_tempdir(), *orig = tm_rules_path();
+    size_t len;
+    AUTO_STR text = tu_read(orig, &len);
+    AUTO_STR maps_text = NULL;
+    thk_buf maps = {0};
+    buf_printf(&maps, "%s/rules/thads-maps.rules", tu_root());
+    maps_text = tu_read(maps.data, NULL);
+    buf_free(&maps);
+    free(tu_write_str(dir, "thads-maps.rules", maps_text));
+    /* the include is relative: point it at the copy beside */
+    thk_buf t = {0};
+    const char *inc = strstr(text, "\"../../../rules/thads-maps.rules\"");
+    cr_assert_not_null(inc);
+    buf_append(&t, text, (size_t)(inc - text));
+    buf_printf(&t, "\"thads-maps.rules\"%s", inc + strlen("\"../../../rules/thads-maps.rules\""));
+    AUTO_STR copy = tu_write_str(dir, "mini.rules", t.data);
+    buf_free(&t);
+
+    tm_spec sa = spec_a();
+    sa.cells = th_cells_x;
+    sa.accs = th_accs_x;
     sa.units[0] = "X";
-    sb.units[0] = "Y";
-    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
-    const merge_rate rates[] = {
-        {"TH", "ty_le_viec", MERGE_PERCENT, {"B01.xong"}, {"B01.co_dk"}},
-        {"TH", "chenh_lech", MERGE_DIFF, {"ty_le_viec", "chi_tieu"}, {NULL}},
-        {"TH", "chi_tieu", MERGE_SAME, {NULL}, {NULL}},
-    };
-    const char *runs[] = {a, b};
-    merge_opts o = {.out = out, .runs = runs, .nruns = 2, .rates = rates, .nrates = 3};
-    AUTO_BUF err = {0};
+    AUTO_STR a = tm_run(&sa), *out = tm_out();
+    /* re-record the run's rules as the copy */
+    manifest_info mi;
+    AUTO_BUF p = {0}, err = {0};
+    buf_printf(&p, "%s/manifest.json", a);
+    cr_assert_eq(manifest_read(p.data, &mi, &err), 0, "%s", err.data);
+    const char *old_path = mi.rules[0].path;
+    mi.rules[0].path = copy;
+    cr_assert_eq(sha256_file(copy, mi.rules[0].sha256, NULL, NULL), 0);
+    thk_buf b = {0};
+    manifest_render(&mi, &b);
+    mi.rules[0].path = old_path;
+    manifest_clear(&mi);
+    free(tu_write(a, "manifest.json", b.data, b.len));
+    buf_free(&b);
+    const char *runs[] = {a};
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 0, "%s", err.data);
+
+    /* the file edited after the run: refused, exit 2, naming it */
+    FILE *f = fopen(copy, "a");
+    fputs("# sửa sau lần chạy\n", f);
+    fclose(f);
+    buf_clear(&err);
+    cr_assert_eq(tm_merge(out, runs, 1, &err), 2);
+    cr_assert(strstr(err.data, copy) && strstr(err.data, "--rules"), "%s", err.data);
+
+    /* --rules names the rules to use */
+    const char *rules[] = {orig};
+    merge_opts o = {.out = out, .runs = runs, .nruns = 1, .rules = rules, .nrules = 1};
+    buf_clear(&err);
     cr_assert_eq(merge_runs(&o, &err), 0, "%s", err.data);
-    AUTO_STR cells = tm_file(out, "cells.csv");
-    cr_assert_str_eq(cells, "form,row,column,value\n"
-                            "B01,X,xong,1\nB01,X,co_dk,2\nB01,Y,xong,2\nB01,Y,co_dk,2\n"
-                            "TH,X,ty_le_viec,50.00\nTH,X,chi_tieu,80.00\nTH,X,chenh_lech,-30.00\n"
-                            "TH,Y,ty_le_viec,100.00\nTH,Y,chi_tieu,80.00\nTH,Y,chenh_lech,20.00\n");
 }
 
 Test(merge, fixed_row_forms_keep_their_order_and_subtotals_follow_their_group)
@@ -524,56 +702,6 @@ Test(merge, main_returns_usage_and_help_codes)
     cr_assert_eq(merge_main(5, ok), 0);
     char *missing[] = {"merge", "--out", out, "/nonexistent/run", NULL};
     cr_assert_eq(merge_main(4, missing), 3);
-}
-
-Test(merge, the_shipped_th_rates_are_recomputed_from_th_and_b02)
-{
-    /* each run: its unit row and the total row (equal for one unit) */
-    const char *ca = "form,row,column,value\n"
-                     "TH,X,ty_le,50.00\nTH,X,chi_tieu,84.50\nTH,X,chenh_lech,-34.50\n"
-                     "TH,X,ty_le_tien,25.00\nTH,X,chi_tieu_tien,52.00\n"
-                     "TH,X,chenh_lech_tien,-27.00\nTH,X,co_dk,2\nTH,X,xong,1\n"
-                     "TH,X,co_dk_tang_giam,-1\n"
-                     "TH,*,ty_le,50.00\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,-34.50\n"
-                     "TH,*,ty_le_tien,25.00\nTH,*,chi_tieu_tien,52.00\n"
-                     "TH,*,chenh_lech_tien,-27.00\nTH,*,co_dk,2\nTH,*,xong,1\n"
-                     "TH,*,co_dk_tang_giam,-1\n"
-                     "B02,X,xong,100\nB02,X,dinh_chi,0\nB02,X,giam,0\nB02,X,co_dk,400\n"
-                     "B02,*,xong,100\nB02,*,dinh_chi,0\nB02,*,giam,0\nB02,*,co_dk,400\n";
-    const char *cb = "form,row,column,value\n"
-                     "TH,Y,ty_le,\nTH,Y,chi_tieu,84.50\nTH,Y,chenh_lech,\n"
-                     "TH,Y,ty_le_tien,100.00\nTH,Y,chi_tieu_tien,52.00\n"
-                     "TH,Y,chenh_lech_tien,48.00\nTH,Y,co_dk,0\nTH,Y,xong,0\n"
-                     "TH,Y,co_dk_tang_giam,3\n"
-                     "TH,*,ty_le,\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,\n"
-                     "TH,*,ty_le_tien,100.00\nTH,*,chi_tieu_tien,52.00\n"
-                     "TH,*,chenh_lech_tien,48.00\nTH,*,co_dk,0\nTH,*,xong,0\n"
-                     "TH,*,co_dk_tang_giam,3\n"
-                     "B02,Y,xong,0\nB02,Y,dinh_chi,50\nB02,Y,giam,50\nB02,Y,co_dk,100\n"
-                     "B02,*,xong,0\nB02,*,dinh_chi,50\nB02,*,giam,50\nB02,*,co_dk,100\n";
-    tm_spec sa = spec_a(), sb = spec_b();
-    sa.cells = ca;
-    sb.cells = cb;
-    sa.units[0] = "X";
-    sb.units[0] = "Y";
-    AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
-    const char *runs[] = {a, b};
-    AUTO_BUF err = {0};
-    cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
-    AUTO_STR cells = tm_file(out, "cells.csv");
-    /* the unit rows keep their own rates; the total is recomputed: 1/2, 200/500 */
-    cr_assert(strstr(cells, "TH,X,ty_le,50.00\nTH,X,chi_tieu,84.50\nTH,X,chenh_lech,-34.50\n"
-                            "TH,X,ty_le_tien,25.00\n"),
-              "%s", cells);
-    cr_assert(strstr(cells, "TH,Y,ty_le,\nTH,Y,chi_tieu,84.50\nTH,Y,chenh_lech,\n"
-                            "TH,Y,ty_le_tien,100.00\nTH,Y,chi_tieu_tien,52.00\n"
-                            "TH,Y,chenh_lech_tien,48.00\n"),
-              "%s", cells);
-    cr_assert(strstr(cells, "TH,*,ty_le,50.00\nTH,*,chi_tieu,84.50\nTH,*,chenh_lech,-34.50\n"
-                            "TH,*,ty_le_tien,40.00\nTH,*,chi_tieu_tien,52.00\n"
-                            "TH,*,chenh_lech_tien,-12.00\nTH,*,co_dk,2\nTH,*,xong,1\n"
-                            "TH,*,co_dk_tang_giam,2\n"),
-              "%s", cells);
 }
 
 Test(merge, a_line_with_too_many_fields_is_an_input_error)

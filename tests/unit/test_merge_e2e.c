@@ -72,11 +72,13 @@ static int me_unit_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Runs `thongke report` on input folder `in` into `out`; returns the exit code. */
-static int me_report(const char *in, const char *out, const char *log)
+/* Runs `thongke report` on input folder `in` into `out` (under `rules`, or the default rules
+ * when NULL); returns the exit code. */
+static int me_report(const char *in, const char *out, const char *log, const char *rules)
 {
     char *argv[] = {(char *)tu_bin(), "report", "--year", "2026", "--months", "12",
-                    "--input", (char *)in, "--out", (char *)out, "--quiet", NULL};
+                    "--input", (char *)in, "--out", (char *)out, "--quiet",
+                    rules ? "--rules" : NULL, (char *)rules, NULL};
     return tu_run(argv, NULL, log, NULL);
 }
 
@@ -108,7 +110,10 @@ static char *me_sorted_body(const char *path)
     return b.data;
 }
 
-Test(merge_e2e, merging_two_halves_of_the_sample_equals_the_whole_run, .timeout = 300)
+/* input/sample split by unit, `report` on each half and on the whole under `rules` (NULL: the
+ * shipped ones), `merge` of the halves: cells.csv and accumulators.csv byte-identical to the
+ * whole run's, cases.csv the same set of lines. */
+static void me_check_merge(const char *rules)
 {
     const char *bin = tu_bin();
     if (access(bin, X_OK) != 0)
@@ -168,11 +173,12 @@ Test(merge_e2e, merging_two_halves_of_the_sample_equals_the_whole_run, .timeout 
 
     char log[4300];
     snprintf(log, sizeof log, "%s/log-all", root);
-    cr_assert_eq(me_report(src, run_all, log), 0, "report on the whole sample failed, see %s", log);
+    cr_assert_eq(me_report(src, run_all, log, rules), 0, "report on the whole sample failed, see %s",
+                 log);
     snprintf(log, sizeof log, "%s/log-a", root);
-    cr_assert_eq(me_report(in_a, run_a, log), 0, "report on half A failed, see %s", log);
+    cr_assert_eq(me_report(in_a, run_a, log, rules), 0, "report on half A failed, see %s", log);
     snprintf(log, sizeof log, "%s/log-b", root);
-    cr_assert_eq(me_report(in_b, run_b, log), 0, "report on half B failed, see %s", log);
+    cr_assert_eq(me_report(in_b, run_b, log, rules), 0, "report on half B failed, see %s", log);
 
     snprintf(log, sizeof log, "%s/log-merge", root);
     char *margv[] = {(char *)bin, "merge", "--out", merged, run_a, run_b, NULL};
@@ -197,6 +203,15 @@ Test(merge_e2e, merging_two_halves_of_the_sample_equals_the_whole_run, .timeout 
     cr_assert_str_eq(c2, c1, "merged cells.csv is not byte-identical (row order?)");
     free(c1);
     free(c2);
+    snprintf(p1, sizeof p1, "%s/accumulators.csv", run_all);
+    snprintf(p2, sizeof p2, "%s/accumulators.csv", merged);
+    c1 = tu_read(p1, NULL);
+    c2 = tu_read(p2, NULL);
+    cr_assert_not_null(c1);
+    cr_assert_not_null(c2);
+    cr_assert_str_eq(c2, c1, "merged accumulators.csv is not byte-identical");
+    free(c1);
+    free(c2);
 
     /* the merged cases.csv holds the whole run's cases */
     snprintf(p1, sizeof p1, "%s/cases.csv", run_all);
@@ -217,4 +232,18 @@ Test(merge_e2e, merging_two_halves_of_the_sample_equals_the_whole_run, .timeout 
     strpool_free(ids_b);
     free(names);
     free(root);
+}
+
+Test(merge_e2e, merging_two_halves_of_the_sample_equals_the_whole_run, .timeout = 300)
+{
+    me_check_merge(NULL);
+}
+
+/* A rule file the C code has never seen (tests/data/merge/custom.rules: other forms, rates over
+ * aggregates, a target, last year's count, money in millions by loại việc): the same. */
+Test(merge_e2e, a_rule_file_written_for_the_test_merges_to_the_whole_run, .timeout = 300)
+{
+    char rules[4200];
+    snprintf(rules, sizeof rules, "%s/tests/data/merge/custom.rules", tu_root());
+    me_check_merge(rules);
 }
