@@ -579,11 +579,14 @@ static void agg_eval_ctx(agg_run *r, rule_eval_ctx *x, const period *p, int ctx)
     x->slots = r->slots[ctx];
 }
 
-static void agg_flags(agg_run *r, thk_buf *out)
+/* What the callback gets for the current record, in out: the ';'-joined names of its true
+ * flag lets, NUL, then the text of each case key (rule_set_case_keys), each NUL-terminated. */
+static void agg_flags(agg_run *r, rule_eval_ctx *x, thk_buf *out)
 {
     rule_set *rs = r->rs;
     buf_clear(out);
     buf_append(out, "", 0);
+    bool any = false;
     for (size_t i = 0; i < rs->nlets; i++) {
         const rule_letdef *l = &rs->lets[i];
         if (!l->flag)
@@ -597,17 +600,34 @@ static void agg_flags(agg_run *r, thk_buf *out)
         }
         if (!t)
             continue;
-        if (out->len)
+        if (any)
             buf_putc(out, ';');
+        any = true;
         buf_append(out, l->ast->name, strlen(l->ast->name));
     }
+    buf_putc(out, '\0');
+    for (size_t k = 0; k < rs->ncase_keys; k++) {
+        const rule_case_key *ck = &rs->case_keys[k];
+        rule_val v;
+        memo_eval(r, x, ck->node, &v);
+        rule_val_text(rs, &v, ck->type, ck->dom, &r->tmp);
+        if (r->tmp.len)
+            buf_append(out, r->tmp.data, r->tmp.len);
+        buf_putc(out, '\0');
+    }
+}
+
+/* The flags and keys of agg_flags's block b. */
+static const char *agg_keys_of(const char *b)
+{
+    return b + strlen(b) + 1;
 }
 
 /* Hands one case to the callback: at once with one run, else held for the chunk's turn. */
 static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
 {
     if (!r->order) {
-        r->cb(r->cb_ctx, r->m, ci, f, flags->data);
+        r->cb(r->cb_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data));
         return;
     }
     if (!r->held_ci) {
@@ -619,7 +639,6 @@ static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_b
     r->held_f[r->nheld] = *f;
     r->held_flags[r->nheld] = r->held_text.len;
     buf_append(&r->held_text, flags->data, flags->len);
-    buf_putc(&r->held_text, '\0');
     r->nheld++;
 }
 
@@ -633,7 +652,8 @@ static void agg_chunk_done(agg_run *r, size_t k)
     if (!o->stop) {
         for (size_t i = 0; i < r->nheld; i++)
             r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i],
-                  r->held_text.data + r->held_flags[i]);
+                  r->held_text.data + r->held_flags[i],
+                  agg_keys_of(r->held_text.data + r->held_flags[i]));
         o->turn = k + 1;
     }
     pthread_cond_broadcast(&o->cv);
@@ -683,7 +703,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
                 break;
             }
             if (calls) {
-                agg_flags(r, &flags);
+                agg_flags(r, &x, &flags);
                 agg_hand(r, (uint32_t)ci, &f, &flags);
             }
         }
@@ -1639,6 +1659,7 @@ int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn f
         x.row = (uint32_t)ci;
         x.f = &f;
         x.err = 0;
+        agg_next_record(&r);
         rule_eval_lets(&x, RCTX_CASE, false);
         if (x.err & RULE_EVAL_LIMIT)
             continue;
@@ -1647,8 +1668,8 @@ int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn f
             rc = THK_EXIT_INPUT;
             break;
         }
-        agg_flags(&r, &flags);
-        fn(ctx, m, (uint32_t)ci, &f, flags.data);
+        agg_flags(&r, &x, &flags);
+        fn(ctx, m, (uint32_t)ci, &f, flags.data, agg_keys_of(flags.data));
     }
     buf_free(&flags);
     agg_run_free(&r);

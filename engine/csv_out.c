@@ -304,16 +304,35 @@ const char *const csv_out_cases_columns[CSV_CASE__N] = {
     "ma_viec", "ma_don_vi", "carried",   "new",       "state", "terminal_date",
     "B",       "collected", "reduced", "remaining", "flags"};
 
-void csv_out_cases_header(thk_buf *b)
+bool csv_out_case_key_shown(const char *name)
 {
     for (size_t k = 0; k < CSV_CASE__N; k++)
-        csv_out_str(b, csv_out_cases_columns[k], k + 1 == CSV_CASE__N);
+        if (strcmp(csv_out_cases_columns[k], name) == 0)
+            return false;
+    return true;
+}
+
+void csv_out_cases_header(thk_buf *b, const char *const *keys, const bool *shown, size_t nkeys)
+{
+    size_t last = CSV_CASE__N - 1;
+    for (size_t k = 0; k < nkeys; k++)
+        if (shown[k])
+            last = CSV_CASE__N + k;
+    for (size_t k = 0; k < CSV_CASE__N; k++)
+        csv_out_str(b, csv_out_cases_columns[k], k == last);
+    for (size_t k = 0; k < nkeys; k++)
+        if (shown[k])
+            csv_out_str(b, keys[k], CSV_CASE__N + k == last);
 }
 
 void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const replay_facts *f,
-                      const char *flags)
+                      const char *flags, const char *keys, const bool *shown, size_t nkeys)
 {
     char d[11];
+    size_t last = CSV_CASE__N - 1;
+    for (size_t k = 0; k < nkeys; k++)
+        if (shown[k])
+            last = CSV_CASE__N + k;
     csv_out_str(b, ma_viec, false);
     csv_out_str(b, unit, false);
     csv_out_int(b, f->carried, false);
@@ -325,7 +344,12 @@ void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const r
     csv_out_int(b, f->collected, false);
     csv_out_int(b, f->reduced, false);
     csv_out_int(b, f->remaining, false);
-    csv_out_str(b, flags, true);
+    csv_out_str(b, flags, last == CSV_CASE__N - 1);
+    for (size_t k = 0; k < nkeys; k++) {
+        if (shown[k])
+            csv_out_str(b, keys, CSV_CASE__N + k == last);
+        keys += strlen(keys) + 1;
+    }
 }
 
 /* ---- reading our own outputs back (diff, merge) ------------------------------------------ */

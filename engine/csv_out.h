@@ -82,12 +82,16 @@ enum {
     CSV_CASE__N
 };
 extern const char *const csv_out_cases_columns[CSV_CASE__N];
-/* Appends cases.csv's header line. */
-void csv_out_cases_header(thk_buf *b);
+/* Whether a case key (rule_set_case_keys) gets a column of its own in cases.csv: not when its
+ * name is one of the columns above (a form with rows by `state` reads the state column). */
+bool csv_out_case_key_shown(const char *name);
+/* Appends cases.csv's header line: the columns above, then the name of each shown case key. */
+void csv_out_cases_header(thk_buf *b, const char *const *keys, const bool *shown, size_t nkeys);
 /* Appends one cases.csv line: the case's id and unit, its replayed facts, the names of its
- * true boolean lets (flags, ';'-joined). */
+ * true boolean lets (flags, ';'-joined), then its shown case keys (`keys`: nkeys texts, each
+ * NUL-terminated, one after the other, as rule_case_fn gives them). */
 void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const replay_facts *f,
-                      const char *flags);
+                      const char *flags, const char *keys, const bool *shown, size_t nkeys);
 
 /* One line of cells.csv as ids into a string pool (form, row key, column code, value text). */
 typedef struct {

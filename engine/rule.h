@@ -44,11 +44,18 @@ void rule_set_fill_load_opts(rule_set *rs, load_opts *o);
 /* Number of `test` blocks. */
 size_t rule_set_test_count(const rule_set *rs);
 
+/* Fills names[0..cap) with the names of the row keys of case forms other than the unit
+ * (chap_hanh_vien, hinh_thuc, loai_an for the shipped rules), first appearance first; returns
+ * how many there are. The names belong to rs. */
+size_t rule_set_case_keys(const rule_set *rs, const char **names, size_t cap);
+
 /* Called for each in-scope case of the main period that reached the forms (cases.csv):
  * `flags` is the ';'-joined names of the boolean lets used by forms or lists that are true for
- * the case, in declaration order ("" when none). Pointers are valid during the call only. */
+ * the case, in declaration order ("" when none); `keys` holds the case's value of each row key
+ * of rule_set_case_keys, as the text of its row in cells.csv, each NUL-terminated, one after
+ * the other. Pointers are valid during the call only. */
 typedef void (*rule_case_fn)(void *ctx, const model *m, uint32_t case_idx,
-                             const replay_facts *f, const char *flags);
+                             const replay_facts *f, const char *flags, const char *keys);
 
 /* Registers fn to be called by the next rule_compute calls (NULL to stop). */
 void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);

@@ -2186,30 +2186,18 @@ static void cc_conts(cc *c)
 /* ---- used lets ------------------------------------------------------------------------------ */
 
 /* Marks the lets node n reads: in l->used[ctx], or in marks[let] when marks is given. */
-static void cc_mark_in(rule_set *rs, int32_t n, uint8_t *seen, bool *marks)
+void rule_node_walk(const rule_set *rs, int32_t n, rule_node_visit fn, void *ctx)
 {
-    if (n < 0 || seen[n])
+    if (n < 0 || !fn(ctx, n))
         return;
-    seen[n] = 1;
     const rule_node *nd = &rs->nodes[n];
     switch ((rule_op)nd->op) {
-    case OP_LET: {
-        int ctx = nd->aux;
-        int32_t li = rs->let_order[ctx][nd->a];
-        rule_letdef *l = &rs->lets[li];
-        if (marks)
-            marks[li] = true;
-        else
-            l->used[ctx] = true;
-        cc_mark_in(rs, l->node[ctx], seen, marks);
-        return;
-    }
     case OP_NOT:
     case OP_NEG:
     case OP_EMPTY:
     case OP_YEARS:
     case OP_MATCH:
-        cc_mark_in(rs, nd->a, seen, marks);
+        rule_node_walk(rs, nd->a, fn, ctx);
         return;
     case OP_AND:
     case OP_OR:
@@ -2225,27 +2213,81 @@ static void cc_mark_in(rule_set *rs, int32_t n, uint8_t *seen, bool *marks)
     case OP_DATE_SUB:
     case OP_OLDER:
     case OP_CONTAINS:
-        cc_mark_in(rs, nd->a, seen, marks);
-        cc_mark_in(rs, nd->b, seen, marks);
+        rule_node_walk(rs, nd->a, fn, ctx);
+        rule_node_walk(rs, nd->b, fn, ctx);
         return;
     case OP_BETWEEN:
-        cc_mark_in(rs, nd->a, seen, marks);
-        cc_mark_in(rs, nd->b, seen, marks);
-        cc_mark_in(rs, nd->c, seen, marks);
+        rule_node_walk(rs, nd->a, fn, ctx);
+        rule_node_walk(rs, nd->b, fn, ctx);
+        rule_node_walk(rs, nd->c, fn, ctx);
         return;
     case OP_IN:
-        cc_mark_in(rs, nd->a, seen, marks);
+        rule_node_walk(rs, nd->a, fn, ctx);
         for (int32_t i = 0; i < nd->c; i++)
-            cc_mark_in(rs, rs->xs[nd->b + i], seen, marks);
+            rule_node_walk(rs, rs->xs[nd->b + i], fn, ctx);
         return;
     default:
         return;
     }
 }
 
+typedef struct {
+    rule_set *rs;
+    uint8_t *seen;
+    bool *marks;
+} cc_mark_ctx;
+
+/* Marks node n seen; a let it reads is marked (used, or in marks) and its own node walked. */
+static bool cc_mark_visit(void *vctx, int32_t n)
+{
+    cc_mark_ctx *m = vctx;
+    if (m->seen[n])
+        return false;
+    m->seen[n] = 1;
+    const rule_node *nd = &m->rs->nodes[n];
+    if (nd->op != OP_LET)
+        return true;
+    int ctx = nd->aux;
+    int32_t li = m->rs->let_order[ctx][nd->a];
+    rule_letdef *l = &m->rs->lets[li];
+    if (m->marks)
+        m->marks[li] = true;
+    else
+        l->used[ctx] = true;
+    rule_node_walk(m->rs, l->node[ctx], cc_mark_visit, m);
+    return false;
+}
+
+static void cc_mark_in(rule_set *rs, int32_t n, uint8_t *seen, bool *marks)
+{
+    cc_mark_ctx c = {rs, seen, marks};
+    rule_node_walk(rs, n, cc_mark_visit, &c);
+}
+
 static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
 {
     cc_mark_in(rs, n, seen, NULL);
+}
+
+/* The row keys of case forms other than the unit, by name, first appearance first: what
+ * cases.csv publishes beside the replay facts so a cell's cases can be found. */
+static void cc_case_keys(rule_set *rs)
+{
+    for (size_t i = 0; i < rs->nforms; i++) {
+        const agg_form *f = &rs->forms[i];
+        for (size_t l = 0; f->ctx == RCTX_CASE && l < f->nlevels; l++) {
+            const agg_level *lv = &f->levels[l];
+            const char *name = lv->ast->name;
+            bool seen = lv->kind == LV_UNIT;
+            for (size_t k = 0; !seen && k < rs->ncase_keys; k++)
+                seen = strcmp(rs->case_keys[k].name, name) == 0;
+            if (seen)
+                continue;
+            rs->case_keys = thk_xrealloc(rs->case_keys,
+                                         (rs->ncase_keys + 1) * sizeof *rs->case_keys);
+            rs->case_keys[rs->ncase_keys++] = (rule_case_key){name, lv->key, lv->type, lv->dom};
+        }
+    }
 }
 
 static void cc_mark_used(rule_set *rs)
@@ -2288,6 +2330,7 @@ static void cc_mark_used(rule_set *rs)
         l->flag = l->used[RCTX_CASE] && l->node[RCTX_CASE] >= 0 &&
                   rs->nodes[l->node[RCTX_CASE]].type == RT_BOOL;
     }
+    cc_case_keys(rs);
 }
 
 /* ---- driver --------------------------------------------------------------------------------- */
@@ -2399,6 +2442,7 @@ void rule_set_free(rule_set *rs)
     free(rs->lets);
     free(rs->conts);
     free(rs->cont_lets);
+    free(rs->case_keys);
     strpool_free(rs->let_names);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->let_order[k]);
@@ -2469,6 +2513,13 @@ void rule_set_fill_load_opts(rule_set *rs, load_opts *o)
 size_t rule_set_test_count(const rule_set *rs)
 {
     return rs->ast ? rs->ast->ntests : 0;
+}
+
+size_t rule_set_case_keys(const rule_set *rs, const char **names, size_t cap)
+{
+    for (size_t k = 0; k < rs->ncase_keys && k < cap; k++)
+        names[k] = rs->case_keys[k].name;
+    return rs->ncase_keys;
 }
 
 void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx)

@@ -238,6 +238,15 @@ typedef struct {
     int32_t cur_cond, cur_val;
 } rule_cont;
 
+/* A row key of case forms other than the unit (ma_don_vi), published in cases.csv under its
+ * name so that diff can place a case in the rows of every form. */
+typedef struct {
+    const char *name;  /* the rowfield's name ("chap_hanh_vien", "hinh_thuc") */
+    int32_t node;      /* its key node (case context) */
+    uint8_t type;
+    uint16_t dom;
+} rule_case_key;
+
 struct rule_set {
     thk_buf diagbuf;
     rule_diag diag;
@@ -291,6 +300,8 @@ struct rule_set {
     int threads;            /* rule_set_threads: how many threads rule_compute may use (1, 2) */
     rule_case_fn on_case;
     void *on_case_ctx;
+    rule_case_key *case_keys; /* row keys of case forms besides the unit (cases.csv) */
+    size_t ncase_keys;
 };
 
 /* The domain's name for messages ("state", "loai_an"). */
@@ -306,6 +317,11 @@ const char *rule_type_name(const rule_set *rs, int type, int dom);
 /* Compiles a parsed program into rs (which owns ast afterwards). Reports every error into
  * rs->diag; returns the number of errors. */
 size_t rule_compile(rule_set *rs, rule_ast *ast);
+
+/* Visits node n and, while fn returns true for a node, the nodes it reads (a let's own node
+ * is not entered: OP_LET is a leaf here), depth first. */
+typedef bool (*rule_node_visit)(void *ctx, int32_t n);
+void rule_node_walk(const rule_set *rs, int32_t n, rule_node_visit fn, void *ctx);
 
 /* For unit tests: compiles one expression in context ctx against rs (whose program is already
  * compiled). Returns the node or -1 (errors in rs->diag). */

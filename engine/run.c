@@ -254,15 +254,18 @@ static int run_load(run_ctx *c)
 typedef struct {
     csv_out_file *f;
     int rc;
+    const char **keys; /* the rules' case keys and whether each has a column */
+    bool *shown;
+    size_t nkeys;
 } run_cases_ctx;
 
 static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const replay_facts *f,
-                         const char *flags)
+                         const char *flags, const char *keys)
 {
     run_cases_ctx *cc = ctx;
     const model_case *k = &m->cases[case_idx];
     csv_out_case_row(csv_out_buffer(cc->f), model_str(m, k->ma_viec),
-                     model_str(m, m->units[k->unit].code), f, flags);
+                     model_str(m, m->units[k->unit].code), f, flags, keys, cc->shown, cc->nkeys);
     if (!cc->rc)
         cc->rc = csv_out_flush_some(cc->f);
 }
@@ -676,13 +679,21 @@ static int run_pipeline(run_ctx *c)
             log_error("%s", c->err.data);
             return THK_EXIT_OUTPUT;
         }
-        csv_out_cases_header(csv_out_buffer(cc.f));
+        cc.nkeys = rule_set_case_keys(c->rs, NULL, 0);
+        cc.keys = thk_xcalloc(cc.nkeys + 1, sizeof *cc.keys);
+        cc.shown = thk_xcalloc(cc.nkeys + 1, sizeof *cc.shown);
+        rule_set_case_keys(c->rs, cc.keys, cc.nkeys);
+        for (size_t k = 0; k < cc.nkeys; k++)
+            cc.shown[k] = csv_out_case_key_shown(cc.keys[k]);
+        csv_out_cases_header(csv_out_buffer(cc.f), cc.keys, cc.shown, cc.nkeys);
         rule_set_on_case(c->rs, run_case_row, &cc);
     }
     size_t rejects_before = rejects_count(c->rej);
     c->fs = rule_compute(c->rs, c->m, &c->per, c->rej, &c->err, &status);
     run_reconcile(c, rejects_before);
     rule_set_on_case(c->rs, NULL, NULL);
+    free(cc.keys);
+    free(cc.shown);
     if (cc.f) {
         int wrc = csv_out_close(cc.f, c->fs ? &c->err : &diag);
         if (!wrc)
