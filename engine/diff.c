@@ -3,6 +3,7 @@
  * cases of its row that entered, left or changed money. Reads only; writes nothing to disk. */
 #include "diff.h"
 #include "csv_out.h"
+#include "drill.h"
 #include "read_date.h"
 #include "runfile.h"
 
@@ -78,12 +79,16 @@ enum {
 };
 #define diff_case_col csv_out_cases_columns
 
-/* One run's cases: DC_N pool ids per case, and case id (ids pool) → record. */
+/* One run's cases: DC_N pool ids per case (the columns above, 0 where the file lacks one), all
+ * nfields of the line (the rules' row keys after them), and case id (ids pool) → record. */
 typedef struct {
     uint32_t *f;
+    uint32_t *all;
     size_t n, cap;
     uint32_t *at;
     size_t nat;
+    char **names; /* the header */
+    size_t nfields;
 } diff_run_cases;
 
 typedef struct {
@@ -129,6 +134,10 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
             return THK_EXIT_INPUT;
         }
         c->nfields = rec->nfields;
+        c->rc->nfields = rec->nfields;
+        c->rc->names = thk_xcalloc(rec->nfields + 1, sizeof *c->rc->names);
+        for (size_t i = 0; i < rec->nfields; i++)
+            c->rc->names[i] = thk_xstrdup(rec->fields[i]);
         c->header = true;
         return 0;
     }
@@ -156,12 +165,14 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? rc->cap * 2 : 1024;
         rc->f = thk_xrealloc(rc->f, rc->cap * DC_N * sizeof *rc->f);
+        rc->all = thk_xrealloc(rc->all, rc->cap * c->nfields * sizeof *rc->all);
     }
+    uint32_t *all = &rc->all[rc->n * c->nfields];
+    for (size_t i = 0; i < c->nfields; i++)
+        all[i] = strpool_intern(c->pool, rec->fields[i], rec->lens[i]);
     uint32_t *f = &rc->f[rc->n * DC_N];
-    for (size_t k = 0; k < DC_N; k++) {
-        int i = c->colof[k];
-        f[k] = i < 0 ? 0 : strpool_intern(c->pool, rec->fields[i], rec->lens[i]);
-    }
+    for (size_t k = 0; k < DC_N; k++)
+        f[k] = c->colof[k] < 0 ? 0 : all[c->colof[k]];
     rc->at[id] = (uint32_t)rc->n++;
     return 0;
 }
@@ -176,6 +187,10 @@ static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_r
 static void diff_run_cases_free(diff_run_cases *rc)
 {
     free(rc->f);
+    free(rc->all);
+    for (size_t i = 0; i < rc->nfields; i++)
+        free(rc->names[i]);
+    free(rc->names);
     free(rc->at);
     *rc = (diff_run_cases){0};
 }
@@ -204,7 +219,11 @@ typedef struct {
     size_t nent;
     uint32_t *stamp; /* rank → stamp of the last cell that collected it */
     bool *is_unit;   /* pool id → some case of either run has it as ma_don_vi */
-    strpool *flags;  /* flag names seen in either run */
+    int *keyf_old, *keyf_new; /* fields of the other columns both cases.csv have */
+    size_t nkeys;
+    drill *dold, *dnew; /* the runs' rules on their cases.csv, NULL when not at hand */
+    const char **fields; /* scratch: one line's fields as text */
+    bool have_cases;     /* both runs' cases.csv were read */
 } diff_state;
 
 static uint32_t diff_key(strpool *keys, const cells_line *c)
@@ -326,24 +345,45 @@ static const uint32_t *diff_rec(const diff_run_cases *rc, uint32_t id)
     return &rc->f[(size_t)rc->at[id] * DC_N];
 }
 
-static void diff_add_flags(diff_state *s, const diff_run_cases *rc)
+static const uint32_t *diff_rec_all(const diff_run_cases *rc, uint32_t id)
 {
-    uint32_t last = DIFF_NONE;
-    for (size_t i = 0; i < rc->n; i++) {
-        uint32_t fid = rc->f[i * DC_N + DC_FLAGS];
-        if (fid == last || fid == 0)
+    if (id >= rc->nat || rc->at[id] == DIFF_NONE)
+        return NULL;
+    return &rc->all[(size_t)rc->at[id] * rc->nfields];
+}
+
+static bool diff_is_case_column(const char *name)
+{
+    for (size_t k = 0; k < DC_N; k++)
+        if (strcmp(diff_case_col[k], name) == 0)
+            return true;
+    return false;
+}
+
+/* The columns beyond DC_N (the rules' row keys) that both runs' cases.csv have. */
+static void diff_common_keys(diff_state *s)
+{
+    s->keyf_old = thk_xcalloc(s->kold.nfields + 1, sizeof *s->keyf_old);
+    s->keyf_new = thk_xcalloc(s->kold.nfields + 1, sizeof *s->keyf_new);
+    for (size_t i = 0; i < s->kold.nfields; i++) {
+        if (diff_is_case_column(s->kold.names[i]))
             continue;
-        last = fid;
-        const char *f = strpool_get(s->pool, fid);
-        while (*f) {
-            size_t n = strcspn(f, ";");
-            if (n)
-                strpool_intern(s->flags, f, n);
-            f += n;
-            if (*f == ';')
-                f++;
-        }
+        for (size_t j = 0; j < s->knew.nfields; j++)
+            if (strcmp(s->kold.names[i], s->knew.names[j]) == 0) {
+                s->keyf_old[s->nkeys] = (int)i;
+                s->keyf_new[s->nkeys++] = (int)j;
+                break;
+            }
     }
+}
+
+static bool diff_keys_differ(const diff_state *s, uint32_t id)
+{
+    const uint32_t *o = diff_rec_all(&s->kold, id), *n = diff_rec_all(&s->knew, id);
+    for (size_t k = 0; o && n && k < s->nkeys; k++)
+        if (o[s->keyf_old[k]] != n[s->keyf_new[k]])
+            return true;
+    return false;
 }
 
 static void diff_add_entry(diff_state *s, uint32_t unit, uint32_t rank)
@@ -369,11 +409,12 @@ static int diff_load_cases(diff_state *s, const char *old_dir, const char *new_d
     size_t nids = strpool_count(s->ids);
     diff_at_grow(&s->kold, nids);
     diff_at_grow(&s->knew, nids);
+    diff_common_keys(s);
     diff_sortkey *sk = thk_xmalloc(nids * sizeof *sk);
     size_t n = 0;
     for (uint32_t id = 1; id < nids; id++) {
         const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
-        if (!o || !nw || memcmp(o, nw, DC_N * sizeof *o) != 0)
+        if (!o || !nw || memcmp(o, nw, DC_N * sizeof *o) != 0 || diff_keys_differ(s, id))
             sk[n++] = (diff_sortkey){strpool_get(s->ids, id), id};
     }
     qsort(sk, n, sizeof *sk, diff_sortkey_cmp);
@@ -399,8 +440,6 @@ static int diff_load_cases(diff_state *s, const char *old_dir, const char *new_d
         s->is_unit[s->kold.f[i * DC_N + DC_UNIT]] = true;
     for (size_t i = 0; i < s->knew.n; i++)
         s->is_unit[s->knew.f[i * DC_N + DC_UNIT]] = true;
-    diff_add_flags(s, &s->kold);
-    diff_add_flags(s, &s->knew);
     return 0;
 }
 
@@ -409,7 +448,6 @@ static void diff_state_free(diff_state *s)
     strpool_free(s->pool);
     strpool_free(s->keys);
     strpool_free(s->ids);
-    strpool_free(s->flags);
     csv_out_cells_free(&s->cold);
     csv_out_cells_free(&s->cnew);
     free(s->old_at);
@@ -422,168 +460,12 @@ static void diff_state_free(diff_state *s)
     free(s->ent);
     free(s->stamp);
     free(s->is_unit);
+    free(s->keyf_old);
+    free(s->keyf_new);
+    free(s->fields);
 }
 
 /* ---- which cases are in a cell ----------------------------------------------------------- */
-
-typedef enum {
-    DP_SKIP,    /* the form is not about cases.csv (THAHC): no drill-down */
-    DP_ANY,     /* unknown column: every changed case of the row */
-    DP_ALL,     /* every case of the row */
-    DP_CARRIED, /* carried = 1 */
-    DP_NEW,     /* new = 1 */
-    DP_IN,      /* state in states */
-    DP_NOT_IN,  /* state not in states */
-    DP_FLAG     /* flags hold `flag` */
-} diff_pred_kind;
-
-#define DIFF_MAX_STATES 6
-
-typedef struct {
-    diff_pred_kind kind;
-    uint32_t states[DIFF_MAX_STATES]; /* pool ids; DIFF_NONE for a state no case has */
-    size_t nstates;
-    char flag[128];
-    const char *filter; /* the form's `where` flag every case of it has, or NULL */
-} diff_pred;
-
-typedef struct {
-    const char *code;
-    diff_pred_kind kind;
-    const char *states[DIFF_MAX_STATES];
-} diff_pred_def;
-
-/* The shipped B01/B02-style column codes (domain.md §3, §4), money variants with `_tien`. */
-static const diff_pred_def diff_preds[] = {
-    {"thu_ly", DP_ALL, {NULL}},
-    {"chuyen_sang", DP_CARRIED, {NULL}},
-    {"moi", DP_NEW, {NULL}},
-    {"uy_thac", DP_IN, {"uy_thac"}},
-    {"thu_hoi", DP_IN, {"thu_hoi"}},
-    {"xong", DP_IN, {"xong"}},
-    {"dinh_chi", DP_IN, {"dinh_chi"}},
-    {"dang_thi_hanh", DP_IN, {"dang_thi_hanh"}},
-    {"hoan_c", DP_IN, {"hoan_c"}},
-    {"khac", DP_IN, {"khac"}},
-    {"hoan_tdc", DP_IN, {"hoan_tdc"}},
-    {"chua_co_dk", DP_IN, {"chua_co_dk", "chuyen_so_rieng"}},
-    {"co_dk", DP_IN, {"xong", "dinh_chi", "dang_thi_hanh", "hoan_c", "khac"}},
-    {"phai_thi_hanh", DP_NOT_IN, {"uy_thac", "thu_hoi"}},
-    {"chuyen_ky_sau", DP_NOT_IN, {"uy_thac", "thu_hoi", "xong", "dinh_chi"}},
-    {"co_dk_chuyen_ky_sau", DP_IN, {"dang_thi_hanh", "hoan_c", "khac"}},
-    {"co_dk_chua_xong", DP_IN, {"dang_thi_hanh", "hoan_c", "khac"}},
-};
-
-static bool diff_is_money(const char *form, const char *col)
-{
-    size_t n = strlen(col);
-    return strcmp(form, "B02") == 0 || strncmp(form, "B02-", 4) == 0 ||
-           strncmp(form, "B02_", 4) == 0 || (n > 5 && strcmp(col + n - 5, "_tien") == 0);
-}
-
-/* Forms restricted to the cases of one flag (their `where`), and forms whose "xong" counts
- * xong + đình chỉ (rules/thads.rules). */
-static const struct {
-    const char *form, *flag;
-} diff_form_filters[] = {{"B05", "tin_dung"}, {"B06", "tham_nhung"}};
-
-static bool diff_xong_with_dinh_chi(const char *form)
-{
-    return strcmp(form, "B05") == 0 || strcmp(form, "B06") == 0 || strcmp(form, "TH") == 0;
-}
-
-static void diff_pred_states(const diff_state *s, diff_pred *p, diff_pred_kind kind,
-                             const char *const *states)
-{
-    p->kind = kind;
-    for (size_t i = 0; i < DIFF_MAX_STATES && states[i]; i++)
-        p->states[p->nstates++] = strpool_find(s->pool, states[i], strlen(states[i]));
-}
-
-static diff_pred diff_pred_of(const diff_state *s, const char *form, const char *col, bool rate)
-{
-    diff_pred p = {.kind = DP_ANY};
-    if (strncmp(form, "B03", 3) == 0) {
-        p.kind = DP_SKIP;
-        return p;
-    }
-    for (size_t i = 0; i < sizeof diff_form_filters / sizeof diff_form_filters[0]; i++) {
-        const char *fl = diff_form_filters[i].flag;
-        if (strcmp(form, diff_form_filters[i].form) == 0 &&
-            strpool_find(s->flags, fl, strlen(fl)) != STRPOOL_NONE)
-            p.filter = fl;
-    }
-    if (rate)
-        return p;
-    char base[128];
-    snprintf(base, sizeof base, "%s", col);
-    size_t n = strlen(base);
-    if (n > 5 && strcmp(base + n - 5, "_tien") == 0)
-        base[n - 5] = '\0';
-    bool money = diff_is_money(form, col);
-    if (money && (strcmp(base, "xong") == 0 || strcmp(base, "giam") == 0)) {
-        p.kind = DP_ALL; /* collected / reduced of every in-scope case */
-        return p;
-    }
-    if (diff_xong_with_dinh_chi(form) && strcmp(base, "xong") == 0) {
-        static const char *const xd[] = {"xong", "dinh_chi", NULL};
-        diff_pred_states(s, &p, DP_IN, xd);
-        return p;
-    }
-    for (size_t i = 0; i < sizeof diff_preds / sizeof diff_preds[0]; i++)
-        if (strcmp(diff_preds[i].code, base) == 0) {
-            diff_pred_states(s, &p, diff_preds[i].kind, diff_preds[i].states);
-            return p;
-        }
-    if (strpool_find(s->flags, base, strlen(base)) != STRPOOL_NONE) {
-        p.kind = DP_FLAG;
-        snprintf(p.flag, sizeof p.flag, "%s", base);
-    }
-    return p;
-}
-
-static bool diff_truthy(const char *v)
-{
-    return strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
-}
-
-static bool diff_has_flag(const char *flags, const char *name)
-{
-    size_t n = strlen(name);
-    while (*flags) {
-        size_t k = strcspn(flags, ";");
-        if (k == n && memcmp(flags, name, n) == 0)
-            return true;
-        flags += k;
-        if (*flags == ';')
-            flags++;
-    }
-    return false;
-}
-
-static bool diff_pred_test(const diff_state *s, const diff_pred *p, const uint32_t *rec)
-{
-    switch (p->kind) {
-    case DP_CARRIED:
-        return diff_truthy(strpool_get(s->pool, rec[DC_CARRIED]));
-    case DP_NEW:
-        return diff_truthy(strpool_get(s->pool, rec[DC_NEW]));
-    case DP_IN:
-    case DP_NOT_IN: {
-        bool in = false;
-        for (size_t i = 0; i < p->nstates; i++)
-            in = in || p->states[i] == rec[DC_STATE];
-        return p->kind == DP_IN ? in : !in;
-    }
-    case DP_FLAG:
-        return diff_has_flag(strpool_get(s->pool, rec[DC_FLAGS]), p->flag);
-    case DP_SKIP:
-    case DP_ANY:
-    case DP_ALL:
-        break;
-    }
-    return true;
-}
 
 /* The row a cell belongs to: `*` (every case) or the pool ids of its key's components. */
 typedef struct {
@@ -607,16 +489,6 @@ static diff_row diff_row_of(const diff_state *s, const char *row)
             row++;
     }
     return r;
-}
-
-static bool diff_in_row(const diff_row *r, const uint32_t *rec)
-{
-    if (r->all)
-        return true;
-    for (size_t i = 0; i < r->ncomp; i++)
-        if (r->comp[i] == rec[DC_UNIT])
-            return true;
-    return false;
 }
 
 /* Ranks of the changed cases that may be in row r (by old or new unit), ascending. */
@@ -650,10 +522,12 @@ static const char *diff_show(const char *v)
     return *v ? v : "-";
 }
 
-/* "field old→new, ..." for the fields in [from, to) that differ. */
-static void diff_describe(const diff_state *s, const uint32_t *o, const uint32_t *n, int from,
-                          int to, thk_buf *b)
+/* "field old→new, ..." for the fields of case id that differ: the columns in [from, to), then
+ * the row keys both runs publish. */
+static void diff_describe(const diff_state *s, uint32_t id, int from, int to, thk_buf *b)
 {
+    const uint32_t *o = diff_rec(&s->kold, id), *n = diff_rec(&s->knew, id);
+    const uint32_t *oa = diff_rec_all(&s->kold, id), *na = diff_rec_all(&s->knew, id);
     bool first = true;
     for (int k = from; k < to; k++) {
         if (k == DC_MA || o[k] == n[k])
@@ -662,14 +536,14 @@ static void diff_describe(const diff_state *s, const uint32_t *o, const uint32_t
                    diff_show(strpool_get(s->pool, o[k])), diff_show(strpool_get(s->pool, n[k])));
         first = false;
     }
-}
-
-static bool diff_money_differs(const uint32_t *o, const uint32_t *n)
-{
-    for (int k = DC_B; k <= DC_REMAINING; k++)
-        if (o[k] != n[k])
-            return true;
-    return false;
+    for (size_t k = 0; k < s->nkeys; k++) {
+        uint32_t x = oa[s->keyf_old[k]], y = na[s->keyf_new[k]];
+        if (x == y)
+            continue;
+        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", s->kold.names[s->keyf_old[k]],
+                   diff_show(strpool_get(s->pool, x)), diff_show(strpool_get(s->pool, y)));
+        first = false;
+    }
 }
 
 /* The change column: new − old for integers, the difference of two rates with two decimals,
@@ -720,8 +594,7 @@ static void diff_csv_line(diff_printer *pr, const char *id, char sign)
 }
 
 /* Prints up to the limit of one list of cases ('+', '-' or '~'). */
-static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, size_t n,
-                            bool money_only)
+static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, size_t n)
 {
     diff_state *s = pr->s;
     size_t show = pr->o->limit && n > pr->o->limit ? pr->o->limit : n;
@@ -738,13 +611,12 @@ static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, 
         buf_printf(b, "  %c %s", sign, strpool_get(s->ids, id));
         if (sign == '~') {
             buf_putc(b, ' ');
-            diff_describe(s, o, nw, money_only ? DC_B : DC_UNIT,
-                          money_only ? DC_REMAINING + 1 : DC_N, b);
+            diff_describe(s, id, DC_UNIT, DC_N, b);
         } else {
             const uint32_t *in = sign == '+' ? nw : o;
             buf_printf(b, " (state %s) [", diff_show(strpool_get(s->pool, in[DC_STATE])));
             if (o && nw)
-                diff_describe(s, o, nw, DC_UNIT, DC_N, b);
+                diff_describe(s, id, DC_UNIT, DC_N, b);
             else if (nw)
                 buf_printf(b, "chỉ ở lần chạy mới / only in new run");
             else
@@ -757,80 +629,92 @@ static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, 
         fprintf(pr->out, "  … và %zu việc khác / and %zu more\n", n - show, n - show);
 }
 
-/* The cases behind one changed cell. */
-static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line *c, bool rate)
+/* A cell whose cases cannot be named, and why. */
+static void diff_no_cases(diff_printer *pr, const char *why)
+{
+    if (pr->o->csv)
+        diff_csv_line(pr, NULL, 0);
+    else
+        fprintf(pr->out, "  (không lần được việc: %s / cases cannot be named)\n", why);
+}
+
+/* The fields of case id's line in run rc as text (s->fields), or NULL when it has none. */
+static const char *const *diff_fields(diff_state *s, const diff_run_cases *rc, uint32_t id)
+{
+    const uint32_t *all = diff_rec_all(rc, id);
+    if (!all)
+        return NULL;
+    for (size_t i = 0; i < rc->nfields; i++)
+        s->fields[i] = strpool_get(s->pool, all[i]);
+    return s->fields;
+}
+
+/* The case's share of the cell in one run: the run's rules on its cases.csv line. False when
+ * the line cannot be read. A case the run does not have shares nothing. */
+static bool diff_share(diff_state *s, drill *d, const drill_col *col, const diff_run_cases *rc,
+                       uint32_t id, const char *row, drill_share *out)
+{
+    *out = (drill_share){.linear = true};
+    const char *const *f = col ? diff_fields(s, rc, id) : NULL;
+    return !f || drill_share_of(d, col, row, f, out);
+}
+
+/* The cases behind one changed cell: each changed case whose share of the cell, computed by
+ * each run's own rules (drill.h), differs between the runs. */
+static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line *c, bool in_old,
+                             bool in_new)
 {
     diff_state *s = pr->s;
     const char *form = strpool_get(s->pool, c->form), *col = strpool_get(s->pool, c->column);
-    diff_pred p = diff_pred_of(s, form, col, rate);
+    const char *rowtext = strpool_get(s->pool, c->row);
     pr->cell = c;
-    if (p.kind == DP_SKIP) {
-        if (pr->o->csv)
-            diff_csv_line(pr, NULL, 0);
-        else
-            fprintf(pr->out, "  (biểu này không tính từ cases.csv / this form is not built "
-                             "from cases.csv)\n");
+    const char *why = NULL;
+    const drill_col *co = NULL, *cn = NULL;
+    if (!s->have_cases)
+        why = "một trong hai lần chạy không có cases.csv";
+    else if (!s->dold || !s->dnew)
+        why = "không có quy tắc của lần chạy (xem cảnh báo ở trên)";
+    if (!why && in_old)
+        co = drill_column(s->dold, form, col, &why);
+    if (!why && in_new)
+        cn = drill_column(s->dnew, form, col, &why);
+    if (why) {
+        diff_no_cases(pr, why);
         return;
     }
-    bool money = diff_is_money(form, col);
-    diff_row row = diff_row_of(s, strpool_get(s->pool, c->row));
+    diff_row row = diff_row_of(s, rowtext);
     bool by_unit = row.all;
     for (size_t i = 0; i < row.ncomp; i++)
         by_unit = by_unit || (row.comp[i] < s->nhead && s->is_unit[row.comp[i]]);
-    if (!by_unit) {
-        if (pr->o->csv)
-            diff_csv_line(pr, NULL, 0);
-        else
-            fprintf(pr->out, "  (dòng không theo đơn vị, không lần được việc / the row is not "
-                             "a unit: cases cannot be traced)\n");
-        return;
+    size_t ncand;
+    if (by_unit) {
+        ncand = diff_candidates(s, &row, stamp, pr->cand);
+    } else { /* rows by another key (loại việc, cấp): every changed case */
+        for (size_t i = 0; i < s->nchg; i++)
+            pr->cand[i] = (uint32_t)i;
+        ncand = s->nchg;
     }
-    size_t ncand = diff_candidates(s, &row, stamp, pr->cand);
-    for (int pass = 0; pass < 2; pass++) {
-        size_t n[3] = {0, 0, 0};
-        for (size_t i = 0; i < ncand; i++) {
-            uint32_t id = s->chg[pr->cand[i]];
-            const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
-            bool inn = nw && diff_in_row(&row, nw) && diff_pred_test(s, &p, nw) &&
-                       (!p.filter || diff_has_flag(strpool_get(s->pool, nw[DC_FLAGS]), p.filter));
-            bool ino = o && diff_in_row(&row, o) && diff_pred_test(s, &p, o) &&
-                       (!p.filter || diff_has_flag(strpool_get(s->pool, o[DC_FLAGS]), p.filter));
-            int which = -1;
-            if (inn && !ino)
-                which = 0;
-            else if (ino && !inn)
-                which = 1;
-            else if (inn && ino && (p.kind == DP_ANY || (money && diff_money_differs(o, nw))))
-                which = 2;
-            if (which >= 0)
-                pr->lists[which][n[which]++] = pr->cand[i];
-        }
-        if (n[0] + n[1] + n[2] == 0 && p.kind != DP_ANY) {
-            /* no case moved by the column's definition: show what changed in the row */
-            p.kind = DP_ANY;
-            continue;
-        }
-        if (n[0] + n[1] + n[2] == 0) {
-            if (pr->o->csv)
-                diff_csv_line(pr, NULL, 0);
-            else
-                fprintf(pr->out, "  (không có việc nào của dòng thay đổi / no case of the row "
-                                 "changed)\n");
+    size_t n[3] = {0, 0, 0};
+    for (size_t i = 0; i < ncand; i++) {
+        uint32_t id = s->chg[pr->cand[i]];
+        drill_share a, b;
+        if (!diff_share(s, s->dold, co, &s->kold, id, rowtext, &a) ||
+            !diff_share(s, s->dnew, cn, &s->knew, id, rowtext, &b)) {
+            diff_no_cases(pr, "cases.csv có giá trị không đọc được");
             return;
         }
-        if (pass == 1 && !pr->o->csv)
-            fprintf(pr->out, "  (các việc của dòng có thay đổi / changed cases of the row)\n");
-        diff_print_list(pr, '+', pr->lists[0], n[0], false);
-        diff_print_list(pr, '-', pr->lists[1], n[1], false);
-        diff_print_list(pr, '~', pr->lists[2], n[2], p.kind != DP_ANY);
+        char m = drill_move(&a, &b);
+        int which = m == '+' ? 0 : m == '-' ? 1 : m == '~' ? 2 : -1;
+        if (which >= 0)
+            pr->lists[which][n[which]++] = pr->cand[i];
+    }
+    if (n[0] + n[1] + n[2] == 0) {
+        diff_no_cases(pr, "không việc nào của cases.csv đổi phần của mình trong ô này");
         return;
     }
-}
-
-static bool diff_is_rate_text(const char *v)
-{
-    int64_t h;
-    return *v == '\0' || diff_value_rate(v, &h);
+    diff_print_list(pr, '+', pr->lists[0], n[0]);
+    diff_print_list(pr, '-', pr->lists[1], n[1]);
+    diff_print_list(pr, '~', pr->lists[2], n[2]);
 }
 
 /* The i-th changed cell (its newer side when both exist), its old and new values (NULL
@@ -860,8 +744,7 @@ static void diff_print_csv(diff_state *s, const diff_opts *o, FILE *out)
         const char *ov, *nv;
         char ch[40];
         const cells_line *c = diff_changed_cell(s, i, &ov, &nv, ch);
-        bool rate = (ov && diff_is_rate_text(ov)) || (nv && diff_is_rate_text(nv));
-        diff_print_cases(&pr, (uint32_t)i, c, rate);
+        diff_print_cases(&pr, (uint32_t)i, c, ov != NULL, nv != NULL);
     }
     free(pr.cand);
     for (int i = 0; i < 3; i++)
@@ -905,8 +788,7 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
                 ov && !*ov ? "\"" : "", ov ? ov : "-", ov && !*ov ? "\"" : "",
                 nv && !*nv ? "\"" : "", nv ? nv : "-", nv && !*nv ? "\"" : "", *ch ? " (" : "",
                 ch, *ch ? ")" : "");
-        bool rate = (ov && diff_is_rate_text(ov)) || (nv && diff_is_rate_text(nv));
-        diff_print_cases(&pr, (uint32_t)i, c, rate);
+        diff_print_cases(&pr, (uint32_t)i, c, ov != NULL, nv != NULL);
     }
     fprintf(out, "\n# %zu ô thay đổi / cells changed; %zu việc khác nhau / cases differ\n",
             s->nchanged, s->nchg);
@@ -958,6 +840,21 @@ static void diff_warn_context(const manifest_info *mo, const manifest_info *mn)
     }
 }
 
+/* The rules run `dir` was computed with (runfile_rules), or NULL after a warning on stderr:
+ * its cells are still compared, its cases cannot be named. */
+static rule_set *diff_rules(const char *dir, const manifest_info *mi, const diff_opts *o)
+{
+    bool same;
+    thk_buf e = {0};
+    rule_set *rs = runfile_rules(mi, o->rules, o->nrules, &same, &e);
+    if (!rs)
+        fprintf(stderr, "thongke: CẢNH BÁO: %s: %s; không lần được việc nào sau các ô / WARNING: "
+                        "no rules, no cases named\n",
+                dir, e.data ? e.data : "");
+    buf_free(&e);
+    return rs;
+}
+
 /* diff's own exit for a bad command line: 1 already means "different" */
 #define DIFF_EXIT_USAGE 2
 
@@ -983,13 +880,10 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
     bool cases_new = runfile_lists(&mn, "cases.csv", NULL);
     if (!o->quiet)
         diff_warn_context(&mo, &mn);
-    manifest_clear(&mo);
-    manifest_clear(&mn);
     diff_state s = {0};
     s.pool = strpool_new();
     s.keys = strpool_new();
     s.ids = strpool_new();
-    s.flags = strpool_new();
     rc = diff_load_cells(&s, old_dir, new_dir, err);
     bool with_cases = cases_old && cases_new;
     /* equal cells claim identity only once the case lists are equal too (row order aside: a
@@ -997,8 +891,26 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
     if (!rc && with_cases && (!s.nchanged || !o->quiet))
         rc = diff_load_cases(&s, old_dir, new_dir, err);
     bool cases_same = with_cases && !rc && s.nchg == 0;
+    rule_set *rs_old = NULL, *rs_new = NULL;
+    if (!rc && with_cases && s.nchanged && !o->quiet) {
+        s.have_cases = true;
+        rs_old = diff_rules(old_dir, &mo, o);
+        rs_new = diff_rules(new_dir, &mn, o);
+        if (rs_old && rs_new) {
+            s.dold = drill_new(rs_old, &mo.per, (const char *const *)s.kold.names, s.kold.nfields);
+            s.dnew = drill_new(rs_new, &mn.per, (const char *const *)s.knew.names, s.knew.nfields);
+        }
+        size_t nf = s.kold.nfields > s.knew.nfields ? s.kold.nfields : s.knew.nfields;
+        s.fields = thk_xcalloc(nf + 1, sizeof *s.fields);
+    }
     if (!rc && s.nchanged && !o->quiet)
         diff_print(&s, o, out);
+    drill_free(s.dold);
+    drill_free(s.dnew);
+    rule_set_free(rs_old);
+    rule_set_free(rs_new);
+    manifest_clear(&mo);
+    manifest_clear(&mn);
     if (!rc)
         rc = s.nchanged ? 1 : 0;
     /* identity is claimed only when it was checked: equal cells and equal case lists */
@@ -1029,11 +941,14 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
 static void diff_usage(FILE *f)
 {
     fputs("Cách dùng / usage: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N] [--csv]\n"
+          "                    [--rules F]...\n"
           "\n"
           "So sánh hai lần chạy (thư mục kết quả của `thongke report` hoặc `merge`): liệt kê\n"
-          "mọi ô của cells.csv đã thay đổi (form, row, column, old, new, change) rồi, theo\n"
-          "cases.csv của hai lần chạy, các việc vào (+), ra (-) hoặc đổi tiền (~) ở từng ô.\n"
-          "Compares two run folders: every changed cell, then the cases behind each change.\n"
+          "mọi ô của cells.csv đã thay đổi (form, row, column, old, new, change) rồi các việc\n"
+          "vào (+), ra (-) hoặc đổi số (~) ở từng ô: phần của mỗi việc trong ô được tính bằng\n"
+          "chính định nghĩa cột trong quy tắc của từng lần chạy, trên cases.csv của lần chạy.\n"
+          "Compares two run folders: every changed cell, then the cases behind each change, by\n"
+          "each run's own rules evaluated on its cases.csv.\n"
           "Không ghi tệp nào / writes no file.\n"
           "\n"
           "  --quiet    không in gì, chỉ trả mã thoát / print nothing, exit code only\n"
@@ -1041,6 +956,8 @@ static void diff_usage(FILE *f)
           "             ma_viec trống khi không lần được việc) / for machines\n"
           "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô / at most N cells, N cases per\n"
           "             kind and cell\n"
+          "  --rules F  quy tắc của cả hai lần chạy (mặc định: các tệp ghi trong manifest của\n"
+          "             từng lần chạy, nếu SHA-256 vẫn đúng) / the rules of both runs\n"
           "\n"
           "Mã thoát / exit codes: 0 giống nhau / identical (cells.csv và cases.csv),\n"
           "1 khác nhau hoặc không xác nhận được giống nhau (thiếu cases.csv) / different or\n"
@@ -1055,48 +972,61 @@ int diff_main(int argc, char **argv)
     const char *dirs[2] = {NULL, NULL};
     size_t ndirs = 0;
     diff_opts o = {0};
-    for (int i = 1; i < argc; i++) {
+    const char **rules = thk_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *rules);
+    size_t nrules = 0;
+    int rc = -1;
+    for (int i = 1; i < argc && rc < 0; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             diff_usage(stdout);
-            return 0;
-        }
-        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            rc = 0;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = true;
         } else if (strcmp(a, "--csv") == 0) {
             o.csv = true;
+        } else if (strcmp(a, "--rules") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "thongke: lỗi: --rules cần một tệp / --rules needs a file\n");
+                rc = DIFF_EXIT_USAGE;
+            } else {
+                rules[nrules++] = argv[++i];
+            }
         } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
             const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             int64_t n;
             if (!v || !diff_value_int(v, &n) || n < 0) {
                 fprintf(stderr, "thongke: lỗi: --limit cần một số nguyên ≥ 0 / --limit needs a "
                                 "whole number ≥ 0\n");
-                diff_usage(stderr);
-                return DIFF_EXIT_USAGE;
+                rc = DIFF_EXIT_USAGE;
+            } else {
+                o.limit = (size_t)n;
             }
-            o.limit = (size_t)n;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "thongke: lỗi: tùy chọn không rõ / unknown option: %s\n", a);
-            diff_usage(stderr);
-            return DIFF_EXIT_USAGE;
+            rc = DIFF_EXIT_USAGE;
         } else if (ndirs < 2) {
             dirs[ndirs++] = a;
         } else {
             fprintf(stderr, "thongke: lỗi: thừa đối số / extra argument: %s\n", a);
-            diff_usage(stderr);
-            return DIFF_EXIT_USAGE;
+            rc = DIFF_EXIT_USAGE;
         }
     }
-    if (ndirs != 2) {
+    if (rc < 0 && ndirs != 2) {
         fprintf(stderr, "thongke: lỗi: cần hai thư mục lần chạy / two run folders needed\n");
-        diff_usage(stderr);
-        return DIFF_EXIT_USAGE;
+        rc = DIFF_EXIT_USAGE;
     }
-    thk_buf err = {0};
-    int rc = diff_runs(dirs[0], dirs[1], &o, stdout, &err);
-    if (rc == THK_EXIT_INPUT)
-        log_error("%s", err.data ? err.data : "");
-    fflush(stdout);
-    buf_free(&err);
+    if (rc == DIFF_EXIT_USAGE)
+        diff_usage(stderr);
+    if (rc < 0) {
+        o.rules = rules;
+        o.nrules = nrules;
+        thk_buf err = {0};
+        rc = diff_runs(dirs[0], dirs[1], &o, stdout, &err);
+        if (rc == THK_EXIT_INPUT)
+            log_error("%s", err.data ? err.data : "");
+        fflush(stdout);
+        buf_free(&err);
+    }
+    free(rules);
     return rc;
 }

@@ -21,6 +21,8 @@ typedef struct {
     bool csv;     /* print for machines: `form,row,column,ma_viec,movement`, one line per (cell,
                      case), movement '+' entered, '-' left, '~' amount changed; a changed cell
                      where no case can be named gets one line with empty ma_viec and movement */
+    const char *const *rules; /* --rules: the rules of both runs; none: each run's manifest's */
+    size_t nrules;
 } diff_opts;
 
 /* Compares the runs in folders old_dir and new_dir and prints to `out` (unless quiet) the table

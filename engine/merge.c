@@ -1033,63 +1033,23 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     return rc;
 }
 
-/* The rules every derived cell is computed with: the --rules files when given (said on stderr
- * when they are not the files the runs recorded), else the files named in the first run's
- * manifest, each still holding the SHA-256 recorded there. NULL with *err set when they cannot
- * be found or do not compile (the compiler's diagnostics go to stderr). */
+/* The rules every derived cell is computed with (runfile_rules): --rules, said on stderr when
+ * they are not the files the runs recorded, else those of the first run's manifest. */
 static rule_set *merge_load_rules(const merge_opts *o, const manifest_info *mi, thk_buf *err)
 {
-    const char **paths = thk_xcalloc(mi->nrules + o->nrules + 1, sizeof *paths);
-    size_t n = 0;
-    bool same = o->nrules == mi->nrules;
-    for (size_t i = 0; i < o->nrules; i++) {
-        char hex[65];
-        thk_buf e = {0};
-        paths[n++] = o->rules[i];
-        same = same && sha256_file(o->rules[i], hex, NULL, &e) == 0 &&
-               strcmp(hex, mi->rules[i].sha256) == 0;
-        buf_free(&e);
-    }
-    if (o->nrules && !same)
+    bool same;
+    thk_buf e = {0};
+    rule_set *rs = runfile_rules(mi, o->rules, o->nrules, &same, &e);
+    if (!rs)
+        buf_printf(err, "không gộp được: %s", e.data ? e.data : "");
+    else if (o->nrules && !same)
         fprintf(stderr, "thongke: cảnh báo: merge: --rules không phải các tệp quy tắc mà các lần "
                         "chạy đã dùng (SHA-256 khác): mọi tỷ lệ, tổng và đẳng thức được tính "
                         "lại theo --rules\n");
-    for (size_t i = 0; !o->nrules && i < mi->nrules; i++) {
-        char hex[65];
-        thk_buf e = {0};
-        bool ok = sha256_file(mi->rules[i].path, hex, NULL, &e) == 0 &&
-                  strcmp(hex, mi->rules[i].sha256) == 0;
-        buf_free(&e);
-        if (!ok) {
-            buf_printf(err,
-                       "không gộp được: tệp quy tắc %s mà các lần chạy đã dùng không còn ở đó "
-                       "hoặc đã bị sửa (SHA-256 khác); hãy chỉ tệp quy tắc bằng --rules / cannot "
-                       "merge: the runs' rule file is missing or changed; give --rules",
-                       mi->rules[i].path);
-            free(paths);
-            return NULL;
-        }
-        paths[n++] = mi->rules[i].path;
-    }
-    if (n == 0) {
-        buf_printf(err, "không gộp được: manifest.json của %s không ghi tệp quy tắc nào; hãy chỉ "
-                        "--rules / cannot merge: no rule file recorded; give --rules",
-                   o->runs[0]);
-        free(paths);
-        return NULL;
-    }
-    thk_buf diag = {0};
-    rule_set *rs = rule_set_load(paths, n, &diag);
-    if (!rs) {
-        fputs(diag.data ? diag.data : "", stderr);
-        buf_printf(err, "không gộp được: tệp quy tắc có lỗi (%s) / cannot merge: rule file error",
-                   paths[0]);
-    } else {
-        log_stage("merge", "mọi ô được tính lại theo quy tắc %s%s", paths[0],
-                  n > 1 ? " (và các tệp kèm theo)" : "");
-    }
-    buf_free(&diag);
-    free(paths);
+    if (rs)
+        log_stage("merge", "mọi ô được tính lại theo quy tắc %s",
+                  o->nrules ? o->rules[0] : mi->rules[0].path);
+    buf_free(&e);
     return rs;
 }
 

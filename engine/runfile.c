@@ -129,3 +129,50 @@ int runfile_verify(const char *dir, manifest_info *mi, thk_buf *err)
         manifest_clear(mi);
     return rc;
 }
+
+rule_set *runfile_rules(const manifest_info *mi, const char *const *override, size_t n,
+                        bool *same, thk_buf *err)
+{
+    const char **paths = thk_xcalloc(mi->nrules + n + 1, sizeof *paths);
+    size_t np = 0;
+    *same = n == mi->nrules;
+    for (size_t i = 0; i < n; i++) {
+        char hex[65];
+        thk_buf e = {0};
+        paths[np++] = override[i];
+        *same = *same && sha256_file(override[i], hex, NULL, &e) == 0 &&
+                strcmp(hex, mi->rules[i].sha256) == 0;
+        buf_free(&e);
+    }
+    for (size_t i = 0; n == 0 && i < mi->nrules; i++) {
+        char hex[65];
+        thk_buf e = {0};
+        bool ok = sha256_file(mi->rules[i].path, hex, NULL, &e) == 0 &&
+                  strcmp(hex, mi->rules[i].sha256) == 0;
+        buf_free(&e);
+        if (!ok) {
+            buf_printf(err,
+                       "tệp quy tắc %s mà lần chạy đã dùng không còn ở đó hoặc đã bị sửa (SHA-256 "
+                       "khác); hãy chỉ tệp quy tắc bằng --rules / the run's rule file is missing "
+                       "or changed; give --rules",
+                       mi->rules[i].path);
+            free(paths);
+            return NULL;
+        }
+        paths[np++] = mi->rules[i].path;
+    }
+    if (np == 0) {
+        buf_printf(err, "manifest.json không ghi tệp quy tắc nào; hãy chỉ --rules / no rule file "
+                        "recorded; give --rules");
+        free(paths);
+        return NULL;
+    }
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load(paths, np, &diag);
+    if (!rs)
+        buf_printf(err, "tệp quy tắc có lỗi (%s) / rule file error:\n%s", paths[0],
+                   diag.data ? diag.data : "");
+    buf_free(&diag);
+    free(paths);
+    return rs;
+}

@@ -11,6 +11,7 @@
 #define RUNFILE_H
 
 #include "manifest.h"
+#include "rule.h"
 #include "thk.h"
 
 /* Files above this size are refused (a run's cases.csv at 10M cases is about 1.5 GB). */
@@ -22,5 +23,13 @@ int runfile_verify(const char *dir, manifest_info *mi, thk_buf *err);
 
 /* True when the verified manifest lists `name` among its outputs; its SHA-256 in *sha. */
 bool runfile_lists(const manifest_info *mi, const char *name, const char **sha);
+
+/* The rules a verified run was computed with: the rule files its manifest names, each still
+ * holding the recorded SHA-256; or the n files of `override` when n > 0 (*same then tells
+ * whether they hash to the recorded ones). Returns the compiled set (rule_set_free), or NULL
+ * with a Vietnamese message in *err (the compiler's diagnostics included) when a file is gone,
+ * was edited since, or does not compile. */
+rule_set *runfile_rules(const manifest_info *mi, const char *const *override, size_t n,
+                        bool *same, thk_buf *err);
 
 #endif

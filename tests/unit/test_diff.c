@@ -15,8 +15,12 @@ static void td_free(char **p)
 
 #define CASES_HEADER                                                                              \
     "ma_viec,ma_don_vi,carried,new,state,terminal_date,B,collected,reduced,remaining,flags\n"
+#define CASES_HEADER_LV                                                                           \
+    "ma_viec,ma_don_vi,carried,new,state,terminal_date,B,collected,reduced,remaining,flags,"     \
+    "loai_an\n"
 
-/* A run folder holding cells.csv and, when given, cases.csv. */
+/* A run folder holding cells.csv and, when given, cases.csv, computed (its manifest says) by
+ * tests/data/diff/diff.rules for the 12 months of 2026. */
 static char *td_run(const char *cells, const char *cases)
 {
     char *d = tu_tempdir();
@@ -24,6 +28,16 @@ static char *td_run(const char *cells, const char *cases)
     free(tu_write_str(d, "cells.csv", cells));
     if (cases)
         free(tu_write_str(d, "cases.csv", cases));
+    thk_buf rules = {0}, m = {0};
+    buf_printf(&rules, "%s/tests/data/diff/diff.rules", tu_root());
+    manifest_rule rule = {.path = rules.data, .version = "diff test rules 1"};
+    cr_assert_eq(sha256_file(rules.data, rule.sha256, NULL, NULL), 0);
+    manifest_info mi = {.tool_version = THK_VERSION, .rules = &rule, .nrules = 1};
+    cr_assert(period_months(2026, 12, 1, 10, &mi.per));
+    manifest_render(&mi, &m);
+    free(tu_write(d, "manifest.json", m.data, m.len));
+    buf_free(&m);
+    buf_free(&rules);
     rf_seal(d);
     return d;
 }
@@ -185,22 +199,24 @@ Test(diff, a_column_named_after_a_flag_uses_that_flag)
     cr_assert_null(strstr(out, "V2"), "V2 did not gain the flag: %s", out);
 }
 
-Test(diff, an_unknown_column_lists_every_changed_case_of_the_row)
+Test(diff, a_column_reading_what_cases_csv_does_not_publish_names_no_case)
 {
-    const char *oc = "form,row,column,value\nTH,GL-KV01,bi_an,1\nTH,GL-KV02,bi_an,1\n";
-    const char *nc = "form,row,column,value\nTH,GL-KV01,bi_an,2\nTH,GL-KV02,bi_an,1\n";
-    const char *ocases = CASES_HEADER "V1,GL-KV01,1,0,dang_thi_hanh,,1,0,0,1,\n"
-                                      "V2,GL-KV02,1,0,dang_thi_hanh,,1,0,0,1,\n";
-    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,\n"
-                                      "V2,GL-KV02,1,0,khac,,1,0,0,1,\n";
+    const char *oc = "form,row,column,value\nTH,GL-KV01,ghi_chu,1\nB09,GL-KV01,x,1\n";
+    const char *nc = "form,row,column,value\nTH,GL-KV01,ghi_chu,2\nB09,GL-KV01,x,2\n";
+    const char *ocases = CASES_HEADER "V1,GL-KV01,1,0,dang_thi_hanh,,1,0,0,1,\n";
+    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,\n";
     AUTO_STR a = td_run(oc, ocases), *b = td_run(nc, ncases);
     int rc;
     AUTO_BUF err = {0};
     AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
     cr_assert_eq(rc, 1);
-    cr_assert(strstr(out, "TH[GL-KV01].bi_an: 1 → 2 (+1)\n  ~ V1 state dang_thi_hanh→khac\n"),
+    cr_assert(strstr(out, "TH[GL-KV01].ghi_chu: 1 → 2 (+1)\n  (không lần được việc: cột này đọc "
+                          "một dữ kiện của việc mà cases.csv không ghi"),
               "%s", out);
-    cr_assert_null(strstr(out, "V2"), "V2 is in another row: %s", out);
+    cr_assert(strstr(out, "B09[GL-KV01].x: 1 → 2 (+1)\n  (không lần được việc: quy tắc của lần "
+                          "chạy không có cột này"),
+              "%s", out);
+    cr_assert_null(strstr(out, "V1"), "%s", out);
 }
 
 Test(diff, limit_caps_cells_and_cases)
@@ -367,18 +383,32 @@ Test(diff, b05_cells_only_count_the_cases_of_its_flag)
     cr_assert_null(strstr(out, "V3"), "V3 is not a credit case: %s", out);
 }
 
-Test(diff, rows_that_are_not_units_say_cases_cannot_be_traced)
+/* Rows by another key than the unit: the key is a column of cases.csv (the rules' row keys);
+ * a run whose cases.csv lacks it cannot name the cases. */
+Test(diff, rows_by_another_key_are_traced_through_its_cases_csv_column)
 {
-    const char *oc = "form,row,column,value\nB01_LV,dan_su,thu_ly,1\n";
-    const char *nc = "form,row,column,value\nB01_LV,dan_su,thu_ly,2\n";
-    const char *ncases = CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,\n";
-    AUTO_STR a = td_run(oc, CASES_HEADER), *b = td_run(nc, ncases);
+    const char *oc = "form,row,column,value\nB01_LV,dan_su,thu_ly,1\nB01_LV,khac,thu_ly,1\n";
+    const char *nc = "form,row,column,value\nB01_LV,dan_su,thu_ly,2\nB01_LV,khac,thu_ly,0\n";
+    const char *ocases = CASES_HEADER_LV "V1,GL-KV01,1,0,khac,,1,0,0,1,,dan_su\n"
+                                         "V2,GL-KV01,1,0,khac,,1,0,0,1,,khac\n";
+    const char *ncases = CASES_HEADER_LV "V1,GL-KV01,1,0,khac,,1,0,0,1,,dan_su\n"
+                                         "V2,GL-KV01,1,0,khac,,1,0,0,1,,dan_su\n";
+    AUTO_STR a = td_run(oc, ocases), *b = td_run(nc, ncases);
     int rc;
     AUTO_BUF err = {0};
     AUTO_STR out = td_diff(a, b, (diff_opts){0}, &rc, &err);
     cr_assert_eq(rc, 1);
-    cr_assert(strstr(out, "B01_LV[dan_su].thu_ly: 1 → 2 (+1)\n  (dòng không theo đơn vị"), "%s",
-              out);
+    cr_assert(strstr(out, "B01_LV[dan_su].thu_ly: 1 → 2 (+1)\n  + V2 (state khac) [loai_an "
+                          "khac→dan_su]\n\n"),
+              "%s", out);
+    cr_assert(strstr(out, "B01_LV[khac].thu_ly: 1 → 0 (-1)\n  - V2 (state khac)"), "%s", out);
+    /* without the column */
+    AUTO_STR c = td_run(oc, CASES_HEADER "V1,GL-KV01,1,0,khac,,1,0,0,1,\n");
+    free(out);
+    out = td_diff(c, b, (diff_opts){0}, &rc, &err);
+    cr_assert(strstr(out, "B01_LV[dan_su].thu_ly: 1 → 2 (+1)\n  (không lần được việc: cases.csv "
+                          "của lần chạy không ghi khóa dòng của biểu này"),
+              "%s", out);
 }
 
 /* --csv: one line per (cell, case) for machines, and a line with no case for a cell whose
