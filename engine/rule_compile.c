@@ -76,7 +76,6 @@ static const char *const cc_event_cols[] = {SCHEMA_EVENTS(CC_X_NAME) NULL};
 static const char *const cc_thahc_cols[] = {SCHEMA_THAHC(CC_X_NAME) NULL};
 
 static const char *const cc_susp_names[] = {"none", "hoan_c", "hoan", "tam_dinh_chi", "khac"};
-static const char *const cc_cap_values[] = {"tinh", "xa", "bo_nganh", "khac", NULL};
 
 static bool cc_in_list(const char *const *list, const char *s)
 {
@@ -1915,12 +1914,9 @@ static void cc_maps(cc *c)
         m->case_col = RULE_NO_COL;
         m->thahc_col = RULE_NO_COL;
         const char *n = ma->name;
-        const char *const *allowed = NULL;
         if (strcmp(n, "su_kien") == 0 || strcmp(n, "loai_an") == 0 ||
             strcmp(n, "hinh_thuc") == 0 || strcmp(n, "cap_phai_thi_hanh") == 0) {
             m->loader = true;
-            if (strcmp(n, "cap_phai_thi_hanh") == 0)
-                allowed = cc_cap_values;
         } else {
             const cc_builtin *bc = cc_builtin_find(n, RCTX_CASE);
             const cc_builtin *bt = cc_builtin_find(n, RCTX_THAHC);
@@ -1957,11 +1953,6 @@ static void cc_maps(cc *c)
                 }
                 E(c, alt->loc, "'%s' is not an event kind; map su_kien values are: %s",
                   alt->value, vals);
-                continue;
-            }
-            if (allowed && !cc_in_list(allowed, alt->value)) {
-                E(c, alt->loc, "'%s' is not a level; map %s values are: tinh, xa, bo_nganh, "
-                               "khac", alt->value, n);
                 continue;
             }
             thk_buf nfc = {0};

@@ -399,6 +399,28 @@ Test(agg, lists_filter_order_limit_and_show_typed_cells)
     done(&f);
 }
 
+/* The levels of cap_phai_thi_hanh are the rule file's: a map with other levels and a form
+ * with those fixed rows, no C involved. */
+Test(agg, the_levels_of_cap_phai_thi_hanh_are_the_rules_own)
+{
+    const char *rules = "map cap_phai_thi_hanh { trung_uong = /\\bbộ\\b/i dia_phuong = /.*/ }\n"
+                        "form C \"c\" { source thahc rows cap_phai_thi_hanh fixed (trung_uong "
+                        "\"Trung ương\", dia_phuong \"Địa phương\") total \"T\" column tong "
+                        "\"t\" = count() }\n";
+    afix f;
+    run(&f, rules, "T1,U1,,,01/11/2025,01/11/2025,,0\n", NULL,
+        "BA1,U9,Chín,01/11/2025,,Bộ Tài chính\n"
+        "BA2,U9,Chín,01/11/2025,,UBND xã Y\n"
+        "BA3,U9,Chín,01/11/2025,,UBND tỉnh Z\n",
+        2026, 12);
+    char k[128];
+    keys(&f, "C", k, sizeof k);
+    cr_expect_str_eq(k, "trung_uong dia_phuong *");
+    cr_expect_eq(val(&f, "C", "trung_uong", "tong"), 1);
+    cr_expect_eq(val(&f, "C", "dia_phuong", "tong"), 2);
+    done(&f);
+}
+
 Test(agg, thahc_forms_use_thahc_units_and_are_left_out_without_thahc)
 {
     const char *rules = "map cap_phai_thi_hanh { tinh = /tỉnh/i xa = /xã/i khac = /.*/ }\n"
