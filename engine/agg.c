@@ -1203,7 +1203,7 @@ done:
     free(acc);
 }
 
-static void fb_table_head(const agg_form *f, form_table *t)
+void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t)
 {
     const rule_form_ast *fa = f->ast;
     t->id = thk_xstrdup(f->id);
@@ -1229,6 +1229,7 @@ static void fb_table_head(const agg_form *f, form_table *t)
         t->cols[c].group = ca->group;
         t->cols[c].target = ca->target ? thk_xstrdup(ca->target) : NULL;
     }
+    t->scale = fa->scale ? fa->scale : rs->wb_money_scale;
     t->naccs = f->naccs;
     t->acc_names = thk_xcalloc(f->naccs + 1, sizeof *t->acc_names);
     for (size_t a = 0; a < f->naccs; a++)
@@ -1243,7 +1244,7 @@ static void fb_table_head(const agg_form *f, form_table *t)
 
 static void agg_build_form(agg_run *r, form_run *fr, form_table *t)
 {
-    fb_table_head(fr->f, t);
+    agg_table_head(r->rs, fr->f, t);
     form_build b;
     memset(&b, 0, sizeof b);
     b.r = r;
@@ -1294,6 +1295,41 @@ static int list_cmp(void *ctx, const void *pa, const void *pb)
     return list_val_cmp(&a[0], &b[0], RT_TEXT);
 }
 
+void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
+{
+    t->id = thk_xstrdup(l->id);
+    t->title = thk_xstrdup(l->ast->title);
+    t->is_list = true;
+    t->ncols = l->nshow;
+    t->cols = thk_xcalloc(l->nshow + 1, sizeof *t->cols);
+    for (size_t c = 0; c < l->nshow; c++) {
+        const rule_node *nd = &rs->nodes[l->show[c].node];
+        t->cols[c].code = thk_xstrdup(l->show[c].name);
+        t->cols[c].label = thk_xstrdup(l->show[c].label);
+        t->cols[c].group = -1;
+        t->cols[c].kind = nd->type == RT_DATE    ? FORM_KIND_DATE
+                        : nd->type == RT_MONEY ? FORM_KIND_MONEY
+                        : nd->type == RT_INT   ? FORM_KIND_COUNT
+                        : nd->type == RT_RATE  ? FORM_KIND_RATE
+                                               : FORM_KIND_TEXT;
+    }
+}
+
+form_set *agg_set_new(const rule_set *rs)
+{
+    form_set *s = thk_xcalloc(1, sizeof *s);
+    s->tables = thk_xcalloc(rs->nforms + rs->nlists + 1, sizeof *s->tables);
+    const rule_ast *ast = rs->ast;
+    s->targets = thk_xcalloc(ast->ntargets + 1, sizeof *s->targets);
+    for (size_t i = 0; i < ast->ntargets; i++)
+        s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
+                                                  ast->targets[i].v};
+    s->basis = rs->wb_basis ? thk_xstrdup(rs->wb_basis) : NULL;
+    for (int k = 0; k < 4; k++)
+        s->sign[k] = rs->wb_sign[k] ? thk_xstrdup(rs->wb_sign[k]) : NULL;
+    return s;
+}
+
 static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
 {
     const agg_list *l = lr->l;
@@ -1330,22 +1366,7 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     } else if (l->limit > 0 && (uint64_t)keep > (uint64_t)l->limit) {
         keep = (size_t)l->limit;
     }
-    t->id = thk_xstrdup(l->id);
-    t->title = thk_xstrdup(l->ast->title);
-    t->is_list = true;
-    t->ncols = l->nshow;
-    t->cols = thk_xcalloc(l->nshow + 1, sizeof *t->cols);
-    for (size_t c = 0; c < l->nshow; c++) {
-        const rule_node *nd = &rs->nodes[l->show[c].node];
-        t->cols[c].code = thk_xstrdup(l->show[c].name);
-        t->cols[c].label = thk_xstrdup(l->show[c].label);
-        t->cols[c].group = -1;
-        t->cols[c].kind = nd->type == RT_DATE    ? FORM_KIND_DATE
-                        : nd->type == RT_MONEY ? FORM_KIND_MONEY
-                        : nd->type == RT_INT   ? FORM_KIND_COUNT
-                        : nd->type == RT_RATE  ? FORM_KIND_RATE
-                                               : FORM_KIND_TEXT;
-    }
+    agg_list_head(rs, l, t);
     t->nrows = keep;
     t->rows = thk_xcalloc(keep + 1, sizeof *t->rows);
     t->cells = thk_xcalloc((keep + 1) * (l->nshow + 1), sizeof *t->cells);
@@ -1607,27 +1628,15 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
     buf_free(&err2);
     form_set *s = NULL;
     if (r.status != THK_EXIT_INPUT) {
-        s = thk_xcalloc(1, sizeof *s);
-        s->tables = thk_xcalloc(rs->nforms + rs->nlists + 1, sizeof *s->tables);
+        s = agg_set_new(rs);
         for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
             if (!r.forms[i].sval)
                 continue;
-            form_table *tb = &s->tables[s->ntables++];
-            agg_build_form(&r, &r.forms[i], tb);
-            int64_t fs = r.forms[i].f->ast->scale;
-            tb->scale = fs ? fs : rs->wb_money_scale;
+            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
-        const rule_ast *ast = rs->ast;
-        s->targets = thk_xcalloc(ast->ntargets + 1, sizeof *s->targets);
-        for (size_t i = 0; i < ast->ntargets; i++)
-            s->targets[s->ntargets++] = (form_target){thk_xstrdup(ast->targets[i].name),
-                                                      ast->targets[i].v};
         s->identities_verified = r.verified;
-        s->basis = rs->wb_basis ? thk_xstrdup(rs->wb_basis) : NULL;
-        for (int k = 0; k < 4; k++)
-            s->sign[k] = rs->wb_sign[k] ? thk_xstrdup(rs->wb_sign[k]) : NULL;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)

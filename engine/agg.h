@@ -15,6 +15,15 @@ long agg_find_row(const form_table *t, const char *key);
 /* The index of the column with code `code`, or -1. */
 long agg_find_col(const form_table *t, const char *code);
 
+/* An empty form set for rs, with room for every form and list: its targets, the workbook
+ * block's legal basis and signature labels. */
+form_set *agg_set_new(const rule_set *rs);
+/* The head of form f's table: id, titles, row fields, columns and groups, money scale,
+ * accumulator names; no rows. */
+void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t);
+/* The head of list l's table: id, title, its shown columns and their kinds; no rows. */
+void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t);
+
 /* The compiled form whose id is `id` ("B01_CHV" and "B01-CHV" are the same), or NULL. */
 const agg_form *agg_form_find(const rule_set *rs, const char *id);
 /* Computes every column of form f on one row from the row's accumulators acc[f->naccs] (the

@@ -115,6 +115,8 @@ static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
 
 static const char *const csv_out_cells_columns[4] = {"form", "row", "column", "value"};
 static const char *const csv_out_accs_columns[4] = {"form", "row", "acc", "value"};
+static const char *const csv_out_labels_columns[4] = {"form", "row", "level", "label"};
+static const char *const csv_out_lists_columns[4] = {"list", "rank", "column", "value"};
 static const char csv_out_rejects_header[] = "file,line,column,value,severity,code,message\n";
 
 void csv_out_cells_header(thk_buf *b)
@@ -425,6 +427,68 @@ int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf
     return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
 }
 
+int csv_out_labels_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
+{
+    cells_read_ctx c = {path, pool, out, err, false, csv_out_labels_columns};
+    return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+}
+
+int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
+{
+    cells_read_ctx c = {path, pool, out, err, false, csv_out_lists_columns};
+    return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+}
+
+int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err)
+{
+    csv_out_file *f = csv_out_open(path, err);
+    if (!f)
+        return THK_EXIT_OUTPUT;
+    thk_buf *b = &f->buf;
+    for (size_t k = 0; k < 4; k++)
+        csv_out_str(b, csv_out_labels_columns[k], k == 3);
+    for (size_t i = 0; i < fs->ntables; i++) {
+        const form_table *t = &fs->tables[i];
+        for (size_t r = 0; !t->is_list && r < t->nrows; r++) {
+            if (t->rows[r].kind != FORM_ROW_DATA || !t->rows[r].labels)
+                continue;
+            for (size_t l = 0; l < t->nrowfields; l++) {
+                csv_out_str(b, t->id, false);
+                csv_out_str(b, t->rows[r].key, false);
+                csv_out_int(b, (int64_t)l, false);
+                csv_out_str(b, t->rows[r].labels[l], true);
+            }
+            if (csv_out_flush_some(f))
+                break;
+        }
+    }
+    return csv_out_close(f, err);
+}
+
+int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
+{
+    csv_out_file *f = csv_out_open(path, err);
+    if (!f)
+        return THK_EXIT_OUTPUT;
+    thk_buf *b = &f->buf;
+    for (size_t k = 0; k < 4; k++)
+        csv_out_str(b, csv_out_lists_columns[k], k == 3);
+    for (size_t i = 0; i < fs->ntables; i++) {
+        const form_table *t = &fs->tables[i];
+        for (size_t r = 0; t->is_list && r < t->nrows; r++) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                csv_out_str(b, t->id, false);
+                csv_out_int(b, (int64_t)r + 1, false);
+                csv_out_str(b, t->cols[c].code, false);
+                csv_out_value(b, t, r, c);
+            }
+            if (csv_out_flush_some(f))
+                break;
+        }
+    }
+    return csv_out_close(f, err);
+}
+
 int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err)
 {
     csv_out_file *f = csv_out_open(path, err);
@@ -440,4 +504,47 @@ void csv_out_cells_free(cells_lines *c)
         return;
     free(c->cells);
     *c = (cells_lines){0};
+}
+
+/* ---- rejects.csv read back (a merge's workbook) ----------------------------------------- */
+
+typedef struct {
+    const char *path;
+    reject_log *log;
+    thk_buf *err;
+    bool header;
+} rejects_read_ctx;
+
+static int csv_out_rejects_record(void *vctx, const reader_record *rec)
+{
+    rejects_read_ctx *c = vctx;
+    if (!c->header) {
+        c->header = true;
+        return 0;
+    }
+    int code = -1;
+    for (int k = 0; rec->nfields == 7 && k < REJ__COUNT && code < 0; k++)
+        if (strcmp(thk_reject_code((thk_reject)k), rec->fields[5]) == 0)
+            code = k;
+    char *end;
+    unsigned long line = rec->nfields == 7 ? strtoul(rec->fields[1], &end, 10) : 0;
+    if (code < 0 || line > UINT32_MAX) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": không phải một dòng của rejects.csv (not a "
+                           "rejects.csv line)", c->path, rec->line);
+        return THK_EXIT_INPUT;
+    }
+    /* the message is the catalogue text, then ": detail" */
+    const char *msg = rec->fields[6], *cat = thk_reject_message((thk_reject)code);
+    size_t n = strlen(cat);
+    const char *detail = strncmp(msg, cat, n) == 0 && strncmp(msg + n, ": ", 2) == 0 ? msg + n + 2
+                                                                                      : NULL;
+    rejects_add(c->log, rec->fields[0], (uint32_t)line, rec->fields[2], rec->fields[3],
+                rec->lens[3], (thk_reject)code, detail);
+    return 0;
+}
+
+int csv_out_rejects_read(const char *path, reject_log *log, thk_buf *err)
+{
+    rejects_read_ctx c = {path, log, err, false};
+    return csv_out_read(path, csv_out_rejects_record, &c, &c.header, err);
 }

@@ -65,6 +65,13 @@ int csv_out_close(csv_out_file *f, thk_buf *err);
 int csv_out_write_cells(const char *path, const form_set *fs, thk_buf *err);
 int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err);
 int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err);
+/* labels.csv: `form,row,level,label`, the label of every row level of every data row of every
+ * form (what the workbook shows beside the figures: unit names, fixed rows' labels); a merge's
+ * workbook takes its labels from here. */
+int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err);
+/* lists.csv: `list,rank,column,value`, every shown column of every entry of every list, rank
+ * 1.. in list order; values as in cells.csv (integers, ISO dates, text as is, empty for none). */
+int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err);
 
 /* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
 enum {
@@ -112,6 +119,13 @@ int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_bu
 /* The same for accumulators.csv (header `form,row,acc,value`): `column` holds the
  * accumulator's name, `value` its integer text. */
 int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+/* The same for labels.csv (`column` = the level's index, `value` = the label) and lists.csv
+ * (`form` = the list id, `row` = the rank, `column` = the shown column, `value` its text). */
+int csv_out_labels_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+/* Reads a rejects.csv back into log (the message's detail split from the catalogue text), as
+ * the workbook of a merge shows the runs' rejects. 0, or THK_EXIT_INPUT with *err set. */
+int csv_out_rejects_read(const char *path, reject_log *log, thk_buf *err);
 /* Frees the lines and zeroes *c; accepts NULL. */
 void csv_out_cells_free(cells_lines *c);
 /* Reads one of our own CSV outputs (UTF-8, comma) through fn; *header is set by fn once it

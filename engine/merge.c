@@ -18,6 +18,7 @@
 #include "read_date.h"
 #include "sha256.h"
 #include "strpool.h"
+#include "xlsx_out.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -86,6 +87,9 @@ typedef struct {
     const rule_set *rs; /* the rules every derived cell is computed with */
     int64_t *accv;      /* summed accumulator vectors of data rows, see merge_acc_vec */
     size_t naccv, accvcap;
+    uint32_t *labv;     /* labels.csv: MERGE_LABELS pool ids per (form, data row), see 'B' */
+    size_t nlabv, labcap;
+    struct merge_list *lists; /* lists.csv, per list of the rules */
     uint64_t identities;
 } merge_state;
 
@@ -95,8 +99,8 @@ static const char *merge_text(const merge_state *m, uint32_t id)
 }
 
 /* Keys of the index: 'F' form, 'C' (form, column), 'R' (form, row), 'X' (column, row) cell,
- * 'U' unit, 'A' (rule form, row) accumulator vector offset, MERGE_TAG_FIXED + level (form, key)
- * fixed position. */
+ * 'U' unit, 'A' (rule form, row) accumulator vector offset, 'B' (form, row) labels offset,
+ * MERGE_TAG_FIXED + level (form, key) fixed position. */
 #define MERGE_TAG_FIXED 0x100u
 
 /* Index stored for key (tag, a, b), adding `fresh` when the key is new (*created set). */
@@ -137,6 +141,8 @@ static void merge_push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
     (*v)[(*n)++] = x;
 }
 
+static void merge_lists_free(merge_state *m);
+
 static void merge_state_free(merge_state *m)
 {
     strpool_free(m->pool);
@@ -155,6 +161,8 @@ static void merge_state_free(merge_state *m)
     free(m->in);
     free(m->units);
     free(m->accv);
+    free(m->labv);
+    merge_lists_free(m);
 }
 
 /* ---- row order --------------------------------------------------------------------------- */
@@ -338,7 +346,8 @@ static int merge_open_run(merge_input *in, thk_buf *err)
     int rc = runfile_verify(in->dir, &in->mi, err);
     if (rc)
         return rc;
-    static const char *const need[] = {"cells.csv", "accumulators.csv", "rejects.csv"};
+    static const char *const need[] = {"cells.csv", "accumulators.csv", "labels.csv",
+                                       "lists.csv", "rejects.csv"};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
         if (!runfile_lists(&in->mi, need[i], NULL)) {
             buf_printf(err, "không gộp được: %s/%s không có trong lần chạy (lần chạy bằng "
@@ -773,73 +782,325 @@ static int merge_check_totals(merge_state *m, thk_buf *err)
     return 0;
 }
 
-/* ---- writing ----------------------------------------------------------------------------- */
+/* ---- labels and lists ----------------------------------------------------------------- */
 
-static void merge_render_cells(const merge_state *m, thk_buf *b)
-{
-    csv_out_cells_header(b);
-    char tmp[32];
-    for (size_t fi = 0; fi < m->nforms; fi++) {
-        const merge_form *f = &m->forms[fi];
-        for (size_t i = 0; i < f->nrows; i++)
-            for (size_t j = 0; j < f->ncols; j++) {
-                uint32_t xi = merge_lookup(m, 'X', f->cols[j], f->rows[i]);
-                if (xi == MERGE_NONE)
-                    continue;
-                const merge_cell *x = &m->cells[xi];
-                csv_out_str(b, merge_text(m, f->form), false);
-                csv_out_str(b, merge_text(m, f->rows[i]), false);
-                csv_out_str(b, merge_text(m, m->cols[f->cols[j]].code), false);
-                if (x->kind == MK_INT) {
-                    csv_out_int(b, x->sum, true);
-                } else if (x->kind == MK_RATE) {
-                    form_rate_format(&x->out, tmp);
-                    csv_out_str(b, tmp, true);
-                } else {
-                    csv_out_str(b, merge_text(m, x->value), true);
-                }
-            }
-    }
-}
+#define MERGE_LABELS 8 /* row levels a label vector holds (as MERGE_MAX_LEVELS) */
 
-/* The merged accumulators.csv: the summed data rows, in merged row order. */
-static void merge_render_accs(merge_state *m, thk_buf *b)
+/* Adds one run's labels.csv: the labels of each data row's levels. */
+static int merge_fold_labels(merge_state *m, size_t run, const cells_lines *ll, thk_buf *err)
 {
-    csv_out_accs_header(b);
-    for (size_t fi = 0; fi < m->nforms; fi++) {
-        const merge_form *f = &m->forms[fi];
-        size_t rfi;
-        const agg_form *rf = merge_rule_form(m, f->form, &rfi);
-        for (size_t i = 0; rf && i < f->nrows; i++) {
-            const int64_t *v = merge_acc_vec(m, rfi, f->rows[i], false);
-            for (size_t a = 0; v && a < rf->naccs; a++)
-                if (v[a])
-                    csv_out_acc_line(b, merge_text(m, f->form), merge_text(m, f->rows[i]),
-                                     rf->accs[a].name, v[a]);
+    for (size_t i = 0; i < ll->n; i++) {
+        const cells_line *l = &ll->cells[i];
+        int64_t level;
+        if (!diff_value_int(merge_text(m, l->column), &level) || level < 0 ||
+            level >= MERGE_LABELS) {
+            buf_printf(err, "%s/labels.csv dòng %zu: cấp dòng không hợp lệ \"%s\" / bad level",
+                       m->in[run].dir, i + 2, merge_text(m, l->column));
+            return THK_EXIT_INPUT;
         }
-    }
-}
-
-static int merge_write(const char *path, const thk_buf *b, thk_buf *err)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        buf_printf(err, "%s: không tạo được tệp / cannot create: %s", path, strerror(errno));
-        return THK_EXIT_OUTPUT;
-    }
-    int e = 0;
-    if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
-        e = errno ? errno : EIO;
-    if (fflush(f) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (fclose(f) != 0 && !e)
-        e = errno ? errno : EIO;
-    if (e) {
-        buf_printf(err, "%s: lỗi ghi tệp / write error: %s", path, strerror(e));
-        return THK_EXIT_OUTPUT;
+        bool cr;
+        uint32_t off = merge_find(m, 'B', l->form, l->row, (uint32_t)m->nlabv, &cr);
+        if (cr) {
+            if (m->nlabv + MERGE_LABELS > m->labcap) {
+                m->labcap = m->labcap ? m->labcap * 2 : 1024;
+                m->labv = thk_xrealloc(m->labv, m->labcap * sizeof *m->labv);
+            }
+            memset(m->labv + m->nlabv, 0, MERGE_LABELS * sizeof *m->labv);
+            m->nlabv += MERGE_LABELS;
+        }
+        m->labv[off + (size_t)level] = l->value;
     }
     return 0;
 }
+
+/* One list of the rules as the runs published it: entries of nshow value ids. */
+typedef struct merge_list {
+    const agg_list *l;
+    uint32_t *vals;
+    size_t n, cap;
+    size_t cur_run, cur_rank; /* the entry being read: run + 1 and its rank */
+} merge_list;
+
+static void merge_lists_free(merge_state *m)
+{
+    for (size_t i = 0; m->lists && m->rs && i < m->rs->nlists; i++)
+        free(m->lists[i].vals);
+    free(m->lists);
+}
+
+/* Adds one run's lists.csv: each (list, rank) an entry, its columns the rules' shown ones. */
+static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, thk_buf *err)
+{
+    const rule_set *rs = m->rs;
+    if (!m->lists)
+        m->lists = thk_xcalloc(rs->nlists + 1, sizeof *m->lists);
+    for (size_t i = 0; i < ll->n; i++) {
+        const cells_line *e = &ll->cells[i];
+        const char *id = merge_text(m, e->form), *col = merge_text(m, e->column);
+        size_t li = rs->nlists, c = SIZE_MAX;
+        for (size_t k = 0; k < rs->nlists && li == rs->nlists; k++)
+            if (strcmp(rs->lists[k].id, id) == 0)
+                li = k;
+        for (size_t k = 0; li < rs->nlists && k < rs->lists[li].nshow && c == SIZE_MAX; k++)
+            if (strcmp(rs->lists[li].show[k].name, col) == 0)
+                c = k;
+        int64_t rank;
+        if (li == rs->nlists || c == SIZE_MAX ||
+            !diff_value_int(merge_text(m, e->row), &rank) || rank < 1) {
+            buf_printf(err,
+                       "không gộp được: %s/lists.csv dòng %zu: quy tắc không có danh sách %s với "
+                       "cột %s, hoặc thứ hạng sai / cannot merge: unknown list or column",
+                       m->in[run].dir, i + 2, id, col);
+            return THK_EXIT_INPUT;
+        }
+        merge_list *L = &m->lists[li];
+        size_t w = rs->lists[li].nshow;
+        L->l = &rs->lists[li];
+        if (L->cur_run != run + 1 || L->cur_rank != (size_t)rank) {
+            if (L->n == L->cap) {
+                L->cap = L->cap ? L->cap * 2 : 64;
+                L->vals = thk_xrealloc(L->vals, L->cap * (w ? w : 1) * sizeof *L->vals);
+            }
+            memset(L->vals + L->n * w, 0, w * sizeof *L->vals);
+            L->n++;
+            L->cur_run = run + 1;
+            L->cur_rank = (size_t)rank;
+        }
+        L->vals[(L->n - 1) * w + c] = e->value;
+    }
+    return 0;
+}
+
+/* Sorting a list's entries: the list's `order by` keys by their types, then ma_viec. */
+typedef struct {
+    const merge_state *m;
+    const merge_list *L;
+    int key[16];   /* shown column of each order key */
+    size_t nkeys;
+    int ma_viec;   /* shown column, or -1 */
+} merge_list_sort;
+
+static const merge_list_sort *merge_list_sorting; /* qsort has no context; merge is 1 thread */
+
+static int merge_list_val_cmp(const merge_state *m, int type, int dom, uint32_t a, uint32_t b)
+{
+    const char *x = a ? merge_text(m, a) : "", *y = b ? merge_text(m, b) : "";
+    if (!*x || !*y)
+        return !*x == !*y ? 0 : !*x ? 1 : -1; /* nulls last */
+    int64_t i, j;
+    if (type == RT_ENUM) {
+        i = rule_dom_index(m->rs, dom, x);
+        j = rule_dom_index(m->rs, dom, y);
+    } else if (type == RT_RATE && diff_value_rate(x, &i) && diff_value_rate(y, &j)) {
+        ;
+    } else if ((type == RT_INT || type == RT_MONEY) && diff_value_int(x, &i) &&
+               diff_value_int(y, &j)) {
+        ;
+    } else { /* text, ISO dates, true/false */
+        int c = strcmp(x, y);
+        return (c > 0) - (c < 0);
+    }
+    return (i > j) - (i < j);
+}
+
+static int merge_list_cmp(const void *pa, const void *pb)
+{
+    const merge_list_sort *S = merge_list_sorting;
+    const agg_list *l = S->L->l;
+    size_t w = l->nshow, ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+    const uint32_t *a = S->L->vals + ia * w, *b = S->L->vals + ib * w;
+    for (size_t k = 0; k < S->nkeys; k++) {
+        const rule_node *nd = &S->m->rs->nodes[l->order[k].node];
+        uint32_t x = a[S->key[k]], y = b[S->key[k]];
+        int r = merge_list_val_cmp(S->m, nd->type, nd->dom, x, y);
+        bool null = !x || !*merge_text(S->m, x) || !y || !*merge_text(S->m, y);
+        if (r && !null && l->order[k].desc)
+            r = -r;
+        if (r)
+            return r;
+    }
+    if (S->ma_viec >= 0) {
+        int r = merge_list_val_cmp(S->m, RT_TEXT, 0, a[S->ma_viec], b[S->ma_viec]);
+        if (r)
+            return r;
+    }
+    return (ia > ib) - (ia < ib);
+}
+
+static int merge_show_col(const agg_list *l, const char *name)
+{
+    for (size_t c = 0; name && c < l->nshow; c++)
+        if (strcmp(l->show[c].name, name) == 0)
+            return (int)c;
+    return -1;
+}
+
+/* List li of the merged run: the runs' entries sorted by the list's keys and limited per key as
+ * the report does; a key the list does not show keeps the runs' order (said on stderr). */
+static void merge_build_list(merge_state *m, size_t li, form_table *t)
+{
+    const agg_list *l = &m->rs->lists[li];
+    merge_list empty = {.l = l};
+    const merge_list *L = m->lists && m->lists[li].l ? &m->lists[li] : &empty;
+    agg_list_head(m->rs, l, t);
+    size_t w = l->nshow;
+    size_t *idx = thk_xmalloc((L->n + 1) * sizeof *idx);
+    for (size_t i = 0; i < L->n; i++)
+        idx[i] = i;
+    merge_list_sort S = {.m = m, .L = L, .ma_viec = merge_show_col(l, "ma_viec")};
+    bool sortable = l->norder <= 16;
+    for (size_t k = 0; sortable && k < l->norder; k++) {
+        S.key[S.nkeys] = merge_show_col(l, l->ast->order[k].name);
+        sortable = S.key[S.nkeys++] >= 0;
+    }
+    if (sortable) {
+        merge_list_sorting = &S;
+        qsort(idx, L->n, sizeof *idx, merge_list_cmp);
+        merge_list_sorting = NULL;
+    } else {
+        fprintf(stderr, "thongke: cảnh báo: merge: danh sách %s sắp xếp theo cột không hiện trong "
+                        "danh sách: giữ thứ tự của từng lần chạy\n", l->id);
+    }
+    size_t keep = L->n;
+    if (l->per >= 0) {
+        int pc = merge_show_col(l, l->ast->limit_per);
+        if (pc < 0) {
+            fprintf(stderr, "thongke: cảnh báo: merge: danh sách %s giới hạn theo cột không hiện "
+                            "trong danh sách: giữ mọi dòng của các lần chạy\n", l->id);
+        } else {
+            uint32_t *count = thk_xcalloc(strpool_count(m->pool) + 1, sizeof *count);
+            keep = 0;
+            for (size_t i = 0; i < L->n; i++)
+                if ((int64_t)count[L->vals[idx[i] * w + (size_t)pc]]++ < l->limit)
+                    idx[keep++] = idx[i];
+            free(count);
+        }
+    } else if (l->limit > 0 && (uint64_t)keep > (uint64_t)l->limit) {
+        keep = (size_t)l->limit;
+    }
+    t->nrows = keep;
+    t->rows = thk_xcalloc(keep + 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((keep + 1) * (w + 1), sizeof *t->cells);
+    t->texts = thk_xcalloc((keep + 1) * (w + 1), sizeof *t->texts);
+    for (size_t i = 0; i < keep; i++) {
+        const uint32_t *v = L->vals + idx[i] * w;
+        t->rows[i].kind = FORM_ROW_DATA;
+        t->rows[i].key = thk_xstrdup(S.ma_viec >= 0 && v[S.ma_viec] ? merge_text(m, v[S.ma_viec])
+                                                                  : "");
+        for (size_t c = 0; c < w; c++) {
+            const char *x = v[c] ? merge_text(m, v[c]) : "";
+            form_cell *cell = &t->cells[i * w + c];
+            int64_t n = 0;
+            thk_date d;
+            cell->empty = !*x;
+            switch (t->cols[c].kind) {
+            case FORM_KIND_TEXT:
+                t->texts[i * w + c] = thk_xstrdup(x);
+                break;
+            case FORM_KIND_DATE:
+                cell->v = *x && date_parse(x, strlen(x), &d) == -1 ? d : 0;
+                break;
+            case FORM_KIND_RATE:
+                cell->v = *x && diff_value_rate(x, &n) ? n : 0;
+                break;
+            default:
+                cell->v = *x && diff_value_int(x, &n) ? n : 0;
+            }
+        }
+    }
+    free(idx);
+}
+
+/* ---- the merged run as a report's form set -------------------------------------------- */
+
+/* The label of level l of merged data row `row` of form fi (labels.csv), or the key itself. */
+static char *merge_label(const merge_state *m, const merge_form *mf, uint32_t row, size_t l,
+                         const char *key, size_t klen)
+{
+    uint32_t off = merge_lookup(m, 'B', mf->form, row);
+    if (off != MERGE_NONE && l < MERGE_LABELS && m->labv[off + l])
+        return thk_xstrdup(merge_text(m, m->labv[off + l]));
+    char *k = thk_xmalloc(klen + 1);
+    memcpy(k, key, klen);
+    k[klen] = '\0';
+    return k;
+}
+
+/* Form table of merged form fi under rule form f: its rows in merged order with their labels,
+ * cells and (data rows) accumulators. */
+static void merge_build_form(merge_state *m, uint32_t fi, const agg_form *f, size_t rfi,
+                             form_table *t)
+{
+    const merge_form *mf = &m->forms[fi];
+    agg_table_head(m->rs, f, t);
+    t->nrows = mf->nrows;
+    t->rows = thk_xcalloc(mf->nrows + 1, sizeof *t->rows);
+    t->cells = thk_xcalloc((mf->nrows + 1) * (f->ncols + 1), sizeof *t->cells);
+    t->accs = thk_xcalloc((mf->nrows + 1) * (f->naccs + 1), sizeof *t->accs);
+    for (size_t i = 0; i < mf->nrows; i++) {
+        uint32_t row = mf->rows[i];
+        const char *key = merge_text(m, row);
+        form_row *r = &t->rows[i];
+        r->key = thk_xstrdup(key);
+        r->kind = strcmp(key, "*") == 0       ? FORM_ROW_TOTAL
+                  : merge_is_data_row(key) ? FORM_ROW_DATA
+                                           : FORM_ROW_SUBTOTAL;
+        if (f->nlevels) {
+            r->labels = thk_xcalloc(f->nlevels + 1, sizeof *r->labels);
+            const char *k = key;
+            for (size_t l = 0; l < f->nlevels; l++) {
+                size_t n = strcspn(k, "|");
+                if (r->kind == FORM_ROW_TOTAL)
+                    r->labels[l] = thk_xstrdup(l == 0 && f->ast->total ? f->ast->total : "");
+                else if (r->kind == FORM_ROW_SUBTOTAL && l > 0)
+                    r->labels[l] = thk_xstrdup("");
+                else if (r->kind == FORM_ROW_SUBTOTAL) {
+                    /* the group's label: that of its first data row */
+                    r->labels[l] = NULL;
+                    for (size_t j = 0; j < mf->nrows && !r->labels[l]; j++) {
+                        const char *dk = merge_text(m, mf->rows[j]);
+                        if (merge_is_data_row(dk) && strncmp(dk, key, n) == 0 && dk[n] == '|')
+                            r->labels[l] = merge_label(m, mf, mf->rows[j], 0, dk, n);
+                    }
+                    if (!r->labels[l])
+                        r->labels[l] = merge_label(m, mf, MERGE_NONE, 0, k, n);
+                } else {
+                    r->labels[l] = merge_label(m, mf, row, l, k, n);
+                }
+                k += n + (k[n] == '|');
+            }
+        }
+        /* every column from the row's accumulators, as the report computes it (merge_derive
+         * has checked the runs' cells against the same values) */
+        int64_t *acc = t->accs + i * f->naccs;
+        merge_row_accs(m, fi, rfi, row, acc);
+        agg_form_row(f, acc, t->cells + i * f->ncols);
+        if (r->kind != FORM_ROW_DATA)
+            memset(acc, 0, f->naccs * sizeof *acc);
+    }
+}
+
+/* The merged run as a report's tables, in the rules' workbook order. */
+static form_set *merge_form_set(merge_state *m)
+{
+    form_set *fs = agg_set_new(m->rs);
+    for (size_t i = 0; i < m->rs->nforms; i++) {
+        const agg_form *f = &m->rs->forms[i];
+        for (size_t fi = 0; fi < m->nforms; fi++) {
+            size_t rfi;
+            if (merge_rule_form(m, m->forms[fi].form, &rfi) == f) {
+                merge_build_form(m, (uint32_t)fi, f, i, &fs->tables[fs->ntables++]);
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < m->rs->nlists; i++)
+        merge_build_list(m, i, &fs->tables[fs->ntables++]);
+    fs->identities_verified = m->identities;
+    return fs;
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
 
 /* Header line without BOM and line end; false at end of file. */
 static bool merge_header(FILE *in, thk_buf *h)
@@ -943,25 +1204,28 @@ static int merge_unit_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Writes every output into the staging folder of p. */
+/* Writes every output into the staging folder of p: the merged tables through the report's
+ * own writers (cells.csv, accumulators.csv, labels.csv, lists.csv, the workbook), the runs'
+ * cases.csv and rejects.csv one after the other, and manifest.json. */
 static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, bool with_cases,
                                thk_buf *err)
 {
-    manifest_output outs[4];
+    manifest_output outs[8];
     size_t nouts = 0;
-    thk_buf cells = {0};
-    merge_render_cells(m, &cells);
-    outs[nouts].path = "cells.csv";
-    sha256_buffer(cells.data, cells.len, outs[nouts++].sha256);
-    int rc = merge_write(publish_path(p, "cells.csv"), &cells, err);
-    buf_clear(&cells);
-    if (!rc) {
-        merge_render_accs(m, &cells);
-        outs[nouts].path = "accumulators.csv";
-        sha256_buffer(cells.data, cells.len, outs[nouts++].sha256);
-        rc = merge_write(publish_path(p, "accumulators.csv"), &cells, err);
+    form_set *fs = merge_form_set(m);
+    static const char *const tables[] = {"cells.csv", "accumulators.csv", "labels.csv",
+                                         "lists.csv"};
+    int rc = 0;
+    for (size_t k = 0; k < 4 && !rc; k++) {
+        const char *path = publish_path(p, tables[k]);
+        rc = k == 0   ? csv_out_write_cells(path, fs, err)
+             : k == 1 ? csv_out_write_accs(path, fs, err)
+             : k == 2 ? csv_out_write_labels(path, fs, err)
+                      : csv_out_write_lists(path, fs, err);
+        outs[nouts].path = tables[k];
+        if (!rc && sha256_file(path, outs[nouts++].sha256, NULL, err) != 0)
+            rc = THK_EXIT_OUTPUT;
     }
-    buf_free(&cells);
     if (!rc && with_cases) {
         outs[nouts].path = "cases.csv";
         rc = merge_concat(m, "cases.csv", NULL, publish_path(p, "cases.csv"),
@@ -972,8 +1236,10 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
         rc = merge_concat(m, "rejects.csv", "file,line,column,value,severity,code,message",
                           publish_path(p, "rejects.csv"), outs[nouts++].sha256, err);
     }
-    if (rc)
+    if (rc) {
+        form_set_free(fs);
         return rc;
+    }
 
     manifest_info mi = {0};
     const char **argv = thk_xmalloc((o->argc + 1) * sizeof *argv);
@@ -1024,12 +1290,38 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
         mi.continuity = &cases_check;
         mi.ncontinuity = 1;
     }
-    rc = manifest_write(publish_path(p, "manifest.json"), &mi, err);
+    /* the workbook, whose hidden sheet carries the manifest of the other files */
+    char name[96];
+    xlsx_out_name(&mi.per, name, sizeof name);
+    thk_buf json = {0};
+    manifest_render(&mi, &json);
+    reject_log *rej = rejects_new();
+    rc = csv_out_rejects_read(publish_path(p, "rejects.csv"), rej, err);
+    xlsx_report xr = {.forms = fs,
+                      .per = mi.per,
+                      .unit_name = o->unit_name,
+                      .receiver = o->receiver,
+                      .rejects = rej,
+                      .manifest_json = json.data,
+                      .created = xlsx_out_created(&mi.per)};
+    if (!rc)
+        rc = xlsx_out_write(publish_path(p, name), &xr, err);
+    if (!rc) {
+        outs[nouts].path = name;
+        if (sha256_file(publish_path(p, name), outs[nouts++].sha256, NULL, err) != 0)
+            rc = THK_EXIT_OUTPUT;
+        mi.noutputs = nouts;
+    }
+    if (!rc)
+        rc = manifest_write(publish_path(p, "manifest.json"), &mi, err);
+    rejects_free(rej);
+    buf_free(&json);
     buf_free(&missing);
     free(argv);
     free(units);
     free(inputs);
     free(runs);
+    form_set_free(fs);
     return rc;
 }
 
@@ -1105,9 +1397,23 @@ int merge_runs(const merge_opts *o, thk_buf *err)
         }
         if (!rc)
             rc = merge_fold_accs(&m, r, &al, err);
+        csv_out_cells_free(&al);
+        if (!rc) {
+            merge_path(&path, m.in[r].dir, "labels.csv");
+            rc = csv_out_labels_read(path.data, m.pool, &al, err);
+        }
+        if (!rc)
+            rc = merge_fold_labels(&m, r, &al, err);
+        csv_out_cells_free(&al);
+        if (!rc) {
+            merge_path(&path, m.in[r].dir, "lists.csv");
+            rc = csv_out_lists_read(path.data, m.pool, &al, err);
+        }
+        if (!rc)
+            rc = merge_fold_lists(&m, r, &al, err);
+        csv_out_cells_free(&al);
         ncells += dc.n;
         csv_out_cells_free(&dc);
-        csv_out_cells_free(&al);
     }
     buf_free(&path);
     if (!rc) {
@@ -1146,13 +1452,15 @@ int merge_runs(const merge_opts *o, thk_buf *err)
 
 static void merge_usage(FILE *f)
 {
-    fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... RUN_DIR... [--quiet]\n"
+    fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... [--unit-name T]\n"
+          "                     [--receiver T] RUN_DIR... [--quiet]\n"
           "\n"
           "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các tổng\n"
           "của từng dòng (accumulators.csv), tính lại mọi ô của mọi dòng (tỷ lệ, chỉ tiêu,\n"
           "chênh lệch, dòng cộng, dòng tổng) theo đúng định nghĩa cột trong quy tắc, đối chiếu\n"
-          "với tổng các ô của các lần chạy, rồi ghi cells.csv, accumulators.csv, cases.csv,\n"
-          "rejects.csv và manifest.json vào DIR (thay thế nguyên khối).\n"
+          "với tổng các ô của các lần chạy, rồi ghi sổ kết quả (.xlsx: mọi biểu, biểu tổng hợp\n"
+          "có biểu đồ, các danh sách sắp xếp lại), cells.csv, accumulators.csv, labels.csv,\n"
+          "lists.csv, cases.csv, rejects.csv và manifest.json vào DIR (thay thế nguyên khối).\n"
           "Consolidates sub-unit runs: sums the rows' accumulators, recomputes every cell with\n"
           "the rules' own column definitions and publishes the merged run atomically into DIR.\n"
           "Từ chối / refuses: khác kỳ báo cáo hoặc phiên bản quy tắc, một đơn vị ở hai lần\n"
@@ -1164,6 +1472,8 @@ static void merge_usage(FILE *f)
           "  --rules F  quy tắc dùng để tính (mặc định: các tệp quy tắc ghi trong manifest của\n"
           "             lần chạy đầu, nếu SHA-256 vẫn đúng) / the rules to compute with\n"
           "             (default: the files named in the first run's manifest, if unchanged)\n"
+          "  --unit-name T  tên đơn vị báo cáo ở đầu biểu / reporting unit in the workbook\n"
+          "  --receiver T   đơn vị nhận báo cáo / receiving unit\n"
           "  --quiet    chỉ in lỗi / errors only\n"
           "\n"
           "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 2 không\n"
@@ -1181,6 +1491,7 @@ int merge_main(int argc, char **argv)
     const char **runs = thk_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
     size_t nruns = 0;
     bool quiet = false;
+    const char *unit_name = NULL, *receiver = NULL;
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -1201,6 +1512,15 @@ int merge_main(int argc, char **argv)
             out = a + 6;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--unit-name") == 0 || strcmp(a, "--receiver") == 0) {
+            if (i + 1 >= argc) {
+                log_error("%s cần một giá trị / %s needs a value", a, a);
+                rc = THK_EXIT_USAGE;
+            } else if (a[2] == 'u') {
+                unit_name = argv[++i];
+            } else {
+                receiver = argv[++i];
+            }
         } else if (strcmp(a, "--rules") == 0) {
             if (i + 1 >= argc) {
                 log_error("--rules cần một tệp / --rules needs a file");
@@ -1233,6 +1553,8 @@ int merge_main(int argc, char **argv)
                     .nruns = nruns,
                     .rules = rules,
                     .nrules = nrules,
+                    .unit_name = unit_name,
+                    .receiver = receiver,
                     .argv = (const char *const *)argv,
                     .argc = (size_t)argc};
     thk_buf err = {0};

@@ -14,6 +14,8 @@ typedef struct {
     size_t nruns;
     const char *const *rules;  /* --rules files; none: those of the first run's manifest */
     size_t nrules;
+    const char *unit_name;     /* --unit-name, the workbook's reporting unit (may be NULL) */
+    const char *receiver;      /* --receiver (may be NULL) */
     const char *const *argv;   /* the command line, for the manifest */
     size_t argc;
 } merge_opts;

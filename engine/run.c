@@ -270,20 +270,6 @@ static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const rep
         cc->rc = csv_out_flush_some(cc->f);
 }
 
-/* Creation time of the workbook: SOURCE_DATE_EPOCH when set, else the period end (00:00 UTC),
- * so reruns give identical bytes. */
-static time_t run_created(const period *p)
-{
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        long long v = strtoll(sde, &end, 10);
-        if (!*end && v >= 0)
-            return (time_t)v;
-    }
-    return (time_t)p->E * 86400;
-}
-
 /* Records the SHA-256 of outputs names[0..n) in the manifest; the first ones may have been
  * hashed by an earlier call (the workbook is written after the others), and are not again. */
 static int run_hash_outputs(run_ctx *c, const char *const *names, size_t n)
@@ -433,7 +419,7 @@ static bool run_continuity_wait(run_ctx *c)
 static int run_write(run_ctx *c)
 {
     const run_opts *o = c->o;
-    const char *names[7];
+    const char *names[9];
     size_t n = 0;
     int rc = 0;
     rejects_sort(c->rej);
@@ -444,6 +430,12 @@ static int run_write(run_ctx *c)
         names[n++] = "cases.csv"; /* written during rule_compute */
         names[n++] = "accumulators.csv";
         if ((rc = csv_out_write_accs(publish_path(c->pub, "accumulators.csv"), c->fs, &c->err)))
+            return rc;
+        names[n++] = "labels.csv";
+        if ((rc = csv_out_write_labels(publish_path(c->pub, "labels.csv"), c->fs, &c->err)))
+            return rc;
+        names[n++] = "lists.csv";
+        if ((rc = csv_out_write_lists(publish_path(c->pub, "lists.csv"), c->fs, &c->err)))
             return rc;
     }
     names[n++] = "rejects.csv";
@@ -472,15 +464,7 @@ static int run_write(run_ctx *c)
         return THK_EXIT_CHECK;
     }
     if (o->want_xlsx) {
-        if (c->per.months)
-            snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%d-thang-%d.xlsx",
-                     c->per.months, c->per.year);
-        else {
-            char a[11], b[11];
-            date_format_iso(c->per.S, a);
-            date_format_iso(c->per.E, b);
-            snprintf(c->xlsx_name, sizeof c->xlsx_name, "bao-cao-%s-den-%s.xlsx", a, b);
-        }
+        xlsx_out_name(&c->per, c->xlsx_name, sizeof c->xlsx_name);
         /* The workbook's hidden sheet carries the manifest of the other files. */
         if ((rc = run_hash_outputs(c, names, n)))
             return rc;
@@ -493,7 +477,7 @@ static int run_write(run_ctx *c)
             .receiver = o->receiver,
             .rejects = c->rej,
             .manifest_json = json.data,
-            .created = run_created(&c->per),
+            .created = xlsx_out_created(&c->per),
         };
         rc = xlsx_out_write(publish_path(c->pub, c->xlsx_name), &xr, &c->err);
         buf_free(&json);

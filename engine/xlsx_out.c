@@ -974,3 +974,27 @@ int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err)
     free(x.names);
     return rc;
 }
+
+void xlsx_out_name(const period *p, char *out, size_t n)
+{
+    if (p->months) {
+        snprintf(out, n, "bao-cao-%d-thang-%d.xlsx", p->months, p->year);
+    } else {
+        char a[11], b[11];
+        date_format_iso(p->S, a);
+        date_format_iso(p->E, b);
+        snprintf(out, n, "bao-cao-%s-den-%s.xlsx", a, b);
+    }
+}
+
+time_t xlsx_out_created(const period *p)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0)
+            return (time_t)v;
+    }
+    return (time_t)p->E * 86400;
+}

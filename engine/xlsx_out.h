@@ -38,4 +38,11 @@ typedef struct {
  * failed) in *err; a partial file may then be left at path for the caller to remove. */
 int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err);
 
+/* The workbook's file name for period p: "bao-cao-<N>-thang-<Y>.xlsx", or for a window of
+ * dates "bao-cao-<S>-den-<E>.xlsx" (ISO dates). out: >= 64 bytes. */
+void xlsx_out_name(const period *p, char *out, size_t n);
+/* The workbook's creation time: SOURCE_DATE_EPOCH when set, else the period end (00:00 UTC),
+ * so reruns give identical bytes. */
+time_t xlsx_out_created(const period *p);
+
 #endif

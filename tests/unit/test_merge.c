@@ -27,6 +27,8 @@ static void tm_free(char **p)
 typedef struct {
     const char *cells;
     const char *accs;    /* accumulators.csv after its header; NULL: from the cells (below) */
+    const char *labels;  /* labels.csv, header included; NULL: none */
+    const char *lists;   /* lists.csv, header included; NULL: none */
     const char *cases;   /* NULL: no cases.csv */
     const char *rejects; /* data lines after the header */
     int months;
@@ -91,6 +93,8 @@ static char *tm_run(const tm_spec *s)
         tm_accs_from_cells(s->cells, &ac);
     free(tu_write(d, "accumulators.csv", ac.data, ac.len));
     buf_free(&ac);
+    free(tu_write_str(d, "labels.csv", s->labels ? s->labels : "form,row,level,label\n"));
+    free(tu_write_str(d, "lists.csv", s->lists ? s->lists : "list,rank,column,value\n"));
     if (s->cases)
         free(tu_write_str(d, "cases.csv", s->cases));
     thk_buf rj = {0};
@@ -138,6 +142,23 @@ static char *tm_file(const char *dir, const char *name)
     char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return tu_read(p, NULL);
+}
+
+/* The header and the lines of cells.csv text `cells` whose column is `a` or `b` (malloc'd;
+ * the hand-made cells hold no quoted commas). */
+static char *tm_columns(const char *cells, const char *a, const char *b)
+{
+    thk_buf o = {0};
+    for (const char *line = cells; *line;) {
+        size_t len = strcspn(line, "\n");
+        char one[512], col[128] = "";
+        snprintf(one, sizeof one, "%.*s", (int)len, line);
+        sscanf(one, "%*[^,],%*[^,],%127[^,]", col);
+        if (line == cells || strcmp(col, a) == 0 || strcmp(col, b) == 0)
+            buf_printf(&o, "%s\n", one);
+        line += len + (line[len] == '\n');
+    }
+    return o.data;
 }
 
 static int tm_merge(const char *out, const char *const *runs, size_t n, thk_buf *err)
@@ -299,8 +320,9 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
 
-    const char *want[] = {"accumulators.csv", "cases.csv", "cells.csv", "manifest.json",
-                          "rejects.csv"};
+    const char *want[] = {"accumulators.csv", "cases.csv",  "cells.csv",     "manifest.json",
+                          "rejects.csv",      "labels.csv", "lists.csv",
+                          "bao-cao-10-thang-2026.xlsx"};
     DIR *d = opendir(out);
     cr_assert_not_null(d);
     struct dirent *e;
@@ -309,13 +331,13 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
         if (e->d_name[0] == '.')
             continue;
         bool known = false;
-        for (size_t i = 0; i < 5; i++)
+        for (size_t i = 0; i < 8; i++)
             known = known || strcmp(e->d_name, want[i]) == 0;
         cr_assert(known, "unexpected file %s", e->d_name);
         n++;
     }
     closedir(d);
-    cr_assert_eq(n, 5);
+    cr_assert_eq(n, 8);
     /* no staging folder left beside it */
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", out);
@@ -350,9 +372,10 @@ Test(merge, the_published_folder_holds_the_outputs_and_no_debris)
     cr_assert_eq(mi.nrules, 1);
     cr_assert_str_eq(mi.rules[0].version, "TT05/2024-BTP, 2026-01");
     cr_assert_eq(mi.ninputs, 2);
-    cr_assert_eq(mi.noutputs, 4);
+    cr_assert_eq(mi.noutputs, 7);
     cr_assert_str_eq(mi.outputs[0].path, "cells.csv");
     cr_assert_str_eq(mi.outputs[1].path, "accumulators.csv");
+    cr_assert_str_eq(mi.outputs[6].path, "bao-cao-10-thang-2026.xlsx");
     AUTO_STR cells = tm_file(out, "cells.csv");
     sha256_buffer(cells, strlen(cells), hex);
     cr_assert_str_eq(mi.outputs[0].sha256, hex);
@@ -448,9 +471,9 @@ Test(merge, units_are_inferred_from_b01_rows_when_the_manifest_has_none)
 
 Test(merge, a_missing_file_is_refused_naming_it)
 {
-    static const char *const files[] = {"cells.csv", "accumulators.csv", "rejects.csv",
-                                        "manifest.json"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const files[] = {"cells.csv", "accumulators.csv", "labels.csv",
+                                        "lists.csv", "rejects.csv", "manifest.json"};
+    for (size_t i = 0; i < 6; i++) {
         tm_spec sa = spec_a(), sb = spec_b();
         AUTO_STR a = tm_run(&sa), *b = tm_run(&sb), *out = tm_out();
         char p[4096];
@@ -652,7 +675,8 @@ Test(merge, fixed_row_forms_keep_their_order_and_subtotals_follow_their_group)
     const char *runs[] = {a, b};
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
-    AUTO_STR cells = tm_file(out, "cells.csv");
+    AUTO_STR all = tm_file(out, "cells.csv");
+    AUTO_STR cells = tm_columns(all, "tong", "thu_ly");
     cr_assert_str_eq(cells, "form,row,column,value\n"
                             "B03-CAP,tinh,tong,1\nB03-CAP,xa,tong,2\nB03-CAP,bo_nganh,tong,0\n"
                             "B03-CAP,khac,tong,1\nB03-CAP,*,tong,4\n"
@@ -738,15 +762,18 @@ Test(merge, fixed_keys_keep_their_order_at_every_level_and_other_keys_follow_sor
     const char *runs[] = {b, a};
     AUTO_BUF err = {0};
     cr_assert_eq(tm_merge(out, runs, 2, &err), 0, "%s", err.data);
-    AUTO_STR cells = tm_file(out, "cells.csv");
+    AUTO_STR all = tm_file(out, "cells.csv");
+    AUTO_STR cells = tm_columns(all, "tong", "thu_ly");
     cr_assert_str_eq(cells, "form,row,column,value\n"
-                            "B03_CAP,tinh,tong,1\nB03_CAP,xa,tong,2\nB03_CAP,bo_nganh,tong,0\n"
-                            "B03_CAP,khac,tong,1\nB03_CAP,abc,tong,1\nB03_CAP,*,tong,5\n"
-                            "B01_HT,chu_dong|DL-KV01,thu_ly,1\nB01_HT,chu_dong|GL-KV01,thu_ly,4\n"
-                            "B01_HT,chu_dong|*,thu_ly,5\n"
-                            "B01_HT,theo_yeu_cau|DL-KV01,thu_ly,2\n"
-                            "B01_HT,theo_yeu_cau|GL-KV01,thu_ly,0\n"
-                            "B01_HT,theo_yeu_cau|*,thu_ly,2\n"
-                            "B01_HT,khac|DL-KV01,thu_ly,0\nB01_HT,khac|GL-KV01,thu_ly,1\n"
-                            "B01_HT,khac|*,thu_ly,1\nB01_HT,*,thu_ly,8\n");
+                            "B03-CAP,tinh,tong,1\nB03-CAP,xa,tong,2\nB03-CAP,bo_nganh,tong,0\n"
+                            "B03-CAP,khac,tong,1\nB03-CAP,abc,tong,1\nB03-CAP,*,tong,5\n"
+                            "B01-HT,chu_dong|DL-KV01,thu_ly,1\nB01-HT,chu_dong|GL-KV01,thu_ly,4\n"
+                            "B01-HT,chu_dong|*,thu_ly,5\n"
+                            "B01-HT,theo_yeu_cau|DL-KV01,thu_ly,2\n"
+                            "B01-HT,theo_yeu_cau|GL-KV01,thu_ly,0\n"
+                            "B01-HT,theo_yeu_cau|*,thu_ly,2\n"
+                            "B01-HT,khac|DL-KV01,thu_ly,0\nB01-HT,khac|GL-KV01,thu_ly,1\n"
+                            "B01-HT,khac|*,thu_ly,1\nB01-HT,*,thu_ly,8\n");
+    /* every column of the rules' form, computed: B03-CAP's rate over the merged rows */
+    cr_assert(strstr(all, "B03-CAP,*,xong,0\nB03-CAP,*,ty_le,0.00\n"), "%s", all);
 }

@@ -110,6 +110,33 @@ static char *me_sorted_body(const char *path)
     return b.data;
 }
 
+/* The workbook's summary by tests/tools/xlsx_inspect.py without the lines of the rejects and
+ * manifest sheets (a merge lists its runs' rejects with their own line numbers), malloc'd. */
+static char *me_workbook(const char *run, const char *log)
+{
+    char cmd[4300], out[4300];
+    snprintf(cmd, sizeof cmd, "%s/tests/tools/xlsx_inspect.py", tu_root());
+    snprintf(out, sizeof out, "%s.inspect", log);
+    char xlsx[4300];
+    snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", run);
+    char *argv[] = {"/usr/bin/python3", cmd, xlsx, NULL};
+    cr_assert_eq(tu_run(argv, out, log, NULL), 0, "xlsx_inspect.py failed on %s", xlsx);
+    char *text = tu_read(out, NULL);
+    cr_assert_not_null(text);
+    thk_buf b = {0};
+    buf_reserve(&b, 1);
+    for (char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        char one[8192];
+        snprintf(one, sizeof one, "\t%.*s\t", (int)len, line);
+        if (!strstr(one, "\tmanifest\t") && !strstr(one, "\tDòng bị loại\t"))
+            buf_printf(&b, "%.*s\n", (int)len, line);
+        line += len + (line[len] == '\n');
+    }
+    free(text);
+    return b.data;
+}
+
 /* input/sample split by unit, `report` on each half and on the whole under `rules` (NULL: the
  * shipped ones), `merge` of the halves: cells.csv and accumulators.csv byte-identical to the
  * whole run's, cases.csv the same set of lines. */
@@ -210,6 +237,26 @@ static void me_check_merge(const char *rules)
     cr_assert_not_null(c1);
     cr_assert_not_null(c2);
     cr_assert_str_eq(c2, c1, "merged accumulators.csv is not byte-identical");
+    free(c1);
+    free(c2);
+    static const char *const same[] = {"labels.csv", "lists.csv"};
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(p1, sizeof p1, "%s/%s", run_all, same[k]);
+        snprintf(p2, sizeof p2, "%s/%s", merged, same[k]);
+        c1 = tu_read(p1, NULL);
+        c2 = tu_read(p2, NULL);
+        cr_assert_not_null(c1);
+        cr_assert_not_null(c2);
+        cr_assert_str_eq(c2, c1, "merged %s is not byte-identical", same[k]);
+        free(c1);
+        free(c2);
+    }
+    /* the consolidated workbook: every form, TH with its chart, the lists, as the whole run's */
+    snprintf(log, sizeof log, "%s/inspect-all", root);
+    c1 = me_workbook(run_all, log);
+    snprintf(log, sizeof log, "%s/inspect-merged", root);
+    c2 = me_workbook(merged, log);
+    cr_assert_str_eq(c2, c1, "the merged workbook differs from the whole run's");
     free(c1);
     free(c2);
 
