@@ -40,9 +40,6 @@ typedef struct {
     size_t ncols, ccap;
     uint32_t *rows;  /* pool ids of the row keys, first appearance, sorted later */
     size_t nrows, rcap;
-    uint32_t *seq;   /* the current run's rows, in its order */
-    size_t nseq, seqcap;
-    size_t last_run; /* run index + 1 of seq */
 } merge_form;
 
 typedef struct {
@@ -99,9 +96,7 @@ static const char *merge_text(const merge_state *m, uint32_t id)
 }
 
 /* Keys of the index: 'F' form, 'C' (form, column), 'R' (form, row), 'X' (column, row) cell,
- * 'U' unit, 'A' (rule form, row) accumulator vector offset, 'B' (form, row) labels offset,
- * MERGE_TAG_FIXED + level (form, key) fixed position. */
-#define MERGE_TAG_FIXED 0x100u
+ * 'U' unit, 'A' (rule form, row) accumulator vector offset, 'B' (form, row) labels offset. */
 
 /* Index stored for key (tag, a, b), adding `fresh` when the key is new (*created set). */
 static uint32_t merge_find(merge_state *m, uint32_t tag, uint32_t a, uint32_t b, uint32_t fresh,
@@ -151,7 +146,6 @@ static void merge_state_free(merge_state *m)
     for (size_t i = 0; i < m->nforms; i++) {
         free(m->forms[i].cols);
         free(m->forms[i].rows);
-        free(m->forms[i].seq);
     }
     free(m->forms);
     free(m->cols);
@@ -165,14 +159,20 @@ static void merge_state_free(merge_state *m)
     merge_lists_free(m);
 }
 
+/* The rule form of merged form fi's id, its index in rs->forms through *rfi. */
+static const agg_form *merge_rule_form(const merge_state *m, uint32_t form_id, size_t *rfi)
+{
+    const agg_form *f = agg_form_find(m->rs, merge_text(m, form_id));
+    if (f)
+        *rfi = (size_t)(f - m->rs->forms);
+    return f;
+}
+
 /* ---- row order --------------------------------------------------------------------------- */
-/* The report orders the keys of each row level as declared fixed keys first, in their declared
+/* The report orders the keys of each row level as the rules' fixed keys first, in their declared
  * order, then the other keys by bytes; subtotals follow their group and the total comes last
- * (agg.c). cells.csv does not say which keys are fixed, so each run's order is read back: within
- * one group of a level, the keys before the longest byte-sorted tail must be fixed ones, at
- * their position. The merged rows are then sorted level by level on (fixed position, bytes),
- * `*` last. (The compiled form knows its fixed keys too; reading them back keeps merge
- * working on runs whose rule files are not at hand.) */
+ * (agg.c). The merged rows (the union of the runs') are sorted the same way, level by level on
+ * (fixed position in the rule form, bytes), `*` last. */
 
 #define MERGE_MAX_LEVELS 8
 #define MERGE_NOT_FIXED 0xFFFFFFFEu
@@ -193,58 +193,16 @@ static size_t merge_components(merge_state *m, uint32_t row, uint32_t *comp)
     return n;
 }
 
-static bool merge_has_star(const merge_state *m, const uint32_t *comp, size_t n)
+/* Position of `key` among the fixed keys of level l of rule form f, or MERGE_NOT_FIXED. */
+static uint32_t merge_fixed_pos(const agg_form *f, size_t l, const char *key)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(merge_text(m, comp[i]), "*") == 0)
-            return true;
-    return false;
-}
-
-/* Records the fixed keys of one group's key sequence seq[0..n) at level l of form fi: the keys
- * before the longest byte-sorted tail (a key there is greater than the next one, which only a
- * fixed key can be), at their position. */
-static void merge_learn_group(merge_state *m, uint32_t fi, size_t l, const uint32_t *seq, size_t n)
-{
-    if (n == 0)
-        return;
-    size_t j = n - 1;
-    while (j > 0 && strcmp(merge_text(m, seq[j - 1]), merge_text(m, seq[j])) < 0)
-        j--;
-    for (size_t i = 0; i < j; i++) {
-        bool cr;
-        merge_find(m, MERGE_TAG_FIXED + (uint32_t)l, fi, seq[i], (uint32_t)i, &cr);
-    }
-}
-
-/* Learns the fixed keys of form fi from one run's rows, in that run's order. */
-static void merge_learn_fixed(merge_state *m, uint32_t fi, const uint32_t *rows, size_t nrows)
-{
-    uint32_t *seq = thk_xmalloc((nrows + 1) * sizeof *seq);
-    uint32_t prev[MERGE_MAX_LEVELS], comp[MERGE_MAX_LEVELS];
-    for (size_t l = 0; l < MERGE_MAX_LEVELS; l++) {
-        size_t n = 0, nprev = 0;
-        bool any = false;
-        for (size_t r = 0; r < nrows; r++) {
-            size_t nc = merge_components(m, rows[r], comp);
-            if (merge_has_star(m, comp, nc) || nc <= l)
-                continue;
-            any = true;
-            bool same_group = nprev > l && memcmp(prev, comp, l * sizeof *comp) == 0;
-            if (!same_group) {
-                merge_learn_group(m, fi, l, seq, n);
-                n = 0;
-            }
-            if (n == 0 || seq[n - 1] != comp[l])
-                seq[n++] = comp[l];
-            memcpy(prev, comp, nc * sizeof *comp);
-            nprev = nc;
-        }
-        merge_learn_group(m, fi, l, seq, n);
-        if (!any)
-            break;
-    }
-    free(seq);
+    if (!f || l >= f->nlevels)
+        return MERGE_NOT_FIXED;
+    const rule_rowfield_ast *ra = f->levels[l].ast;
+    for (size_t j = 0; j < ra->nfixed; j++)
+        if (strcmp(ra->fixed[j].key, key) == 0)
+            return (uint32_t)j;
+    return MERGE_NOT_FIXED;
 }
 
 typedef struct {
@@ -268,6 +226,8 @@ static int merge_sortrow_cmp(const void *x, const void *y)
 static void merge_sort_rows(merge_state *m, uint32_t fi)
 {
     merge_form *f = &m->forms[fi];
+    size_t rfi;
+    const agg_form *rf = merge_rule_form(m, f->form, &rfi);
     thk_buf keys = {0};
     merge_sortrow *v = thk_xmalloc((f->nrows + 1) * sizeof *v);
     uint32_t comp[MERGE_MAX_LEVELS];
@@ -280,11 +240,8 @@ static void merge_sort_rows(merge_state *m, uint32_t fi)
             uint32_t pos = MERGE_NOT_FIXED;
             if (strcmp(t, "*") == 0)
                 pos = 0xFFFFFFFFu;
-            else {
-                uint32_t fp = merge_lookup(m, MERGE_TAG_FIXED + (uint32_t)l, fi, comp[l]);
-                if (fp != MERGE_NONE)
-                    pos = fp;
-            }
+            else
+                pos = merge_fixed_pos(rf, l, t);
             unsigned char be[4] = {(unsigned char)(pos >> 24), (unsigned char)(pos >> 16),
                                    (unsigned char)(pos >> 8), (unsigned char)pos};
             buf_append(&keys, be, 4);
@@ -312,15 +269,6 @@ static bool merge_is_data_row(const char *key)
             return true;
         key++;
     }
-}
-
-/* The rule form of merged form fi's id, its index in rs->forms through *rfi. */
-static const agg_form *merge_rule_form(const merge_state *m, uint32_t form_id, size_t *rfi)
-{
-    const agg_form *f = agg_form_find(m->rs, merge_text(m, form_id));
-    if (f)
-        *rfi = (size_t)(f - m->rs->forms);
-    return f;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
@@ -442,12 +390,6 @@ static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf
             m->forms[m->nforms++] = (merge_form){.form = c->form};
         }
         merge_form *f = &m->forms[fi];
-        if (f->last_run != run + 1) {
-            f->last_run = run + 1;
-            f->nseq = 0;
-        }
-        if (f->nseq == 0 || f->seq[f->nseq - 1] != c->row)
-            merge_push_u32(&f->seq, &f->nseq, &f->seqcap, c->row);
         merge_find(m, 'R', fi, c->row, 0, &cr);
         if (cr)
             merge_push_u32(&f->rows, &f->nrows, &f->rcap, c->row);
@@ -1388,9 +1330,6 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             rc = merge_units(&m, r, &dc, err);
         if (!rc)
             rc = merge_fold(&m, r, &dc, err);
-        for (size_t fi = 0; !rc && fi < m.nforms; fi++)
-            if (m.forms[fi].last_run == r + 1)
-                merge_learn_fixed(&m, (uint32_t)fi, m.forms[fi].seq, m.forms[fi].nseq);
         if (!rc) {
             merge_path(&path, m.in[r].dir, "accumulators.csv");
             rc = csv_out_accs_read(path.data, m.pool, &al, err);
