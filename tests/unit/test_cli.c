@@ -221,6 +221,22 @@ Test(cli, every_shipped_rule_file_passes_thongke_check)
     }
 }
 
+/* The test rule files of merge and diff compute what their own `test` blocks say by hand (a
+ * custom form with rates over aggregates and money in millions: no C knows them). */
+Test(cli, the_test_rule_files_pass_their_own_tests)
+{
+    static const char *const files[] = {"merge/custom.rules", "merge/mini.rules",
+                                        "diff/diff.rules"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/data/%s", tu_root(), files[i]);
+        char *e;
+        int rc = thk(&e, "check", path, NULL);
+        cr_expect_eq(rc, 0, "%s: %s", files[i], e);
+        free(e);
+    }
+}
+
 Test(cli, the_manifest_records_identities_and_year_to_year_continuity)
 {
     char *tmp = tu_tempdir(), out[512], mpath[600];
