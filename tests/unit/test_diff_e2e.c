@@ -227,3 +227,74 @@ Test(diff_e2e, the_campaign_rules_name_the_case_that_was_settled)
     const char *moved[] = {a};
     de_only(csv, moved, 1, NULL);
 }
+
+/* The field `name` of case `id`'s line in run's cases.csv, into out. */
+static void de_field(const char *run, const char *id, const char *name, char *out, size_t n)
+{
+    char p[4200];
+    de_path(p, sizeof p, run, "cases.csv");
+    AUTO_STR text = tu_read(p, NULL);
+    cr_assert_not_null(text);
+    int col = -1, k = 0;
+    for (const char *h = text; *h && *h != '\n'; k++) {
+        size_t len = strcspn(h, ",\n");
+        if (len == strlen(name) && strncmp(h, name, len) == 0)
+            col = k;
+        h += len + (h[len] == ',');
+    }
+    cr_assert_geq(col, 0, "no column %s in %s", name, p);
+    char want[160];
+    snprintf(want, sizeof want, "\n%s,", id);
+    const char *line = strstr(text, want);
+    cr_assert_not_null(line, "no case %s", id);
+    line++;
+    for (k = 0; k < col; k++)
+        line += strcspn(line, ",\n") + 1;
+    size_t len = strcspn(line, ",\n");
+    snprintf(out, n, "%.*s", (int)len, line);
+}
+
+/* tests/data/merge/custom.rules: forms by Chấp hành viên and by loại việc, its own "có điều
+ * kiện" (hoãn điểm c is not), money in millions: the case that leaves hoãn điểm c enters them. */
+Test(diff_e2e, a_rule_file_written_for_the_test_names_its_cases)
+{
+    if (access(tu_bin(), X_OK) != 0)
+        cr_skip_test("no binary at %s (THONGKE_BIN)", tu_bin());
+    AUTO_STR root = tu_tempdir();
+    char rules[4300], in[4200], old[4200], nw[4200], p[4300], q[4300];
+    snprintf(rules, sizeof rules, "%s/tests/data/merge/custom.rules", tu_root());
+    de_path(in, sizeof in, root, "in");
+    de_path(old, sizeof old, root, "old");
+    de_path(nw, sizeof nw, root, "new");
+    cr_assert_eq(mkdir(in, 0777), 0);
+    static const char *const files[] = {"cases.csv", "events.csv", "thahc.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/input/sample/%s", tu_root(), files[i]);
+        de_path(q, sizeof q, in, files[i]);
+        de_copy(p, q, NULL);
+    }
+    const char *period[6] = {"--year", "2026", "--months", "12", "--quiet", "--quiet"};
+    de_report(in, rules, old, period);
+    char a[128], ua[128], chv[256], loai[128];
+    de_pick(old, "hoan_c", NULL, a, ua);
+    de_field(old, a, "chap_hanh_vien", chv, sizeof chv);
+    de_field(old, a, "loai_an", loai, sizeof loai);
+    char extra[512];
+    snprintf(extra, sizeof extra, "%s,30/09/2026,Tiếp tục thi hành án,,\n", a);
+    snprintf(p, sizeof p, "%s/input/sample/events.csv", tu_root());
+    de_path(q, sizeof q, in, "events.csv");
+    de_copy(p, q, extra);
+    de_report(in, rules, nw, period);
+
+    AUTO_STR csv = de_diff(old, nw, root);
+    char want[1024];
+    snprintf(want, sizeof want, "\nKQ,%s|%s,dk,%s,+\n", ua, chv, a);
+    cr_assert(strstr(csv, want), "%s in: %s", want, csv);
+    snprintf(want, sizeof want, "\nKQ,%s|%s,chua_dk,%s,-\n", ua, chv, a);
+    cr_assert(strstr(csv, want), "%s in: %s", want, csv);
+    snprintf(want, sizeof want, "\nTIEN,%s,con_lai,%s,+\n", loai, a);
+    cr_assert(strstr(csv, want), "%s in: %s", want, csv);
+    const char *moved[] = {a};
+    de_only(csv, moved, 1, "tang");
+}
+
