@@ -579,9 +579,10 @@ static void agg_eval_ctx(agg_run *r, rule_eval_ctx *x, const period *p, int ctx)
     x->slots = r->slots[ctx];
 }
 
-/* What the callback gets for the current record, in out: the ';'-joined names of its true
- * flag lets, NUL, then the text of each case key (rule_set_case_keys), each NUL-terminated. */
-static void agg_flags(agg_run *r, rule_eval_ctx *x, thk_buf *out)
+/* What a callback gets for the current record of context ctx, in out: the ';'-joined names of
+ * its true flag lets, NUL, then the text of each row key of the context (rule_set_case_keys,
+ * rule_set_thahc_keys), each NUL-terminated. */
+static void agg_flags(agg_run *r, rule_eval_ctx *x, int ctx, thk_buf *out)
 {
     rule_set *rs = r->rs;
     buf_clear(out);
@@ -589,14 +590,14 @@ static void agg_flags(agg_run *r, rule_eval_ctx *x, thk_buf *out)
     bool any = false;
     for (size_t i = 0; i < rs->nlets; i++) {
         const rule_letdef *l = &rs->lets[i];
-        if (!l->flag)
+        if (ctx == RCTX_CASE ? !l->flag : !l->tflag)
             continue;
         bool t;
-        if (l->slot[RCTX_CASE] >= 0) {
-            const rule_val *v = &r->slots[RCTX_CASE][l->slot[RCTX_CASE]];
+        if (l->slot[ctx] >= 0) {
+            const rule_val *v = &r->slots[ctx][l->slot[ctx]];
             t = !v->null && v->i;
         } else {
-            t = rs->nodes[l->node[RCTX_CASE]].k != 0;
+            t = rs->nodes[l->node[ctx]].k != 0;
         }
         if (!t)
             continue;
@@ -606,8 +607,8 @@ static void agg_flags(agg_run *r, rule_eval_ctx *x, thk_buf *out)
         buf_append(out, l->ast->name, strlen(l->ast->name));
     }
     buf_putc(out, '\0');
-    for (size_t k = 0; k < rs->ncase_keys; k++) {
-        const rule_case_key *ck = &rs->case_keys[k];
+    for (size_t k = 0; k < rs->nkeys[ctx]; k++) {
+        const rule_case_key *ck = &rs->keys[ctx][k];
         rule_val v;
         memo_eval(r, x, ck->node, &v);
         rule_val_text(rs, &v, ck->type, ck->dom, &r->tmp);
@@ -703,7 +704,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
                 break;
             }
             if (calls) {
-                agg_flags(r, &x, &flags);
+                agg_flags(r, &x, RCTX_CASE, &flags);
                 agg_hand(r, (uint32_t)ci, &f, &flags);
             }
         }
@@ -733,6 +734,7 @@ static void agg_pass_thahc(agg_run *r, const period *p, bool prior)
     const model *m = r->m;
     rule_eval_ctx x;
     agg_eval_ctx(r, &x, p, RCTX_THAHC);
+    thk_buf flags = {0};
     for (size_t ti = 0; ti < m->nthahc && r->status != THK_EXIT_INPUT; ti++) {
         const model_thahc *t = &m->thahc[ti];
         if (r->rej_thahc[ti / 8] & (1u << (ti % 8)))
@@ -750,7 +752,13 @@ static void agg_pass_thahc(agg_run *r, const period *p, bool prior)
             agg_overflow(r, &x, "thahc.csv", t->line);
             break;
         }
+        if (!prior && r->rs->on_thahc) {
+            agg_flags(r, &x, RCTX_THAHC, &flags);
+            r->rs->on_thahc(r->rs->on_thahc_ctx, m, (uint32_t)ti, flags.data,
+                            agg_keys_of(flags.data));
+        }
     }
+    buf_free(&flags);
 }
 
 /* ---- building a form's rows ----------------------------------------------------------------- */
@@ -1677,7 +1685,7 @@ int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn f
             rc = THK_EXIT_INPUT;
             break;
         }
-        agg_flags(&r, &x, &flags);
+        agg_flags(&r, &x, RCTX_CASE, &flags);
         fn(ctx, m, (uint32_t)ci, &f, flags.data, agg_keys_of(flags.data));
     }
     buf_free(&flags);

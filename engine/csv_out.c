@@ -306,35 +306,62 @@ const char *const csv_out_cases_columns[CSV_CASE__N] = {
     "ma_viec", "ma_don_vi", "carried",   "new",       "state", "terminal_date",
     "B",       "collected", "reduced", "remaining", "flags"};
 
-bool csv_out_case_key_shown(const char *name)
+/* A key column's name is shown unless it repeats one of the fixed columns. */
+static bool csv_out_key_shown(const char *const *fixed, size_t nfixed, const char *name)
 {
-    for (size_t k = 0; k < CSV_CASE__N; k++)
-        if (strcmp(csv_out_cases_columns[k], name) == 0)
+    for (size_t k = 0; k < nfixed; k++)
+        if (strcmp(fixed[k], name) == 0)
             return false;
     return true;
 }
 
+/* The header: the fixed columns, then the shown keys. */
+static void csv_out_keyed_header(thk_buf *b, const char *const *fixed, size_t nfixed,
+                                 const char *const *keys, const bool *shown, size_t nkeys)
+{
+    size_t last = nfixed - 1;
+    for (size_t k = 0; k < nkeys; k++)
+        if (shown[k])
+            last = nfixed + k;
+    for (size_t k = 0; k < nfixed; k++)
+        csv_out_str(b, fixed[k], k == last);
+    for (size_t k = 0; k < nkeys; k++)
+        if (shown[k])
+            csv_out_str(b, keys[k], nfixed + k == last);
+}
+
+/* The last fixed field (flags), then the shown keys of block `keys`. */
+static void csv_out_keyed_tail(thk_buf *b, const char *flags, const char *keys, const bool *shown,
+                               size_t nkeys)
+{
+    bool more = false;
+    for (size_t k = 0; k < nkeys; k++)
+        more = more || shown[k];
+    csv_out_str(b, flags, !more);
+    size_t left = 0;
+    for (size_t k = 0; k < nkeys; k++)
+        left += shown[k];
+    for (size_t k = 0; k < nkeys; k++) {
+        if (shown[k])
+            csv_out_str(b, keys, --left == 0);
+        keys += strlen(keys) + 1;
+    }
+}
+
+bool csv_out_case_key_shown(const char *name)
+{
+    return csv_out_key_shown(csv_out_cases_columns, CSV_CASE__N, name);
+}
+
 void csv_out_cases_header(thk_buf *b, const char *const *keys, const bool *shown, size_t nkeys)
 {
-    size_t last = CSV_CASE__N - 1;
-    for (size_t k = 0; k < nkeys; k++)
-        if (shown[k])
-            last = CSV_CASE__N + k;
-    for (size_t k = 0; k < CSV_CASE__N; k++)
-        csv_out_str(b, csv_out_cases_columns[k], k == last);
-    for (size_t k = 0; k < nkeys; k++)
-        if (shown[k])
-            csv_out_str(b, keys[k], CSV_CASE__N + k == last);
+    csv_out_keyed_header(b, csv_out_cases_columns, CSV_CASE__N, keys, shown, nkeys);
 }
 
 void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const replay_facts *f,
                       const char *flags, const char *keys, const bool *shown, size_t nkeys)
 {
     char d[11];
-    size_t last = CSV_CASE__N - 1;
-    for (size_t k = 0; k < nkeys; k++)
-        if (shown[k])
-            last = CSV_CASE__N + k;
     csv_out_str(b, ma_viec, false);
     csv_out_str(b, unit, false);
     csv_out_int(b, f->carried, false);
@@ -346,12 +373,38 @@ void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const r
     csv_out_int(b, f->collected, false);
     csv_out_int(b, f->reduced, false);
     csv_out_int(b, f->remaining, false);
-    csv_out_str(b, flags, last == CSV_CASE__N - 1);
-    for (size_t k = 0; k < nkeys; k++) {
-        if (shown[k])
-            csv_out_str(b, keys, CSV_CASE__N + k == last);
-        keys += strlen(keys) + 1;
+    csv_out_keyed_tail(b, flags, keys, shown, nkeys);
+}
+
+const char *const csv_out_thahc_columns[CSV_THAHC__N] = {
+    "ma_ban_an", "ma_don_vi",      "ngay_thu_ly",       "ngay_qd_buoc", "ngay_xong",
+    "ngay_huy_hoan_tdc", "ngay_kien_nghi", "cap_phai_thi_hanh", "flags"};
+
+bool csv_out_thahc_key_shown(const char *name)
+{
+    return csv_out_key_shown(csv_out_thahc_columns, CSV_THAHC__N, name);
+}
+
+void csv_out_thahc_header(thk_buf *b, const char *const *keys, const bool *shown, size_t nkeys)
+{
+    csv_out_keyed_header(b, csv_out_thahc_columns, CSV_THAHC__N, keys, shown, nkeys);
+}
+
+void csv_out_thahc_row(thk_buf *b, const char *ma_ban_an, const char *unit, const model_thahc *t,
+                       const char *cap, const char *flags, const char *keys, const bool *shown,
+                       size_t nkeys)
+{
+    const thk_date dates[] = {t->ngay_thu_ly, t->ngay_qd_buoc, t->ngay_xong, t->ngay_huy_hoan_tdc,
+                              t->ngay_kien_nghi};
+    csv_out_str(b, ma_ban_an, false);
+    csv_out_str(b, unit, false);
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+        char d[11];
+        date_format(dates[i], d);
+        csv_out_str(b, d, false);
     }
+    csv_out_str(b, cap, false);
+    csv_out_keyed_tail(b, flags, keys, shown, nkeys);
 }
 
 /* ---- reading our own outputs back (diff, merge) ------------------------------------------ */

@@ -62,26 +62,21 @@ bool diff_value_rate(const char *s, int64_t *hundredths)
     return true;
 }
 
-/* ---- cases.csv --------------------------------------------------------------------------- */
+/* ---- cases.csv and thahc-cases.csv ------------------------------------------------------- */
 
-/* cases.csv's columns are csv_out's (CSV_CASE_*, csv_out_cases_columns): one definition for
- * the writer and this reader. */
-enum {
-    DC_MA = CSV_CASE_MA_VIEC,
-    DC_UNIT = CSV_CASE_MA_DON_VI,
-    DC_CARRIED = CSV_CASE_CARRIED,
-    DC_NEW = CSV_CASE_NEW,
-    DC_STATE = CSV_CASE_STATE,
-    DC_B = CSV_CASE_B,
-    DC_REMAINING = CSV_CASE_REMAINING,
-    DC_FLAGS = CSV_CASE_FLAGS,
-    DC_N = CSV_CASE__N
-};
-#define diff_case_col csv_out_cases_columns
+/* Their columns are csv_out's (csv_out_cases_columns, csv_out_thahc_columns): one definition
+ * for the writer and this reader. Both start with the record's id and its unit. */
+enum { DC_MA = 0, DC_UNIT = 1, DC_MAXCOLS = 16 };
+_Static_assert((int)CSV_CASE_MA_VIEC == (int)DC_MA && (int)CSV_CASE_MA_DON_VI == (int)DC_UNIT &&
+                   (int)CSV_THAHC_MA_BAN_AN == (int)DC_MA &&
+                   (int)CSV_THAHC_MA_DON_VI == (int)DC_UNIT &&
+                   (int)CSV_CASE__N <= (int)DC_MAXCOLS && (int)CSV_THAHC__N <= (int)DC_MAXCOLS,
+               "the drill-down files start with id and unit");
 
-/* One run's cases: DC_N pool ids per case (the columns above, 0 where the file lacks one), all
- * nfields of the line (the rules' row keys after them), and case id (ids pool) → record. */
+/* One run's records: ncols pool ids per record (the file's fixed columns, 0 where it lacks
+ * one), all nfields of the line (the rules' row keys after them), and id (ids pool) → record. */
 typedef struct {
+    size_t ncols;
     uint32_t *f;
     uint32_t *all;
     size_t n, cap;
@@ -98,7 +93,9 @@ typedef struct {
     thk_buf *err;
     bool header;
     size_t nfields;
-    int colof[DC_N]; /* field index of each canonical column, -1 when the file lacks it */
+    const char *const *cols; /* the file's fixed columns */
+    size_t ncols;
+    int colof[DC_MAXCOLS]; /* field index of each fixed column, -1 when the file lacks it */
 } diff_cases_ctx;
 
 static void diff_at_grow(diff_run_cases *rc, size_t n)
@@ -118,21 +115,21 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
 {
     diff_cases_ctx *c = vctx;
     if (!c->header) {
-        for (size_t k = 0; k < DC_N; k++) {
+        for (size_t k = 0; k < c->ncols; k++) {
             c->colof[k] = -1;
             for (size_t i = 0; i < rec->nfields; i++)
-                if (strcmp(rec->fields[i], diff_case_col[k]) == 0) {
+                if (strcmp(rec->fields[i], c->cols[k]) == 0) {
                     c->colof[k] = (int)i;
                     break;
                 }
         }
-        if (c->colof[DC_MA] < 0 || c->colof[DC_UNIT] < 0 || c->colof[DC_STATE] < 0) {
+        if (c->colof[DC_MA] < 0 || c->colof[DC_UNIT] < 0) {
             buf_printf(c->err,
-                       "%s: dòng %" PRIu32 ": tiêu đề thiếu cột ma_viec, ma_don_vi hoặc state "
-                       "(header lacks ma_viec, ma_don_vi or state)",
-                       c->path, rec->line);
+                       "%s: dòng %" PRIu32 ": tiêu đề thiếu cột %s hoặc %s (header lacks them)",
+                       c->path, rec->line, c->cols[DC_MA], c->cols[DC_UNIT]);
             return THK_EXIT_INPUT;
         }
+        c->rc->ncols = c->ncols;
         c->nfields = rec->nfields;
         c->rc->nfields = rec->nfields;
         c->rc->names = thk_xcalloc(rec->nfields + 1, sizeof *c->rc->names);
@@ -150,37 +147,38 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
     }
     size_t mi = (size_t)c->colof[DC_MA];
     if (rec->lens[mi] == 0) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": thiếu ma_viec (empty ma_viec)", c->path,
-                   rec->line);
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": thiếu %s (empty id)", c->path, rec->line,
+                   c->cols[DC_MA]);
         return THK_EXIT_INPUT;
     }
     uint32_t id = strpool_intern(c->ids, rec->fields[mi], rec->lens[mi]);
     diff_run_cases *rc = c->rc;
     diff_at_grow(rc, (size_t)id + 1);
     if (rc->at[id] != DIFF_NONE) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": mã việc %s trùng (duplicate ma_viec)", c->path,
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": mã %s trùng (duplicate id)", c->path,
                    rec->line, rec->fields[mi]);
         return THK_EXIT_INPUT;
     }
     if (rc->n == rc->cap) {
         rc->cap = rc->cap ? rc->cap * 2 : 1024;
-        rc->f = thk_xrealloc(rc->f, rc->cap * DC_N * sizeof *rc->f);
+        rc->f = thk_xrealloc(rc->f, rc->cap * c->ncols * sizeof *rc->f);
         rc->all = thk_xrealloc(rc->all, rc->cap * c->nfields * sizeof *rc->all);
     }
     uint32_t *all = &rc->all[rc->n * c->nfields];
     for (size_t i = 0; i < c->nfields; i++)
         all[i] = strpool_intern(c->pool, rec->fields[i], rec->lens[i]);
-    uint32_t *f = &rc->f[rc->n * DC_N];
-    for (size_t k = 0; k < DC_N; k++)
+    uint32_t *f = &rc->f[rc->n * c->ncols];
+    for (size_t k = 0; k < c->ncols; k++)
         f[k] = c->colof[k] < 0 ? 0 : all[c->colof[k]];
     rc->at[id] = (uint32_t)rc->n++;
     return 0;
 }
 
 static int diff_cases_read(const char *path, strpool *pool, strpool *ids, diff_run_cases *rc,
-                           thk_buf *err)
+                           const char *const *cols, size_t ncols, thk_buf *err)
 {
-    diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err};
+    diff_cases_ctx c = {.path = path, .pool = pool, .ids = ids, .rc = rc, .err = err,
+                        .cols = cols, .ncols = ncols};
     return csv_out_read(path, diff_cases_record, &c, &c.header, err);
 }
 
@@ -201,6 +199,30 @@ typedef struct {
     uint32_t rank, next;
 } diff_entry;
 
+/* The records of one drill-down file of both runs (cases.csv, or thahc-cases.csv). */
+typedef struct {
+    const char *file;          /* "cases.csv" / "thahc-cases.csv" */
+    const char *const *cols;   /* its fixed columns */
+    size_t ncols;
+    int state_col;             /* the column shown beside an entering or leaving record, or -1 */
+    strpool *ids; /* record id → dense id */
+    diff_run_cases kold, knew;
+    uint32_t *chg; /* ids whose line differs, sorted by id */
+    size_t nchg;
+    uint32_t *head; /* unit pool id → first entry of its changed records */
+    size_t nhead;
+    diff_entry *ent;
+    size_t nent;
+    uint32_t *stamp; /* rank → stamp of the last cell that collected it */
+    bool *is_unit;   /* pool id → some record of either run has it as its unit */
+    int *keyf_old, *keyf_new; /* fields of the other columns both runs' files have */
+    size_t nkeys;
+    drill *dold, *dnew; /* the runs' rules on their files, NULL when not at hand */
+    bool loaded;        /* both runs' files were read */
+} diff_recs;
+
+enum { DIFF_CASES = 0, DIFF_THAHC = 1 };
+
 typedef struct {
     strpool *pool; /* every text of both runs */
     strpool *keys; /* (form, row, column) pool ids as 12 bytes → dense key id */
@@ -208,22 +230,8 @@ typedef struct {
     uint32_t *old_at, *new_at; /* key id → cell index */
     uint32_t *changed;         /* key ids of changed cells, in report order */
     size_t nchanged;
-    /* cases */
-    strpool *ids; /* ma_viec → dense case id */
-    diff_run_cases kold, knew;
-    uint32_t *chg; /* case ids whose line differs, sorted by ma_viec */
-    size_t nchg;
-    uint32_t *head; /* unit pool id → first entry of its changed cases */
-    size_t nhead;
-    diff_entry *ent;
-    size_t nent;
-    uint32_t *stamp; /* rank → stamp of the last cell that collected it */
-    bool *is_unit;   /* pool id → some case of either run has it as ma_don_vi */
-    int *keyf_old, *keyf_new; /* fields of the other columns both cases.csv have */
-    size_t nkeys;
-    drill *dold, *dnew; /* the runs' rules on their cases.csv, NULL when not at hand */
-    const char **fields; /* scratch: one line's fields as text */
-    bool have_cases;     /* both runs' cases.csv were read */
+    diff_recs recs[2];         /* DIFF_CASES, DIFF_THAHC */
+    const char **fields;       /* scratch: one line's fields as text */
 } diff_state;
 
 static uint32_t diff_key(strpool *keys, const cells_line *c)
@@ -342,7 +350,7 @@ static const uint32_t *diff_rec(const diff_run_cases *rc, uint32_t id)
 {
     if (id >= rc->nat || rc->at[id] == DIFF_NONE)
         return NULL;
-    return &rc->f[(size_t)rc->at[id] * DC_N];
+    return &rc->f[(size_t)rc->at[id] * rc->ncols];
 }
 
 static const uint32_t *diff_rec_all(const diff_run_cases *rc, uint32_t id)
@@ -352,116 +360,128 @@ static const uint32_t *diff_rec_all(const diff_run_cases *rc, uint32_t id)
     return &rc->all[(size_t)rc->at[id] * rc->nfields];
 }
 
-static bool diff_is_case_column(const char *name)
+static bool diff_is_fixed_column(const diff_recs *R, const char *name)
 {
-    for (size_t k = 0; k < DC_N; k++)
-        if (strcmp(diff_case_col[k], name) == 0)
+    for (size_t k = 0; k < R->ncols; k++)
+        if (strcmp(R->cols[k], name) == 0)
             return true;
     return false;
 }
 
-/* The columns beyond DC_N (the rules' row keys) that both runs' cases.csv have. */
-static void diff_common_keys(diff_state *s)
+/* The columns beyond the fixed ones (the rules' row keys) that both runs' files have. */
+static void diff_common_keys(diff_recs *R)
 {
-    s->keyf_old = thk_xcalloc(s->kold.nfields + 1, sizeof *s->keyf_old);
-    s->keyf_new = thk_xcalloc(s->kold.nfields + 1, sizeof *s->keyf_new);
-    for (size_t i = 0; i < s->kold.nfields; i++) {
-        if (diff_is_case_column(s->kold.names[i]))
+    R->keyf_old = thk_xcalloc(R->kold.nfields + 1, sizeof *R->keyf_old);
+    R->keyf_new = thk_xcalloc(R->kold.nfields + 1, sizeof *R->keyf_new);
+    for (size_t i = 0; i < R->kold.nfields; i++) {
+        if (diff_is_fixed_column(R, R->kold.names[i]))
             continue;
-        for (size_t j = 0; j < s->knew.nfields; j++)
-            if (strcmp(s->kold.names[i], s->knew.names[j]) == 0) {
-                s->keyf_old[s->nkeys] = (int)i;
-                s->keyf_new[s->nkeys++] = (int)j;
+        for (size_t j = 0; j < R->knew.nfields; j++)
+            if (strcmp(R->kold.names[i], R->knew.names[j]) == 0) {
+                R->keyf_old[R->nkeys] = (int)i;
+                R->keyf_new[R->nkeys++] = (int)j;
                 break;
             }
     }
 }
 
-static bool diff_keys_differ(const diff_state *s, uint32_t id)
+static bool diff_keys_differ(const diff_recs *R, uint32_t id)
 {
-    const uint32_t *o = diff_rec_all(&s->kold, id), *n = diff_rec_all(&s->knew, id);
-    for (size_t k = 0; o && n && k < s->nkeys; k++)
-        if (o[s->keyf_old[k]] != n[s->keyf_new[k]])
+    const uint32_t *o = diff_rec_all(&R->kold, id), *n = diff_rec_all(&R->knew, id);
+    for (size_t k = 0; o && n && k < R->nkeys; k++)
+        if (o[R->keyf_old[k]] != n[R->keyf_new[k]])
             return true;
     return false;
 }
 
-static void diff_add_entry(diff_state *s, uint32_t unit, uint32_t rank)
+static void diff_add_entry(diff_recs *R, uint32_t unit, uint32_t rank)
 {
-    if (unit >= s->nhead)
+    if (unit >= R->nhead)
         return;
-    s->ent[s->nent] = (diff_entry){rank, s->head[unit]};
-    s->head[unit] = (uint32_t)s->nent++;
+    R->ent[R->nent] = (diff_entry){rank, R->head[unit]};
+    R->head[unit] = (uint32_t)R->nent++;
 }
 
-static int diff_load_cases(diff_state *s, const char *old_dir, const char *new_dir, thk_buf *err)
+/* Reads R's file of both runs, finds the records whose lines differ, indexes them by unit. */
+static int diff_load_recs(diff_state *s, diff_recs *R, const char *old_dir, const char *new_dir,
+                          thk_buf *err)
 {
     thk_buf p = {0};
-    diff_path(&p, old_dir, "cases.csv");
-    int rc = diff_cases_read(p.data, s->pool, s->ids, &s->kold, err);
+    diff_path(&p, old_dir, R->file);
+    int rc = diff_cases_read(p.data, s->pool, R->ids, &R->kold, R->cols, R->ncols, err);
     if (!rc) {
-        diff_path(&p, new_dir, "cases.csv");
-        rc = diff_cases_read(p.data, s->pool, s->ids, &s->knew, err);
+        diff_path(&p, new_dir, R->file);
+        rc = diff_cases_read(p.data, s->pool, R->ids, &R->knew, R->cols, R->ncols, err);
     }
     buf_free(&p);
     if (rc)
         return rc;
-    size_t nids = strpool_count(s->ids);
-    diff_at_grow(&s->kold, nids);
-    diff_at_grow(&s->knew, nids);
-    diff_common_keys(s);
+    R->kold.ncols = R->knew.ncols = R->ncols;
+    size_t nids = strpool_count(R->ids);
+    diff_at_grow(&R->kold, nids);
+    diff_at_grow(&R->knew, nids);
+    diff_common_keys(R);
     diff_sortkey *sk = thk_xmalloc(nids * sizeof *sk);
     size_t n = 0;
     for (uint32_t id = 1; id < nids; id++) {
-        const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
-        if (!o || !nw || memcmp(o, nw, DC_N * sizeof *o) != 0 || diff_keys_differ(s, id))
-            sk[n++] = (diff_sortkey){strpool_get(s->ids, id), id};
+        const uint32_t *o = diff_rec(&R->kold, id), *nw = diff_rec(&R->knew, id);
+        if (!o || !nw || memcmp(o, nw, R->ncols * sizeof *o) != 0 || diff_keys_differ(R, id))
+            sk[n++] = (diff_sortkey){strpool_get(R->ids, id), id};
     }
     qsort(sk, n, sizeof *sk, diff_sortkey_cmp);
-    s->chg = thk_xmalloc((n ? n : 1) * sizeof *s->chg);
+    R->chg = thk_xmalloc((n ? n : 1) * sizeof *R->chg);
     for (size_t i = 0; i < n; i++)
-        s->chg[i] = sk[i].id;
-    s->nchg = n;
+        R->chg[i] = sk[i].id;
+    R->nchg = n;
     free(sk);
-    /* changed cases by unit (old and new unit), each list in rank order */
-    s->nhead = strpool_count(s->pool);
-    s->head = diff_none_array(s->nhead);
-    s->ent = thk_xmalloc((2 * n + 1) * sizeof *s->ent);
+    /* changed records by unit (old and new unit), each list in rank order */
+    R->nhead = strpool_count(s->pool);
+    R->head = diff_none_array(R->nhead);
+    R->ent = thk_xmalloc((2 * n + 1) * sizeof *R->ent);
     for (size_t r = n; r-- > 0;) {
-        const uint32_t *o = diff_rec(&s->kold, s->chg[r]), *nw = diff_rec(&s->knew, s->chg[r]);
+        const uint32_t *o = diff_rec(&R->kold, R->chg[r]), *nw = diff_rec(&R->knew, R->chg[r]);
         if (o)
-            diff_add_entry(s, o[DC_UNIT], (uint32_t)r);
+            diff_add_entry(R, o[DC_UNIT], (uint32_t)r);
         if (nw && (!o || nw[DC_UNIT] != o[DC_UNIT]))
-            diff_add_entry(s, nw[DC_UNIT], (uint32_t)r);
+            diff_add_entry(R, nw[DC_UNIT], (uint32_t)r);
     }
-    s->stamp = diff_none_array(n);
-    s->is_unit = thk_xcalloc(s->nhead ? s->nhead : 1, sizeof *s->is_unit);
-    for (size_t i = 0; i < s->kold.n; i++)
-        s->is_unit[s->kold.f[i * DC_N + DC_UNIT]] = true;
-    for (size_t i = 0; i < s->knew.n; i++)
-        s->is_unit[s->knew.f[i * DC_N + DC_UNIT]] = true;
+    R->stamp = diff_none_array(n);
+    R->is_unit = thk_xcalloc(R->nhead ? R->nhead : 1, sizeof *R->is_unit);
+    for (size_t i = 0; i < R->kold.n; i++)
+        R->is_unit[R->kold.f[i * R->ncols + DC_UNIT]] = true;
+    for (size_t i = 0; i < R->knew.n; i++)
+        R->is_unit[R->knew.f[i * R->ncols + DC_UNIT]] = true;
+    R->loaded = true;
     return 0;
+}
+
+static void diff_recs_free(diff_recs *R)
+{
+    strpool_free(R->ids);
+    diff_run_cases_free(&R->kold);
+    diff_run_cases_free(&R->knew);
+    free(R->chg);
+    free(R->head);
+    free(R->ent);
+    free(R->stamp);
+    free(R->is_unit);
+    free(R->keyf_old);
+    free(R->keyf_new);
+    drill_free(R->dold);
+    drill_free(R->dnew);
 }
 
 static void diff_state_free(diff_state *s)
 {
     strpool_free(s->pool);
     strpool_free(s->keys);
-    strpool_free(s->ids);
     csv_out_cells_free(&s->cold);
     csv_out_cells_free(&s->cnew);
     free(s->old_at);
     free(s->new_at);
     free(s->changed);
-    diff_run_cases_free(&s->kold);
-    diff_run_cases_free(&s->knew);
-    free(s->chg);
-    free(s->head);
-    free(s->ent);
-    free(s->stamp);
-    free(s->is_unit);
-    free(s->keyf_old);
-    free(s->keyf_new);
+    for (int k = 0; k < 2; k++)
+        diff_recs_free(&s->recs[k]);
     free(s->fields);
 }
 
@@ -491,22 +511,22 @@ static diff_row diff_row_of(const diff_state *s, const char *row)
     return r;
 }
 
-/* Ranks of the changed cases that may be in row r (by old or new unit), ascending. */
-static size_t diff_candidates(diff_state *s, const diff_row *r, uint32_t stamp, uint32_t *out)
+/* Ranks of the changed records that may be in row r (by old or new unit), ascending. */
+static size_t diff_candidates(diff_recs *R, const diff_row *r, uint32_t stamp, uint32_t *out)
 {
     size_t n = 0;
     if (r->all) {
-        for (size_t i = 0; i < s->nchg; i++)
+        for (size_t i = 0; i < R->nchg; i++)
             out[n++] = (uint32_t)i;
         return n;
     }
     for (size_t c = 0; c < r->ncomp; c++) {
-        if (r->comp[c] >= s->nhead)
+        if (r->comp[c] >= R->nhead)
             continue;
-        for (uint32_t e = s->head[r->comp[c]]; e != DIFF_NONE; e = s->ent[e].next) {
-            uint32_t rank = s->ent[e].rank;
-            if (s->stamp[rank] != stamp) {
-                s->stamp[rank] = stamp;
+        for (uint32_t e = R->head[r->comp[c]]; e != DIFF_NONE; e = R->ent[e].next) {
+            uint32_t rank = R->ent[e].rank;
+            if (R->stamp[rank] != stamp) {
+                R->stamp[rank] = stamp;
                 out[n++] = rank;
             }
         }
@@ -524,23 +544,23 @@ static const char *diff_show(const char *v)
 
 /* "field old→new, ..." for the fields of case id that differ: the columns in [from, to), then
  * the row keys both runs publish. */
-static void diff_describe(const diff_state *s, uint32_t id, int from, int to, thk_buf *b)
+static void diff_describe(const diff_state *s, const diff_recs *R, uint32_t id, thk_buf *b)
 {
-    const uint32_t *o = diff_rec(&s->kold, id), *n = diff_rec(&s->knew, id);
-    const uint32_t *oa = diff_rec_all(&s->kold, id), *na = diff_rec_all(&s->knew, id);
+    const uint32_t *o = diff_rec(&R->kold, id), *n = diff_rec(&R->knew, id);
+    const uint32_t *oa = diff_rec_all(&R->kold, id), *na = diff_rec_all(&R->knew, id);
     bool first = true;
-    for (int k = from; k < to; k++) {
-        if (k == DC_MA || o[k] == n[k])
+    for (size_t k = DC_UNIT; k < R->ncols; k++) {
+        if (o[k] == n[k])
             continue;
-        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", diff_case_col[k],
+        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", R->cols[k],
                    diff_show(strpool_get(s->pool, o[k])), diff_show(strpool_get(s->pool, n[k])));
         first = false;
     }
-    for (size_t k = 0; k < s->nkeys; k++) {
-        uint32_t x = oa[s->keyf_old[k]], y = na[s->keyf_new[k]];
+    for (size_t k = 0; k < R->nkeys; k++) {
+        uint32_t x = oa[R->keyf_old[k]], y = na[R->keyf_new[k]];
         if (x == y)
             continue;
-        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", s->kold.names[s->keyf_old[k]],
+        buf_printf(b, "%s%s %s→%s", first ? "" : ", ", R->kold.names[R->keyf_old[k]],
                    diff_show(strpool_get(s->pool, x)), diff_show(strpool_get(s->pool, y)));
         first = false;
     }
@@ -569,6 +589,7 @@ static void diff_change(const char *o, const char *n, char *out)
 
 typedef struct {
     diff_state *s;
+    diff_recs *R;   /* the records of the cell being listed */
     const diff_opts *o;
     FILE *out;
     uint32_t *cand; /* scratch: nchg ranks */
@@ -597,26 +618,30 @@ static void diff_csv_line(diff_printer *pr, const char *id, char sign)
 static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, size_t n)
 {
     diff_state *s = pr->s;
+    diff_recs *R = pr->R;
     size_t show = pr->o->limit && n > pr->o->limit ? pr->o->limit : n;
     if (pr->o->csv) {
         for (size_t i = 0; i < show; i++)
-            diff_csv_line(pr, strpool_get(s->ids, s->chg[ranks[i]]), sign);
+            diff_csv_line(pr, strpool_get(R->ids, R->chg[ranks[i]]), sign);
         return;
     }
     for (size_t i = 0; i < show; i++) {
-        uint32_t id = s->chg[ranks[i]];
-        const uint32_t *o = diff_rec(&s->kold, id), *nw = diff_rec(&s->knew, id);
+        uint32_t id = R->chg[ranks[i]];
+        const uint32_t *o = diff_rec(&R->kold, id), *nw = diff_rec(&R->knew, id);
         thk_buf *b = &pr->line;
         buf_clear(b);
-        buf_printf(b, "  %c %s", sign, strpool_get(s->ids, id));
+        buf_printf(b, "  %c %s", sign, strpool_get(R->ids, id));
         if (sign == '~') {
             buf_putc(b, ' ');
-            diff_describe(s, id, DC_UNIT, DC_N, b);
+            diff_describe(s, R, id, b);
         } else {
             const uint32_t *in = sign == '+' ? nw : o;
-            buf_printf(b, " (state %s) [", diff_show(strpool_get(s->pool, in[DC_STATE])));
+            if (R->state_col >= 0)
+                buf_printf(b, " (%s %s)", R->cols[R->state_col],
+                           diff_show(strpool_get(s->pool, in[R->state_col])));
+            buf_printf(b, " [");
             if (o && nw)
-                diff_describe(s, id, DC_UNIT, DC_N, b);
+                diff_describe(s, R, id, b);
             else if (nw)
                 buf_printf(b, "chỉ ở lần chạy mới / only in new run");
             else
@@ -659,8 +684,8 @@ static bool diff_share(diff_state *s, drill *d, const drill_col *col, const diff
     return !f || drill_share_of(d, col, row, f, out);
 }
 
-/* The cases behind one changed cell: each changed case whose share of the cell, computed by
- * each run's own rules (drill.h), differs between the runs. */
+/* The records behind one changed cell: each changed record (case, or THAHC row for a form of
+ * thahc.csv) whose share of the cell, computed by each run's own rules (drill.h), differs. */
 static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line *c, bool in_old,
                              bool in_new)
 {
@@ -668,16 +693,23 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
     const char *form = strpool_get(s->pool, c->form), *col = strpool_get(s->pool, c->column);
     const char *rowtext = strpool_get(s->pool, c->row);
     pr->cell = c;
+    const diff_recs *C = &s->recs[DIFF_CASES];
+    int src = C->dold ? drill_source(C->dold, form) : -1;
+    if (src < 0 && C->dnew)
+        src = drill_source(C->dnew, form);
+    diff_recs *R = &s->recs[src == 1 ? DIFF_THAHC : DIFF_CASES];
+    pr->R = R;
     const char *why = NULL;
     const drill_col *co = NULL, *cn = NULL;
-    if (!s->have_cases)
-        why = "một trong hai lần chạy không có cases.csv";
-    else if (!s->dold || !s->dnew)
+    if (!R->loaded)
+        why = src == 1 ? "một trong hai lần chạy không có thahc-cases.csv"
+                       : "một trong hai lần chạy không có cases.csv";
+    else if (!R->dold || !R->dnew)
         why = "không có quy tắc của lần chạy (xem cảnh báo ở trên)";
     if (!why && in_old)
-        co = drill_column(s->dold, form, col, &why);
+        co = drill_column(R->dold, form, col, &why);
     if (!why && in_new)
-        cn = drill_column(s->dnew, form, col, &why);
+        cn = drill_column(R->dnew, form, col, &why);
     if (why) {
         diff_no_cases(pr, why);
         return;
@@ -685,22 +717,22 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
     diff_row row = diff_row_of(s, rowtext);
     bool by_unit = row.all;
     for (size_t i = 0; i < row.ncomp; i++)
-        by_unit = by_unit || (row.comp[i] < s->nhead && s->is_unit[row.comp[i]]);
+        by_unit = by_unit || (row.comp[i] < R->nhead && R->is_unit[row.comp[i]]);
     size_t ncand;
     if (by_unit) {
-        ncand = diff_candidates(s, &row, stamp, pr->cand);
-    } else { /* rows by another key (loại việc, cấp): every changed case */
-        for (size_t i = 0; i < s->nchg; i++)
+        ncand = diff_candidates(R, &row, stamp, pr->cand);
+    } else { /* rows by another key (loại việc, cấp): every changed record */
+        for (size_t i = 0; i < R->nchg; i++)
             pr->cand[i] = (uint32_t)i;
-        ncand = s->nchg;
+        ncand = R->nchg;
     }
     size_t n[3] = {0, 0, 0};
     for (size_t i = 0; i < ncand; i++) {
-        uint32_t id = s->chg[pr->cand[i]];
+        uint32_t id = R->chg[pr->cand[i]];
         drill_share a, b;
-        if (!diff_share(s, s->dold, co, &s->kold, id, rowtext, &a) ||
-            !diff_share(s, s->dnew, cn, &s->knew, id, rowtext, &b)) {
-            diff_no_cases(pr, "cases.csv có giá trị không đọc được");
+        if (!diff_share(s, R->dold, co, &R->kold, id, rowtext, &a) ||
+            !diff_share(s, R->dnew, cn, &R->knew, id, rowtext, &b)) {
+            diff_no_cases(pr, "tệp tra cứu có giá trị không đọc được");
             return;
         }
         char m = drill_move(&a, &b);
@@ -709,7 +741,7 @@ static void diff_print_cases(diff_printer *pr, uint32_t stamp, const cells_line 
             pr->lists[which][n[which]++] = pr->cand[i];
     }
     if (n[0] + n[1] + n[2] == 0) {
-        diff_no_cases(pr, "không việc nào của cases.csv đổi phần của mình trong ô này");
+        diff_no_cases(pr, "không bản ghi nào của tệp tra cứu đổi phần của mình trong ô này");
         return;
     }
     diff_print_list(pr, '+', pr->lists[0], n[0]);
@@ -730,13 +762,20 @@ static const cells_line *diff_changed_cell(const diff_state *s, size_t i, const 
     return ni != DIFF_NONE ? &s->cnew.cells[ni] : &s->cold.cells[oi];
 }
 
+/* Room for the candidates of any cell: the larger count of changed records. */
+static size_t diff_max_changed(const diff_state *s)
+{
+    size_t a = s->recs[DIFF_CASES].nchg, b = s->recs[DIFF_THAHC].nchg;
+    return (a > b ? a : b) + 1;
+}
+
 /* --csv: every changed cell, with the cases that moved it. */
 static void diff_print_csv(diff_state *s, const diff_opts *o, FILE *out)
 {
     size_t show = o->limit && s->nchanged > o->limit ? o->limit : s->nchanged;
     fputs("form,row,column,ma_viec,movement\n", out);
     diff_printer pr = {.s = s, .o = o, .out = out};
-    size_t cap = s->nchg ? s->nchg : 1;
+    size_t cap = diff_max_changed(s);
     pr.cand = thk_xmalloc(cap * sizeof *pr.cand);
     for (int i = 0; i < 3; i++)
         pr.lists[i] = thk_xmalloc(cap * sizeof *pr.lists[i]);
@@ -773,7 +812,7 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
                 s->nchanged - show);
 
     diff_printer pr = {.s = s, .o = o, .out = out};
-    size_t cap = s->nchg ? s->nchg : 1;
+    size_t cap = diff_max_changed(s);
     pr.cand = thk_xmalloc(cap * sizeof *pr.cand);
     for (int i = 0; i < 3; i++)
         pr.lists[i] = thk_xmalloc(cap * sizeof *pr.lists[i]);
@@ -790,8 +829,12 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
                 ch, *ch ? ")" : "");
         diff_print_cases(&pr, (uint32_t)i, c, ov != NULL, nv != NULL);
     }
-    fprintf(out, "\n# %zu ô thay đổi / cells changed; %zu việc khác nhau / cases differ\n",
-            s->nchanged, s->nchg);
+    fprintf(out, "\n# %zu ô thay đổi / cells changed; %zu việc khác nhau / cases differ",
+            s->nchanged, s->recs[DIFF_CASES].nchg);
+    if (s->recs[DIFF_THAHC].loaded)
+        fprintf(out, "; %zu bản án hành chính khác nhau / THAHC rows differ",
+                s->recs[DIFF_THAHC].nchg);
+    fputc('\n', out);
     free(pr.cand);
     for (int i = 0; i < 3; i++)
         free(pr.lists[i]);
@@ -878,35 +921,54 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
     }
     bool cases_old = runfile_lists(&mo, "cases.csv", NULL);
     bool cases_new = runfile_lists(&mn, "cases.csv", NULL);
+    bool thahc_both = runfile_lists(&mo, "thahc-cases.csv", NULL) &&
+                      runfile_lists(&mn, "thahc-cases.csv", NULL);
     if (!o->quiet)
         diff_warn_context(&mo, &mn);
     diff_state s = {0};
     s.pool = strpool_new();
     s.keys = strpool_new();
-    s.ids = strpool_new();
+    s.recs[DIFF_CASES] = (diff_recs){.file = "cases.csv", .cols = csv_out_cases_columns,
+                                     .ncols = CSV_CASE__N, .state_col = CSV_CASE_STATE,
+                                     .ids = strpool_new()};
+    s.recs[DIFF_THAHC] = (diff_recs){.file = "thahc-cases.csv", .cols = csv_out_thahc_columns,
+                                     .ncols = CSV_THAHC__N, .state_col = -1,
+                                     .ids = strpool_new()};
     rc = diff_load_cells(&s, old_dir, new_dir, err);
     bool with_cases = cases_old && cases_new;
     /* equal cells claim identity only once the case lists are equal too (row order aside: a
      * merge lists its runs' cases one run after the other) */
     if (!rc && with_cases && (!s.nchanged || !o->quiet))
-        rc = diff_load_cases(&s, old_dir, new_dir, err);
-    bool cases_same = with_cases && !rc && s.nchg == 0;
+        rc = diff_load_recs(&s, &s.recs[DIFF_CASES], old_dir, new_dir, err);
+    if (!rc && with_cases && thahc_both && (!s.nchanged || !o->quiet))
+        rc = diff_load_recs(&s, &s.recs[DIFF_THAHC], old_dir, new_dir, err);
+    bool cases_same = with_cases && !rc && s.recs[DIFF_CASES].nchg == 0 &&
+                      s.recs[DIFF_THAHC].nchg == 0;
     rule_set *rs_old = NULL, *rs_new = NULL;
     if (!rc && with_cases && s.nchanged && !o->quiet) {
-        s.have_cases = true;
         rs_old = diff_rules(old_dir, &mo, o);
         rs_new = diff_rules(new_dir, &mn, o);
-        if (rs_old && rs_new) {
-            s.dold = drill_new(rs_old, &mo.per, (const char *const *)s.kold.names, s.kold.nfields);
-            s.dnew = drill_new(rs_new, &mn.per, (const char *const *)s.knew.names, s.knew.nfields);
+        size_t nf = 1;
+        for (int k = 0; k < 2; k++) {
+            diff_recs *R = &s.recs[k];
+            if (R->loaded && rs_old && rs_new) {
+                R->dold = drill_new(rs_old, &mo.per, k == DIFF_THAHC,
+                                    (const char *const *)R->kold.names, R->kold.nfields);
+                R->dnew = drill_new(rs_new, &mn.per, k == DIFF_THAHC,
+                                    (const char *const *)R->knew.names, R->knew.nfields);
+            }
+            nf = nf > R->kold.nfields ? nf : R->kold.nfields;
+            nf = nf > R->knew.nfields ? nf : R->knew.nfields;
         }
-        size_t nf = s.kold.nfields > s.knew.nfields ? s.kold.nfields : s.knew.nfields;
         s.fields = thk_xcalloc(nf + 1, sizeof *s.fields);
     }
     if (!rc && s.nchanged && !o->quiet)
         diff_print(&s, o, out);
-    drill_free(s.dold);
-    drill_free(s.dnew);
+    for (int k = 0; k < 2; k++) { /* before their rule sets */
+        drill_free(s.recs[k].dold);
+        drill_free(s.recs[k].dnew);
+        s.recs[k].dold = s.recs[k].dnew = NULL;
+    }
     rule_set_free(rs_old);
     rule_set_free(rs_new);
     manifest_clear(&mo);

@@ -1,5 +1,5 @@
-/* drill — a case's share of a form cell from the run's compiled rules and its cases.csv line
- * (see drill.h). */
+/* drill — a record's share of a form cell from the run's compiled rules and its line of
+ * cases.csv or thahc-cases.csv (see drill.h). */
 #include "drill.h"
 
 #include "csv_out.h"
@@ -21,6 +21,17 @@ static const struct {
     {FA_REDUCED, CSV_CASE_REDUCED},   {FA_REMAINING, CSV_CASE_REMAINING},
 };
 #define DRILL_NFACTS (sizeof drill_facts / sizeof drill_facts[0])
+
+/* The THAHC columns thahc-cases.csv publishes, with their column there. */
+static const struct {
+    int field;
+    int column; /* CSV_THAHC_* */
+} drill_tfields[] = {
+    {TF_NGAY_THU_LY, CSV_THAHC_NGAY_THU_LY}, {TF_NGAY_QD_BUOC, CSV_THAHC_NGAY_QD_BUOC},
+    {TF_NGAY_XONG, CSV_THAHC_NGAY_XONG},     {TF_NGAY_HUY, CSV_THAHC_NGAY_HUY},
+    {TF_NGAY_KIEN_NGHI, CSV_THAHC_NGAY_KIEN_NGHI}, {TF_CAP, CSV_THAHC_CAP},
+};
+#define DRILL_NTFIELDS (sizeof drill_tfields / sizeof drill_tfields[0])
 #define DRILL_MAX_LEVELS 8 /* as agg.c */
 
 struct drill_col {
@@ -35,9 +46,15 @@ struct drill_col {
 struct drill {
     rule_set *rs;
     rule_state *st;
+    int ctx;                /* RCTX_CASE: cases.csv; RCTX_THAHC: thahc-cases.csv */
+    const char *const *fixed; /* the file's fixed columns */
+    size_t nfixed;
+    int unit_field, flags_field;
+    rule_map *cap;          /* the map of cap_phai_thi_hanh (THAHC) */
+    model_thahc thahc;
     thk_date S, E;
     int year;
-    int field[CSV_CASE__N]; /* cases.csv field of each published column, -1 when absent */
+    int field[16];          /* field of each fixed column of the file, -1 when absent */
     char **names;           /* the header */
     size_t nnames;
     rule_val *slots;
@@ -58,10 +75,15 @@ static int drill_field(const drill *d, const char *name)
     return -1;
 }
 
-drill *drill_new(rule_set *rs, const period *per, const char *const *names, size_t n)
+drill *drill_new(rule_set *rs, const period *per, bool thahc, const char *const *names, size_t n)
 {
     drill *d = thk_xcalloc(1, sizeof *d);
     d->rs = rs;
+    d->ctx = thahc ? RCTX_THAHC : RCTX_CASE;
+    d->fixed = thahc ? csv_out_thahc_columns : csv_out_cases_columns;
+    d->nfixed = thahc ? CSV_THAHC__N : CSV_CASE__N;
+    _Static_assert((int)CSV_THAHC__N <= 16 && (int)CSV_CASE__N <= 16, "field[] holds them");
+    d->cap = thahc ? rule_set_map(rs, csv_out_thahc_columns[CSV_THAHC_CAP]) : NULL;
     d->st = rule_state_new(rs);
     d->S = per->S;
     d->E = per->E;
@@ -70,9 +92,11 @@ drill *drill_new(rule_set *rs, const period *per, const char *const *names, size
     for (size_t i = 0; i < n; i++)
         d->names[i] = thk_xstrdup(names[i]);
     d->nnames = n;
-    for (size_t k = 0; k < CSV_CASE__N; k++)
-        d->field[k] = drill_field(d, csv_out_cases_columns[k]);
-    d->slots = thk_xcalloc(rs->nslots[RCTX_CASE] + 1, sizeof *d->slots);
+    for (size_t k = 0; k < d->nfixed; k++)
+        d->field[k] = drill_field(d, d->fixed[k]);
+    d->unit_field = d->field[thahc ? CSV_THAHC_MA_DON_VI : CSV_CASE_MA_DON_VI];
+    d->flags_field = d->field[thahc ? CSV_THAHC_FLAGS : CSV_CASE_FLAGS];
+    d->slots = thk_xcalloc(rs->nslots[d->ctx] + 1, sizeof *d->slots);
     return d;
 }
 
@@ -110,9 +134,10 @@ static bool drill_visit(void *vctx, int32_t n)
     drill_walk *w = vctx;
     const rule_set *rs = w->d->rs;
     const rule_node *nd = &rs->nodes[n];
+    bool thahc = w->d->ctx == RCTX_THAHC;
     switch ((rule_op)nd->op) {
     case OP_FACT:
-        for (size_t i = 0; i < DRILL_NFACTS; i++)
+        for (size_t i = 0; !thahc && i < DRILL_NFACTS; i++)
             if (drill_facts[i].fact == nd->a) {
                 if (w->d->field[drill_facts[i].column] < 0)
                     w->why = "cases.csv của lần chạy thiếu cột cần cho cột này";
@@ -120,12 +145,21 @@ static bool drill_visit(void *vctx, int32_t n)
             }
         w->why = "cột này đọc một dữ kiện của việc mà cases.csv không ghi";
         return false;
+    case OP_THAHC:
+        for (size_t i = 0; thahc && i < DRILL_NTFIELDS; i++)
+            if (drill_tfields[i].field == nd->a) {
+                if (w->d->field[drill_tfields[i].column] < 0)
+                    w->why = "thahc-cases.csv của lần chạy thiếu cột cần cho cột này";
+                return false;
+            }
+        w->why = "cột này đọc một cột chữ của thahc.csv mà thahc-cases.csv không ghi";
+        return false;
     case OP_LET: {
-        const rule_letdef *l = &rs->lets[rs->let_order[RCTX_CASE][nd->a]];
-        if (!l->flag)
-            w->why = "cột này đọc một let không phải cờ đúng/sai (không có trong cases.csv)";
-        else if (w->d->field[CSV_CASE_FLAGS] < 0)
-            w->why = "cases.csv của lần chạy thiếu cột flags";
+        const rule_letdef *l = &rs->lets[rs->let_order[w->d->ctx][nd->a]];
+        if (thahc ? !l->tflag : !l->flag)
+            w->why = "cột này đọc một let không phải cờ đúng/sai (không có trong tệp tra cứu)";
+        else if (w->d->flags_field < 0)
+            w->why = "tệp tra cứu của lần chạy thiếu cột flags";
         return false;
     }
     case OP_CASE:
@@ -133,9 +167,9 @@ static bool drill_visit(void *vctx, int32_t n)
     case OP_CASE_MAP:
         w->why = "cột này đọc thẳng một cột của tệp việc (không qua let), cases.csv không ghi";
         return false;
-    case OP_THAHC:
     case OP_THAHC_MAP:
-        w->why = "biểu này tính từ bản án hành chính (thahc.csv), không từ cases.csv";
+        w->why = "cột này đọc một bảng nhận dạng trên cột chữ của thahc.csv, không có trong "
+                 "thahc-cases.csv";
         return false;
     default:
         return true;
@@ -188,18 +222,21 @@ static void drill_collect(drill_col *c, int32_t n, int depth)
 static const char *drill_check(drill *d, drill_col *c)
 {
     const agg_form *f = c->f;
-    if (f->ctx != RCTX_CASE)
-        return "biểu này tính từ bản án hành chính (thahc.csv), không từ cases.csv";
-    if (d->field[CSV_CASE_MA_VIEC] < 0 || d->field[CSV_CASE_MA_DON_VI] < 0)
-        return "cases.csv của lần chạy thiếu cột ma_viec hoặc ma_don_vi";
+    if (f->ctx != d->ctx)
+        return d->ctx == RCTX_CASE ? "biểu này tính từ thahc.csv, không từ cases.csv"
+                                   : "biểu này tính từ cases.csv, không từ thahc.csv";
+    if (d->field[0] < 0 || d->unit_field < 0)
+        return "tệp tra cứu của lần chạy thiếu cột mã hoặc ma_don_vi";
     for (size_t l = 0; l < f->nlevels; l++) {
         if (f->levels[l].kind == LV_UNIT) {
-            c->level_field[l] = d->field[CSV_CASE_MA_DON_VI];
+            c->level_field[l] = d->unit_field;
             continue;
         }
         c->level_field[l] = drill_field(d, f->levels[l].ast->name);
         if (c->level_field[l] < 0)
-            return "cases.csv của lần chạy không ghi khóa dòng của biểu này";
+            return d->ctx == RCTX_CASE
+                       ? "cases.csv của lần chạy không ghi khóa dòng của biểu này"
+                       : "thahc-cases.csv của lần chạy không ghi khóa dòng của biểu này";
     }
     const char *why = f->where >= 0 ? drill_node_ok(d, f->where) : NULL;
     drill_collect(c, f->cols[c->col].root, 0);
@@ -213,6 +250,12 @@ static const char *drill_check(drill *d, drill_col *c)
             why = drill_node_ok(d, a->val);
     }
     return why;
+}
+
+int drill_source(const drill *d, const char *form)
+{
+    const agg_form *f = agg_form_find(d->rs, form);
+    return !f ? -1 : f->ctx == RCTX_THAHC;
 }
 
 const drill_col *drill_column(drill *d, const char *form, const char *code, const char **why)
@@ -278,16 +321,42 @@ static bool drill_int(const char *s, int64_t *v)
     return true;
 }
 
+/* The dates and level of a THAHC row into d->thahc. */
+static bool drill_load_thahc(drill *d, const char *const *fields)
+{
+    model_thahc *t = &d->thahc;
+    memset(t, 0, sizeof *t);
+    t->cap = MODEL_NO_VALUE;
+    thk_date *dates[] = {&t->ngay_thu_ly, &t->ngay_qd_buoc, &t->ngay_xong, &t->ngay_huy_hoan_tdc,
+                         &t->ngay_kien_nghi};
+    for (size_t i = 0; i < DRILL_NTFIELDS; i++) {
+        int fi = d->field[drill_tfields[i].column];
+        const char *v = fi < 0 ? "" : fields[fi];
+        if (drill_tfields[i].field == TF_CAP) {
+            int k = *v && d->cap ? rule_map_value_index(d->cap, v) : -1;
+            t->cap = (int16_t)(k >= 0 ? k : MODEL_NO_VALUE);
+            continue;
+        }
+        thk_date *out = dates[i];
+        *out = THK_DATE_NONE;
+        if (*v && date_parse(v, strlen(v), out) != -1)
+            return false;
+    }
+    return true;
+}
+
 /* The facts and flag lets of the case into d. */
 static bool drill_load(drill *d, const char *const *fields)
 {
+    if (d->ctx == RCTX_THAHC && !drill_load_thahc(d, fields))
+        return false;
     replay_facts *f = &d->facts;
     memset(f, 0, sizeof *f);
     f->in_scope = true;
     f->suspension = -1;
     f->terminal_date = THK_DATE_NONE;
     f->last_event_date = THK_DATE_NONE;
-    for (size_t i = 0; i < DRILL_NFACTS; i++) {
+    for (size_t i = 0; d->ctx == RCTX_CASE && i < DRILL_NFACTS; i++) {
         int fi = d->field[drill_facts[i].column];
         if (fi < 0)
             continue;
@@ -324,23 +393,23 @@ static bool drill_load(drill *d, const char *const *fields)
         }
     }
     const rule_set *rs = d->rs;
-    memset(d->slots, 0, rs->nslots[RCTX_CASE] * sizeof *d->slots);
-    for (size_t i = 0; i < rs->nslots[RCTX_CASE]; i++)
+    int ctx = d->ctx;
+    memset(d->slots, 0, rs->nslots[ctx] * sizeof *d->slots);
+    for (size_t i = 0; i < rs->nslots[ctx]; i++)
         d->slots[i].null = 1;
     for (size_t i = 0; i < rs->nlets; i++) {
         const rule_letdef *l = &rs->lets[i];
-        if (l->flag && l->slot[RCTX_CASE] >= 0)
-            d->slots[l->slot[RCTX_CASE]] = (rule_val){.i = 0};
+        if ((ctx == RCTX_CASE ? l->flag : l->tflag) && l->slot[ctx] >= 0)
+            d->slots[l->slot[ctx]] = (rule_val){.i = 0};
     }
-    int ff = d->field[CSV_CASE_FLAGS];
-    const char *fl = ff >= 0 ? fields[ff] : "";
+    const char *fl = d->flags_field >= 0 ? fields[d->flags_field] : "";
     while (*fl) {
         size_t n = strcspn(fl, ";");
         uint32_t id = strpool_find(rs->let_names, fl, n);
         if (id != STRPOOL_NONE && id > 0) {
             const rule_letdef *l = &rs->lets[id - 1];
-            if (l->flag && l->slot[RCTX_CASE] >= 0)
-                d->slots[l->slot[RCTX_CASE]] = (rule_val){.i = 1};
+            if ((ctx == RCTX_CASE ? l->flag : l->tflag) && l->slot[ctx] >= 0)
+                d->slots[l->slot[ctx]] = (rule_val){.i = 1};
         }
         fl += n + (fl[n] == ';');
     }
@@ -380,8 +449,12 @@ bool drill_share_of(drill *d, const drill_col *c, const char *row, const char *c
     memset(d->share, 0, c->naccs * sizeof *d->share);
     if (!drill_load(d, fields))
         return false;
-    rule_eval_ctx x = {.rs = d->rs, .st = d->st, .f = &d->facts, .S = d->S, .E = d->E,
-                       .year = d->year, .slots = d->slots};
+    rule_eval_ctx x = {.rs = d->rs, .st = d->st, .S = d->S, .E = d->E, .year = d->year,
+                       .slots = d->slots};
+    if (d->ctx == RCTX_CASE)
+        x.f = &d->facts;
+    else
+        x.t = &d->thahc;
     if (!drill_in_row(c, row, fields) || (f->where >= 0 && !rule_eval_true(&x, f->where)))
         return true;
     memset(d->acc, 0, f->naccs * sizeof *d->acc);

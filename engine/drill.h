@@ -5,9 +5,10 @@
  * `where`, and the column is computed from the case's accumulators alone (agg_form_row), as the
  * report computes it from a row's. No form, column or state is named here.
  *
- * A column can be traced when all it reads is published: not last year's values (prior), not a
- * case column or event fact read outside a flag let, not a THAHC form, not a let that is no
- * flag. drill_column says why not otherwise. */
+ * THAHC forms the same way from thahc-cases.csv (the rows' dates and level, their flags and
+ * keys). A column can be traced when all it reads is published: not last year's values
+ * (prior), not an input column or event fact read outside a flag let (dates and the level of a
+ * THAHC row excepted), not a let that is no flag. drill_column says why not otherwise. */
 #ifndef DRILL_H
 #define DRILL_H
 
@@ -16,9 +17,11 @@
 
 typedef struct drill drill;
 
-/* Prepares rs (compiled, owned by the caller and outliving d) for the cases.csv of a run of
- * period *per whose header is names[0..n). */
-drill *drill_new(rule_set *rs, const period *per, const char *const *names, size_t n);
+/* Prepares rs (compiled, owned by the caller and outliving d) for the cases.csv (or, `thahc`,
+ * the thahc-cases.csv) of a run of period *per whose header is names[0..n). */
+drill *drill_new(rule_set *rs, const period *per, bool thahc, const char *const *names, size_t n);
+/* Whether form `form` of d's rules is built from thahc.csv (1), cases.csv (0), or unknown (-1). */
+int drill_source(const drill *d, const char *form);
 void drill_free(drill *d);
 
 /* A column prepared for tracing: the form, the column and the accumulators it reads. */

@@ -1152,7 +1152,7 @@ static int merge_unit_cmp(const void *a, const void *b)
 static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, bool with_cases,
                                thk_buf *err)
 {
-    manifest_output outs[8];
+    manifest_output outs[9];
     size_t nouts = 0;
     form_set *fs = merge_form_set(m);
     static const char *const tables[] = {"cells.csv", "accumulators.csv", "labels.csv",
@@ -1171,6 +1171,14 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     if (!rc && with_cases) {
         outs[nouts].path = "cases.csv";
         rc = merge_concat(m, "cases.csv", NULL, publish_path(p, "cases.csv"),
+                          outs[nouts++].sha256, err);
+    }
+    bool with_thahc = true;
+    for (size_t r = 0; r < m->nin; r++)
+        with_thahc = with_thahc && runfile_lists(&m->in[r].mi, "thahc-cases.csv", NULL);
+    if (!rc && with_thahc) {
+        outs[nouts].path = "thahc-cases.csv";
+        rc = merge_concat(m, "thahc-cases.csv", NULL, publish_path(p, "thahc-cases.csv"),
                           outs[nouts++].sha256, err);
     }
     if (!rc) {

@@ -2260,23 +2260,24 @@ static void cc_mark(rule_set *rs, int32_t n, uint8_t *seen)
     cc_mark_in(rs, n, seen, NULL);
 }
 
-/* The row keys of case forms other than the unit, by name, first appearance first: what
- * cases.csv publishes beside the replay facts so a cell's cases can be found. */
+/* The row keys of each context's forms other than the unit, by name, first appearance first:
+ * what cases.csv and thahc-cases.csv publish so a cell's records can be found. */
 static void cc_case_keys(rule_set *rs)
 {
     for (size_t i = 0; i < rs->nforms; i++) {
         const agg_form *f = &rs->forms[i];
-        for (size_t l = 0; f->ctx == RCTX_CASE && l < f->nlevels; l++) {
+        int ctx = f->ctx;
+        for (size_t l = 0; l < f->nlevels; l++) {
             const agg_level *lv = &f->levels[l];
             const char *name = lv->ast->name;
             bool seen = lv->kind == LV_UNIT;
-            for (size_t k = 0; !seen && k < rs->ncase_keys; k++)
-                seen = strcmp(rs->case_keys[k].name, name) == 0;
+            for (size_t k = 0; !seen && k < rs->nkeys[ctx]; k++)
+                seen = strcmp(rs->keys[ctx][k].name, name) == 0;
             if (seen)
                 continue;
-            rs->case_keys = thk_xrealloc(rs->case_keys,
-                                         (rs->ncase_keys + 1) * sizeof *rs->case_keys);
-            rs->case_keys[rs->ncase_keys++] = (rule_case_key){name, lv->key, lv->type, lv->dom};
+            rs->keys[ctx] = thk_xrealloc(rs->keys[ctx], (rs->nkeys[ctx] + 1) *
+                                                            sizeof *rs->keys[ctx]);
+            rs->keys[ctx][rs->nkeys[ctx]++] = (rule_case_key){name, lv->key, lv->type, lv->dom};
         }
     }
 }
@@ -2320,6 +2321,8 @@ static void cc_mark_used(rule_set *rs)
         rule_letdef *l = &rs->lets[i];
         l->flag = l->used[RCTX_CASE] && l->node[RCTX_CASE] >= 0 &&
                   rs->nodes[l->node[RCTX_CASE]].type == RT_BOOL;
+        l->tflag = l->used[RCTX_THAHC] && l->node[RCTX_THAHC] >= 0 &&
+                   rs->nodes[l->node[RCTX_THAHC]].type == RT_BOOL;
     }
     cc_case_keys(rs);
 }
@@ -2433,7 +2436,8 @@ void rule_set_free(rule_set *rs)
     free(rs->lets);
     free(rs->conts);
     free(rs->cont_lets);
-    free(rs->case_keys);
+    for (int k = 0; k < RCTX__N; k++)
+        free(rs->keys[k]);
     strpool_free(rs->let_names);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->let_order[k]);
@@ -2508,9 +2512,22 @@ size_t rule_set_test_count(const rule_set *rs)
 
 size_t rule_set_case_keys(const rule_set *rs, const char **names, size_t cap)
 {
-    for (size_t k = 0; k < rs->ncase_keys && k < cap; k++)
-        names[k] = rs->case_keys[k].name;
-    return rs->ncase_keys;
+    for (size_t k = 0; k < rs->nkeys[RCTX_CASE] && k < cap; k++)
+        names[k] = rs->keys[RCTX_CASE][k].name;
+    return rs->nkeys[RCTX_CASE];
+}
+
+size_t rule_set_thahc_keys(const rule_set *rs, const char **names, size_t cap)
+{
+    for (size_t k = 0; k < rs->nkeys[RCTX_THAHC] && k < cap; k++)
+        names[k] = rs->keys[RCTX_THAHC][k].name;
+    return rs->nkeys[RCTX_THAHC];
+}
+
+void rule_set_on_thahc(rule_set *rs, rule_thahc_fn fn, void *ctx)
+{
+    rs->on_thahc = fn;
+    rs->on_thahc_ctx = ctx;
 }
 
 void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx)

@@ -132,6 +132,7 @@ typedef struct {
     int32_t slot[RCTX__N];   /* value slot, or -1 when the value is a constant */
     bool used[RCTX__N];      /* reachable from a form or list */
     bool flag;               /* boolean, used by forms/lists in case context: cases.csv flag */
+    bool tflag;              /* boolean, used by THAHC forms: thahc-cases.csv flag */
     uint64_t seen_true, seen_false, seen_value; /* coverage (check) */
 } rule_letdef;
 
@@ -300,8 +301,11 @@ struct rule_set {
     int threads;            /* rule_set_threads: how many threads rule_compute may use (1, 2) */
     rule_case_fn on_case;
     void *on_case_ctx;
-    rule_case_key *case_keys; /* row keys of case forms besides the unit (cases.csv) */
-    size_t ncase_keys;
+    rule_case_key *keys[RCTX__N]; /* row keys of the context's forms besides the unit
+                                     (cases.csv, thahc-cases.csv) */
+    size_t nkeys[RCTX__N];
+    rule_thahc_fn on_thahc;
+    void *on_thahc_ctx;
 };
 
 /* The domain's name for messages ("state", "loai_an"). */

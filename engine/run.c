@@ -67,7 +67,8 @@ typedef struct {
     manifest_info mi;
     manifest_rule rules[RUN_MAX_RULES];
     manifest_input inputs[3];
-    manifest_output outputs[8];
+    manifest_output outputs[10];
+    bool wrote_thahc;            /* thahc-cases.csv was written */
     char xlsx_name[64];
     const char **unit_codes; /* manifest: the units this run covers, sorted */
     manifest_check *continuity; /* one per `continuity` of the rules */
@@ -257,7 +258,66 @@ typedef struct {
     const char **keys; /* the rules' case keys and whether each has a column */
     bool *shown;
     size_t nkeys;
+    rule_map *cap;     /* thahc-cases.csv: the map of cap_phai_thi_hanh, for its value names */
 } run_cases_ctx;
+
+/* thahc-cases.csv: one row per row of thahc.csv in scope, with what THAHC forms read. */
+static void run_thahc_row(void *ctx, const model *m, uint32_t idx, const char *flags,
+                          const char *keys)
+{
+    run_cases_ctx *cc = ctx;
+    const model_thahc *t = &m->thahc[idx];
+    const char *cap = t->cap >= 0 && cc->cap ? rule_map_value_name(cc->cap, (size_t)t->cap) : "";
+    csv_out_thahc_row(csv_out_buffer(cc->f), model_str(m, t->ma_ban_an),
+                      model_str(m, m->units[t->unit].code), t, cap ? cap : "", flags, keys,
+                      cc->shown, cc->nkeys);
+    if (!cc->rc)
+        cc->rc = csv_out_flush_some(cc->f);
+}
+
+static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const replay_facts *f,
+                         const char *flags, const char *keys);
+
+/* Opens the run's drill-down file cases.csv (or, `thahc`, thahc-cases.csv): its header with the
+ * rules' row keys, and its writer registered as the rules' callback. */
+static int run_drill_open(run_ctx *c, run_cases_ctx *cc, bool thahc)
+{
+    cc->f = csv_out_open(publish_path(c->pub, thahc ? "thahc-cases.csv" : "cases.csv"), &c->err);
+    if (!cc->f)
+        return THK_EXIT_OUTPUT;
+    cc->nkeys = thahc ? rule_set_thahc_keys(c->rs, NULL, 0) : rule_set_case_keys(c->rs, NULL, 0);
+    cc->keys = thk_xcalloc(cc->nkeys + 1, sizeof *cc->keys);
+    cc->shown = thk_xcalloc(cc->nkeys + 1, sizeof *cc->shown);
+    if (thahc)
+        rule_set_thahc_keys(c->rs, cc->keys, cc->nkeys);
+    else
+        rule_set_case_keys(c->rs, cc->keys, cc->nkeys);
+    for (size_t k = 0; k < cc->nkeys; k++)
+        cc->shown[k] = thahc ? csv_out_thahc_key_shown(cc->keys[k])
+                             : csv_out_case_key_shown(cc->keys[k]);
+    if (thahc) {
+        cc->cap = rule_set_map(c->rs, csv_out_thahc_columns[CSV_THAHC_CAP]);
+        csv_out_thahc_header(csv_out_buffer(cc->f), cc->keys, cc->shown, cc->nkeys);
+        rule_set_on_thahc(c->rs, run_thahc_row, cc);
+    } else {
+        csv_out_cases_header(csv_out_buffer(cc->f), cc->keys, cc->shown, cc->nkeys);
+        rule_set_on_case(c->rs, run_case_row, cc);
+    }
+    return 0;
+}
+
+/* Closes a drill-down file (NULL err: after another failure, quietly); its write status. */
+static int run_drill_close(run_cases_ctx *cc, thk_buf *err)
+{
+    thk_buf quiet = {0};
+    int rc = cc->f ? csv_out_close(cc->f, err ? err : &quiet) : 0;
+    buf_free(&quiet);
+    free(cc->keys);
+    free(cc->shown);
+    int out = rc ? rc : cc->rc;
+    *cc = (run_cases_ctx){0};
+    return out;
+}
 
 static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const replay_facts *f,
                          const char *flags, const char *keys)
@@ -419,7 +479,7 @@ static bool run_continuity_wait(run_ctx *c)
 static int run_write(run_ctx *c)
 {
     const run_opts *o = c->o;
-    const char *names[9];
+    const char *names[10];
     size_t n = 0;
     int rc = 0;
     rejects_sort(c->rej);
@@ -428,6 +488,8 @@ static int run_write(run_ctx *c)
         if ((rc = csv_out_write_cells(publish_path(c->pub, "cells.csv"), c->fs, &c->err)))
             return rc;
         names[n++] = "cases.csv"; /* written during rule_compute */
+        if (c->wrote_thahc)
+            names[n++] = "thahc-cases.csv";
         names[n++] = "accumulators.csv";
         if ((rc = csv_out_write_accs(publish_path(c->pub, "accumulators.csv"), c->fs, &c->err)))
             return rc;
@@ -656,36 +718,25 @@ static int run_pipeline(run_ctx *c)
     int64_t t1 = log_now_ms();
     int status = 0;
     buf_clear(&c->err);
-    run_cases_ctx cc = {0};
-    if (o->want_csv) {
-        cc.f = csv_out_open(publish_path(c->pub, "cases.csv"), &c->err);
-        if (!cc.f) {
-            log_error("%s", c->err.data);
-            return THK_EXIT_OUTPUT;
-        }
-        cc.nkeys = rule_set_case_keys(c->rs, NULL, 0);
-        cc.keys = thk_xcalloc(cc.nkeys + 1, sizeof *cc.keys);
-        cc.shown = thk_xcalloc(cc.nkeys + 1, sizeof *cc.shown);
-        rule_set_case_keys(c->rs, cc.keys, cc.nkeys);
-        for (size_t k = 0; k < cc.nkeys; k++)
-            cc.shown[k] = csv_out_case_key_shown(cc.keys[k]);
-        csv_out_cases_header(csv_out_buffer(cc.f), cc.keys, cc.shown, cc.nkeys);
-        rule_set_on_case(c->rs, run_case_row, &cc);
+    run_cases_ctx cc = {0}, tc = {0};
+    if (o->want_csv && (run_drill_open(c, &cc, false) ||
+                        (c->m->has_thahc && run_drill_open(c, &tc, true)))) {
+        log_error("%s", c->err.data);
+        run_drill_close(&cc, NULL);
+        run_drill_close(&tc, NULL);
+        return THK_EXIT_OUTPUT;
     }
+    c->wrote_thahc = tc.f != NULL;
     size_t rejects_before = rejects_count(c->rej);
     c->fs = rule_compute(c->rs, c->m, &c->per, c->rej, &c->err, &status);
     run_reconcile(c, rejects_before);
     rule_set_on_case(c->rs, NULL, NULL);
-    free(cc.keys);
-    free(cc.shown);
-    if (cc.f) {
-        int wrc = csv_out_close(cc.f, c->fs ? &c->err : &diag);
-        if (!wrc)
-            wrc = cc.rc;
-        if (wrc && c->fs) {
-            log_error("%s", c->err.data);
-            return THK_EXIT_OUTPUT;
-        }
+    rule_set_on_thahc(c->rs, NULL, NULL);
+    int wrc = run_drill_close(&cc, c->fs ? &c->err : &diag);
+    int wrt = run_drill_close(&tc, c->fs ? &c->err : &diag);
+    if ((wrc || wrt) && c->fs) {
+        log_error("%s", c->err.data);
+        return THK_EXIT_OUTPUT;
     }
     buf_free(&diag);
     if (!c->fs) {

@@ -298,3 +298,46 @@ Test(diff_e2e, a_rule_file_written_for_the_test_names_its_cases)
     de_only(csv, moved, 1, "tang");
 }
 
+
+/* THAHC forms (B03, B03-CAP of the shipped rules) are traced through thahc-cases.csv: a
+ * judgment added to thahc.csv is named in the cells it entered. */
+Test(diff_e2e, an_added_administrative_judgment_is_named_in_the_thahc_forms)
+{
+    if (access(tu_bin(), X_OK) != 0)
+        cr_skip_test("no binary at %s (THONGKE_BIN)", tu_bin());
+    AUTO_STR root = tu_tempdir();
+    char rules[4300], in[4200], old[4200], nw[4200], p[4300], q[4300];
+    snprintf(rules, sizeof rules, "%s/rules/thads.rules", tu_root());
+    de_path(in, sizeof in, root, "in");
+    de_path(old, sizeof old, root, "old");
+    de_path(nw, sizeof nw, root, "new");
+    cr_assert_eq(mkdir(in, 0777), 0);
+    static const char *const files[] = {"cases.csv", "events.csv", "thahc.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/input/sample/%s", tu_root(), files[i]);
+        de_path(q, sizeof q, in, files[i]);
+        de_copy(p, q, NULL);
+    }
+    const char *period[6] = {"--year", "2026", "--months", "12", "--quiet", "--quiet"};
+    de_report(in, rules, old, period);
+    const char *added = "DL-KV02-HC-2026-09999,DL-KV02,,1/2026/HC-ST,Tòa án nhân dân tỉnh Đắk "
+                        "Lắk,UBND xã Ea Tiêu,Hủy quyết định,UBND xã Ea Tiêu,01/02/2026,,"
+                        "15/03/2026,,\n";
+    snprintf(p, sizeof p, "%s/input/sample/thahc.csv", tu_root());
+    de_path(q, sizeof q, in, "thahc.csv");
+    de_copy(p, q, added);
+    de_report(in, rules, nw, period);
+
+    AUTO_STR csv = de_diff(old, nw, root);
+    static const char *const want[] = {
+        "\nB03,DL-KV02,tong,DL-KV02-HC-2026-09999,+\n",
+        "\nB03,DL-KV02,phat_sinh,DL-KV02-HC-2026-09999,+\n",
+        "\nB03,DL-KV02,xong,DL-KV02-HC-2026-09999,+\n",
+        "\nB03-CAP,xa,tong,DL-KV02-HC-2026-09999,+\n",
+        "\nB03,*,xong,DL-KV02-HC-2026-09999,+\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert(strstr(csv, want[i]), "%s in: %s", want[i], csv);
+    const char *moved[] = {"DL-KV02-HC-2026-09999"};
+    de_only(csv, moved, 1, NULL);
+}

@@ -260,14 +260,17 @@ static void me_check_merge(const char *rules)
     free(c1);
     free(c2);
 
-    /* the merged cases.csv holds the whole run's cases */
-    snprintf(p1, sizeof p1, "%s/cases.csv", run_all);
-    snprintf(p2, sizeof p2, "%s/cases.csv", merged);
-    if (access(p1, R_OK) == 0) {
-        char *s1 = me_sorted_body(p1), *s2 = me_sorted_body(p2);
-        cr_assert_str_eq(s2, s1, "merged cases.csv differs from the whole run's");
-        free(s1);
-        free(s2);
+    /* the merged cases.csv and thahc-cases.csv hold the whole run's records */
+    static const char *const drill[] = {"cases.csv", "thahc-cases.csv"};
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(p1, sizeof p1, "%s/%s", run_all, drill[k]);
+        snprintf(p2, sizeof p2, "%s/%s", merged, drill[k]);
+        if (access(p1, R_OK) == 0) {
+            char *s1 = me_sorted_body(p1), *s2 = me_sorted_body(p2);
+            cr_assert_str_eq(s2, s1, "merged %s differs from the whole run's", drill[k]);
+            free(s1);
+            free(s2);
+        }
     }
 
     for (int h = 0; h < 2; h++) {
