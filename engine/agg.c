@@ -10,6 +10,7 @@
  * columns, so rates are recomputed from exact totals; linear columns are then checked to equal
  * the sum of their rows, and every `check` identity is verified on every row. */
 #include "agg.h"
+#include "display.h"
 
 #include "read_date.h"
 #include "read_money.h"
@@ -1640,7 +1641,9 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
             if (!r.forms[i].sval)
                 continue;
-            agg_build_form(&r, &r.forms[i], &s->tables[s->ntables++]);
+            form_table *tb = &s->tables[s->ntables++];
+            agg_build_form(&r, &r.forms[i], tb);
+            s->display_unbalanced += display_round(r.forms[i].f, tb);
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);

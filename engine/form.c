@@ -39,6 +39,7 @@ void form_table_clear(form_table *t)
         free(t->acc_names[a]);
     free(t->acc_names);
     free(t->accs);
+    free(t->shown);
     if (t->texts)
         for (size_t i = 0; i < t->nrows * t->ncols; i++)
             free(t->texts[i]);

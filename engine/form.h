@@ -75,6 +75,10 @@ typedef struct {
     size_t naccs;
     char **acc_names;
     int64_t *accs;
+    /* forms whose money is shown in a larger unit (scale > 1): the values the workbook shows,
+     * nrows * ncols, money columns in display units rounded so that they add up (display.h),
+     * other columns as in cells; NULL otherwise */
+    form_cell *shown;
 } form_table;
 
 typedef struct {
@@ -83,6 +87,7 @@ typedef struct {
     size_t ntargets;
     form_target *targets;
     uint64_t identities_verified; /* `check` identities and total rows verified, all forms */
+    size_t display_unbalanced;    /* data rows whose shown money could not be balanced */
     /* from the rules' workbook block, each may be NULL: the legal basis line and the
      * signature block (left label, its note, right label, its note) */
     char *basis;

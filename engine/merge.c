@@ -6,6 +6,7 @@
  * against them, and publishes the merged run atomically. No formula is written here. */
 #include "merge.h"
 #include "agg.h"
+#include "display.h"
 #include "rule.h"
 
 #include "csv_out.h"
@@ -1031,7 +1032,9 @@ static form_set *merge_form_set(merge_state *m)
         for (size_t fi = 0; fi < m->nforms; fi++) {
             size_t rfi;
             if (merge_rule_form(m, m->forms[fi].form, &rfi) == f) {
-                merge_build_form(m, (uint32_t)fi, f, i, &fs->tables[fs->ntables++]);
+                form_table *t = &fs->tables[fs->ntables++];
+                merge_build_form(m, (uint32_t)fi, f, i, t);
+                fs->display_unbalanced += display_round(f, t);
                 break;
             }
         }

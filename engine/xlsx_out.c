@@ -93,6 +93,15 @@ static size_t xo_chars(const char *s)
 }
 
 /* Characters a number takes with #,##0 (or 0.00 for rates). */
+/* The money a form shows at (r, c): its balanced display value (display.h), or the exact
+ * đồng divided by the form's scale. */
+static int64_t xo_money(const form_table *t, size_t r, size_t c)
+{
+    if (t->shown)
+        return t->shown[r * t->ncols + c].v;
+    return money_scale(form_cell_at(t, r, c)->v, t->scale);
+}
+
 static size_t xo_num_chars(int64_t v, bool rate)
 {
     uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -567,9 +576,8 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             else if (col->kind == FORM_KIND_DATE)
                 n = 10;
             else if (!cell->empty)
-                n = xo_num_chars(col->kind == FORM_KIND_MONEY && !list
-                                     ? money_scale(cell->v, t->scale)
-                                     : cell->v,
+                n = xo_num_chars(col->kind == FORM_KIND_MONEY && !list ? xo_money(t, r, c)
+                                                                       : cell->v,
                                  col->kind == FORM_KIND_RATE);
             if (n > m)
                 m = n;
@@ -767,7 +775,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 if (cell->empty)
                     xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, nfmt));
                 else if (t->cols[c].kind == FORM_KIND_MONEY && !list)
-                    xo_int(x, ws, row, col, money_scale(cell->v, t->scale), nfmt);
+                    xo_int(x, ws, row, col, xo_money(t, r, c), nfmt);
                 else
                     xo_int(x, ws, row, col, cell->v, nfmt);
                 break;
@@ -800,6 +808,22 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 chart_target = tg->v;
             }
         }
+    }
+
+    /* Under a form whose money is rounded to a larger unit: how, and where the exact figures are */
+    if (!list && t->shown && t->scale > 1) {
+        char unit[32], *u = unit + sizeof unit - 1;
+        *u = '\0';
+        for (int64_t v = t->scale, k = 0; v > 0; v /= 10, k++) {
+            if (k && k % 3 == 0)
+                *--u = '.';
+            *--u = (char)('0' + v % 10);
+        }
+        buf_clear(&s);
+        buf_printf(&s, "Ghi chú: số tiền làm tròn đến %s đồng và đã cân đối để mỗi dòng tổng cộng "
+                       "bằng tổng các dòng, các đẳng thức của biểu vẫn đúng; số chính xác đến "
+                       "đồng ở tệp cells.csv.", u);
+        xo_merge(x, ws, last + 1, 0, last + 1, W - 1, s.data, x->f.note);
     }
 
     /* Footer: place and date, signatures. */

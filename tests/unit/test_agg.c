@@ -7,6 +7,7 @@
 #include "agg.h"
 #include "load.h"
 #include "read_date.h"
+#include "read_money.h"
 #include "testutil.h"
 
 #define SU_KIEN                                                                                  \
@@ -699,3 +700,48 @@ Test(agg, an_overflow_with_two_threads_is_status_3_naming_the_form)
     }
 }
 
+
+/* Money shown in thousands (display.h): each unit owes 1.000 đ, has paid 500 and owes 500.
+ * Rounded on their own, 1 ≠ 1 + 1; balanced, one of the halves goes down in every row, the
+ * identity holds, the total is the sum of the shown rows, and every figure stays within one
+ * thousand of its exact value. */
+Test(agg, money_shown_in_thousands_adds_up_and_keeps_the_identities)
+{
+    const char *rules = "workbook { money_scale = 1000 }\n"
+                        "form M \"m\" { measure money rows ma_don_vi total \"T\"\n"
+                        "  column phai \"a\" = sum(B)\n"
+                        "  column thu \"b\" = sum(collected)\n"
+                        "  column con \"c\" = sum(remaining)\n"
+                        "  column dem \"d\" = count()\n"
+                        "  check phai = thu + con }\n";
+    const char *cases = "T1,U1,,,01/11/2025,01/11/2025,,1000\n"
+                        "T2,U2,,,01/11/2025,01/11/2025,,1000\n"
+                        "T3,U3,,,01/11/2025,01/11/2025,,1000\n";
+    const char *events = "T1,01/12/2025,Thu tiền,500,\nT2,01/12/2025,Thu tiền,500,\n"
+                         "T3,01/12/2025,Thu tiền,500,\n";
+    afix f;
+    run(&f, rules, cases, events, NULL, 2026, 12);
+    const form_table *t = tab(&f, "M");
+    cr_assert_not_null(t->shown);
+    cr_assert_eq(f.s->display_unbalanced, 0);
+    int64_t sum[3] = {0, 0, 0};
+    for (size_t r = 0; r < t->nrows; r++) {
+        const form_cell *v = t->shown + r * t->ncols, *x = t->cells + r * t->ncols;
+        cr_expect_eq(v[0].v, v[1].v + v[2].v, "row %s: %lld != %lld + %lld", t->rows[r].key,
+                     (long long)v[0].v, (long long)v[1].v, (long long)v[2].v);
+        cr_expect_eq(v[3].v, x[3].v, "counts are shown exact");
+        if (t->rows[r].kind == FORM_ROW_DATA) {
+            for (int c = 0; c < 3; c++) {
+                int64_t err = v[c].v * 1000 - x[c].v;
+                cr_expect(err > -1000 && err < 1000, "within one unit: %lld", (long long)err);
+                sum[c] += v[c].v;
+            }
+        } else {
+            for (int c = 0; c < 3; c++)
+                cr_expect_eq(v[c].v, sum[c], "the total is the sum of the shown rows");
+        }
+    }
+    /* rounded on their own the rows would say 1 = 1 + 1 */
+    cr_expect_eq(money_scale(500, 1000) * 2, 2);
+    done(&f);
+}

@@ -480,3 +480,43 @@ Test(cli, diff_warns_when_periods_or_rules_differ)
     free(e);
     free(tmp);
 }
+
+/* The printed forms a superior adds up (issue "totals that add up on paper"): the workbook read
+ * back with openpyxl, every money form's total equals the sum of its shown rows and the rules'
+ * identities hold on shown values (B02's four, the campaign's money balance). */
+Test(cli, printed_money_adds_up_in_the_workbook_read_back)
+{
+    static const struct {
+        const char *rules, *period[6], *xlsx;
+        const char *ids[4];
+    } runs[] = {
+        {"thads.rules", {"--year", "2026", "--months", "12", "--quiet", "--quiet"},
+         "bao-cao-12-thang-2026.xlsx",
+         {"B02:6=7+14+15", "B02:1=2+3", "B02:7=8+9+10+11+12+13", "B02:17=18+14+15"}},
+        {"dot-cao-diem.rules", {"--year", "2026", "--from", "01/03/2026", "--to", "31/05/2026"},
+         "bao-cao-2026-03-01-den-2026-05-31.xlsx", {"DCD:2=4+6", NULL, NULL, NULL}},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char *tmp = tu_tempdir(), out[4200], rules[4200], xlsx[4400], tool[4200], log[4300];
+        snprintf(out, sizeof out, "%s/out", tmp);
+        snprintf(rules, sizeof rules, "%s/rules/%s", tu_root(), runs[i].rules);
+        char *e;
+        int rc = thk(&e, "report", runs[i].period[0], runs[i].period[1], runs[i].period[2],
+                     runs[i].period[3], runs[i].period[4], runs[i].period[5], "--rules", rules,
+                     "--input", sample_dir(), "--out", out, NULL);
+        cr_assert_eq(rc, 0, "%s", e);
+        free(e);
+        snprintf(xlsx, sizeof xlsx, "%s/%s", out, runs[i].xlsx);
+        snprintf(tool, sizeof tool, "%s/tests/tools/xlsx_sums.py", tu_root());
+        snprintf(log, sizeof log, "%s/sums.txt", tmp);
+        char *argv[] = {"/usr/bin/python3", tool, xlsx, (char *)runs[i].ids[0],
+                        (char *)runs[i].ids[1], (char *)runs[i].ids[2], (char *)runs[i].ids[3],
+                        NULL};
+        rc = tu_run(argv, log, log, NULL);
+        char *text = tu_read(log, NULL);
+        cr_expect_eq(rc, 0, "%s: %s", runs[i].rules, text ? text : "");
+        cr_expect(text && strstr(text, "\nOK ") && !strstr(text, "OK 0"), "%s", text);
+        free(text);
+        free(tmp);
+    }
+}
