@@ -60,8 +60,11 @@ static void cli_report_usage(FILE *f)
             "                       BOM hay là UTF-8 hợp lệ vẫn đọc là UTF-8, tệp có BOM UTF-16\n"
             "                       đọc là UTF-16; TỆP = cases, events hoặc thahc (lặp lại được)\n"
             "  --delimiter C        dấu phân cách: ',' ';' hoặc 'tab' (mặc định: tự nhận)\n"
-            "  --unit-name TEXT     tên đơn vị báo cáo (đầu biểu)\n"
+            "  --unit-name TEXT     tên đơn vị báo cáo (đầu biểu; mặc định: lấy từ dữ liệu khi chỉ\n"
+            "                       có một đơn vị, hoặc đơn vị cấp tỉnh và các phòng của tỉnh đó)\n"
             "  --receiver TEXT      đơn vị nhận báo cáo (đầu biểu)\n"
+            "  --place TEXT         địa danh ở dòng \"…, ngày … tháng … năm …\" (mặc định: tên\n"
+            "                       tỉnh, thành phố trong tên đơn vị báo cáo)\n"
             "  --format LIST        xlsx,csv (mặc định cả hai)\n"
             "  --quiet              chỉ in lỗi\n"
             "  --progress           thanh tiến độ cả khi stderr không phải terminal\n"
@@ -121,7 +124,7 @@ __attribute__((format(printf, 1, 2))) static int cli_bad(const char *fmt, ...)
 int cli_report(int argc, char **argv)
 {
     enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
-           O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_FORMAT, O_QUIET,
+           O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_PLACE, O_FORMAT, O_QUIET,
            O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_HELP };
     static const struct option longopts[] = {
         {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
@@ -132,6 +135,7 @@ int cli_report(int argc, char **argv)
         {"strict", no_argument, 0, O_STRICT},         {"max-reject-pct", required_argument, 0, O_MAXREJ},
         {"encoding", required_argument, 0, O_ENC},    {"delimiter", required_argument, 0, O_DELIM},
         {"unit-name", required_argument, 0, O_UNIT},  {"receiver", required_argument, 0, O_RECV},
+        {"place", required_argument, 0, O_PLACE},
         {"format", required_argument, 0, O_FORMAT},   {"quiet", no_argument, 0, O_QUIET},
         {"progress", no_argument, 0, O_PROGRESS},     {"log", required_argument, 0, O_LOG},
         {"verify", no_argument, 0, O_VERIFY},         {"help", no_argument, 0, O_HELP},
@@ -237,6 +241,9 @@ int cli_report(int argc, char **argv)
             break;
         case O_RECV:
             o.receiver = a;
+            break;
+        case O_PLACE:
+            o.place = a;
             break;
         case O_FORMAT: {
             o.want_xlsx = strstr(a, "xlsx") != NULL;

@@ -1244,6 +1244,9 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
         mi.ncontinuity = 1;
     }
     /* the workbook, whose hidden sheet carries the manifest of the other files */
+    if (!o->unit_name || !*o->unit_name)
+        log_stage("cảnh báo", "đầu biểu của bản gộp ghi \"%s\": hãy cho --unit-name",
+                  XLSX_OUT_DEFAULT_UNIT);
     char name[96];
     xlsx_out_name(&mi.per, name, sizeof name);
     thk_buf json = {0};
@@ -1254,6 +1257,7 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
                       .per = mi.per,
                       .unit_name = o->unit_name,
                       .receiver = o->receiver,
+                      .place = o->place,
                       .rejects = rej,
                       .manifest_json = json.data,
                       .created = xlsx_out_created(&mi.per)};
@@ -1403,7 +1407,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
 static void merge_usage(FILE *f)
 {
     fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... [--unit-name T]\n"
-          "                     [--receiver T] RUN_DIR... [--quiet]\n"
+          "                     [--receiver T] [--place T] RUN_DIR... [--quiet]\n"
           "\n"
           "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các tổng\n"
           "của từng dòng (accumulators.csv), tính lại mọi ô của mọi dòng (tỷ lệ, chỉ tiêu,\n"
@@ -1424,6 +1428,7 @@ static void merge_usage(FILE *f)
           "             (default: the files named in the first run's manifest, if unchanged)\n"
           "  --unit-name T  tên đơn vị báo cáo ở đầu biểu / reporting unit in the workbook\n"
           "  --receiver T   đơn vị nhận báo cáo / receiving unit\n"
+          "  --place T      địa danh ở dòng ngày ký / place of the date line\n"
           "  --quiet    chỉ in lỗi / errors only\n"
           "\n"
           "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 2 không\n"
@@ -1441,7 +1446,7 @@ int merge_main(int argc, char **argv)
     const char **runs = thk_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *runs);
     size_t nruns = 0;
     bool quiet = false;
-    const char *unit_name = NULL, *receiver = NULL;
+    const char *unit_name = NULL, *receiver = NULL, *place = NULL;
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -1462,14 +1467,17 @@ int merge_main(int argc, char **argv)
             out = a + 6;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
-        } else if (strcmp(a, "--unit-name") == 0 || strcmp(a, "--receiver") == 0) {
+        } else if (strcmp(a, "--unit-name") == 0 || strcmp(a, "--receiver") == 0 ||
+                   strcmp(a, "--place") == 0) {
             if (i + 1 >= argc) {
                 log_error("%s cần một giá trị / %s needs a value", a, a);
                 rc = THK_EXIT_USAGE;
             } else if (a[2] == 'u') {
                 unit_name = argv[++i];
-            } else {
+            } else if (a[2] == 'r') {
                 receiver = argv[++i];
+            } else {
+                place = argv[++i];
             }
         } else if (strcmp(a, "--rules") == 0) {
             if (i + 1 >= argc) {
@@ -1505,6 +1513,7 @@ int merge_main(int argc, char **argv)
                     .nrules = nrules,
                     .unit_name = unit_name,
                     .receiver = receiver,
+                    .place = place,
                     .argv = (const char *const *)argv,
                     .argc = (size_t)argc};
     thk_buf err = {0};

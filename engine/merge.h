@@ -16,6 +16,7 @@ typedef struct {
     size_t nrules;
     const char *unit_name;     /* --unit-name, the workbook's reporting unit (may be NULL) */
     const char *receiver;      /* --receiver (may be NULL) */
+    const char *place;         /* --place (may be NULL) */
     const char *const *argv;   /* the command line, for the manifest */
     size_t argc;
 } merge_opts;

@@ -70,6 +70,7 @@ typedef struct {
     manifest_output outputs[10];
     bool wrote_thahc;            /* thahc-cases.csv was written */
     char xlsx_name[64];
+    const char *unit_name;       /* the workbook's reporting unit: --unit-name or the data's */
     const char **unit_codes; /* manifest: the units this run covers, sorted */
     manifest_check *continuity; /* one per `continuity` of the rules */
     char (*continuity_detail)[256];
@@ -330,6 +331,52 @@ static void run_case_row(void *ctx, const model *m, uint32_t case_idx, const rep
         cc->rc = csv_out_flush_some(cc->f);
 }
 
+/* The province or city in a unit's name ("… tỉnh Đắk Lắk" → "Đắk Lắk"), or NULL. */
+static const char *run_province(const char *name)
+{
+    static const char *const marks[] = {"tỉnh ", "thành phố "};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        const char *p = strstr(name, marks[i]);
+        if (p)
+            return p + strlen(marks[i]);
+    }
+    return NULL;
+}
+
+/* The reporting unit when --unit-name is not given: the data's one unit, or its province-level
+ * unit ("Thi hành án dân sự tỉnh X") when every other unit's name ends in " - X"; NULL when the
+ * data holds several provinces or unnamed units. */
+static const char *run_unit_from_data(const model *m)
+{
+    const char *top = NULL, *prov = NULL;
+    size_t named = 0;
+    for (size_t u = 0; u < m->nunits; u++) {
+        const char *n = m->units[u].name ? model_str(m, m->units[u].name) : "";
+        named += *n != '\0';
+        const char *p = run_province(n);
+        if (p && (!prov || strcmp(p, prov) != 0)) {
+            if (prov)
+                return NULL; /* two provinces */
+            top = n;
+            prov = p;
+        }
+    }
+    if (m->nunits == 1 && named == 1)
+        return model_str(m, m->units[0].name);
+    if (!prov || named != m->nunits)
+        return NULL;
+    size_t pl = strlen(prov);
+    for (size_t u = 0; u < m->nunits; u++) {
+        const char *n = model_str(m, m->units[u].name);
+        size_t nl = strlen(n);
+        bool ends = nl > pl + 3 && strcmp(n + nl - pl, prov) == 0 &&
+                    strncmp(n + nl - pl - 3, " - ", 3) == 0;
+        if (n != top && strcmp(n, top) != 0 && !ends)
+            return NULL;
+    }
+    return top;
+}
+
 /* Records the SHA-256 of outputs names[0..n) in the manifest; the first ones may have been
  * hashed by an earlier call (the workbook is written after the others), and are not again. */
 static int run_hash_outputs(run_ctx *c, const char *const *names, size_t n)
@@ -527,6 +574,16 @@ static int run_write(run_ctx *c)
     }
     if (o->want_xlsx) {
         xlsx_out_name(&c->per, c->xlsx_name, sizeof c->xlsx_name);
+        c->unit_name = o->unit_name;
+        if (!c->unit_name || !*c->unit_name)
+            c->unit_name = run_unit_from_data(c->m);
+        if (!c->unit_name)
+            log_stage("cảnh báo", "đầu biểu ghi \"%s\": không có --unit-name và dữ liệu gồm "
+                      "nhiều tỉnh hoặc đơn vị chưa có tên; hãy cho --unit-name",
+                      XLSX_OUT_DEFAULT_UNIT);
+        else if (!o->unit_name || !*o->unit_name)
+            log_stage("báo cáo", "đơn vị báo cáo lấy từ dữ liệu: %s (đổi bằng --unit-name)",
+                      c->unit_name);
         /* The workbook's hidden sheet carries the manifest of the other files. */
         if ((rc = run_hash_outputs(c, names, n)))
             return rc;
@@ -535,8 +592,9 @@ static int run_write(run_ctx *c)
         xlsx_report xr = {
             .forms = c->fs,
             .per = c->per,
-            .unit_name = o->unit_name,
+            .unit_name = c->unit_name,
             .receiver = o->receiver,
+            .place = o->place,
             .rejects = c->rej,
             .manifest_json = json.data,
             .created = xlsx_out_created(&c->per),

@@ -25,6 +25,7 @@ typedef struct {
     const char *encoding_for[3]; /* --encoding cases=NAME (load_kind order) */
     char delimiter;
     const char *unit_name, *receiver;
+    const char *place;        /* --place: the place of "…, ngày … tháng … năm …" */
     bool want_xlsx, want_csv;
     bool quiet, progress;
     const char *log;

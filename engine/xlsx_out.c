@@ -38,7 +38,7 @@ typedef struct {
 typedef struct {
     lxw_workbook *wb;
     const xlsx_report *r;
-    const char *unit, *receiver;
+    const char *unit, *receiver, *place;
     lxw_error lerr;       /* first libxlsxwriter error */
     char where[160];      /* the sheet it happened on */
     thk_buf tmp;          /* scratch for cleaned text */
@@ -831,7 +831,10 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
     if (!list) {
         uint32_t f0 = last + 2;
         buf_clear(&s);
-        xo_place(x->unit, &s);
+        if (x->place)
+            buf_append(&s, x->place, strlen(x->place));
+        else
+            xo_place(x->unit, &s);
         buf_append(&s, ", ngày …… tháng …… năm ……", strlen(", ngày …… tháng …… năm ……"));
         size_t rl = W > L ? L : 0;
         xo_merge(x, ws, f0, rl, f0, W - 1, s.data, x->f.sign_i);
@@ -948,6 +951,7 @@ int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err)
     x.r = r;
     x.unit = r->unit_name && r->unit_name[0] ? r->unit_name : XLSX_OUT_DEFAULT_UNIT;
     x.receiver = r->receiver && r->receiver[0] ? r->receiver : XLSX_OUT_DEFAULT_RECEIVER;
+    x.place = r->place && r->place[0] ? r->place : NULL;
     lxw_workbook_options opt = {0};
     opt.constant_memory = LXW_FALSE;
     opt.tmpdir = (char *)r->tmpdir;

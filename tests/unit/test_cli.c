@@ -520,3 +520,44 @@ Test(cli, printed_money_adds_up_in_the_workbook_read_back)
         free(tmp);
     }
 }
+
+/* The header's reporting unit and the place of the date line: --unit-name and --place, else
+ * the data's province-level unit when the data holds one province; several provinces leave
+ * the generic header and say so. */
+Test(cli, the_reporting_unit_and_place_come_from_options_or_from_one_province)
+{
+    char *tmp = tu_tempdir(), dir[600], out[700], xlsx[800], tool[4200], ins[800];
+    snprintf(dir, sizeof dir, "%s/dl", tmp);
+    mkdir(dir, 0755);
+    split_sample_file(dir, "cases.csv", "DL-");
+    split_sample_file(dir, "events.csv", "DL-");
+    snprintf(out, sizeof out, "%s/out1", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--input", dir, "--out", out,
+                 NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    cr_expect(strstr(e, "đơn vị báo cáo lấy từ dữ liệu: Thi hành án dân sự tỉnh Đắk Lắk"), "%s",
+              e);
+    free(e);
+    snprintf(out, sizeof out, "%s/out2", tmp);
+    rc = thk(&e, "report", "--year", "2026", "--months", "12", "--out", out, "--input",
+             sample_dir(), NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    cr_expect(strstr(e, "cảnh báo: đầu biểu ghi \"THADS tỉnh ...\""), "%s", e);
+    free(e);
+    snprintf(out, sizeof out, "%s/out3", tmp);
+    rc = thk(&e, "report", "--year", "2026", "--months", "12", "--input", dir, "--out", out,
+             "--unit-name", "Thi hành án dân sự tỉnh Đắk Lắk", "--place", "Buôn Ma Thuột", NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", out);
+    snprintf(tool, sizeof tool, "%s/tests/tools/xlsx_inspect.py", tu_root());
+    snprintf(ins, sizeof ins, "%s/inspect.txt", tmp);
+    char *argv[] = {"/usr/bin/python3", tool, xlsx, NULL};
+    cr_assert_eq(tu_run(argv, ins, NULL, NULL), 0);
+    char *text = tu_read(ins, NULL);
+    cr_expect(text && strstr(text, "\tBuôn Ma Thuột, ngày …… tháng …… năm ……\t"), "place");
+    cr_expect(text && strstr(text, "\tĐơn vị báo cáo: Thi hành án dân sự tỉnh Đắk Lắk\t"), "unit");
+    free(text);
+    free(tmp);
+}
