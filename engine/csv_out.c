@@ -194,9 +194,15 @@ static void csv_out_reject_line(thk_buf *b, const reject_entry *e, thk_buf *msg)
     buf_free(&tmp);
 }
 
+void csv_out_bom(thk_buf *b)
+{
+    buf_append(b, "\xEF\xBB\xBF", 3);
+}
+
 void csv_out_rejects(const reject_log *log, thk_buf *out)
 {
     thk_buf msg = {0};
+    csv_out_bom(out);
     buf_append(out, csv_out_rejects_header, sizeof csv_out_rejects_header - 1);
     size_t n = log ? rejects_count(log) : 0;
     for (size_t i = 0; i < n; i++)
@@ -289,6 +295,7 @@ int csv_out_write_rejects(const char *path, const reject_log *log, thk_buf *err)
     if (!f)
         return THK_EXIT_OUTPUT;
     thk_buf msg = {0};
+    csv_out_bom(&f->buf);
     buf_append(&f->buf, csv_out_rejects_header, sizeof csv_out_rejects_header - 1);
     size_t n = log ? rejects_count(log) : 0;
     for (size_t i = 0; i < n; i++) {

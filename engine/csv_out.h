@@ -43,8 +43,13 @@ void csv_out_accs(const form_set *fs, thk_buf *out);
 /* accumulators.csv's header, and one of its lines (also merge's, which writes its own). */
 void csv_out_accs_header(thk_buf *b);
 void csv_out_acc_line(thk_buf *b, const char *form, const char *row, const char *acc, int64_t v);
-/* The whole rejects.csv text: header `file,line,column,value,severity,code,message`, one line
- * per entry in log order (sort the log first); message from rejects_message. Appends to out. */
+/* The UTF-8 byte order mark that starts the files a statistician opens in a spreadsheet
+ * (cases.csv, thahc-cases.csv, rejects.csv), so that Excel reads them as UTF-8; cells.csv and
+ * the other machine files have none. Every reader of ours skips it. */
+void csv_out_bom(thk_buf *b);
+/* The whole rejects.csv text: the BOM, header `file,line,column,value,severity,code,message`,
+ * one line per entry in log order (sort the log first); message from rejects_message. Appends
+ * to out. */
 void csv_out_rejects(const reject_log *log, thk_buf *out);
 
 /* A CSV file being written: lines are built in a buffer and flushed in large blocks. */

@@ -1093,7 +1093,7 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
             buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề / empty file, no header", path.data);
             rc = THK_EXIT_INPUT;
         } else {
-            const char *want = expect ? expect : (r ? first.data : NULL);
+            const char *want = expect ? expect : (r ? first.data + 3 : NULL); /* past the BOM */
             if (want && strcmp(hdr.data ? hdr.data : "", want) != 0) {
                 buf_printf(err,
                            "không gộp được: %s có dòng tiêu đề khác (\"%s\") / cannot merge: "
@@ -1102,6 +1102,7 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
                 rc = THK_EXIT_INPUT;
             }
             if (!rc && r == 0) {
+                csv_out_bom(&first); /* the spreadsheet-facing files start with it */
                 buf_append(&first, hdr.data ? hdr.data : "", hdr.len);
                 buf_putc(&first, '\n');
                 werr = werr || fwrite(first.data, 1, first.len, out) != first.len;

@@ -296,6 +296,7 @@ static int run_drill_open(run_ctx *c, run_cases_ctx *cc, bool thahc)
     for (size_t k = 0; k < cc->nkeys; k++)
         cc->shown[k] = thahc ? csv_out_thahc_key_shown(cc->keys[k])
                              : csv_out_case_key_shown(cc->keys[k]);
+    csv_out_bom(csv_out_buffer(cc->f));
     if (thahc) {
         cc->cap = rule_set_map(c->rs, csv_out_thahc_columns[CSV_THAHC_CAP]);
         csv_out_thahc_header(csv_out_buffer(cc->f), cc->keys, cc->shown, cc->nkeys);
