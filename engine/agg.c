@@ -1094,6 +1094,8 @@ static char *fb_label(agg_run *r, form_run *fr, size_t l, uint32_t k)
         uint32_t name = r->m->units[k - 1].name;
         if (name)
             return thk_xstrdup(model_str(r->m, name));
+    } else if (lv->kind == LV_ENUM && rule_dom_label(r->rs, lv->dom, k - 1)) {
+        return thk_xstrdup(rule_dom_label(r->rs, lv->dom, k - 1));
     } else if (lv->label >= 0 && k < L->label_cap && L->label[k]) {
         return thk_xstrdup(strpool_get(r->labels, L->label[k]));
     }
@@ -1392,9 +1394,17 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
             cell->empty = s->null;
             cell->v = s->null ? 0 : s->i;
             if (t->cols[c].kind == FORM_KIND_TEXT) {
-                rule_val_text(rs, s, nd->type, nd->dom, &r->tmp);
-                t->texts[i * l->nshow + c] = agg_strdup_n(r->tmp.data ? r->tmp.data : "",
-                                                          r->tmp.len);
+                /* an enum value shows as the rules' label for it (`labels`), else its name */
+                const char *lab = nd->type == RT_ENUM && !s->null
+                                      ? rule_dom_label(rs, nd->dom, (size_t)s->i)
+                                      : NULL;
+                if (lab) {
+                    t->texts[i * l->nshow + c] = thk_xstrdup(lab);
+                } else {
+                    rule_val_text(rs, s, nd->type, nd->dom, &r->tmp);
+                    t->texts[i * l->nshow + c] = agg_strdup_n(r->tmp.data ? r->tmp.data : "",
+                                                              r->tmp.len);
+                }
                 cell->v = 0;
             }
         }

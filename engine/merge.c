@@ -825,6 +825,18 @@ typedef struct {
 
 static const merge_list_sort *merge_list_sorting; /* qsort has no context; merge is 1 thread */
 
+/* The index of an enum value shown in a list: by its name, or by its label (`labels`). */
+static int64_t merge_enum_index(const rule_set *rs, int dom, const char *text)
+{
+    int i = rule_dom_index(rs, dom, text);
+    for (size_t k = 0; i < 0 && k < rule_dom_count(rs, dom); k++) {
+        const char *lab = rule_dom_label(rs, dom, k);
+        if (lab && strcmp(lab, text) == 0)
+            i = (int)k;
+    }
+    return i;
+}
+
 static int merge_list_val_cmp(const merge_state *m, int type, int dom, uint32_t a, uint32_t b)
 {
     const char *x = a ? merge_text(m, a) : "", *y = b ? merge_text(m, b) : "";
@@ -832,8 +844,8 @@ static int merge_list_val_cmp(const merge_state *m, int type, int dom, uint32_t 
         return !*x == !*y ? 0 : !*x ? 1 : -1; /* nulls last */
     int64_t i, j;
     if (type == RT_ENUM) {
-        i = rule_dom_index(m->rs, dom, x);
-        j = rule_dom_index(m->rs, dom, y);
+        i = merge_enum_index(m->rs, dom, x);
+        j = merge_enum_index(m->rs, dom, y);
     } else if (type == RT_RATE && diff_value_rate(x, &i) && diff_value_rate(y, &j)) {
         ;
     } else if ((type == RT_INT || type == RT_MONEY) && diff_value_int(x, &i) &&

@@ -92,6 +92,19 @@ typedef struct {
     size_t naliases, cap;
 } rule_alias_ast;
 
+/* labels NAME { value "label" ... }: how the workbook shows the values of an enum domain. */
+typedef struct {
+    const char *value, *label;
+    rule_loc loc;
+} rule_label_ast;
+
+typedef struct {
+    const char *name; /* state, condition, or a map's name */
+    rule_loc loc;
+    rule_label_ast *items;
+    size_t nitems, cap;
+} rule_labels_ast;
+
 typedef struct {
     const char *value;
     rule_loc loc;         /* the value name */
@@ -283,6 +296,8 @@ typedef struct {
     size_t naliases, aliases_cap;
     rule_map_ast *maps;
     size_t nmaps, maps_cap;
+    rule_labels_ast *labels;
+    size_t nlabels, labels_cap;
     rule_let_ast *lets;
     size_t nlets, lets_cap;
     rule_target_ast *targets;

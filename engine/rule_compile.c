@@ -2327,6 +2327,56 @@ static void cc_mark_used(rule_set *rs)
     cc_case_keys(rs);
 }
 
+/* ---- labels of enum values ------------------------------------------------------------------ */
+
+/* `labels NAME { value "label" ... }`: the domain must exist and name each value once. */
+static void cc_labels(cc *c)
+{
+    rule_set *rs = c->rs;
+    const rule_ast *ast = rs->ast;
+    int ndoms = RULE_DOM_MAP0 + (int)rs->nmaps;
+    for (size_t i = 0; i < ast->nlabels; i++) {
+        const rule_labels_ast *l = &ast->labels[i];
+        int dom = -1;
+        for (int d = RULE_DOM_STATE; d < ndoms && dom < 0; d++)
+            if (strcmp(rule_dom_name(rs, d), l->name) == 0)
+                dom = d;
+        if (dom < 0) {
+            E(c, l->loc, "labels for '%s': no such domain (state, condition, suspension or a "
+                         "map)", l->name);
+            continue;
+        }
+        if (!rs->dom_labels) {
+            rs->dom_labels = thk_xcalloc((size_t)ndoms + 1, sizeof *rs->dom_labels);
+            rs->ndom_labels = (size_t)ndoms;
+        }
+        size_t n = rule_dom_count(rs, dom);
+        if (!rs->dom_labels[dom])
+            rs->dom_labels[dom] = thk_xcalloc(n + 1, sizeof *rs->dom_labels[dom]);
+        for (size_t j = 0; j < l->nitems; j++) {
+            const rule_label_ast *it = &l->items[j];
+            int v = rule_dom_index(rs, dom, it->value);
+            if (v < 0) {
+                E(c, it->loc, "'%s' is not a value of %s", it->value, l->name);
+                continue;
+            }
+            if (rs->dom_labels[dom][v]) {
+                E(c, it->loc, "%s value '%s' has a label already", l->name, it->value);
+                continue;
+            }
+            rs->dom_labels[dom][v] = it->label;
+        }
+    }
+}
+
+const char *rule_dom_label(const rule_set *rs, int dom, size_t i)
+{
+    if (dom < 0 || (size_t)dom >= rs->ndom_labels || !rs->dom_labels[dom] ||
+        i >= rule_dom_count(rs, dom))
+        return NULL;
+    return rs->dom_labels[dom][i];
+}
+
 /* ---- driver --------------------------------------------------------------------------------- */
 
 size_t rule_compile(rule_set *rs, rule_ast *ast)
@@ -2337,6 +2387,7 @@ size_t rule_compile(rule_set *rs, rule_ast *ast)
     cc_settings(&c);
     cc_columns(&c);
     cc_maps(&c);
+    cc_labels(&c);
     cc_names(&c);
     cc_let_domains(&c);
     rs->forms = thk_xcalloc(ast->nforms + 1, sizeof *rs->forms);
@@ -2438,6 +2489,9 @@ void rule_set_free(rule_set *rs)
     free(rs->cont_lets);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->keys[k]);
+    for (size_t k = 0; k < rs->ndom_labels; k++)
+        free(rs->dom_labels[k]);
+    free(rs->dom_labels);
     strpool_free(rs->let_names);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->let_order[k]);

@@ -306,6 +306,8 @@ struct rule_set {
     size_t nkeys[RCTX__N];
     rule_thahc_fn on_thahc;
     void *on_thahc_ctx;
+    const char ***dom_labels; /* per domain: the `labels` of its values (NULL where none) */
+    size_t ndom_labels;
 };
 
 /* The domain's name for messages ("state", "loai_an"). */
@@ -313,6 +315,8 @@ const char *rule_dom_name(const rule_set *rs, int dom);
 /* Number of values of a domain and the name of value i (NULL when out of range). */
 size_t rule_dom_count(const rule_set *rs, int dom);
 const char *rule_dom_value(const rule_set *rs, int dom, size_t i);
+/* The label the rules give value i of dom (`labels`), or NULL. */
+const char *rule_dom_label(const rule_set *rs, int dom, size_t i);
 /* The index of value `name` in dom, or -1. */
 int rule_dom_index(const rule_set *rs, int dom, const char *name);
 /* "integer", "money", "state", ... */

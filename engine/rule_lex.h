@@ -17,7 +17,8 @@
     X(TK_LIMIT, "limit") X(TK_PER, "per") X(TK_SHOW, "show") X(TK_AND, "and") X(TK_OR, "or")      \
     X(TK_NOT, "not") X(TK_IN, "in") X(TK_TRUE, "true") X(TK_FALSE, "false") X(TK_NULL, "null")    \
     X(TK_COUNT, "count") X(TK_SUM, "sum") X(TK_PERCENT_FN, "percent") X(TK_EXPECT, "expect")      \
-    X(TK_CASE, "case") X(TK_EVENT, "event") X(TK_THAHC, "thahc") X(TK_WORKBOOK, "workbook") X(TK_CONTINUITY, "continuity")
+    X(TK_CASE, "case") X(TK_EVENT, "event") X(TK_THAHC, "thahc") X(TK_WORKBOOK, "workbook") X(TK_CONTINUITY, "continuity") \
+    X(TK_LABELS, "labels")
 
 typedef enum {
     TK_EOF,

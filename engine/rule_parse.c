@@ -167,6 +167,7 @@ static bool p_top_keyword(rule_tok_kind k)
     case TK_WORKBOOK:
     case TK_COLUMNS:
     case TK_MAP:
+    case TK_LABELS:
     case TK_LET:
     case TK_TARGET:
     case TK_FORM:
@@ -695,6 +696,36 @@ static bool p_map(parser *p)
         }
     }
     return p_close(p, open, "map");
+}
+
+/* labels = "labels" IDENT "{" { IDENT STRING } "}" ; */
+static bool p_labels(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_labels_ast *l = rule_arena_push(p->ast->arena, &p->ast->labels, &p->ast->nlabels,
+                                         &p->ast->labels_cap, sizeof *l);
+    if (!p_ident(p, "a domain name (state, condition or a map)", &l->name, &l->loc) ||
+        !p_expect(p, TK_LBRACE)) {
+        p->ast->nlabels--;
+        return false;
+    }
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        rule_label_ast *it = rule_arena_push(p->ast->arena, &l->items, &l->nitems, &l->cap,
+                                             sizeof *it);
+        bool ok = p_ident(p, "a value name", &it->value, &it->loc);
+        if (ok && !p_is(p, TK_STRING))
+            ok = p_expected(p, "the value's label \"...\"");
+        if (ok) {
+            it->label = p->cur.s;
+            p_next(p);
+        } else {
+            l->nitems--;
+            static const rule_tok_kind none[] = {TK_IDENT};
+            p_sync_body(p, none, 1);
+        }
+    }
+    return p_close(p, open, "labels");
 }
 
 /* let = "let" IDENT "=" expr ; */
@@ -1550,7 +1581,8 @@ static bool p_include(parser *p)
     return true;
 }
 
-/* item = version | include | period | columns | map | let | target | form | list | test ; */
+/* item = version | include | period | columns | map | labels | let | target | form | list |
+ *        test ; */
 static bool p_item(parser *p)
 {
     switch (p->cur.kind) {
@@ -1560,6 +1592,7 @@ static bool p_item(parser *p)
     case TK_WORKBOOK: return p_period(p);
     case TK_COLUMNS: return p_columns(p);
     case TK_MAP: return p_map(p);
+    case TK_LABELS: return p_labels(p);
     case TK_LET: return p_let(p);
     case TK_TARGET: return p_target(p);
     case TK_FORM: return p_form(p);
@@ -1567,8 +1600,8 @@ static bool p_item(parser *p)
     case TK_TEST: return p_test(p);
     case TK_CONTINUITY: return p_continuity(p);
     default:
-        p_expected(p, "an item (version, include, period, columns, map, let, target, form, "
-                      "list, test)");
+        p_expected(p, "an item (version, include, period, columns, map, labels, let, target, "
+                      "form, list, test)");
         if (!p_is(p, TK_EOF))
             p_next(p);
         return false;

@@ -745,3 +745,21 @@ Test(agg, money_shown_in_thousands_adds_up_and_keeps_the_identities)
     cr_expect_eq(money_scale(500, 1000) * 2, 2);
     done(&f);
 }
+
+/* A list shows an enum value by the rules' label for it; a form's rows by an enum too. */
+Test(agg, lists_and_rows_show_enum_values_by_their_labels)
+{
+    const char *rules = "labels state { dang_thi_hanh \"Đang thi hành\" }\n"
+                        "form F \"f\" { rows state total \"T\" column n \"n\" = count() }\n"
+                        "list L \"l\" { where true order by ma_viec show ma_viec \"Mã\", "
+                        "state \"Tình trạng\" }\n";
+    afix f;
+    run(&f, rules, "T1,U1,,,01/11/2025,01/11/2025,,100\n", NULL, NULL, 2026, 12);
+    const form_table *l = tab(&f, "L");
+    cr_assert_eq(l->nrows, 1);
+    cr_expect_str_eq(l->texts[1], "Đang thi hành");
+    const form_table *t = tab(&f, "F");
+    cr_expect_str_eq(t->rows[0].key, "dang_thi_hanh", "keys stay codes");
+    cr_expect_str_eq(t->rows[0].labels[0], "Đang thi hành");
+    done(&f);
+}

@@ -188,6 +188,29 @@ Test(rule_compile, duplicate_names_are_errors_pointing_at_the_first)
                   "duplicate test \"x\"");
 }
 
+Test(rule_compile, labels_name_values_of_a_domain_once)
+{
+    compile_fails("labels nope { a \"A\" }\n", "labels for 'nope': no such domain");
+    compile_fails("labels state { xongg \"X\" }\n", "'xongg' is not a value of state");
+    compile_fails("labels state { xong \"X\" xong \"Y\" }\n",
+                  "state value 'xong' has a label already");
+    rule_set *rs = compile_ok("map loai_an { dan_su = /dân sự/ia khac = /.*/ }\n"
+                              "labels loai_an { dan_su \"Dân sự\" }\n"
+                              "labels state { dang_thi_hanh \"Đang thi hành\" }\n");
+    int dom = -1;
+    for (int d = RULE_DOM_MAP0; d < RULE_DOM_MAP0 + (int)rs->nmaps; d++)
+        if (strcmp(rule_dom_name(rs, d), "loai_an") == 0)
+            dom = d;
+    cr_assert_geq(dom, 0);
+    cr_expect_str_eq(rule_dom_label(rs, dom, (size_t)rule_dom_index(rs, dom, "dan_su")),
+                     "Dân sự");
+    cr_expect_null(rule_dom_label(rs, dom, (size_t)rule_dom_index(rs, dom, "khac")));
+    cr_expect_str_eq(rule_dom_label(rs, RULE_DOM_STATE,
+                                    (size_t)rule_dom_index(rs, RULE_DOM_STATE, "dang_thi_hanh")),
+                     "Đang thi hành");
+    rule_set_free(rs);
+}
+
 Test(rule_compile, maps_check_their_values_and_columns)
 {
     compile_fails("map su_kien { xongg = /x/ }\n",
