@@ -1310,6 +1310,8 @@ void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
 {
     t->id = thk_xstrdup(l->id);
     t->title = thk_xstrdup(l->ast->title);
+    t->form_code = l->ast->code ? thk_xstrdup(l->ast->code) : NULL;
+    t->subtitle = l->ast->subtitle ? thk_xstrdup(l->ast->subtitle) : NULL;
     t->is_list = true;
     t->ncols = l->nshow;
     t->cols = thk_xcalloc(l->nshow + 1, sizeof *t->cols);

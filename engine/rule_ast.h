@@ -218,6 +218,8 @@ typedef struct {
     const char *id;
     rule_loc loc;
     const char *title;
+    const char *code;     /* form number shown top right, or NULL */
+    const char *subtitle; /* under the title, or NULL */
     rule_expr *where;
     rule_orderkey_ast *order;
     size_t norder, order_cap;

@@ -1140,13 +1140,21 @@ static bool p_continuity(parser *p)
 
 /* ---- lists ---------------------------------------------------------------------------------- */
 
-/* list_item = "where" expr | "order" "by" orderkey { "," orderkey } | "limit" INT "per" IDENT
+/* list_item = "code" STRING | "subtitle" STRING | "where" expr
+ *           | "order" "by" orderkey { "," orderkey } | "limit" INT "per" IDENT
  *           | "show" showcol { "," showcol } ;
  * orderkey = IDENT [ "asc" | "desc" ] ; showcol = IDENT [ STRING ] ; */
 static bool p_list_item(parser *p, rule_list_ast *l)
 {
     rule_loc loc = p->cur.loc;
     switch (p->cur.kind) {
+    case TK_CODE:
+    case TK_SUBTITLE: {
+        bool code = p->cur.kind == TK_CODE;
+        p_next(p);
+        return p_string(p, code ? "the list's form number" : "the list's subtitle",
+                        code ? &l->code : &l->subtitle, NULL);
+    }
     case TK_WHERE:
         p_next(p);
         if (l->where) {
@@ -1198,7 +1206,7 @@ static bool p_list_item(parser *p, rule_list_ast *l)
         } while (p_accept(p, TK_COMMA));
         return true;
     default:
-        return p_expected(p, "a list item (where, order by, limit, show)");
+        return p_expected(p, "a list item (code, subtitle, where, order by, limit, show)");
     }
 }
 
@@ -1214,10 +1222,11 @@ static bool p_list(parser *p)
         p->ast->nlists--;
         return false;
     }
-    static const rule_tok_kind st[] = {TK_WHERE, TK_ORDER, TK_LIMIT, TK_SHOW};
+    static const rule_tok_kind st[] = {TK_WHERE, TK_ORDER, TK_LIMIT, TK_SHOW, TK_CODE,
+                                       TK_SUBTITLE};
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind))
         if (!p_list_item(p, l))
-            p_sync_body(p, st, 4);
+            p_sync_body(p, st, 6);
     return p_close(p, open, "list");
 }
 

@@ -826,9 +826,9 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         xo_merge(x, ws, last + 1, 0, last + 1, W - 1, s.data, x->f.note);
     }
 
-    /* Footer: place and date, signatures. */
+    /* Footer: place and date, signatures (forms and lists alike). */
     uint32_t end = last;
-    if (!list) {
+    {
         uint32_t f0 = last + 2;
         buf_clear(&s);
         if (x->place)

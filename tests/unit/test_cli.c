@@ -561,3 +561,44 @@ Test(cli, the_reporting_unit_and_place_come_from_options_or_from_one_province)
     free(text);
     free(tmp);
 }
+
+/* Lists read like the forms: their form number, unit of measure and signature footer, and
+ * Vietnamese labels instead of the rules' codes. */
+Test(cli, lists_are_printed_like_forms_with_labels)
+{
+    char *tmp = tu_tempdir(), out[700], xlsx[800], tool[4200], ins[800];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--input", sample_dir(),
+                 "--out", out, "--quiet", NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", out);
+    snprintf(tool, sizeof tool, "%s/tests/tools/xlsx_inspect.py", tu_root());
+    snprintf(ins, sizeof ins, "%s/inspect.txt", tmp);
+    char *argv[] = {"/usr/bin/python3", tool, xlsx, NULL};
+    cr_assert_eq(tu_run(argv, ins, NULL, NULL), 0);
+    char *text = tu_read(ins, NULL);
+    cr_assert_not_null(text);
+    static const char *const want[] = {"\tDanh sách L3/TK-THA\t", "\tĐơn vị tính: đồng\t",
+                                       "\tĐang thi hành\t", "\tDân sự\t"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "cell\tL3\t");
+        const char *p = text;
+        bool found = false;
+        while (!found && (p = strstr(p, line)) != NULL) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            char one[1024];
+            snprintf(one, sizeof one, "%.*s", (int)n, p);
+            found = strstr(one, want[i]) != NULL;
+            p += n;
+        }
+        cr_expect(found, "L3 shows %s", want[i]);
+    }
+    cr_expect(strstr(text, "cell\tL3\t") && strstr(text, "\tNgười lập biểu\t"), "footer");
+    cr_expect_null(strstr(text, "\tdang_thi_hanh\t"), "no state code is printed");
+    free(text);
+    free(tmp);
+}
