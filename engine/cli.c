@@ -304,9 +304,17 @@ int cli_check(int argc, char **argv)
 
 int cli_codes(int argc, char **argv)
 {
-    (void)argv;
+    static const char usage[] =
+        "Cách dùng: thongke codes\n\n"
+        "In danh mục mã của các dòng bị loại và cảnh báo (cột code của rejects.csv): mã, mức\n"
+        "(E: loại, W: cảnh báo) và giải thích, dưới dạng bảng Markdown.\n\n"
+        "Mã thoát: 0 đã in, 1 sai cú pháp lệnh.\n";
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return THK_EXIT_OK;
+    }
     if (argc > 1) {
-        fprintf(stderr, "Cách dùng: thongke codes\n");
+        fputs(usage, stderr);
         return THK_EXIT_USAGE;
     }
     printf("| code | severity | meaning (Vietnamese message) |\n|---|---|---|\n");

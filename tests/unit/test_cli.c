@@ -54,6 +54,18 @@ Test(cli, help_exits_0_and_lists_the_exit_codes)
     free(tmp);
 }
 
+/* Every subcommand answers --help with exit 0 (codes did not). */
+Test(cli, every_command_has_help)
+{
+    static const char *const cmds[] = {"report", "check", "merge", "diff", "sample", "codes"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char *e;
+        int rc = thk(&e, cmds[i], "--help", NULL);
+        cr_expect_eq(rc, 0, "%s --help: %s", cmds[i], e);
+        free(e);
+    }
+}
+
 Test(cli, a_bad_command_or_option_exits_1)
 {
     char *e;
