@@ -719,6 +719,29 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
     buf_free(&flags);
 }
 
+/* The count columns of the THAHC forms the current record counts in ("B03.tong;B03.xong"):
+ * each form's columns computed from this record's accumulators alone. */
+static void agg_thahc_cells(agg_run *r, thk_buf *out)
+{
+    rule_set *rs = r->rs;
+    buf_clear(out);
+    buf_append(out, "", 0);
+    for (size_t i = 0; i < rs->nforms; i++) {
+        form_run *fr = &r->forms[i];
+        const agg_form *f = fr->f;
+        if (f->ctx != RCTX_THAHC || !fr->active || !fr->sval)
+            continue;
+        form_cell *cells = thk_xcalloc(f->ncols + 1, sizeof *cells);
+        if (agg_form_row(f, fr->sval, cells) < 0)
+            for (size_t c = 0; c < f->ncols; c++) {
+                if (!f->cols[c].linear || f->cols[c].kind == FORM_KIND_RATE || !cells[c].v)
+                    continue;
+                buf_printf(out, "%s%s.%s", out->len ? ";" : "", f->id, f->cols[c].ast->code);
+            }
+        free(cells);
+    }
+}
+
 static bool agg_thahc_in_scope(const model_thahc *t, thk_date S, thk_date E)
 {
     if (t->ngay_thu_ly == THK_DATE_NONE || t->ngay_thu_ly > E)
@@ -735,7 +758,7 @@ static void agg_pass_thahc(agg_run *r, const period *p, bool prior)
     const model *m = r->m;
     rule_eval_ctx x;
     agg_eval_ctx(r, &x, p, RCTX_THAHC);
-    thk_buf flags = {0};
+    thk_buf flags = {0}, cells = {0};
     for (size_t ti = 0; ti < m->nthahc && r->status != THK_EXIT_INPUT; ti++) {
         const model_thahc *t = &m->thahc[ti];
         if (r->rej_thahc[ti / 8] & (1u << (ti % 8)))
@@ -755,11 +778,13 @@ static void agg_pass_thahc(agg_run *r, const period *p, bool prior)
         }
         if (!prior && r->rs->on_thahc) {
             agg_flags(r, &x, RCTX_THAHC, &flags);
+            agg_thahc_cells(r, &cells);
             r->rs->on_thahc(r->rs->on_thahc_ctx, m, (uint32_t)ti, flags.data,
-                            agg_keys_of(flags.data));
+                            agg_keys_of(flags.data), cells.data ? cells.data : "");
         }
     }
     buf_free(&flags);
+    buf_free(&cells);
 }
 
 /* ---- building a form's rows ----------------------------------------------------------------- */

@@ -385,7 +385,7 @@ void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const r
 
 const char *const csv_out_thahc_columns[CSV_THAHC__N] = {
     "ma_ban_an", "ma_don_vi",      "ngay_thu_ly",       "ngay_qd_buoc", "ngay_xong",
-    "ngay_huy_hoan_tdc", "ngay_kien_nghi", "cap_phai_thi_hanh", "flags"};
+    "ngay_huy_hoan_tdc", "ngay_kien_nghi", "cap_phai_thi_hanh", "cells", "flags"};
 
 bool csv_out_thahc_key_shown(const char *name)
 {
@@ -398,8 +398,8 @@ void csv_out_thahc_header(thk_buf *b, const char *const *keys, const bool *shown
 }
 
 void csv_out_thahc_row(thk_buf *b, const char *ma_ban_an, const char *unit, const model_thahc *t,
-                       const char *cap, const char *flags, const char *keys, const bool *shown,
-                       size_t nkeys)
+                       const char *cap, const char *cells, const char *flags, const char *keys,
+                       const bool *shown, size_t nkeys)
 {
     const thk_date dates[] = {t->ngay_thu_ly, t->ngay_qd_buoc, t->ngay_xong, t->ngay_huy_hoan_tdc,
                               t->ngay_kien_nghi};
@@ -411,6 +411,7 @@ void csv_out_thahc_row(thk_buf *b, const char *ma_ban_an, const char *unit, cons
         csv_out_str(b, d, false);
     }
     csv_out_str(b, cap, false);
+    csv_out_str(b, cells, false);
     csv_out_keyed_tail(b, flags, keys, shown, nkeys);
 }
 

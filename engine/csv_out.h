@@ -107,7 +107,8 @@ void csv_out_case_row(thk_buf *b, const char *ma_viec, const char *unit, const r
 
 /* thahc-cases.csv, the drill-down of THAHC forms: one line per row of thahc.csv in scope of
  * the period, these columns (dates dd/mm/yyyy, the level of cap_phai_thi_hanh as its map
- * value), then the THAHC forms' true boolean lets (flags) and other row keys. */
+ * value, `cells`: the count columns of the THAHC forms it counts in, "B03.tong;B03.xong"),
+ * then the THAHC forms' true boolean lets (flags) and other row keys. */
 enum {
     CSV_THAHC_MA_BAN_AN,
     CSV_THAHC_MA_DON_VI,
@@ -117,6 +118,7 @@ enum {
     CSV_THAHC_NGAY_HUY,
     CSV_THAHC_NGAY_KIEN_NGHI,
     CSV_THAHC_CAP,
+    CSV_THAHC_CELLS,
     CSV_THAHC_FLAGS,
     CSV_THAHC__N
 };
@@ -126,8 +128,8 @@ bool csv_out_thahc_key_shown(const char *name);
 void csv_out_thahc_header(thk_buf *b, const char *const *keys, const bool *shown, size_t nkeys);
 /* One line: the row's id, unit code, dates, level text, flags and shown keys (as cases.csv). */
 void csv_out_thahc_row(thk_buf *b, const char *ma_ban_an, const char *unit, const model_thahc *t,
-                       const char *cap, const char *flags, const char *keys, const bool *shown,
-                       size_t nkeys);
+                       const char *cap, const char *cells, const char *flags, const char *keys,
+                       const bool *shown, size_t nkeys);
 
 /* One line of cells.csv as ids into a string pool (form, row key, column code, value text). */
 typedef struct {

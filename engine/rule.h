@@ -62,10 +62,11 @@ void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);
 
 /* The same for THAHC forms: their row keys other than the unit, and a callback for each row of
  * thahc.csv in scope of the main period (thahc-cases.csv), with the true boolean lets THAHC
- * forms use (`flags`) and the keys' texts (as rule_case_fn). In file order, one thread. */
+ * forms use (`flags`), the keys' texts (as rule_case_fn) and `cells`: the count columns of the
+ * THAHC forms the row counts in, ';'-joined "FORM.column". In file order, one thread. */
 size_t rule_set_thahc_keys(const rule_set *rs, const char **names, size_t cap);
 typedef void (*rule_thahc_fn)(void *ctx, const model *m, uint32_t thahc_idx, const char *flags,
-                              const char *keys);
+                              const char *keys, const char *cells);
 void rule_set_on_thahc(rule_set *rs, rule_thahc_fn fn, void *ctx);
 
 /* Computes every form and list for model m and period p: replays every case to p->E (and to

@@ -264,14 +264,14 @@ typedef struct {
 
 /* thahc-cases.csv: one row per row of thahc.csv in scope, with what THAHC forms read. */
 static void run_thahc_row(void *ctx, const model *m, uint32_t idx, const char *flags,
-                          const char *keys)
+                          const char *keys, const char *cells)
 {
     run_cases_ctx *cc = ctx;
     const model_thahc *t = &m->thahc[idx];
     const char *cap = t->cap >= 0 && cc->cap ? rule_map_value_name(cc->cap, (size_t)t->cap) : "";
     csv_out_thahc_row(csv_out_buffer(cc->f), model_str(m, t->ma_ban_an),
-                      model_str(m, m->units[t->unit].code), t, cap ? cap : "", flags, keys,
-                      cc->shown, cc->nkeys);
+                      model_str(m, m->units[t->unit].code), t, cap ? cap : "", cells, flags,
+                      keys, cc->shown, cc->nkeys);
     if (!cc->rc)
         cc->rc = csv_out_flush_some(cc->f);
 }

@@ -614,3 +614,30 @@ Test(cli, lists_are_printed_like_forms_with_labels)
     free(text);
     free(tmp);
 }
+
+/* thahc-cases.csv names, for each judgment, the B03/B03-CAP columns it counts in. */
+Test(cli, each_judgment_lists_the_thahc_columns_it_counts_in)
+{
+    char *tmp = tu_tempdir(), out[700], path[800];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    char *e;
+    int rc = thk(&e, "report", "--year", "2026", "--months", "12", "--input", sample_dir(),
+                 "--out", out, "--quiet", "--format", "csv", NULL);
+    cr_assert_eq(rc, 0, "%s", e);
+    free(e);
+    snprintf(path, sizeof path, "%s/thahc-cases.csv", out);
+    char *t = tu_read(path, NULL);
+    cr_assert_not_null(t);
+    cr_expect(strncmp(t, "\xEF\xBB\xBFma_ban_an,", 13) == 0, "a BOM, then the header");
+    /* settled 17/09/2026, within the year; taken on 19/11/2025 and still open */
+    const char *a = strstr(t, "\nGL-TINH-HC-2026-00007,"), *b = strstr(t, "\nDL-KV02-HC-2025-00001,");
+    cr_assert(a && b, "%s", t);
+    char la[512], lb[512];
+    snprintf(la, sizeof la, "%.*s", (int)strcspn(a + 1, "\n"), a + 1);
+    snprintf(lb, sizeof lb, "%.*s", (int)strcspn(b + 1, "\n"), b + 1);
+    cr_expect(strstr(la, "B03.xong") && strstr(la, "B03-CAP.xong") && strstr(la, "B03.phat_sinh"),
+              "%s", la);
+    cr_expect(!strstr(lb, "B03.xong") && strstr(lb, "B03.dang_thi_hanh"), "%s", lb);
+    free(t);
+    free(tmp);
+}
