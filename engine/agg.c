@@ -1239,6 +1239,29 @@ done:
     free(acc);
 }
 
+/* What a rate's operand sums: counts or money (its first accumulator), else FORM_KIND_RATE. */
+static uint8_t agg_operand_kind(const agg_form *f, int32_t n, int depth)
+{
+    const agg_node *a = &f->an[n];
+    if (depth > 64)
+        return FORM_KIND_RATE;
+    switch ((agg_op)a->op) {
+    case AG_ACC:
+        return a->kind;
+    case AG_COL:
+        return agg_operand_kind(f, f->cols[a->a].root, depth + 1);
+    case AG_ADD:
+    case AG_SUB: {
+        uint8_t k = agg_operand_kind(f, a->a, depth + 1);
+        return k != FORM_KIND_RATE ? k : agg_operand_kind(f, a->b, depth + 1);
+    }
+    case AG_NEG:
+        return agg_operand_kind(f, a->a, depth + 1);
+    default:
+        return FORM_KIND_RATE;
+    }
+}
+
 void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t)
 {
     const rule_form_ast *fa = f->ast;
@@ -1264,8 +1287,12 @@ void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t)
         t->cols[c].format = ca->format ? thk_xstrdup(ca->format) : NULL;
         t->cols[c].group = ca->group;
         t->cols[c].target = ca->target ? thk_xstrdup(ca->target) : NULL;
+        const agg_node *root = &f->an[f->cols[c].root];
+        t->cols[c].rate_of = root->op == AG_PERCENT ? agg_operand_kind(f, root->a, 0)
+                                                    : FORM_KIND_RATE;
     }
     t->scale = fa->scale ? fa->scale : rs->wb_money_scale;
+    t->rows_by_unit = f->nlevels == 1 && f->levels[0].kind == LV_UNIT;
     t->naccs = f->naccs;
     t->acc_names = thk_xcalloc(f->naccs + 1, sizeof *t->acc_names);
     for (size_t a = 0; a < f->naccs; a++)

@@ -29,6 +29,8 @@ typedef struct {
     char *format;  /* number format hint from the rules ("#,##0.0"), NULL = by kind */
     int group;    /* index into groups of the innermost header group, -1 for none */
     char *target; /* for rate columns compared with a target: the target's name, else NULL */
+    uint8_t rate_of; /* a rate of counts (FORM_KIND_COUNT) or of money (FORM_KIND_MONEY); else
+                        FORM_KIND_RATE */
 } form_column;
 
 typedef struct {
@@ -59,6 +61,7 @@ typedef struct {
     int64_t scale;   /* the workbook shows money columns of a form divided by this (rounded
                         half away from zero); 0 or 1 = in đồng. Lists are always in đồng. */
     bool is_list;    /* a list (L1...) rather than a form */
+    bool rows_by_unit; /* one row level, the unit: its rate against the target is charted */
     size_t nrowfields;
     char **rowfield_labels; /* header of each row key column ("Đơn vị", "Chấp hành viên") */
     size_t ncols;

@@ -497,8 +497,20 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
     chart_series_set_categories(s2, x->sheet, first, 0, last, 0);
     chart_series_set_values(s2, x->sheet, first, 2, last, 2);
     chart_series_set_name_range(s2, x->sheet, hr, 2);
+    /* the title says what is shown: the column's group ("Về tiền", "Tỷ lệ ... về việc") too */
+    int g = t->cols[c].group;
+    const char *gl = g >= 0 && (size_t)g < t->ngroups ? t->groups[g].label : NULL;
     buf_clear(&cap);
-    buf_printf(&cap, "%s theo đơn vị, so với chỉ tiêu", label);
+    if (gl && *gl)
+        buf_printf(&cap, "%s — %s", gl, label);
+    else
+        buf_printf(&cap, "%s", label);
+    /* việc or tiền, when the words do not say it already */
+    uint8_t of = t->cols[c].rate_of;
+    if ((of == FORM_KIND_COUNT || of == FORM_KIND_MONEY) && !strstr(cap.data, "việc") &&
+        !strstr(cap.data, "tiền"))
+        buf_printf(&cap, " về %s", of == FORM_KIND_MONEY ? "tiền" : "việc");
+    buf_printf(&cap, " theo đơn vị, so với chỉ tiêu");
     chart_title_set_name(chart, xo_text(x, cap.data));
     chart_axis_set_name(chart->y_axis, "%");
     chart_axis_set_min(chart->y_axis, 0);
@@ -800,6 +812,8 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
     if (!list && t->nrows) {
         for (size_t c = 0; c < nc; c++) {
             const form_target *tg = xo_target(fs, t->cols[c].target);
+            /* colours on every target column; a chart only for forms by unit (one bar a unit:
+             * a chart of officers or of loại việc under many units cannot be read on A4) */
             if (!tg || t->cols[c].kind != FORM_KIND_RATE)
                 continue;
             xo_target_format(x, ws, ds, last, nf + c, tg->v);
@@ -852,7 +866,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         }
         end = f0 + 2;
     }
-    if (chart_col < nc)
+    if (chart_col < nc && t->rows_by_unit)
         xo_chart(x, ws, t, chart_col, chart_target, end + 5, wid, W);
 
     buf_free(&s);

@@ -25,6 +25,7 @@ static form_table *fx_table(form_set *fs, const char *id, const char *title, con
     t->form_code = code ? thk_xstrdup(code) : NULL;
     t->subtitle = subtitle ? thk_xstrdup(subtitle) : NULL;
     t->is_list = list;
+    t->rows_by_unit = !list && nrf == 1; /* the fixtures' one-level forms are by unit */
     t->nrowfields = nrf;
     t->rowfield_labels = thk_xcalloc(nrf ? nrf : 1, sizeof(char *));
     for (size_t i = 0; i < nrf; i++)

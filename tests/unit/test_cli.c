@@ -576,7 +576,7 @@ Test(cli, the_reporting_unit_and_place_come_from_options_or_from_one_province)
 
 /* Lists read like the forms: their form number, unit of measure and signature footer, and
  * Vietnamese labels instead of the rules' codes. */
-Test(cli, lists_are_printed_like_forms_with_labels)
+Test(cli, lists_are_printed_like_forms_with_labels_and_charts_are_legible)
 {
     char *tmp = tu_tempdir(), out[700], xlsx[800], tool[4200], ins[800];
     snprintf(out, sizeof out, "%s/out", tmp);
@@ -611,6 +611,13 @@ Test(cli, lists_are_printed_like_forms_with_labels)
     }
     cr_expect(strstr(text, "cell\tL3\t") && strstr(text, "\tNgười lập biểu\t"), "footer");
     cr_expect_null(strstr(text, "\tdang_thi_hanh\t"), "no state code is printed");
+    /* charts only for forms by unit, titled with what they show */
+    cr_expect_null(strstr(text, "chart\tB01-CHV"), "officers under many units: no chart");
+    cr_expect_null(strstr(text, "chart\tB01-HT"));
+    cr_expect_null(strstr(text, "chart\tB01-LV"));
+    cr_expect(strstr(text, "chart\tB01\tbarChart\tcol\t2\tTỷ lệ thi hành xong (%) về việc"), "B01");
+    cr_expect(strstr(text, "chart\tB02\tbarChart\tcol\t2\tTỷ lệ thi hành xong (%) về tiền"), "B02");
+    cr_expect(strstr(text, "chart\tB05\tbarChart\tcol\t2\tVề việc — Tỷ lệ (%)"), "B05");
     free(text);
     free(tmp);
 }
