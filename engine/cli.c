@@ -65,6 +65,7 @@ static void cli_report_usage(FILE *f)
             "  --receiver TEXT      đơn vị nhận báo cáo (đầu biểu)\n"
             "  --place TEXT         địa danh ở dòng \"…, ngày … tháng … năm …\" (mặc định: tên\n"
             "                       tỉnh, thành phố trong tên đơn vị báo cáo)\n"
+            "  --sign-date D        ngày ký ghi ở dòng đó (dd/mm/yyyy; mặc định để trống)\n"
             "  --format LIST        xlsx,csv (mặc định cả hai)\n"
             "  --quiet              chỉ in lỗi\n"
             "  --progress           thanh tiến độ cả khi stderr không phải terminal\n"
@@ -124,7 +125,7 @@ __attribute__((format(printf, 1, 2))) static int cli_bad(const char *fmt, ...)
 int cli_report(int argc, char **argv)
 {
     enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
-           O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_PLACE, O_FORMAT, O_QUIET,
+           O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_PLACE, O_SIGNED, O_FORMAT, O_QUIET,
            O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_HELP };
     static const struct option longopts[] = {
         {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
@@ -135,14 +136,15 @@ int cli_report(int argc, char **argv)
         {"strict", no_argument, 0, O_STRICT},         {"max-reject-pct", required_argument, 0, O_MAXREJ},
         {"encoding", required_argument, 0, O_ENC},    {"delimiter", required_argument, 0, O_DELIM},
         {"unit-name", required_argument, 0, O_UNIT},  {"receiver", required_argument, 0, O_RECV},
-        {"place", required_argument, 0, O_PLACE},
+        {"place", required_argument, 0, O_PLACE},     {"sign-date", required_argument, 0, O_SIGNED},
         {"format", required_argument, 0, O_FORMAT},   {"quiet", no_argument, 0, O_QUIET},
         {"progress", no_argument, 0, O_PROGRESS},     {"log", required_argument, 0, O_LOG},
         {"verify", no_argument, 0, O_VERIFY},         {"help", no_argument, 0, O_HELP},
         {"mode", required_argument, 0, O_MODE},
         {0, 0, 0, 0},
     };
-    run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .max_reject_pct = -1,
+    run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .sign_date = THK_DATE_NONE,
+                  .max_reject_pct = -1,
                   .want_xlsx = true, .want_csv = true, .argc = argc, .argv = argv};
     optind = 1;
     opterr = 0;
@@ -244,6 +246,10 @@ int cli_report(int argc, char **argv)
             break;
         case O_PLACE:
             o.place = a;
+            break;
+        case O_SIGNED:
+            if (date_parse(a, strlen(a), &o.sign_date) >= 0)
+                return cli_bad("--sign-date cần một ngày dd/mm/yyyy, không phải '%s'", a);
             break;
         case O_FORMAT: {
             o.want_xlsx = strstr(a, "xlsx") != NULL;

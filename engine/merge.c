@@ -1271,6 +1271,7 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
                       .unit_name = o->unit_name,
                       .receiver = o->receiver,
                       .place = o->place,
+                      .sign_date = o->sign_date,
                       .rejects = rej,
                       .manifest_json = json.data,
                       .created = xlsx_out_created(&mi.per)};
@@ -1442,6 +1443,7 @@ static void merge_usage(FILE *f)
           "  --unit-name T  tên đơn vị báo cáo ở đầu biểu / reporting unit in the workbook\n"
           "  --receiver T   đơn vị nhận báo cáo / receiving unit\n"
           "  --place T      địa danh ở dòng ngày ký / place of the date line\n"
+          "  --sign-date D  ngày ký (dd/mm/yyyy) / the signing date\n"
           "  --quiet    chỉ in lỗi / errors only\n"
           "\n"
           "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 2 không\n"
@@ -1460,6 +1462,7 @@ int merge_main(int argc, char **argv)
     size_t nruns = 0;
     bool quiet = false;
     const char *unit_name = NULL, *receiver = NULL, *place = NULL;
+    thk_date sign_date = THK_DATE_NONE;
     int rc = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
@@ -1480,6 +1483,12 @@ int merge_main(int argc, char **argv)
             out = a + 6;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--sign-date") == 0) {
+            if (i + 1 >= argc || date_parse(argv[i + 1], strlen(argv[i + 1]), &sign_date) >= 0) {
+                log_error("--sign-date cần một ngày dd/mm/yyyy / --sign-date needs a date");
+                rc = THK_EXIT_USAGE;
+            }
+            i++;
         } else if (strcmp(a, "--unit-name") == 0 || strcmp(a, "--receiver") == 0 ||
                    strcmp(a, "--place") == 0) {
             if (i + 1 >= argc) {
@@ -1527,6 +1536,7 @@ int merge_main(int argc, char **argv)
                     .unit_name = unit_name,
                     .receiver = receiver,
                     .place = place,
+                    .sign_date = sign_date,
                     .argv = (const char *const *)argv,
                     .argc = (size_t)argc};
     thk_buf err = {0};

@@ -17,6 +17,7 @@ typedef struct {
     const char *unit_name;     /* --unit-name, the workbook's reporting unit (may be NULL) */
     const char *receiver;      /* --receiver (may be NULL) */
     const char *place;         /* --place (may be NULL) */
+    thk_date sign_date;        /* --sign-date, or 0 / THK_DATE_NONE */
     const char *const *argv;   /* the command line, for the manifest */
     size_t argc;
 } merge_opts;

@@ -596,6 +596,7 @@ static int run_write(run_ctx *c)
             .unit_name = c->unit_name,
             .receiver = o->receiver,
             .place = o->place,
+            .sign_date = o->sign_date,
             .rejects = c->rej,
             .manifest_json = json.data,
             .created = xlsx_out_created(&c->per),

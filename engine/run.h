@@ -26,6 +26,7 @@ typedef struct {
     char delimiter;
     const char *unit_name, *receiver;
     const char *place;        /* --place: the place of "…, ngày … tháng … năm …" */
+    thk_date sign_date;       /* --sign-date, or THK_DATE_NONE (left blank) */
     bool want_xlsx, want_csv;
     bool quiet, progress;
     const char *log;

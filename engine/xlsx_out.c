@@ -849,7 +849,13 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             buf_append(&s, x->place, strlen(x->place));
         else
             xo_place(x->unit, &s);
-        buf_append(&s, ", ngày …… tháng …… năm ……", strlen(", ngày …… tháng …… năm ……"));
+        if (x->r->sign_date && x->r->sign_date != THK_DATE_NONE) {
+            int y, mo, d;
+            date_to_ymd(x->r->sign_date, &y, &mo, &d);
+            buf_printf(&s, ", ngày %02d tháng %02d năm %d", d, mo, y);
+        } else {
+            buf_append(&s, ", ngày …… tháng …… năm ……", strlen(", ngày …… tháng …… năm ……"));
+        }
         size_t rl = W > L ? L : 0;
         xo_merge(x, ws, f0, rl, f0, W - 1, s.data, x->f.sign_i);
         /* the labels are the rules' (workbook block); a missing one leaves its cell empty */

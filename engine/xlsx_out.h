@@ -24,6 +24,8 @@ typedef struct {
     const char *unit_name;      /* reporting unit (--unit-name); NULL: XLSX_OUT_DEFAULT_UNIT */
     const char *receiver;       /* receiving unit (--receiver); NULL: XLSX_OUT_DEFAULT_RECEIVER */
     const char *place;          /* --place; NULL: the province or city in the unit's name */
+    thk_date sign_date;         /* --sign-date; 0 or THK_DATE_NONE: "ngày …… tháng …… năm ……"
+                                   left to fill by hand */
     const reject_log *rejects;  /* rejected rows and warnings, already sorted; NULL: none */
     const char *manifest_json;  /* text for the hidden manifest sheet (one line a row); NULL: "" */
     time_t created;             /* document creation time (period end or SOURCE_DATE_EPOCH);

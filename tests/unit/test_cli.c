@@ -559,7 +559,8 @@ Test(cli, the_reporting_unit_and_place_come_from_options_or_from_one_province)
     free(e);
     snprintf(out, sizeof out, "%s/out3", tmp);
     rc = thk(&e, "report", "--year", "2026", "--months", "12", "--input", dir, "--out", out,
-             "--unit-name", "Thi hành án dân sự tỉnh Đắk Lắk", "--place", "Buôn Ma Thuột", NULL);
+             "--unit-name", "Thi hành án dân sự tỉnh Đắk Lắk", "--place", "Buôn Ma Thuột",
+             "--sign-date", "15/10/2026", NULL);
     cr_assert_eq(rc, 0, "%s", e);
     free(e);
     snprintf(xlsx, sizeof xlsx, "%s/bao-cao-12-thang-2026.xlsx", out);
@@ -568,7 +569,7 @@ Test(cli, the_reporting_unit_and_place_come_from_options_or_from_one_province)
     char *argv[] = {"/usr/bin/python3", tool, xlsx, NULL};
     cr_assert_eq(tu_run(argv, ins, NULL, NULL), 0);
     char *text = tu_read(ins, NULL);
-    cr_expect(text && strstr(text, "\tBuôn Ma Thuột, ngày …… tháng …… năm ……\t"), "place");
+    cr_expect(text && strstr(text, "\tBuôn Ma Thuột, ngày 15 tháng 10 năm 2026\t"), "place");
     cr_expect(text && strstr(text, "\tĐơn vị báo cáo: Thi hành án dân sự tỉnh Đắk Lắk\t"), "unit");
     free(text);
     free(tmp);
