@@ -205,6 +205,8 @@ static thk_date workday(thk_date t)
 
 /* Per-weekday acceptance weight of each year (later years heavier; 2026 ends at the horizon). */
 static const uint16_t YEAR_WEIGHT[NYEARS] = {2, 3, 3, 4, 4, 5, 6, 7, 8, 10, 11};
+/* --profile backlog: the old years almost as full as the recent ones */
+static const uint16_t YEAR_WEIGHT_BACKLOG[NYEARS] = {6, 6, 7, 7, 8, 8, 9, 9, 10, 11, 12};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Vocabulary                                                                                  */
@@ -897,7 +899,7 @@ static void days_init(sgen *g)
         date_to_ymd(t, &y, &m, &d);
         int w = date_weekday(t);
         if (w != 0 && w != 6)
-            cum += YEAR_WEIGHT[y - FIRST_YEAR];
+            cum += (g->o->backlog ? YEAR_WEIGHT_BACKLOG : YEAR_WEIGHT)[y - FIRST_YEAR];
         g->daycum[i] = cum;
     }
 }
@@ -1025,7 +1027,8 @@ static int64_t draw_money(sgen *g, scase *c)
             v = 20000000000LL;
         break;
     }
-    return rng_bp(r, 8500) ? round_to(v, 1000) : v;
+    /* the backlog profile's amounts are mostly not round thousands (interest, fees) */
+    return rng_bp(r, g->o->backlog ? 2500 : 8500) ? round_to(v, 1000) : v;
 }
 
 static unsigned draw_nhom(srng *r, unsigned loai, unsigned cls)
@@ -1132,12 +1135,16 @@ static void pay_split(sgen *g, scase *c, int64_t total, unsigned n, thk_date fro
 
 /* Days to finish after verification, by money class. */
 static const int32_t FINISH_MEDIAN[MC__N] = {10, 10, 20, 120, 360};
-/* Basis points of có điều kiện cases that never finish, by class. */
+/* Basis points of có điều kiện cases that never finish, by class (and in a province's backlog:
+ * most of the stock stays open). */
 static const uint16_t STUCK_BP[MC__N] = {30, 30, 100, 900, 2500};
+static const uint16_t STUCK_BP_BACKLOG[MC__N] = {5500, 5500, 6500, 7500, 8500};
 /* Basis points of finishers that end in đình chỉ, by class. */
 static const uint16_t DINH_CHI_BP[MC__N] = {300, 300, 600, 1200, 1500};
-/* Basis points of cases found có điều kiện at the first verification, by class. */
+/* Basis points of cases found có điều kiện at the first verification, by class (backlog: far
+ * fewer debtors with means). */
 static const uint16_t CO_DK_BP[MC__N] = {9000, 8200, 7200, 6000, 5000};
+static const uint16_t CO_DK_BP_BACKLOG[MC__N] = {6000, 5500, 5000, 4500, 4000};
 
 static int32_t draw_days(srng *r, int32_t median, int32_t lo, int32_t hi)
 {
@@ -1156,7 +1163,7 @@ static void life_active(sgen *g, scase *c, thk_date t)
     unsigned cls = c->cls;
     bool cap_duong = (c->nhom & NV_CAP_DUONG) != 0;
     int32_t dur = draw_days(r, cap_duong ? 900 : FINISH_MEDIAN[cls], 3, 4000);
-    bool stuck = rng_bp(r, cap_duong ? 5000 : STUCK_BP[cls]);
+    bool stuck = rng_bp(r, cap_duong ? 5000 : (g->o->backlog ? STUCK_BP_BACKLOG : STUCK_BP)[cls]);
     thk_date pay_until = NO_DATE; /* payments stop at an unresumed suspension */
 
     /* suspensions */
@@ -1267,7 +1274,8 @@ static void life(sgen *g, scase *c)
     }
     /* voluntary execution: the debtor pays within the voluntary period, no verification */
     static const uint16_t VOLUNTARY_BP[MC__N] = {3500, 5500, 3000, 300, 0};
-    if (rng_bp(r, VOLUNTARY_BP[c->cls])) {
+    static const uint16_t VOLUNTARY_BP_BACKLOG[MC__N] = {1200, 2000, 1000, 100, 0};
+    if (rng_bp(r, (g->o->backlog ? VOLUNTARY_BP_BACKLOG : VOLUNTARY_BP)[c->cls])) {
         thk_date end = t + draw_days(r, 15, 2, 90);
         if (c->O > 0)
             pay_split(g, c, c->O, rng_bp(r, 8500) ? 1 : 2, t + 1, end, NOTE_TU_NGUYEN);
@@ -1275,7 +1283,7 @@ static void life(sgen *g, scase *c)
         return;
     }
     t += draw_days(r, 8, 2, 120);
-    if (rng_bp(r, CO_DK_BP[c->cls])) {
+    if (rng_bp(r, (g->o->backlog ? CO_DK_BP_BACKLOG : CO_DK_BP)[c->cls])) {
         ev_add(g, c, t, K_XM_CO, 0, NOTE_NONE);
         life_active(g, c, t);
         return;
@@ -1983,7 +1991,8 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
         blk_flush(g);
         if (o->messy)
             sf_put(&g->fe, "\n\n", 2);
-        uint64_t nh = o->cases == 0 ? 0 : o->cases / 50 < 3 ? 3 : o->cases / 50;
+        uint64_t per = o->backlog ? 33 : 50; /* backlog: 30k judgments per 1M cases */
+        uint64_t nh = o->cases == 0 ? 0 : o->cases / per < 3 ? 3 : o->cases / per;
         for (uint64_t j = 0; j < nh && g->fh.err == 0; j++)
             gen_thahc(g, j);
         for (int k = 0; k < 3 && rc == THK_EXIT_OK; k++) {
@@ -2028,6 +2037,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
 
 static const char USAGE[] =
     "Usage: thongke sample --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
+    "                      [--profile default|backlog]\n"
     "\n"
     "Writes realistic synthetic exports DIR/cases.csv, DIR/events.csv and DIR/thahc.csv\n"
     "(dữ liệu mẫu tổng hợp). The same options give byte-identical files on every machine.\n"
@@ -2038,6 +2048,9 @@ static const char USAGE[] =
     "  --units K    number of units (đơn vị), 1..1000 (default 8)\n"
     "  --messy      write every accepted format variant (BOM, CRLF, ';' and tab delimiters,\n"
     "               header spellings, quoting, date/money/text variants); same data as clean\n"
+    "  --profile P  default: the project's shape; backlog: a province with a large old stock\n"
+    "               (cases spread over every year, most of them open, far fewer with means,\n"
+    "               debts mostly not round thousands, more administrative judgments)\n"
     "  --help       this text\n"
     "\n"
     "Exit codes: 0 ok, 1 usage error, 4 cannot write the output.\n";
@@ -2072,6 +2085,15 @@ int sample_main(int argc, char **argv)
         }
         if (strcmp(a, "--messy") == 0) {
             o.messy = true;
+            continue;
+        }
+        if (strcmp(a, "--profile") == 0 || strncmp(a, "--profile=", 10) == 0) {
+            const char *pv = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!pv || (strcmp(pv, "default") != 0 && strcmp(pv, "backlog") != 0)) {
+                fprintf(stderr, "thongke sample: --profile needs default or backlog\n%s", USAGE);
+                return THK_EXIT_USAGE;
+            }
+            o.backlog = strcmp(pv, "backlog") == 0;
             continue;
         }
         static const char *const OPTS[] = {"--out", "--cases", "--seed", "--units"};

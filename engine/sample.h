@@ -24,6 +24,7 @@ typedef struct {
     uint64_t seed;       /* any value; default 1 */
     unsigned units;      /* 1..SAMPLE_MAX_UNITS; default 8 */
     bool messy;          /* every accepted format variant instead of the canonical form */
+    bool backlog;        /* --profile backlog: a province's old stock (see sample.c) */
 } sample_opts;
 
 /* Fills *o with the defaults above (out_dir NULL). */

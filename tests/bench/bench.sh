@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh — the thongke benchmark (tests/bench/README.md): report vs DuckDB vs the libcsv floor.
 #
-#   tests/bench/bench.sh bench      1M cases: REPS runs of each, medians, ratios, cell comparison
+#   tests/bench/bench.sh bench      1M cases of each shape (BENCH_SHAPES): REPS runs of each,
+#                                   medians, ratios, the report's stage log, cell comparison
 #   tests/bench/bench.sh scale      1M and 10M cases: SCALE_REPS report runs each, alternating;
 #                                   medians, time ratio, peak RSS
 #   tests/bench/bench.sh selftest   the DuckDB reference (and the report, when it works) on the
@@ -14,6 +15,8 @@
 #   BENCH_DIR    work folder (default build/bench): samples, outputs, logs, results.txt
 #                (bench) and results-scale.txt (scale)
 #   BENCH_STRICT 1 = exit 3 when a performance target is missed (default: report only)
+#   BENCH_SHAPES the sample profiles to bench (default "default backlog": the project's shape and
+#                a province with a large old stock, `thongke sample --profile backlog`)
 # Exit: 0 done (targets are reported, not enforced unless BENCH_STRICT=1); 1 a run failed or
 # the figures differ from the reference; 2 a prerequisite is missing; 3 strict and a target missed.
 # selftest: 0 all match; 1 the report failed or differs on the mini sample; 2 the DuckDB
@@ -29,6 +32,7 @@ BENCH_REPS=${BENCH_REPS:-5}
 SCALE_REPS=${SCALE_REPS:-5}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 BENCH_STRICT=${BENCH_STRICT:-0}
+BENCH_SHAPES=${BENCH_SHAPES:-default backlog}
 TIME=/usr/bin/time
 YEAR=2026
 MONTHS=12
@@ -70,21 +74,23 @@ need_duckdb() {
     fi
 }
 
-# sample_dir N: prints the folder holding the N-case sample, generating it unless a stamp file
-# records the same generator source and options.
+# sample_dir N [PROFILE]: prints the folder holding the N-case sample of that profile
+# (default: default), generating it unless a stamp file records the same generator source and
+# options.
 sample_dir() {
-    local n=$1 dir
+    local n=$1 profile=${2:-default} dir
     case $n in
     1000000) dir=$BENCH_DIR/1m ;;
     10000000) dir=$BENCH_DIR/10m ;;
     *) dir=$BENCH_DIR/n$n ;;
     esac
+    [[ $profile == default ]] || dir=$dir-$profile
     # The generator's source is the key (a version string may carry the commit and change on
     # every build); the binary is the one built from this tree.
     local gen_sum stamp
     gen_sum=$( (sha256sum engine/sample.c engine/sample.h 2>/dev/null || true) | awk '{print $1}' |
         tr '\n' ' ')
-    stamp="thongke sample --cases $n --seed 1; sample.c/h sha256: $gen_sum"
+    stamp="thongke sample --cases $n --seed 1 --profile $profile; sample.c/h sha256: $gen_sum"
     if [[ -f $dir/cases.csv && -f $dir/events.csv && -f $dir/.bench-stamp ]] &&
         [[ $(cat "$dir/.bench-stamp") == "$stamp" ]]; then
         echo "$dir"
@@ -93,9 +99,9 @@ sample_dir() {
     echo "bench: generating $n cases into $dir" >&2
     rm -f "$dir/.bench-stamp"
     mkdir -p "$dir"
-    if ! "$THONGKE" sample --cases "$n" --seed 1 --out "$dir" >"$LOGS/sample-$n.out" \
-        2>"$LOGS/sample-$n.err"; then
-        cat "$LOGS/sample-$n.err" >&2
+    if ! "$THONGKE" sample --cases "$n" --seed 1 --profile "$profile" --out "$dir" \
+        >"$LOGS/sample-$n-$profile.out" 2>"$LOGS/sample-$n-$profile.err"; then
+        cat "$LOGS/sample-$n-$profile.err" >&2
         die 1 "thongke sample failed (see above)"
     fi
     printf '%s' "$stamp" >"$dir/.bench-stamp"
@@ -190,25 +196,16 @@ cmd_selftest() {
     return $rc
 }
 
-cmd_bench() {
-    need_time
-    need_thongke
-    need_floor
-    need_duckdb
-    [[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die 2 "BENCH_REPS must be a positive integer"
-    mkdir -p "$BENCH_DIR" "$LOGS"
-    : >"$RESULTS"
-    local self_rc=0
-    cmd_selftest >"$LOGS/selftest.txt" 2>&1 || self_rc=$?
-    if [[ $self_rc -eq 2 ]]; then
-        cat "$LOGS/selftest.txt" >&2
-        die 1 "the DuckDB reference does not reproduce tests/bench/mini/expected.csv"
-    fi
-    local dir
-    dir=$(sample_dir 1000000)
-    local outdir=$BENCH_DIR/out ref=$BENCH_DIR/duckdb-cells.csv
+# bench_shape PROFILE: the 1M-case sample of that profile, REPS runs of report, DuckDB and floor,
+# alternating; medians, ratios, the report's stage log, the cell comparison. 1 when the figures
+# differ.
+bench_shape() {
+    local shape=$1 dir
+    dir=$(sample_dir 1000000 "$shape")
+    local outdir=$BENCH_DIR/out-$shape ref=$BENCH_DIR/duckdb-cells-$shape.csv
     local -a rw rc rr dw dc dr fw fc fr
-    out "thongke benchmark — $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, $(uname -m)"
+    out ""
+    out "== shape: $shape"
     out "input: $dir ($(du -sh "$dir" | cut -f1)), 12-month report $YEAR, $BENCH_REPS repetitions"
     set_cmds "$dir" "$outdir" "$ref"
     out "  report: ${REPORT_CMD[*]}"
@@ -216,14 +213,14 @@ cmd_bench() {
     out "  floor:  $BENCH_FLOOR $dir"
     local i
     for ((i = 1; i <= BENCH_REPS; i++)); do
-        measure report "${REPORT_CMD[@]}"
+        measure "report-$shape" "${REPORT_CMD[@]}"
         rw+=("$M_WALL") rc+=("$M_CPU") rr+=("$M_RSS")
-        measure duckdb "${DUCKDB_CMD[@]}"
+        measure "duckdb-$shape" "${DUCKDB_CMD[@]}"
         dw+=("$M_WALL") dc+=("$M_CPU") dr+=("$M_RSS")
-        measure floor "$BENCH_FLOOR" "$dir"
+        measure "floor-$shape" "$BENCH_FLOOR" "$dir"
         fw+=("$M_WALL") fc+=("$M_CPU") fr+=("$M_RSS")
-        printf 'run %d/%d: report %ss %sMB, duckdb %ss %sMB, floor %ss\n' "$i" "$BENCH_REPS" \
-            "${rw[-1]}" "${rr[-1]}" "${dw[-1]}" "${dr[-1]}" "${fw[-1]}" >&2
+        printf 'run %d/%d (%s): report %ss %sMB, duckdb %ss %sMB, floor %ss\n' "$i" \
+            "$BENCH_REPS" "$shape" "${rw[-1]}" "${rr[-1]}" "${dw[-1]}" "${dr[-1]}" "${fw[-1]}" >&2
     done
     local RW RC RR DW DC DR FW FC FR
     RW=$(median "${rw[@]}") RC=$(median "${rc[@]}") RR=$(median "${rr[@]}")
@@ -245,11 +242,39 @@ cmd_bench() {
     verdict "$RR < 250"
     out "$(printf '%-24s %8s   target <  250 MB             %s' 'report peak RSS MB' "$RR" "$V")"
     out "(DuckDB is $(ratio "$DW" "$RW")x the report's wall time; runs are warm-cache; logs in $LOGS)"
+    # where the time goes: the stage log of one more run
+    "$THONGKE" report --year "$YEAR" --months "$MONTHS" --input "$dir" --out "$outdir" \
+        >"$LOGS/stages-$shape.out" 2>"$LOGS/stages-$shape.err" || true
+    out "stages (one more run):"
+    while IFS= read -r line; do out "  $line"; done < <(grep -E ' ms\)' "$LOGS/stages-$shape.err")
     out ""
     out "figures: DuckDB reference vs $outdir/cells.csv (B01, B02)"
-    local cmp_rc=0
-    python3 "$HERE/compare.py" "$ref" "$outdir/cells.csv" >"$LOGS/compare.txt" 2>&1 || cmp_rc=$?
-    while IFS= read -r line; do out "  $line"; done <"$LOGS/compare.txt"
+    local rc_cmp=0
+    python3 "$HERE/compare.py" "$ref" "$outdir/cells.csv" >"$LOGS/compare-$shape.txt" 2>&1 ||
+        rc_cmp=$?
+    while IFS= read -r line; do out "  $line"; done <"$LOGS/compare-$shape.txt"
+    return "$rc_cmp"
+}
+
+cmd_bench() {
+    need_time
+    need_thongke
+    need_floor
+    need_duckdb
+    [[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die 2 "BENCH_REPS must be a positive integer"
+    mkdir -p "$BENCH_DIR" "$LOGS"
+    : >"$RESULTS"
+    local self_rc=0
+    cmd_selftest >"$LOGS/selftest.txt" 2>&1 || self_rc=$?
+    if [[ $self_rc -eq 2 ]]; then
+        cat "$LOGS/selftest.txt" >&2
+        die 1 "the DuckDB reference does not reproduce tests/bench/mini/expected.csv"
+    fi
+    local shape cmp_rc=0
+    out "thongke benchmark — $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, $(uname -m)"
+    for shape in $BENCH_SHAPES; do
+        bench_shape "$shape" || cmp_rc=1
+    done
     out "selftest on the hand-checked mini sample:"
     while IFS= read -r line; do out "  $line"; done <"$LOGS/selftest.txt"
     echo "results written to $RESULTS"

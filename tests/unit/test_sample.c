@@ -773,3 +773,41 @@ Test(sample, an_unwritable_output_returns_4_and_leaves_old_files_and_no_temporar
     cr_expect(!exists(d, ".cases.csv.tmp") && !exists(d, ".events.csv.tmp") &&
               !exists(d, ".thahc.csv.tmp"));
 }
+
+/* --profile backlog (issue "speed on a backlog-heavy export"): the same generator, other
+ * odds. Debts mostly not round thousands; more judgments; older stock. The default profile
+ * is unchanged (its files are pinned by the other tests of this suite). */
+Test(sample, the_backlog_profile_draws_an_old_open_stock_with_uneven_amounts)
+{
+    char *plain = gen(4000, 11, 8, false);
+    char *dir = own(tu_tempdir());
+    sample_opts o;
+    sample_opts_init(&o);
+    o.out_dir = dir;
+    o.cases = 4000;
+    o.seed = 11;
+    o.backlog = true;
+    char err[512];
+    cr_assert_eq(sample_write(&o, err, sizeof err), THK_EXIT_OK, "%s", err);
+    size_t round[2] = {0, 0}, old[2] = {0, 0}, n[2] = {0, 0}, nh[2];
+    const char *dirs[2] = {plain, dir};
+    for (int k = 0; k < 2; k++) {
+        ttab c, h;
+        tab_load(dirs[k], "cases.csv", ',', &c);
+        tab_load(dirs[k], "thahc.csv", ',', &h);
+        size_t m = col(&c, "so_tien_phai_thi_hanh"), d = col(&c, "ngay_thu_ly");
+        for (size_t i = 1; i < c.n; i++) {
+            n[k]++;
+            round[k] += pmoney(c.r[i].f[m]) % 1000 == 0;
+            old[k] += pdate(c.r[i].f[d]) < date_from_ymd(2021, 1, 1);
+        }
+        nh[k] = h.n - 1;
+    }
+    /* court fees and fines stay round in both; the debts are uneven in a backlog */
+    size_t uneven0 = n[0] - round[0], uneven1 = n[1] - round[1];
+    cr_expect_gt(uneven1, 2 * uneven0, "backlog: uneven amounts %zu vs %zu", uneven1, uneven0);
+    cr_expect_gt(uneven1 * 10, n[1] * 3, "backlog: over 30 %% uneven (%zu of %zu)", uneven1, n[1]);
+    cr_expect_gt(old[1] * 4, old[0] * 5, "backlog: older stock (%zu vs %zu before 2021)", old[1],
+                 old[0]);
+    cr_expect_gt(nh[1], nh[0], "backlog: more administrative judgments");
+}
