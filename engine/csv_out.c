@@ -67,32 +67,32 @@ void csv_out_int(thk_buf *b, int64_t v, bool last)
 }
 
 /* The cells.csv text of one value. */
-static void csv_out_value(thk_buf *b, const form_table *t, size_t r, size_t c)
+static void csv_out_value(thk_buf *b, const form_table *t, size_t r, size_t c, bool last)
 {
     const form_cell *cell = form_cell_at(t, r, c);
     char tmp[32];
     switch (t->cols[c].kind) {
     case FORM_KIND_RATE:
         form_rate_format(cell, tmp);
-        csv_out_str(b, tmp, true);
+        csv_out_str(b, tmp, last);
         break;
     case FORM_KIND_TEXT:
-        csv_out_str(b, t->texts ? t->texts[r * t->ncols + c] : NULL, true);
+        csv_out_str(b, t->texts ? t->texts[r * t->ncols + c] : NULL, last);
         break;
     case FORM_KIND_DATE:
         if (cell->empty || cell->v == THK_DATE_NONE || cell->v < INT32_MIN || cell->v > INT32_MAX) {
-            csv_out_field(b, "", 0, true);
+            csv_out_field(b, "", 0, last);
         } else {
             char iso[11];
             date_format_iso((thk_date)cell->v, iso);
-            csv_out_str(b, iso, true);
+            csv_out_str(b, iso, last);
         }
         break;
     default: /* counts and money (đồng) */
         if (cell->empty)
-            csv_out_field(b, "", 0, true);
+            csv_out_field(b, "", 0, last);
         else
-            csv_out_int(b, cell->v, true);
+            csv_out_int(b, cell->v, last);
         break;
     }
 }
@@ -105,7 +105,7 @@ static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
             csv_out_str(b, t->id, false);
             csv_out_str(b, t->rows[r].key, false);
             csv_out_str(b, t->cols[c].code, false);
-            csv_out_value(b, t, r, c);
+            csv_out_value(b, t, r, c, true);
         }
         if (f && csv_out_flush_some(f))
             return THK_EXIT_OUTPUT;
@@ -116,7 +116,7 @@ static int csv_out_table(thk_buf *b, const form_table *t, csv_out_file *f)
 static const char *const csv_out_cells_columns[4] = {"form", "row", "column", "value"};
 static const char *const csv_out_accs_columns[4] = {"form", "row", "acc", "value"};
 static const char *const csv_out_labels_columns[4] = {"form", "row", "level", "label"};
-static const char *const csv_out_lists_columns[4] = {"list", "rank", "column", "value"};
+static const char *const csv_out_lists_columns[2] = {"list", "rank"};
 static const char csv_out_rejects_header[] = "file,line,column,value,severity,code,message\n";
 
 void csv_out_cells_header(thk_buf *b)
@@ -494,10 +494,62 @@ int csv_out_labels_read(const char *path, strpool *pool, cells_lines *out, thk_b
     return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
 }
 
+/* lists.csv read back: a line (list, rank, column, value) for every non-empty field. */
+typedef struct {
+    const char *path;
+    strpool *pool;
+    cells_lines *out;
+    thk_buf *err;
+    bool header;
+    uint32_t *names; /* pool ids of the header's fields */
+    size_t nfields;
+} lists_read_ctx;
+
+static int csv_out_lists_record(void *vctx, const reader_record *rec)
+{
+    lists_read_ctx *c = vctx;
+    if (!c->header) {
+        if (rec->nfields < 2 || strcmp(rec->fields[0], csv_out_lists_columns[0]) != 0 ||
+            strcmp(rec->fields[1], csv_out_lists_columns[1]) != 0) {
+            buf_printf(c->err, "%s: dòng %" PRIu32 ": tiêu đề phải bắt đầu bằng list,rank "
+                               "(header must start with list,rank)", c->path, rec->line);
+            return THK_EXIT_INPUT;
+        }
+        c->nfields = rec->nfields;
+        c->names = thk_xcalloc(rec->nfields + 1, sizeof *c->names);
+        for (size_t i = 0; i < rec->nfields; i++)
+            c->names[i] = strpool_intern(c->pool, rec->fields[i], rec->lens[i]);
+        c->header = true;
+        return 0;
+    }
+    if (rec->nfields != c->nfields) {
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu (field count "
+                           "differs from the header)", c->path, rec->line, rec->nfields,
+                   c->nfields);
+        return THK_EXIT_INPUT;
+    }
+    cells_lines *o = c->out;
+    uint32_t list = strpool_intern(c->pool, rec->fields[0], rec->lens[0]);
+    uint32_t rank = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
+    for (size_t i = 2; i < rec->nfields; i++) {
+        if (rec->lens[i] == 0)
+            continue;
+        if (o->n == o->cap) {
+            o->cap = o->cap ? o->cap * 2 : 1024;
+            o->cells = thk_xrealloc(o->cells, o->cap * sizeof *o->cells);
+        }
+        o->cells[o->n++] = (cells_line){list, rank, c->names[i],
+                                        strpool_intern(c->pool, rec->fields[i], rec->lens[i])};
+    }
+    return 0;
+}
+
 int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
 {
-    cells_read_ctx c = {path, pool, out, err, false, csv_out_lists_columns};
-    return csv_out_read(path, csv_out_cells_record, &c, &c.header, err);
+    lists_read_ctx c = {path, pool, out, err, false, NULL, 0};
+    int rc = csv_out_read(path, csv_out_lists_record, &c, &c.header, err);
+    free(c.names);
+    return rc;
 }
 
 int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err)
@@ -532,21 +584,50 @@ int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
     if (!f)
         return THK_EXIT_OUTPUT;
     thk_buf *b = &f->buf;
-    for (size_t k = 0; k < 4; k++)
-        csv_out_str(b, csv_out_lists_columns[k], k == 3);
+    /* the header: list, rank, then every list's shown columns, first appearance first */
+    size_t cap = 0, nn = 0;
+    for (size_t i = 0; i < fs->ntables; i++)
+        cap += fs->tables[i].is_list ? fs->tables[i].ncols : 0;
+    const char **names = thk_xcalloc(cap + 1, sizeof *names);
+    for (size_t i = 0; i < fs->ntables; i++)
+        for (size_t c = 0; fs->tables[i].is_list && c < fs->tables[i].ncols; c++) {
+            const char *code = fs->tables[i].cols[c].code;
+            size_t k = 0;
+            while (k < nn && strcmp(names[k], code) != 0)
+                k++;
+            if (k == nn)
+                names[nn++] = code;
+        }
+    csv_out_str(b, csv_out_lists_columns[0], false);
+    csv_out_str(b, csv_out_lists_columns[1], nn == 0);
+    for (size_t k = 0; k < nn; k++)
+        csv_out_str(b, names[k], k + 1 == nn);
+    int *colof = thk_xcalloc(nn + 1, sizeof *colof);
     for (size_t i = 0; i < fs->ntables; i++) {
         const form_table *t = &fs->tables[i];
-        for (size_t r = 0; t->is_list && r < t->nrows; r++) {
-            for (size_t c = 0; c < t->ncols; c++) {
-                csv_out_str(b, t->id, false);
-                csv_out_int(b, (int64_t)r + 1, false);
-                csv_out_str(b, t->cols[c].code, false);
-                csv_out_value(b, t, r, c);
+        if (!t->is_list)
+            continue;
+        for (size_t k = 0; k < nn; k++) {
+            colof[k] = -1;
+            for (size_t c = 0; c < t->ncols && colof[k] < 0; c++)
+                if (strcmp(t->cols[c].code, names[k]) == 0)
+                    colof[k] = (int)c;
+        }
+        for (size_t r = 0; r < t->nrows; r++) {
+            csv_out_str(b, t->id, false);
+            csv_out_int(b, (int64_t)r + 1, nn == 0);
+            for (size_t k = 0; k < nn; k++) {
+                if (colof[k] >= 0)
+                    csv_out_value(b, t, r, (size_t)colof[k], k + 1 == nn);
+                else
+                    csv_out_field(b, "", 0, k + 1 == nn);
             }
             if (csv_out_flush_some(f))
                 break;
         }
     }
+    free(colof);
+    free(names);
     return csv_out_close(f, err);
 }
 

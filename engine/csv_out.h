@@ -74,8 +74,10 @@ int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err);
  * form (what the workbook shows beside the figures: unit names, fixed rows' labels); a merge's
  * workbook takes its labels from here. */
 int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err);
-/* lists.csv: `list,rank,column,value`, every shown column of every entry of every list, rank
- * 1.. in list order; values as in cells.csv (integers, ISO dates, text as is, empty for none). */
+/* lists.csv: header `list,rank,` then the shown columns of every list (first appearance
+ * first); one line per entry of every list, rank 1.. in list order, its values under its
+ * columns (as in cells.csv: integers, ISO dates, text as is; empty for none and under the
+ * columns of other lists). */
 int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err);
 
 /* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
@@ -151,7 +153,8 @@ int csv_out_cells_read(const char *path, strpool *pool, cells_lines *out, thk_bu
  * accumulator's name, `value` its integer text. */
 int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 /* The same for labels.csv (`column` = the level's index, `value` = the label) and lists.csv
- * (`form` = the list id, `row` = the rank, `column` = the shown column, `value` its text). */
+ * (one line per non-empty field: `form` = the list id, `row` = the rank, `column` = the shown
+ * column, `value` its text). */
 int csv_out_labels_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 /* Reads a rejects.csv back into log (the message's detail split from the catalogue text), as

@@ -94,7 +94,7 @@ static char *tm_run(const tm_spec *s)
     free(tu_write(d, "accumulators.csv", ac.data, ac.len));
     buf_free(&ac);
     free(tu_write_str(d, "labels.csv", s->labels ? s->labels : "form,row,level,label\n"));
-    free(tu_write_str(d, "lists.csv", s->lists ? s->lists : "list,rank,column,value\n"));
+    free(tu_write_str(d, "lists.csv", s->lists ? s->lists : "list,rank\n"));
     if (s->cases)
         free(tu_write_str(d, "cases.csv", s->cases));
     thk_buf rj = {0};
