@@ -1937,21 +1937,21 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
     if (errsz)
         err[0] = '\0';
     if (!o->out_dir || !o->out_dir[0]) {
-        snprintf(err, errsz, "sample: --out DIR is required (thiếu thư mục đầu ra)");
+        snprintf(err, errsz, "sample: lỗi: thiếu --out DIR (thư mục kết quả)");
         return THK_EXIT_USAGE;
     }
     if (o->cases > SAMPLE_MAX_CASES) {
-        snprintf(err, errsz, "sample: --cases must be at most %llu",
+        snprintf(err, errsz, "sample: lỗi: --cases tối đa %llu",
                  (unsigned long long)SAMPLE_MAX_CASES);
         return THK_EXIT_USAGE;
     }
     if (o->units < 1 || o->units > SAMPLE_MAX_UNITS) {
-        snprintf(err, errsz, "sample: --units must be between 1 and %u", SAMPLE_MAX_UNITS);
+        snprintf(err, errsz, "sample: lỗi: --units phải từ 1 đến %u", SAMPLE_MAX_UNITS);
         return THK_EXIT_USAGE;
     }
     int e = make_dirs(o->out_dir);
     if (e) {
-        snprintf(err, errsz, "sample: cannot create %s: %s (không tạo được thư mục)", o->out_dir,
+        snprintf(err, errsz, "sample: lỗi: không tạo được thư mục %s: %s", o->out_dir,
                  strerror(e));
         return THK_EXIT_OUTPUT;
     }
@@ -1973,7 +1973,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
     int rc = THK_EXIT_OK;
     for (int k = 0; k < 3; k++) {
         if (sf_open(files[k], o->out_dir, NAMES[k])) {
-            snprintf(err, errsz, "sample: cannot create %s: %s", files[k]->tmp,
+            snprintf(err, errsz, "sample: lỗi: không tạo được tệp %s: %s", files[k]->tmp,
                      strerror(files[k]->err));
             rc = THK_EXIT_OUTPUT;
         }
@@ -1997,7 +1997,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
             gen_thahc(g, j);
         for (int k = 0; k < 3 && rc == THK_EXIT_OK; k++) {
             if (sf_finish(files[k])) {
-                snprintf(err, errsz, "sample: cannot write %s: %s (không ghi được tệp)",
+                snprintf(err, errsz, "sample: lỗi: không ghi được tệp %s: %s",
                          files[k]->tmp, strerror(files[k]->err));
                 rc = THK_EXIT_OUTPUT;
             }
@@ -2006,7 +2006,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
     if (rc == THK_EXIT_OK) {
         for (int k = 0; k < 3 && rc == THK_EXIT_OK; k++) {
             if (rename(files[k]->tmp, files[k]->fin) != 0) {
-                snprintf(err, errsz, "sample: cannot rename %s to %s: %s", files[k]->tmp,
+                snprintf(err, errsz, "sample: lỗi: không đổi được tên %s thành %s: %s", files[k]->tmp,
                          files[k]->fin, strerror(errno));
                 rc = THK_EXIT_OUTPUT;
             } else {
@@ -2027,7 +2027,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
             sf_discard(files[k]);
     }
     if (rc == THK_EXIT_OK && errsz)
-        snprintf(err, errsz, "%llu cases, %llu events, %llu thahc rows",
+        snprintf(err, errsz, "%llu việc, %llu sự kiện, %llu bản án hành chính",
                  (unsigned long long)o->cases, (unsigned long long)g->nevents,
                  (unsigned long long)g->nthahc);
     gen_free(g);
@@ -2036,24 +2036,25 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
 }
 
 static const char USAGE[] =
-    "Usage: thongke sample --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
-    "                      [--profile default|backlog]\n"
+    "Cách dùng: thongke sample --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
+    "                          [--profile default|backlog]\n"
     "\n"
-    "Writes realistic synthetic exports DIR/cases.csv, DIR/events.csv and DIR/thahc.csv\n"
-    "(dữ liệu mẫu tổng hợp). The same options give byte-identical files on every machine.\n"
+    "Tạo dữ liệu mẫu tổng hợp giống dữ liệu xuất thật: DIR/cases.csv, DIR/events.csv và\n"
+    "DIR/thahc.csv. Cùng tùy chọn thì cùng từng byte, trên mọi máy.\n"
     "\n"
-    "  --out DIR    output folder, created when missing (required)\n"
-    "  --cases N    number of cases (việc), 0..100000000 (default 2000)\n"
-    "  --seed S     random seed, 0..18446744073709551615 (default 1)\n"
-    "  --units K    number of units (đơn vị), 1..1000 (default 8)\n"
-    "  --messy      write every accepted format variant (BOM, CRLF, ';' and tab delimiters,\n"
-    "               header spellings, quoting, date/money/text variants); same data as clean\n"
-    "  --profile P  default: the project's shape; backlog: a province with a large old stock\n"
-    "               (cases spread over every year, most of them open, far fewer with means,\n"
-    "               debts mostly not round thousands, more administrative judgments)\n"
-    "  --help       this text\n"
+    "  --out DIR    thư mục kết quả, tạo khi chưa có (bắt buộc)\n"
+    "  --cases N    số việc, 0..100000000 (mặc định 2000)\n"
+    "  --seed S     hạt giống ngẫu nhiên, 0..18446744073709551615 (mặc định 1)\n"
+    "  --units K    số đơn vị, 1..1000 (mặc định 8)\n"
+    "  --messy      ghi mọi biến thể định dạng được chấp nhận (BOM, CRLF, dấu phân cách ';'\n"
+    "               và tab, cách viết tiêu đề, ngoặc kép, biến thể ngày, tiền, chữ); cùng dữ\n"
+    "               liệu như bản sạch\n"
+    "  --profile P  default: dạng dữ liệu của dự án; backlog: một tỉnh tồn đọng nhiều (việc\n"
+    "               rải đều qua các năm, phần lớn còn mở, ít việc có điều kiện, số tiền phần\n"
+    "               lớn không tròn nghìn, nhiều bản án hành chính hơn)\n"
+    "  --help       phần hướng dẫn này\n"
     "\n"
-    "Exit codes: 0 ok, 1 usage error, 4 cannot write the output.\n";
+    "Mã thoát: 0 đã tạo, 1 sai cú pháp lệnh, 4 không ghi được kết quả.\n";
 
 /* Strict unsigned decimal: digits only, no sign, no overflow. */
 static bool parse_u64(const char *s, uint64_t *out)
@@ -2090,7 +2091,7 @@ int sample_main(int argc, char **argv)
         if (strcmp(a, "--profile") == 0 || strncmp(a, "--profile=", 10) == 0) {
             const char *pv = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
             if (!pv || (strcmp(pv, "default") != 0 && strcmp(pv, "backlog") != 0)) {
-                fprintf(stderr, "thongke sample: --profile needs default or backlog\n%s", USAGE);
+                fprintf(stderr, "thongke sample: lỗi: --profile cần default hoặc backlog\n%s", USAGE);
                 return THK_EXIT_USAGE;
             }
             o.backlog = strcmp(pv, "backlog") == 0;
@@ -2109,33 +2110,33 @@ int sample_main(int argc, char **argv)
             } else if (a[n] == '\0') {
                 which = k;
                 if (i + 1 >= argc) {
-                    fprintf(stderr, "thongke sample: %s needs a value\n%s", a, USAGE);
+                    fprintf(stderr, "thongke sample: lỗi: %s cần một giá trị\n%s", a, USAGE);
                     return THK_EXIT_USAGE;
                 }
                 val = argv[++i];
             }
         }
         if (which < 0) {
-            fprintf(stderr, "thongke sample: unknown argument '%s'\n%s", a, USAGE);
+            fprintf(stderr, "thongke sample: lỗi: tùy chọn không rõ '%s'\n%s", a, USAGE);
             return THK_EXIT_USAGE;
         }
         uint64_t v = 0;
         if (which == 0) {
             if (!*val) {
-                fprintf(stderr, "thongke sample: --out needs a folder\n");
+                fprintf(stderr, "thongke sample: lỗi: --out cần một thư mục\n");
                 return THK_EXIT_USAGE;
             }
             o.out_dir = val;
             continue;
         }
         if (!parse_u64(val, &v)) {
-            fprintf(stderr, "thongke sample: %s: '%s' is not a non-negative integer\n",
+            fprintf(stderr, "thongke sample: lỗi: %s: '%s' không phải số nguyên không âm\n",
                     OPTS[which], val);
             return THK_EXIT_USAGE;
         }
         if (which == 1) {
             if (v > SAMPLE_MAX_CASES) {
-                fprintf(stderr, "thongke sample: --cases must be at most %llu\n",
+                fprintf(stderr, "thongke sample: lỗi: --cases tối đa %llu\n",
                         (unsigned long long)SAMPLE_MAX_CASES);
                 return THK_EXIT_USAGE;
             }
@@ -2144,7 +2145,7 @@ int sample_main(int argc, char **argv)
             o.seed = v;
         } else {
             if (v < 1 || v > SAMPLE_MAX_UNITS) {
-                fprintf(stderr, "thongke sample: --units must be between 1 and %u\n",
+                fprintf(stderr, "thongke sample: lỗi: --units phải từ 1 đến %u\n",
                         SAMPLE_MAX_UNITS);
                 return THK_EXIT_USAGE;
             }
@@ -2152,7 +2153,7 @@ int sample_main(int argc, char **argv)
         }
     }
     if (!o.out_dir) {
-        fprintf(stderr, "thongke sample: --out DIR is required\n%s", USAGE);
+        fprintf(stderr, "thongke sample: lỗi: thiếu --out DIR\n%s", USAGE);
         return THK_EXIT_USAGE;
     }
     char err[512];
@@ -2161,7 +2162,8 @@ int sample_main(int argc, char **argv)
         fprintf(stderr, "thongke %s\n", err);
         return rc;
     }
-    fprintf(stderr, "thongke sample: %s → %s (seed %llu, %u units%s)\n", err, o.out_dir,
-            (unsigned long long)o.seed, o.units, o.messy ? ", messy" : "");
+    fprintf(stderr, "thongke sample: %s → %s (hạt giống %llu, %u đơn vị%s%s)\n", err, o.out_dir,
+            (unsigned long long)o.seed, o.units, o.messy ? ", định dạng lộn xộn" : "",
+            o.backlog ? ", dạng tồn đọng" : "");
     return THK_EXIT_OK;
 }
