@@ -203,10 +203,11 @@ static thk_date workday(thk_date t)
 #define FIRST_YEAR 2016
 #define NYEARS 11 /* 2016 … 2026 */
 
-/* Per-weekday acceptance weight of each year (later years heavier; 2026 ends at the horizon). */
-static const uint16_t YEAR_WEIGHT[NYEARS] = {2, 3, 3, 4, 4, 5, 6, 7, 8, 10, 11};
-/* --profile backlog: the old years almost as full as the recent ones */
-static const uint16_t YEAR_WEIGHT_BACKLOG[NYEARS] = {6, 6, 7, 7, 8, 8, 9, 9, 10, 11, 12};
+/* Per-weekday acceptance weight of each year (later years heavier; 2026 ends at the horizon);
+ * [1]: --profile backlog, the old years almost as full as the recent ones. (One table per
+ * quantity, indexed by the profile: no pointer chosen between two arrays.) */
+static const uint16_t YEAR_WEIGHT[2][NYEARS] = {{2, 3, 3, 4, 4, 5, 6, 7, 8, 10, 11},
+                                                {6, 6, 7, 7, 8, 8, 9, 9, 10, 11, 12}};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Vocabulary                                                                                  */
@@ -899,7 +900,7 @@ static void days_init(sgen *g)
         date_to_ymd(t, &y, &m, &d);
         int w = date_weekday(t);
         if (w != 0 && w != 6)
-            cum += (g->o->backlog ? YEAR_WEIGHT_BACKLOG : YEAR_WEIGHT)[y - FIRST_YEAR];
+            cum += YEAR_WEIGHT[g->o->backlog][y - FIRST_YEAR];
         g->daycum[i] = cum;
     }
 }
@@ -1135,16 +1136,16 @@ static void pay_split(sgen *g, scase *c, int64_t total, unsigned n, thk_date fro
 
 /* Days to finish after verification, by money class. */
 static const int32_t FINISH_MEDIAN[MC__N] = {10, 10, 20, 120, 360};
-/* Basis points of có điều kiện cases that never finish, by class (and in a province's backlog:
- * most of the stock stays open). */
-static const uint16_t STUCK_BP[MC__N] = {30, 30, 100, 900, 2500};
-static const uint16_t STUCK_BP_BACKLOG[MC__N] = {5500, 5500, 6500, 7500, 8500};
+/* Basis points of có điều kiện cases that never finish, by class ([1]: a province's backlog,
+ * where most of the stock stays open). */
+static const uint16_t STUCK_BP[2][MC__N] = {{30, 30, 100, 900, 2500},
+                                            {5500, 5500, 6500, 7500, 8500}};
 /* Basis points of finishers that end in đình chỉ, by class. */
 static const uint16_t DINH_CHI_BP[MC__N] = {300, 300, 600, 1200, 1500};
-/* Basis points of cases found có điều kiện at the first verification, by class (backlog: far
- * fewer debtors with means). */
-static const uint16_t CO_DK_BP[MC__N] = {9000, 8200, 7200, 6000, 5000};
-static const uint16_t CO_DK_BP_BACKLOG[MC__N] = {6000, 5500, 5000, 4500, 4000};
+/* Basis points of cases found có điều kiện at the first verification, by class ([1]: backlog,
+ * far fewer debtors with means). */
+static const uint16_t CO_DK_BP[2][MC__N] = {{9000, 8200, 7200, 6000, 5000},
+                                            {6000, 5500, 5000, 4500, 4000}};
 
 static int32_t draw_days(srng *r, int32_t median, int32_t lo, int32_t hi)
 {
@@ -1163,7 +1164,7 @@ static void life_active(sgen *g, scase *c, thk_date t)
     unsigned cls = c->cls;
     bool cap_duong = (c->nhom & NV_CAP_DUONG) != 0;
     int32_t dur = draw_days(r, cap_duong ? 900 : FINISH_MEDIAN[cls], 3, 4000);
-    bool stuck = rng_bp(r, cap_duong ? 5000 : (g->o->backlog ? STUCK_BP_BACKLOG : STUCK_BP)[cls]);
+    bool stuck = rng_bp(r, cap_duong ? 5000 : STUCK_BP[g->o->backlog][cls]);
     thk_date pay_until = NO_DATE; /* payments stop at an unresumed suspension */
 
     /* suspensions */
@@ -1273,9 +1274,9 @@ static void life(sgen *g, scase *c)
         return;
     }
     /* voluntary execution: the debtor pays within the voluntary period, no verification */
-    static const uint16_t VOLUNTARY_BP[MC__N] = {3500, 5500, 3000, 300, 0};
-    static const uint16_t VOLUNTARY_BP_BACKLOG[MC__N] = {1200, 2000, 1000, 100, 0};
-    if (rng_bp(r, (g->o->backlog ? VOLUNTARY_BP_BACKLOG : VOLUNTARY_BP)[c->cls])) {
+    static const uint16_t VOLUNTARY_BP[2][MC__N] = {{3500, 5500, 3000, 300, 0},
+                                                    {1200, 2000, 1000, 100, 0}};
+    if (rng_bp(r, VOLUNTARY_BP[g->o->backlog][c->cls])) {
         thk_date end = t + draw_days(r, 15, 2, 90);
         if (c->O > 0)
             pay_split(g, c, c->O, rng_bp(r, 8500) ? 1 : 2, t + 1, end, NOTE_TU_NGUYEN);
@@ -1283,7 +1284,7 @@ static void life(sgen *g, scase *c)
         return;
     }
     t += draw_days(r, 8, 2, 120);
-    if (rng_bp(r, (g->o->backlog ? CO_DK_BP_BACKLOG : CO_DK_BP)[c->cls])) {
+    if (rng_bp(r, CO_DK_BP[g->o->backlog][c->cls])) {
         ev_add(g, c, t, K_XM_CO, 0, NOTE_NONE);
         life_active(g, c, t);
         return;
