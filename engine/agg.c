@@ -492,7 +492,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
         form_eval(r, fr, x, ctx, prior);
     }
     if (ctx == RCTX_CASE && !prior)
-        for (size_t i = 0; i < rs->nlists; i++)
+        for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++)
             list_eval(r, &r->lists[i], x);
     if (x->err)
         return x->err;
@@ -500,7 +500,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
         if (r->forms[i].active)
             form_commit(r, &r->forms[i], agg_rank(prior, x->row));
     if (ctx == RCTX_CASE && !prior)
-        for (size_t i = 0; i < rs->nlists; i++)
+        for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++)
             list_commit(&r->lists[i]);
     return 0;
 }
@@ -1360,7 +1360,9 @@ static int list_cmp(void *ctx, const void *pa, const void *pb)
 
 void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
 {
-    t->id = thk_xstrdup(l->id);
+    /* a screen's list keeps the screen's id as written: tools downstream use it */
+    bool screen = l >= rs->lists + rs->nlists;
+    t->id = thk_xstrdup(screen ? l->ast->id : l->id);
     t->title = thk_xstrdup(l->ast->title);
     t->form_code = l->ast->code ? thk_xstrdup(l->ast->code) : NULL;
     t->subtitle = l->ast->subtitle ? thk_xstrdup(l->ast->subtitle) : NULL;
@@ -1515,8 +1517,8 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
             }
         }
     }
-    r->lists = thk_xcalloc(rs->nlists + 1, sizeof *r->lists);
-    for (size_t i = 0; i < rs->nlists; i++) {
+    r->lists = thk_xcalloc(rs->nlists + rs->nscreen_lists + 1, sizeof *r->lists);
+    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
         list_run *lr = &r->lists[i];
         lr->l = &rs->lists[i];
         lr->w = 1 + lr->l->norder + (lr->l->per >= 0) + lr->l->nshow;
@@ -1539,7 +1541,7 @@ static void agg_run_free(agg_run *r)
         free(fr->sval);
     }
     free(r->forms);
-    for (size_t i = 0; i < r->rs->nlists; i++) {
+    for (size_t i = 0; i < r->rs->nlists + r->rs->nscreen_lists; i++) {
         free(r->lists[i].vals);
         free(r->lists[i].scratch);
     }
@@ -1631,7 +1633,7 @@ static void agg_merge(agg_run *a, agg_run *b)
             }
         }
     }
-    for (size_t i = 0; i < rs->nlists; i++) {
+    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
         list_run *la = &a->lists[i];
         const list_run *lb = &b->lists[i];
         if (la->n + lb->n > la->cap) {
@@ -1711,6 +1713,11 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
+        s->screen_lists = thk_xcalloc(rs->nscreen_lists + 1, sizeof *s->screen_lists);
+        for (size_t i = 0; i < rs->nscreen_lists; i++) {
+            form_table *tb = &s->screen_lists[s->nscreen_lists++];
+            agg_build_list(&r, &r.lists[rs->nlists + i], tb);
+        }
         s->identities_verified = r.verified;
     }
     *status = r.status;

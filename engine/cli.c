@@ -21,7 +21,9 @@ static const char cli_exit_codes[] =
     "  3  lỗi dữ liệu vào: thiếu/không đọc được tệp, thiếu cột, --strict hoặc --max-reject-pct\n"
     "  4  lỗi ghi kết quả: không ghi được, đầy đĩa, thư mục đang bị lần chạy khác khóa, bị ngắt,\n"
     "     hết bộ nhớ, thư mục --out chứa tệp không phải do thongke công bố\n"
-    "  5  kiểm tra nội bộ thất bại (một đẳng thức không thỏa): lỗi chương trình, không công bố\n";
+    "  5  kiểm tra nội bộ thất bại (một đẳng thức không thỏa): lỗi chương trình, không công bố\n"
+    "  6  đã công bố, nhưng có --strict-checks và thẩm tra phát hiện mục mức \"error\"\n"
+    "     (xem checks.csv)\n";
 
 void cli_usage(FILE *f)
 {
@@ -54,6 +56,9 @@ static void cli_report_usage(FILE *f)
             "                       một thư mục rỗng hoặc một báo cáo thongke trước đó\n"
             "  --mode M             quyền của tệp kết quả, bát phân (mặc định 0640; thư mục 0750)\n"
             "  --strict             một dòng bị loại cũng làm lần chạy thất bại (mã 3)\n"
+            "  --baseline THƯ_MỤC   thẩm tra: so sánh thêm với một báo cáo đã công bố (cells.csv\n"
+            "                       của nó), ví dụ báo cáo tháng trước\n"
+            "  --strict-checks      thẩm tra phát hiện mục mức \"error\": vẫn công bố, thoát mã 6\n"
             "  --max-reject-pct P   thất bại khi hơn P %% số dòng của một tệp bị loại (mã 3;\n"
             "                       mặc định 5; các dòng bị loại ghi ở .<tên>.rejects.csv)\n"
             "  --encoding [TỆP=]NAME bảng mã của tệp vào không phải UTF-8 (vd. cp1258); tệp có\n"
@@ -126,7 +131,7 @@ int cli_report(int argc, char **argv)
 {
     enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
            O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_PLACE, O_SIGNED, O_FORMAT, O_QUIET,
-           O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_HELP };
+           O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_BASELINE, O_STRICT_CHECKS, O_HELP };
     static const struct option longopts[] = {
         {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
         {"from", required_argument, 0, O_FROM},       {"to", required_argument, 0, O_TO},
@@ -141,6 +146,8 @@ int cli_report(int argc, char **argv)
         {"progress", no_argument, 0, O_PROGRESS},     {"log", required_argument, 0, O_LOG},
         {"verify", no_argument, 0, O_VERIFY},         {"help", no_argument, 0, O_HELP},
         {"mode", required_argument, 0, O_MODE},
+        {"baseline", required_argument, 0, O_BASELINE},
+        {"strict-checks", no_argument, 0, O_STRICT_CHECKS},
         {0, 0, 0, 0},
     };
     run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .sign_date = THK_DATE_NONE,
@@ -274,6 +281,12 @@ int cli_report(int argc, char **argv)
             break;
         case O_VERIFY:
             o.verify = true;
+            break;
+        case O_BASELINE:
+            o.baseline = a;
+            break;
+        case O_STRICT_CHECKS:
+            o.strict_checks = true;
             break;
         case O_HELP:
             cli_report_usage(stdout);

@@ -503,16 +503,19 @@ typedef struct {
     bool header;
     uint32_t *names; /* pool ids of the header's fields */
     size_t nfields;
+    const char *c0, *c1; /* the header's first fields; c1 NULL: no rank (the record's number) */
+    size_t nrec;
 } lists_read_ctx;
 
 static int csv_out_lists_record(void *vctx, const reader_record *rec)
 {
     lists_read_ctx *c = vctx;
     if (!c->header) {
-        if (rec->nfields < 2 || strcmp(rec->fields[0], csv_out_lists_columns[0]) != 0 ||
-            strcmp(rec->fields[1], csv_out_lists_columns[1]) != 0) {
-            buf_printf(c->err, "%s: dòng %" PRIu32 ": tiêu đề phải bắt đầu bằng list,rank "
-                               "(header must start with list,rank)", c->path, rec->line);
+        if (rec->nfields < 2 || strcmp(rec->fields[0], c->c0) != 0 ||
+            (c->c1 && strcmp(rec->fields[1], c->c1) != 0)) {
+            buf_printf(c->err, "%s: dòng %" PRIu32 ": tiêu đề phải bắt đầu bằng %s%s%s "
+                               "(header must start with them)", c->path, rec->line, c->c0,
+                       c->c1 ? "," : "", c->c1 ? c->c1 : "");
             return THK_EXIT_INPUT;
         }
         c->nfields = rec->nfields;
@@ -530,8 +533,15 @@ static int csv_out_lists_record(void *vctx, const reader_record *rec)
     }
     cells_lines *o = c->out;
     uint32_t list = strpool_intern(c->pool, rec->fields[0], rec->lens[0]);
-    uint32_t rank = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
-    for (size_t i = 2; i < rec->nfields; i++) {
+    uint32_t rank;
+    if (c->c1) {
+        rank = strpool_intern(c->pool, rec->fields[1], rec->lens[1]);
+    } else {
+        char num[24];
+        int len = snprintf(num, sizeof num, "%zu", ++c->nrec);
+        rank = strpool_intern(c->pool, num, (size_t)len);
+    }
+    for (size_t i = c->c1 ? 2 : 1; i < rec->nfields; i++) {
         if (rec->lens[i] == 0)
             continue;
         if (o->n == o->cap) {
@@ -546,7 +556,16 @@ static int csv_out_lists_record(void *vctx, const reader_record *rec)
 
 int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
 {
-    lists_read_ctx c = {path, pool, out, err, false, NULL, 0};
+    lists_read_ctx c = {path, pool, out, err, false, NULL, 0, csv_out_lists_columns[0],
+                        csv_out_lists_columns[1], 0};
+    int rc = csv_out_read(path, csv_out_lists_record, &c, &c.header, err);
+    free(c.names);
+    return rc;
+}
+
+int csv_out_screen_cases_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err)
+{
+    lists_read_ctx c = {path, pool, out, err, false, NULL, 0, "screen", NULL, 0};
     int rc = csv_out_read(path, csv_out_lists_record, &c, &c.header, err);
     free(c.names);
     return rc;
@@ -578,33 +597,39 @@ int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err)
     return csv_out_close(f, err);
 }
 
-int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
+/* One line per row of the list tables among tables[0..n): the table's id (column c0), the
+ * row's rank from 1 (column c1; none when c1 is NULL), then the union of the tables' shown
+ * columns, first appearance first, empty where a table has no such column. */
+static int csv_out_write_rows(const char *path, const form_table *tables, size_t n,
+                              const char *c0, const char *c1, bool bom, thk_buf *err)
 {
     csv_out_file *f = csv_out_open(path, err);
     if (!f)
         return THK_EXIT_OUTPUT;
     thk_buf *b = &f->buf;
-    /* the header: list, rank, then every list's shown columns, first appearance first */
+    if (bom)
+        csv_out_bom(b);
     size_t cap = 0, nn = 0;
-    for (size_t i = 0; i < fs->ntables; i++)
-        cap += fs->tables[i].is_list ? fs->tables[i].ncols : 0;
+    for (size_t i = 0; i < n; i++)
+        cap += tables[i].is_list ? tables[i].ncols : 0;
     const char **names = thk_xcalloc(cap + 1, sizeof *names);
-    for (size_t i = 0; i < fs->ntables; i++)
-        for (size_t c = 0; fs->tables[i].is_list && c < fs->tables[i].ncols; c++) {
-            const char *code = fs->tables[i].cols[c].code;
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; tables[i].is_list && c < tables[i].ncols; c++) {
+            const char *code = tables[i].cols[c].code;
             size_t k = 0;
             while (k < nn && strcmp(names[k], code) != 0)
                 k++;
             if (k == nn)
                 names[nn++] = code;
         }
-    csv_out_str(b, csv_out_lists_columns[0], false);
-    csv_out_str(b, csv_out_lists_columns[1], nn == 0);
+    csv_out_str(b, c0, nn == 0 && !c1);
+    if (c1)
+        csv_out_str(b, c1, nn == 0);
     for (size_t k = 0; k < nn; k++)
         csv_out_str(b, names[k], k + 1 == nn);
     int *colof = thk_xcalloc(nn + 1, sizeof *colof);
-    for (size_t i = 0; i < fs->ntables; i++) {
-        const form_table *t = &fs->tables[i];
+    for (size_t i = 0; i < n; i++) {
+        const form_table *t = &tables[i];
         if (!t->is_list)
             continue;
         for (size_t k = 0; k < nn; k++) {
@@ -614,8 +639,9 @@ int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
                     colof[k] = (int)c;
         }
         for (size_t r = 0; r < t->nrows; r++) {
-            csv_out_str(b, t->id, false);
-            csv_out_int(b, (int64_t)r + 1, nn == 0);
+            csv_out_str(b, t->id, nn == 0 && !c1);
+            if (c1)
+                csv_out_int(b, (int64_t)r + 1, nn == 0);
             for (size_t k = 0; k < nn; k++) {
                 if (colof[k] >= 0)
                     csv_out_value(b, t, r, (size_t)colof[k], k + 1 == nn);
@@ -629,6 +655,18 @@ int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
     free(colof);
     free(names);
     return csv_out_close(f, err);
+}
+
+int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
+{
+    return csv_out_write_rows(path, fs->tables, fs->ntables, csv_out_lists_columns[0],
+                              csv_out_lists_columns[1], false, err);
+}
+
+int csv_out_write_screen_cases(const char *path, const form_set *fs, thk_buf *err)
+{
+    return csv_out_write_rows(path, fs->screen_lists, fs->nscreen_lists, "screen", NULL, true,
+                              err);
 }
 
 int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err)

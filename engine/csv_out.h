@@ -79,6 +79,10 @@ int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err);
  * columns (as in cells.csv: integers, ISO dates, text as is; empty for none and under the
  * columns of other lists). */
 int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err);
+/* checks-cases.csv (spreadsheet-facing: UTF-8 BOM): one line per case a case screen selected,
+ * `screen` then the union of the screens' shown columns, which start with
+ * ma_viec,ma_don_vi,chap_hanh_vien. */
+int csv_out_write_screen_cases(const char *path, const form_set *fs, thk_buf *err);
 
 /* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
 enum {
@@ -157,6 +161,9 @@ int csv_out_accs_read(const char *path, strpool *pool, cells_lines *out, thk_buf
  * column, `value` its text). */
 int csv_out_labels_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 int csv_out_lists_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
+/* The same for checks-cases.csv (`screen,ma_viec,...`): `form` = the screen id, `row` = the
+ * record's number from 1, `column` and `value` as for lists.csv. */
+int csv_out_screen_cases_read(const char *path, strpool *pool, cells_lines *out, thk_buf *err);
 /* Reads a rejects.csv back into log (the message's detail split from the catalogue text), as
  * the workbook of a merge shows the runs' rejects. 0, or THK_EXIT_INPUT with *err set. */
 int csv_out_rejects_read(const char *path, reject_log *log, thk_buf *err);

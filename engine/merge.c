@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "publish.h"
 #include "runfile.h"
+#include "screen.h"
 #include "read_date.h"
 #include "sha256.h"
 #include "strpool.h"
@@ -766,34 +767,39 @@ typedef struct merge_list {
 
 static void merge_lists_free(merge_state *m)
 {
-    for (size_t i = 0; m->lists && m->rs && i < m->rs->nlists; i++)
+    for (size_t i = 0; m->lists && m->rs && i < m->rs->nlists + m->rs->nscreen_lists; i++)
         free(m->lists[i].vals);
     free(m->lists);
 }
 
-/* Adds one run's lists.csv: each (list, rank) an entry, its columns the rules' shown ones. */
-static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, thk_buf *err)
+/* Adds one run's lists.csv (or, with screens, its checks-cases.csv): each (list, rank) an
+ * entry, its columns the rules' shown ones. */
+static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, bool screens,
+                            thk_buf *err)
 {
     const rule_set *rs = m->rs;
+    size_t all = rs->nlists + rs->nscreen_lists;
     if (!m->lists)
-        m->lists = thk_xcalloc(rs->nlists + 1, sizeof *m->lists);
+        m->lists = thk_xcalloc(all + 1, sizeof *m->lists);
+    size_t from = screens ? rs->nlists : 0, to = screens ? all : rs->nlists;
     for (size_t i = 0; i < ll->n; i++) {
         const cells_line *e = &ll->cells[i];
         const char *id = merge_text(m, e->form), *col = merge_text(m, e->column);
-        size_t li = rs->nlists, c = SIZE_MAX;
-        for (size_t k = 0; k < rs->nlists && li == rs->nlists; k++)
-            if (strcmp(rs->lists[k].id, id) == 0)
+        size_t li = to, c = SIZE_MAX;
+        for (size_t k = from; k < to && li == to; k++)
+            if (strcmp(screens ? rs->lists[k].ast->id : rs->lists[k].id, id) == 0)
                 li = k;
-        for (size_t k = 0; li < rs->nlists && k < rs->lists[li].nshow && c == SIZE_MAX; k++)
+        for (size_t k = 0; li < to && k < rs->lists[li].nshow && c == SIZE_MAX; k++)
             if (strcmp(rs->lists[li].show[k].name, col) == 0)
                 c = k;
         int64_t rank;
-        if (li == rs->nlists || c == SIZE_MAX ||
+        if (li == to || c == SIZE_MAX ||
             !diff_value_int(merge_text(m, e->row), &rank) || rank < 1) {
             buf_printf(err,
-                       "không gộp được: %s/lists.csv dòng %zu: quy tắc không có danh sách %s với "
-                       "cột %s, hoặc thứ hạng sai / cannot merge: unknown list or column",
-                       m->in[run].dir, i + 2, id, col);
+                       "không gộp được: %s/%s: quy tắc không có %s %s với cột %s, hoặc thứ hạng "
+                       "sai / cannot merge: unknown list or column",
+                       m->in[run].dir, screens ? "checks-cases.csv" : "lists.csv",
+                       screens ? "phép thẩm tra" : "danh sách", id, col);
             return THK_EXIT_INPUT;
         }
         merge_list *L = &m->lists[li];
@@ -1053,6 +1059,9 @@ static form_set *merge_form_set(merge_state *m)
     }
     for (size_t i = 0; i < m->rs->nlists; i++)
         merge_build_list(m, i, &fs->tables[fs->ntables++]);
+    fs->screen_lists = thk_xcalloc(m->rs->nscreen_lists + 1, sizeof *fs->screen_lists);
+    for (size_t i = 0; i < m->rs->nscreen_lists; i++)
+        merge_build_list(m, m->rs->nlists + i, &fs->screen_lists[fs->nscreen_lists++]);
     fs->identities_verified = m->identities;
     return fs;
 }
@@ -1168,9 +1177,13 @@ static int merge_unit_cmp(const void *a, const void *b)
 static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, bool with_cases,
                                thk_buf *err)
 {
-    manifest_output outs[9];
+    manifest_output outs[11];
     size_t nouts = 0;
     form_set *fs = merge_form_set(m);
+    /* thẩm tra on the merged forms and the runs' case findings, as one run would */
+    screen_result checks;
+    screen_run(m->rs, fs, NULL, &checks);
+    form_table *checks_sheet = screen_table(m->rs, &checks);
     static const char *const tables[] = {"cells.csv", "accumulators.csv", "labels.csv",
                                          "lists.csv"};
     int rc = 0;
@@ -1182,6 +1195,19 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
                       : csv_out_write_lists(path, fs, err);
         outs[nouts].path = tables[k];
         if (!rc && sha256_file(path, outs[nouts++].sha256, NULL, err) != 0)
+            rc = THK_EXIT_OUTPUT;
+    }
+    if (!rc && m->rs->nscreens) {
+        outs[nouts].path = "checks.csv";
+        rc = screen_write_checks(publish_path(p, "checks.csv"), m->rs, &checks, err);
+        if (!rc && sha256_file(publish_path(p, "checks.csv"), outs[nouts++].sha256, NULL, err))
+            rc = THK_EXIT_OUTPUT;
+        if (!rc) {
+            outs[nouts].path = "checks-cases.csv";
+            rc = csv_out_write_screen_cases(publish_path(p, "checks-cases.csv"), fs, err);
+        }
+        if (!rc && sha256_file(publish_path(p, "checks-cases.csv"), outs[nouts++].sha256, NULL,
+                               err))
             rc = THK_EXIT_OUTPUT;
     }
     if (!rc && with_cases) {
@@ -1203,6 +1229,10 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
                           publish_path(p, "rejects.csv"), outs[nouts++].sha256, err);
     }
     if (rc) {
+        screen_result_free(&checks);
+        if (checks_sheet)
+            form_table_clear(checks_sheet);
+        free(checks_sheet);
         form_set_free(fs);
         return rc;
     }
@@ -1273,6 +1303,7 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
                       .place = o->place,
                       .sign_date = o->sign_date,
                       .rejects = rej,
+                      .checks = checks_sheet,
                       .manifest_json = json.data,
                       .created = xlsx_out_created(&mi.per)};
     if (!rc)
@@ -1292,6 +1323,10 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     free(units);
     free(inputs);
     free(runs);
+    screen_result_free(&checks);
+    if (checks_sheet)
+        form_table_clear(checks_sheet);
+    free(checks_sheet);
     form_set_free(fs);
     return rc;
 }
@@ -1378,8 +1413,18 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             rc = csv_out_lists_read(path.data, m.pool, &al, err);
         }
         if (!rc)
-            rc = merge_fold_lists(&m, r, &al, err);
+            rc = merge_fold_lists(&m, r, &al, false, err);
         csv_out_cells_free(&al);
+        if (!rc && m.rs->nscreen_lists) {
+            /* the case screens' lists: every run of these rules published checks-cases.csv */
+            merge_path(&path, m.in[r].dir, "checks-cases.csv");
+            rc = runfile_lists(&m.in[r].mi, "checks-cases.csv", NULL)
+                     ? csv_out_screen_cases_read(path.data, m.pool, &al, err)
+                     : 0;
+            if (!rc)
+                rc = merge_fold_lists(&m, r, &al, true, err);
+            csv_out_cells_free(&al);
+        }
         ncells += dc.n;
         csv_out_cells_free(&dc);
     }

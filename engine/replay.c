@@ -109,19 +109,27 @@ static void replay_step(replay_run *r, const model_event *ev)
     bool in_period = d >= r->S;
     switch (ev->kind) {
     case EV_XAC_MINH_CO_DK:
-        f->condition = COND_CO_DK;
+    case EV_XAC_MINH_CHUA_CO_DK: {
+        uint8_t cond = ev->kind == EV_XAC_MINH_CO_DK ? COND_CO_DK : COND_CHUA_CO_DK;
+        if (f->first_verify_date == THK_DATE_NONE)
+            f->first_verify_date = d;
+        f->last_verify_date = d;
+        f->last_verify_note = ev->note;
+        if (f->condition != cond || f->condition_since == THK_DATE_NONE)
+            f->condition_since = d;
+        f->condition = cond;
         break;
-    case EV_XAC_MINH_CHUA_CO_DK:
-        f->condition = COND_CHUA_CO_DK;
-        break;
+    }
     case EV_HOAN_C:
     case EV_HOAN:
     case EV_TAM_DINH_CHI:
     case EV_KHAC:
         f->suspension = (int8_t)ev->kind; /* a new suspension replaces the previous one */
+        f->suspension_since = d;
         break;
     case EV_TIEP_TUC:
         f->suspension = -1;
+        f->suspension_since = THK_DATE_NONE;
         break;
     case EV_THU_TIEN:
         replay_take(r, ev, replay_owed(f), in_period ? &f->collected : &f->before);
@@ -193,6 +201,10 @@ void replay_case(const model *m, const model_case *c, thk_date S, thk_date E, re
     out->terminal_date = THK_DATE_NONE;
     out->last_event_date = THK_DATE_NONE;
     out->last_note = 0;
+    out->first_verify_date = THK_DATE_NONE;
+    out->last_verify_date = THK_DATE_NONE;
+    out->condition_since = THK_DATE_NONE;
+    out->suspension_since = THK_DATE_NONE;
     out->O = c->so_tien > 0 ? c->so_tien : 0;
 
     replay_run r = {c, S, E, out, warn, ctx, -1, THK_DATE_NONE};

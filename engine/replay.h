@@ -45,6 +45,12 @@ typedef struct {
     thk_date last_event_date; /* date of the last event taken into account (<= E), or NONE */
     uint32_t last_note;       /* ghi_chu string id of the last event taken into account with a
                                  non-empty note, 0 if none */
+    thk_date first_verify_date; /* date of the first verification (either result) <= E, or NONE */
+    thk_date last_verify_date;  /* date of the last verification <= E, or NONE */
+    uint32_t last_verify_note;  /* ghi_chu string id of that verification, 0 if none */
+    thk_date condition_since;   /* date of the verification that gave the condition at E its
+                                   value (a repeated result keeps the first date), or NONE */
+    thk_date suspension_since;  /* date the suspension in force at E began, or NONE */
     thk_money O;              /* so_tien_phai_thi_hanh */
     thk_money before;         /* collected + reduced dated < S (each capped) */
     thk_money B;              /* base: O - before if carried, O if new; never < 0 */

@@ -90,6 +90,9 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
 int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn fn, void *ctx,
                    thk_buf *err);
 
+/* The number of screens (thẩm tra, `screen` items). */
+size_t rule_set_screen_count(const rule_set *rs);
+
 /* The year-to-year continuity checks the rules declare (`continuity` items), in file order. */
 size_t rule_set_continuity_count(const rule_set *rs);
 const char *rule_set_continuity_name(const rule_set *rs, size_t k);

@@ -279,6 +279,27 @@ typedef struct {
     size_t nexpects, expects_cap;
 } rule_test_ast;
 
+/* screen ID "title" { ... } (thẩm tra): a case screen (where / order by / show, as a list) or
+ * a comparison screen (compare VALUE with REF [size SIZE] in FORM, ...) with HB parameters. */
+enum { SCREEN_WARNING = 0, SCREEN_ERROR = 1 };
+typedef struct {
+    const char *id;
+    rule_loc loc;
+    const char *title;
+    int severity;            /* SCREEN_* */
+    rule_loc severity_loc;
+    const char *basis;       /* legal basis / guidance, or NULL */
+    rule_list_ast list;      /* a case screen: where, order by, show (id/title copied) */
+    const char *value, *ref, *size; /* a comparison screen: column codes (size may be NULL) */
+    rule_loc compare_loc;
+    const char **forms;      /* forms whose rows are screened */
+    size_t nforms, forms_cap;
+    rule_loc *form_locs;      /* where each form id is written */
+    size_t nform_locs, form_locs_cap;
+    int64_t hb_u, hb_a, hb_c; /* ten-thousandths: u = 50% → 5000, c = 7 → 70000 */
+    rule_loc hb_loc;
+} rule_screen_ast;
+
 /* continuity "name" { previous = cond [value expr] current = cond [value expr] } */
 typedef struct {
     const char *name;
@@ -314,6 +335,8 @@ typedef struct {
     size_t nlists, lists_cap;
     rule_cont_ast *conts;
     size_t nconts, conts_cap;
+    rule_screen_ast *screens;
+    size_t nscreens, screens_cap;
     rule_test_ast *tests;
     size_t ntests, tests_cap;
 } rule_ast;

@@ -7,6 +7,8 @@
  * context (case or THAHC); the order in which lets finish is their evaluation order. */
 #include "rule_compile.h"
 
+#include "agg.h"
+
 #include "read_text.h"
 #include "rule_eval.h"
 #include "rule_parse.h"
@@ -63,6 +65,11 @@ static const cc_builtin cc_builtins[] = {
     {"terminal_date", RCTX_CASE, BK_FACT, FA_TERMINAL_DATE, RT_DATE, 0},
     {"last_event_date", RCTX_CASE, BK_FACT, FA_LAST_EVENT_DATE, RT_DATE, 0},
     {"last_note", RCTX_CASE, BK_FACT, FA_LAST_NOTE, RT_TEXT, 0},
+    {"first_verify_date", RCTX_CASE, BK_FACT, FA_FIRST_VERIFY_DATE, RT_DATE, 0},
+    {"last_verify_date", RCTX_CASE, BK_FACT, FA_LAST_VERIFY_DATE, RT_DATE, 0},
+    {"last_verify_note", RCTX_CASE, BK_FACT, FA_LAST_VERIFY_NOTE, RT_TEXT, 0},
+    {"condition_since", RCTX_CASE, BK_FACT, FA_CONDITION_SINCE, RT_DATE, 0},
+    {"suspension_since", RCTX_CASE, BK_FACT, FA_SUSPENSION_SINCE, RT_DATE, 0},
     {"S", -1, BK_PERIOD, RP_S, RT_DATE, 0},
     {"E", -1, BK_PERIOD, RP_E, RT_DATE, 0},
     {"year", -1, BK_PERIOD, RP_YEAR, RT_INT, 0},
@@ -860,6 +867,38 @@ static int32_t cc_call(cc *c, const rule_expr *e)
             return -1;
         return cc_node(c->rs, cc_mk(OP_YEARS, RT_INT, a, 0));
     }
+    if (strcmp(fn, "if") == 0) {
+        if (!cc_argc(c, e, 3, "condition, value, value"))
+            return -1;
+        int32_t k = cc_expr(c, e->args[0]);
+        if (!cc_want(c, k, RT_BOOL, e->args[0], fn))
+            return -1;
+        int32_t a = cc_expr(c, e->args[1]);
+        int32_t b = a < 0 ? -1 : cc_operand(c, e->args[2], cc_type(c, a), cc_at(c, a)->dom);
+        if (a < 0 || b < 0)
+            return -1;
+        cc_adapt(c, &a, &b);
+        const rule_node *na = cc_at(c, a), *nb = cc_at(c, b);
+        int ta = na->type == RT_NULL ? nb->type : na->type;
+        int tb = nb->type == RT_NULL ? na->type : nb->type;
+        if (ta != tb || (ta == RT_ENUM && na->dom != nb->dom)) {
+            E(c, e->loc, "if() gives %s or %s: both values must be of one type", cc_tn(c, a),
+              cc_tn(c, b));
+            return -1;
+        }
+        rule_node n = cc_mk(OP_IF, (uint8_t)ta, k, a);
+        n.c = b;
+        n.dom = na->type == RT_NULL ? nb->dom : na->dom;
+        return cc_node(c->rs, n);
+    }
+    if (strcmp(fn, "days") == 0) {
+        if (!cc_argc(c, e, 1, "date"))
+            return -1;
+        int32_t a = cc_expr(c, e->args[0]);
+        if (!cc_want(c, a, RT_DATE, e->args[0], fn))
+            return -1;
+        return cc_node(c->rs, cc_mk(OP_DAYS, RT_INT, a, 0));
+    }
     if (strcmp(fn, "empty") == 0) {
         if (!cc_argc(c, e, 1, "value"))
             return -1;
@@ -896,7 +935,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
             return -1;
         return cc_fold(c, cc_node(c->rs, cc_mk(OP_CONTAINS, RT_BOOL, a, b)), e->loc);
     }
-    E(c, e->loc, "unknown function '%s' (functions: older, years, empty, between, contains; "
+    E(c, e->loc, "unknown function '%s' (functions: older, years, days, if, empty, between, contains; "
                  "in form columns also count, sum, percent, target, prior)", fn);
     return -1;
 }
@@ -1679,6 +1718,83 @@ static void ag_list(cc *c, agg_list *l)
     l->ma_viec = cc_builtin_node(c, cc_builtin_find("ma_viec", RCTX_CASE));
 }
 
+/* ---- screens -------------------------------------------------------------------------------- */
+
+/* Column `code` of form f, -1 (with an error at loc) when it has none. */
+static int cc_screen_col(cc *c, const agg_form *f, const char *code, rule_loc loc)
+{
+    for (size_t k = 0; k < f->ncols; k++)
+        if (strcmp(f->cols[k].ast->code, code) == 0)
+            return (int)k;
+    E(c, loc, "form %s has no column '%s'", f->id, code);
+    return -1;
+}
+
+/* A comparison screen: its forms and their columns; value and reference of one kind. */
+static void cc_screen_compare(cc *c, rule_screen *s)
+{
+    const rule_screen_ast *a = s->ast;
+    s->forms = thk_xcalloc(a->nforms + 1, sizeof *s->forms);
+    s->val = thk_xcalloc(a->nforms + 1, sizeof *s->val);
+    s->ref = thk_xcalloc(a->nforms + 1, sizeof *s->ref);
+    s->size = thk_xcalloc(a->nforms + 1, sizeof *s->size);
+    if (a->hb_u > 10000 || a->hb_c <= 0)
+        E(c, a->hb_loc, "the method needs 0 <= u <= 1 and c > 0");
+    for (size_t k = 0; k < a->nforms; k++) {
+        const agg_form *f = agg_form_find(c->rs, a->forms[k]);
+        if (!f) {
+            E(c, a->form_locs[k], "unknown form '%s'", a->forms[k]);
+            continue;
+        }
+        size_t i = s->nforms++;
+        s->forms[i] = (int)(f - c->rs->forms);
+        s->val[i] = cc_screen_col(c, f, a->value, a->compare_loc);
+        s->ref[i] = cc_screen_col(c, f, a->ref, a->compare_loc);
+        s->size[i] = a->size ? cc_screen_col(c, f, a->size, a->compare_loc) : -1;
+        if (s->val[i] < 0 || s->ref[i] < 0 || (a->size && s->size[i] < 0))
+            continue;
+        if (f->cols[s->val[i]].kind != f->cols[s->ref[i]].kind)
+            E(c, a->compare_loc, "'%s' and '%s' of form %s are not of one kind", a->value, a->ref,
+              f->id);
+        if (s->size[i] >= 0 && f->cols[s->size[i]].kind == FORM_KIND_RATE)
+            E(c, a->compare_loc, "the size '%s' is a rate; give a count or money column", a->size);
+    }
+}
+
+/* Every screen: a case screen compiles as a list after the real lists, a comparison screen
+ * finds its columns; one of the two kinds, ids unique among screens. */
+static void cc_screens(cc *c)
+{
+    rule_set *rs = c->rs;
+    const rule_ast *ast = rs->ast;
+    rs->screens = thk_xcalloc(ast->nscreens + 1, sizeof *rs->screens);
+    for (size_t i = 0; i < ast->nscreens; i++) {
+        const rule_screen_ast *a = &ast->screens[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ast->screens[j].id, a->id) == 0)
+                E(c, a->loc, "screen '%s' is defined twice", a->id);
+        rule_screen *s = &rs->screens[rs->nscreens++];
+        s->ast = a;
+        s->list = -1;
+        bool is_case = a->list.where != NULL, is_cmp = a->value != NULL;
+        if (is_case == is_cmp) {
+            E(c, a->loc, is_case ? "screen '%s' has both 'where' and 'compare'; it is one or the "
+                                   "other"
+                                 : "screen '%s' needs 'where' (a case screen) or 'compare' (a "
+                                   "comparison screen)", a->id);
+            continue;
+        }
+        if (is_cmp) {
+            cc_screen_compare(c, s);
+            continue;
+        }
+        s->list = (int)(rs->nlists + rs->nscreen_lists);
+        agg_list *l = &rs->lists[rs->nlists + rs->nscreen_lists++];
+        l->ast = &a->list;
+        ag_list(c, l);
+    }
+}
+
 /* ---- declarations: settings, columns, maps, names ------------------------------------------- */
 
 static void cc_where_first(cc *c, rule_loc first, char *out, size_t n)
@@ -2187,6 +2303,7 @@ void rule_node_walk(const rule_set *rs, int32_t n, rule_node_visit fn, void *ctx
     case OP_NEG:
     case OP_EMPTY:
     case OP_YEARS:
+    case OP_DAYS:
     case OP_MATCH:
         rule_node_walk(rs, nd->a, fn, ctx);
         return;
@@ -2208,6 +2325,7 @@ void rule_node_walk(const rule_set *rs, int32_t n, rule_node_visit fn, void *ctx
         rule_node_walk(rs, nd->b, fn, ctx);
         return;
     case OP_BETWEEN:
+    case OP_IF:
         rule_node_walk(rs, nd->a, fn, ctx);
         rule_node_walk(rs, nd->b, fn, ctx);
         rule_node_walk(rs, nd->c, fn, ctx);
@@ -2297,7 +2415,7 @@ static void cc_mark_used(rule_set *rs)
             cc_mark(rs, f->accs[j].val, seen);
         }
     }
-    for (size_t i = 0; i < rs->nlists; i++) {
+    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
         const agg_list *l = &rs->lists[i];
         cc_mark(rs, l->where, seen);
         cc_mark(rs, l->per, seen);
@@ -2393,12 +2511,13 @@ size_t rule_compile(rule_set *rs, rule_ast *ast)
     rs->forms = thk_xcalloc(ast->nforms + 1, sizeof *rs->forms);
     cc_order_forms(&c);
     cc_check_scales(&c);
-    rs->lists = thk_xcalloc(ast->nlists + 1, sizeof *rs->lists);
+    rs->lists = thk_xcalloc(ast->nlists + ast->nscreens + 1, sizeof *rs->lists);
     for (size_t i = 0; i < ast->nlists; i++) {
         agg_list *l = &rs->lists[rs->nlists++];
         l->ast = &ast->lists[i];
         ag_list(&c, l);
     }
+    cc_screens(&c);
     for (size_t i = 0; i < rs->nlets; i++) {
         c.ctx = rs->lets[i].home;
         if (rs->lets[i].uses != (LET_USES_CASE | LET_USES_THAHC))
@@ -2512,16 +2631,28 @@ void rule_set_free(rule_set *rs)
         free(f->checks);
     }
     free(rs->forms);
-    for (size_t i = 0; i < rs->nlists; i++) {
+    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
         free(rs->lists[i].id);
         free(rs->lists[i].order);
         free(rs->lists[i].show);
     }
     free(rs->lists);
+    for (size_t i = 0; i < rs->nscreens; i++) {
+        free(rs->screens[i].forms);
+        free(rs->screens[i].val);
+        free(rs->screens[i].ref);
+        free(rs->screens[i].size);
+    }
+    free(rs->screens);
     rule_ast_free(rs->ast);
     rule_diag_free(&rs->diag);
     buf_free(&rs->diagbuf);
     free(rs);
+}
+
+size_t rule_set_screen_count(const rule_set *rs)
+{
+    return rs->nscreens;
 }
 
 const char *rule_set_version(const rule_set *rs)

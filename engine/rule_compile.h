@@ -53,7 +53,8 @@ typedef enum { SCHEMA_CASES(RULE_X_CF) CF__N } rule_case_field; /* schema.h orde
 typedef enum {
     FA_STATE, FA_CARRIED, FA_NEW, FA_CONDITION, FA_SUSPENSION, FA_O, FA_BEFORE, FA_B,
     FA_COLLECTED, FA_REDUCED, FA_REMAINING, FA_TERMINAL_DATE, FA_LAST_EVENT_DATE, FA_LAST_NOTE,
-    FA__N
+    FA_FIRST_VERIFY_DATE, FA_LAST_VERIFY_DATE, FA_LAST_VERIFY_NOTE, FA_CONDITION_SINCE,
+    FA_SUSPENSION_SINCE, FA__N
 } rule_fact;
 typedef enum { SCHEMA_THAHC(RULE_X_TF) TF__N } rule_thahc_field;
 enum { RP_S = 0, RP_E = 1, RP_YEAR = 2 };
@@ -80,6 +81,8 @@ typedef enum {
     OP_DATE_SUB,
     OP_OLDER,       /* a + b < E */
     OP_YEARS,       /* whole years from a to E */
+    OP_DAYS,        /* days from a to E (E - a) */
+    OP_IF,          /* b when a holds, else c (if(cond, then, else)) */
     OP_EMPTY,
     OP_BETWEEN,     /* a between b and c */
     OP_CONTAINS     /* text a contains text b */
@@ -239,6 +242,17 @@ typedef struct {
     int32_t cur_cond, cur_val;
 } rule_cont;
 
+/* A screen (thẩm tra, `screen` in a rule file). A case screen is compiled as a list kept out of
+ * the workbook's list sheets: rs->lists[list], list >= rs->nlists, whose first two shown
+ * columns are ma_don_vi and chap_hanh_vien. A comparison screen reads columns of forms: for
+ * each form forms[k], the column indexes val[k], ref[k] and size[k] (-1: none). */
+typedef struct {
+    const rule_screen_ast *ast;
+    int list;          /* a case screen's list, -1 for a comparison screen */
+    size_t nforms;
+    int *forms, *val, *ref, *size;
+} rule_screen;
+
 /* A row key of case forms other than the unit (ma_don_vi), published in cases.csv under its
  * name so that diff can place a case in the rows of every form. */
 typedef struct {
@@ -292,8 +306,11 @@ struct rule_set {
 
     agg_form *forms;
     size_t nforms;
-    agg_list *lists;
+    agg_list *lists;        /* the lists, then the case screens' lists (nscreen_lists) */
     size_t nlists;
+    size_t nscreen_lists;
+    rule_screen *screens;
+    size_t nscreens;
     bool uses_prior;
 
     bool coverage;      /* set by the test runner: evaluate every let and count outcomes */

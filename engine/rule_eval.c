@@ -196,6 +196,11 @@ static void ev_fact(const rule_eval_ctx *x, int fact, rule_val *out)
     case FA_TERMINAL_DATE: ev_date(out, f->terminal_date); return;
     case FA_LAST_EVENT_DATE: ev_date(out, f->last_event_date); return;
     case FA_LAST_NOTE: ev_text_id(x, f->last_note, out); return;
+    case FA_FIRST_VERIFY_DATE: ev_date(out, f->first_verify_date); return;
+    case FA_LAST_VERIFY_DATE: ev_date(out, f->last_verify_date); return;
+    case FA_LAST_VERIFY_NOTE: ev_text_id(x, f->last_verify_note, out); return;
+    case FA_CONDITION_SINCE: ev_date(out, f->condition_since); return;
+    case FA_SUSPENSION_SINCE: ev_date(out, f->suspension_since); return;
     default: ev_null(out); return;
     }
 }
@@ -416,6 +421,13 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
         else
             ev_int(out, date_whole_years((thk_date)a.i, x->E));
         return;
+    case OP_DAYS:
+        rule_eval(x, nd->a, &a);
+        if (a.null)
+            ev_null(out);
+        else
+            ev_int(out, (int64_t)x->E - a.i);
+        return;
     case OP_EMPTY:
         rule_eval(x, nd->a, &a);
         ev_int(out, a.null);
@@ -431,6 +443,10 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
         rule_eval(x, nd->a, &a);
         rule_eval(x, nd->b, &b);
         ev_int(out, !a.null && !b.null && ev_contains(&a, &b));
+        return;
+    case OP_IF:
+        rule_eval(x, nd->a, &a);
+        rule_eval(x, !a.null && a.i ? nd->b : nd->c, out);
         return;
     }
     ev_null(out);

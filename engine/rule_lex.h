@@ -18,7 +18,7 @@
     X(TK_NOT, "not") X(TK_IN, "in") X(TK_TRUE, "true") X(TK_FALSE, "false") X(TK_NULL, "null")    \
     X(TK_COUNT, "count") X(TK_SUM, "sum") X(TK_PERCENT_FN, "percent") X(TK_EXPECT, "expect")      \
     X(TK_CASE, "case") X(TK_EVENT, "event") X(TK_THAHC, "thahc") X(TK_WORKBOOK, "workbook") X(TK_CONTINUITY, "continuity") \
-    X(TK_LABELS, "labels")
+    X(TK_LABELS, "labels") X(TK_SCREEN, "screen")
 
 typedef enum {
     TK_EOF,

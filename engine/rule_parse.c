@@ -174,6 +174,7 @@ static bool p_top_keyword(rule_tok_kind k)
     case TK_LIST:
     case TK_TEST:
     case TK_CONTINUITY:
+    case TK_SCREEN:
         return true;
     default:
         return false;
@@ -1230,6 +1231,159 @@ static bool p_list(parser *p)
     return p_close(p, open, "list");
 }
 
+/* ---- screens (thẩm tra) --------------------------------------------------------------------- */
+
+/* hb = "hb" IDENT "=" (PERCENT | INT) { "," IDENT "=" (PERCENT | INT) } ; u, a and c of the
+ * Hidiroglou–Berthelot method, kept in ten-thousandths (u = 50% → 5000, c = 7 → 70000). */
+static bool p_screen_hb(parser *p, rule_screen_ast *sc)
+{
+    sc->hb_loc = p->cur.loc;
+    p_next(p);
+    do {
+        const char *name;
+        rule_loc loc;
+        if (!p_ident(p, "a parameter of the method (u, a, c)", &name, &loc) ||
+            !p_expect(p, TK_EQ))
+            return false;
+        int64_t v;
+        if (p_is(p, TK_PERCENT))
+            v = p->cur.i;
+        else if (p_is(p, TK_INT) && p->cur.i <= 1000000)
+            v = p->cur.i * 10000;
+        else
+            return p_expected(p, "a number (7) or a percentage (50%)");
+        p_next(p);
+        if (strcmp(name, "u") == 0)
+            sc->hb_u = v;
+        else if (strcmp(name, "a") == 0)
+            sc->hb_a = v;
+        else if (strcmp(name, "c") == 0)
+            sc->hb_c = v;
+        else {
+            rule_diag_error(p->d, loc, "unknown parameter '%s' (the method takes u, a, c)", name);
+            return false;
+        }
+    } while (p_accept(p, TK_COMMA));
+    return true;
+}
+
+/* compare = "compare" IDENT "with" IDENT [ "size" IDENT ] "in" IDENT { "," IDENT } ; */
+static bool p_screen_compare(parser *p, rule_screen_ast *sc)
+{
+    sc->compare_loc = p->cur.loc;
+    p_next(p);
+    if (!p_ident(p, "the column compared", &sc->value, NULL))
+        return false;
+    if (!p_is_word(p, "with"))
+        return p_expected(p, "'with' and the column it is compared with");
+    p_next(p);
+    if (!p_ident(p, "the reference column", &sc->ref, NULL))
+        return false;
+    if (p_is_word(p, "size")) {
+        p_next(p);
+        if (!p_ident(p, "the size column", &sc->size, NULL))
+            return false;
+    }
+    if (!p_expect(p, TK_IN))
+        return false;
+    do {
+        const char **f = rule_arena_push(p->ast->arena, &sc->forms, &sc->nforms, &sc->forms_cap,
+                                         sizeof *f);
+        rule_loc *l = rule_arena_push(p->ast->arena, &sc->form_locs, &sc->nform_locs,
+                                      &sc->form_locs_cap, sizeof *l);
+        if (!p_ident(p, "a form id", f, l))
+            return false;
+    } while (p_accept(p, TK_COMMA));
+    return true;
+}
+
+/* A case screen's list shows the case, its unit and its officer first (checks-cases.csv and
+ * merge need them) and is ordered by unit and officer unless the screen says otherwise. */
+static void p_screen_case_columns(parser *p, rule_screen_ast *sc)
+{
+    static const char *const first[] = {"ma_viec", "ma_don_vi", "chap_hanh_vien"};
+    static const char *const labels[] = {"Mã việc", "Mã đơn vị", "Chấp hành viên"};
+    rule_list_ast *l = &sc->list;
+    rule_showcol_ast *old = l->show;
+    size_t nold = l->nshow;
+    l->show = NULL;
+    l->nshow = l->show_cap = 0;
+    for (size_t k = 0; k < 3; k++) {
+        rule_showcol_ast *s = rule_arena_push(p->ast->arena, &l->show, &l->nshow, &l->show_cap,
+                                              sizeof *s);
+        s->name = first[k];
+        s->label = labels[k];
+        s->loc = sc->loc;
+    }
+    for (size_t i = 0; i < nold; i++) {
+        if (strcmp(old[i].name, first[0]) == 0 || strcmp(old[i].name, first[1]) == 0 ||
+            strcmp(old[i].name, first[2]) == 0)
+            continue;
+        rule_showcol_ast *s = rule_arena_push(p->ast->arena, &l->show, &l->nshow, &l->show_cap,
+                                              sizeof *s);
+        *s = old[i];
+    }
+    bool by_unit = l->norder == 0;
+    for (size_t k = 1; by_unit && k < 3; k++) {
+        rule_orderkey_ast *o = rule_arena_push(p->ast->arena, &l->order, &l->norder,
+                                               &l->order_cap, sizeof *o);
+        o->name = first[k];
+        o->loc = sc->loc;
+    }
+}
+
+/* screen = "screen" IDENT STRING "{" { screen_item } "}" ;
+ * screen_item = "severity" ("warning" | "error") | "basis" STRING | compare | hb | list_item ; */
+static bool p_screen(parser *p)
+{
+    rule_loc open = p->cur.loc;
+    p_next(p);
+    rule_screen_ast *sc = rule_arena_push(p->ast->arena, &p->ast->screens, &p->ast->nscreens,
+                                          &p->ast->screens_cap, sizeof *sc);
+    if (!p_ident(p, "the screen id", &sc->id, &sc->loc) ||
+        !p_string(p, "the screen title", &sc->title, NULL) || !p_expect(p, TK_LBRACE)) {
+        p->ast->nscreens--;
+        return false;
+    }
+    sc->list.id = sc->id;
+    sc->list.loc = sc->loc;
+    sc->list.title = sc->title;
+    sc->hb_u = 5000, sc->hb_a = 500, sc->hb_c = 70000;
+    static const rule_tok_kind st[] = {TK_WHERE, TK_ORDER, TK_SHOW};
+    while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
+        bool ok;
+        if (p_is_word(p, "severity")) {
+            p_next(p);
+            sc->severity_loc = p->cur.loc;
+            const char *sev = NULL;
+            ok = p_ident(p, "warning or error", &sev, NULL);
+            if (ok && strcmp(sev, "error") == 0)
+                sc->severity = SCREEN_ERROR;
+            else if (ok && strcmp(sev, "warning") != 0) {
+                rule_diag_error(p->d, sc->severity_loc, "severity is 'warning' or 'error'");
+                ok = false;
+            }
+        } else if (p_is_word(p, "basis")) {
+            p_next(p);
+            ok = p_string(p, "the screen's basis", &sc->basis, NULL);
+        } else if (p_is_word(p, "compare")) {
+            ok = p_screen_compare(p, sc);
+        } else if (p_is_word(p, "hb")) {
+            ok = p_screen_hb(p, sc);
+        } else if (p_is(p, TK_WHERE) || p_is(p, TK_ORDER) || p_is(p, TK_SHOW)) {
+            ok = p_list_item(p, &sc->list);
+        } else {
+            ok = p_expected(p, "a screen item (severity, basis, where, order by, show, "
+                               "compare, hb)");
+        }
+        if (!ok)
+            p_sync_body(p, st, 3);
+    }
+    if (sc->list.where)
+        p_screen_case_columns(p, sc);
+    return p_close(p, open, "screen");
+}
+
 /* ---- tests ---------------------------------------------------------------------------------- */
 
 /* { (IDENT | STRING) "=" value } with value = bare word | STRING | DATE | INT (read as one
@@ -1608,9 +1762,10 @@ static bool p_item(parser *p)
     case TK_LIST: return p_list(p);
     case TK_TEST: return p_test(p);
     case TK_CONTINUITY: return p_continuity(p);
+    case TK_SCREEN: return p_screen(p);
     default:
         p_expected(p, "an item (version, include, period, columns, map, labels, let, target, "
-                      "form, list, test)");
+                      "form, list, screen, test)");
         if (!p_is(p, TK_EOF))
             p_next(p);
         return false;

@@ -1,6 +1,7 @@
 /* run — the report pipeline and its exit codes: rules, lock, input, compute, write, publish. */
 #define _GNU_SOURCE /* SCHED_IDLE */
 #include "run.h"
+#include "screen.h"
 
 #include "csv_out.h"
 #include "load.h"
@@ -63,6 +64,8 @@ typedef struct {
     char *out;            /* output folder */
     publish *pub;
     form_set *fs;
+    screen_result checks;     /* thẩm tra: the screens' findings */
+    form_table *checks_sheet;
     thk_buf err;
     manifest_info mi;
     manifest_rule rules[RUN_MAX_RULES];
@@ -527,7 +530,7 @@ static bool run_continuity_wait(run_ctx *c)
 static int run_write(run_ctx *c)
 {
     const run_opts *o = c->o;
-    const char *names[10];
+    const char *names[12];
     size_t n = 0;
     int rc = 0;
     rejects_sort(c->rej);
@@ -547,6 +550,16 @@ static int run_write(run_ctx *c)
         names[n++] = "lists.csv";
         if ((rc = csv_out_write_lists(publish_path(c->pub, "lists.csv"), c->fs, &c->err)))
             return rc;
+        if (rule_set_screen_count(c->rs)) {
+            names[n++] = "checks.csv";
+            if ((rc = screen_write_checks(publish_path(c->pub, "checks.csv"), c->rs, &c->checks,
+                                          &c->err)))
+                return rc;
+            names[n++] = "checks-cases.csv";
+            if ((rc = csv_out_write_screen_cases(publish_path(c->pub, "checks-cases.csv"), c->fs,
+                                                 &c->err)))
+                return rc;
+        }
     }
     names[n++] = "rejects.csv";
     if ((rc = csv_out_write_rejects(publish_path(c->pub, "rejects.csv"), c->rej, &c->err)))
@@ -598,6 +611,7 @@ static int run_write(run_ctx *c)
             .place = o->place,
             .sign_date = o->sign_date,
             .rejects = c->rej,
+            .checks = c->checks_sheet,
             .manifest_json = json.data,
             .created = xlsx_out_created(&c->per),
         };
@@ -669,6 +683,33 @@ static int run_verify(run_ctx *c)
     buf_free(&path);
     log_stage("verify", "%s", differ ? "KHÁC với báo cáo đã công bố" : "giống hệt báo cáo đã công bố");
     return differ;
+}
+
+/* Thẩm tra: the rules' screens on the computed forms (and the --baseline run's cells). They
+ * never change a figure; a baseline that cannot be read is an input error. */
+static int run_screens(run_ctx *c)
+{
+    if (!rule_set_screen_count(c->rs))
+        return 0;
+    int64_t t0 = log_now_ms();
+    screen_baseline b;
+    bool with_b = c->o->baseline != NULL;
+    if (with_b) {
+        buf_clear(&c->err);
+        if (screen_baseline_read(&b, c->o->baseline, &c->err)) {
+            log_error("--baseline: %s", c->err.data);
+            screen_baseline_free(&b);
+            return THK_EXIT_INPUT;
+        }
+    }
+    screen_run(c->rs, c->fs, with_b ? &b : NULL, &c->checks);
+    if (with_b)
+        screen_baseline_free(&b);
+    c->checks_sheet = screen_table(c->rs, &c->checks);
+    log_stage("thẩm tra", "%zu kiểm tra của quy tắc: %zu mục phát hiện (%zu mức error), %zu việc "
+              "trong checks-cases.csv (%" PRId64 " ms)", rule_set_screen_count(c->rs),
+              c->checks.n, c->checks.nerror, c->checks.ncases, log_now_ms() - t0);
+    return 0;
 }
 
 static char *run_default_out(const run_opts *o, const period *p)
@@ -809,6 +850,8 @@ static int run_pipeline(run_ctx *c)
     log_stage("loại", "rejects.csv: %zu dòng (%zu loại, %zu cảnh báo, %zu thêm khi tính)",
               rejects_count(c->rej), rejects_count_severity(c->rej, NULL, 'E'),
               rejects_count_severity(c->rej, NULL, 'W'), rejects_count(c->rej) - rejects_before);
+    if ((rc = run_screens(c)))
+        return rc;
     int64_t t2 = log_now_ms();
     buf_clear(&c->err);
     rc = run_write(c);
@@ -826,6 +869,11 @@ static int run_pipeline(run_ctx *c)
         run_drop_kept_rejects(c);
     log_stage("công bố", "%s: %zu tệp (%" PRId64 " ms); tổng %" PRId64 " ms", c->out,
               c->mi.noutputs + 1, log_now_ms() - t2, log_now_ms() - t0);
+    if (o->strict_checks && c->checks.nerror) {
+        log_error("--strict-checks: thẩm tra có %zu mục mức \"error\" (xem checks.csv)",
+                  c->checks.nerror);
+        return THK_EXIT_SCREEN;
+    }
     return THK_EXIT_OK;
 }
 
@@ -862,6 +910,10 @@ int run_report(const run_opts *o)
     manifest_clear(&c.published);
     free(c.unit_codes);
     form_set_free(c.fs);
+    screen_result_free(&c.checks);
+    if (c.checks_sheet)
+        form_table_clear(c.checks_sheet);
+    free(c.checks_sheet);
     rejects_free(c.rej);
     model_free(c.m);
     rule_set_free(c.rs);

@@ -28,6 +28,8 @@ typedef struct {
     const char *place;        /* --place: the place of "…, ngày … tháng … năm …" */
     thk_date sign_date;       /* --sign-date, or THK_DATE_NONE (left blank) */
     bool want_xlsx, want_csv;
+    const char *baseline;     /* --baseline RUN_DIR: screens compare with its cells.csv too */
+    bool strict_checks;       /* --strict-checks: an "error" finding exits THK_EXIT_SCREEN */
     bool quiet, progress;
     const char *log;
     bool verify;

@@ -24,7 +24,9 @@ enum {
     THK_EXIT_INPUT = 3,  /* missing/unreadable input, missing column, --strict, --max-reject-pct */
     THK_EXIT_OUTPUT = 4, /* cannot write, disk full, lock held, interrupted, out of memory,
                           * an output folder that is not ours */
-    THK_EXIT_CHECK = 5   /* an identity did not hold: a bug, nothing published */
+    THK_EXIT_CHECK = 5,  /* an identity did not hold: a bug, nothing published */
+    THK_EXIT_SCREEN = 6  /* published, but --strict-checks and a screen of severity "error"
+                          * flagged something (checks.csv) */
 };
 
 /* The reject catalogue: one list, from which the enum, the codes in rejects.csv, the

@@ -996,6 +996,8 @@ int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err)
     const form_set *fs = r->forms;
     for (size_t i = 0; fs && i < fs->ntables; i++)
         xo_table(&x, &fs->tables[i], fs);
+    if (r->checks)
+        xo_table(&x, r->checks, fs);
     xo_rejects(&x);
     xo_manifest(&x);
 

@@ -27,6 +27,7 @@ typedef struct {
     thk_date sign_date;         /* --sign-date; 0 or THK_DATE_NONE: "ngày …… tháng …… năm ……"
                                    left to fill by hand */
     const reject_log *rejects;  /* rejected rows and warnings, already sorted; NULL: none */
+    const form_table *checks;   /* the "Thẩm tra" sheet (screen.h), after the lists; NULL: none */
     const char *manifest_json;  /* text for the hidden manifest sheet (one line a row); NULL: "" */
     time_t created;             /* document creation time (period end or SOURCE_DATE_EPOCH);
                                    0: the period end at 00:00 UTC. Never the wall clock. */

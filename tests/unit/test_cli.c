@@ -474,10 +474,13 @@ Test(cli, diff_warns_when_periods_or_rules_differ)
     free(tu_write(rules2, "thads.rules", r, n));
     free(r);
     char maps[4400];
-    snprintf(maps, sizeof maps, "%s/rules/thads-maps.rules", tu_root());
-    r = tu_read(maps, &n);
-    free(tu_write(rules2, "thads-maps.rules", r, n));
-    free(r);
+    static const char *const included[] = {"thads-maps.rules", "tham-tra.rules"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(maps, sizeof maps, "%s/rules/%s", tu_root(), included[i]);
+        r = tu_read(maps, &n);
+        free(tu_write(rules2, included[i], r, n));
+        free(r);
+    }
     snprintf(rules2 + strlen(rules2), sizeof rules2 - strlen(rules2), "/thads.rules");
     FILE *f = fopen(rules2, "a");
     cr_assert_not_null(f);

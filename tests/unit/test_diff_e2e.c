@@ -136,9 +136,12 @@ Test(diff_e2e, a_rule_file_defining_co_dk_otherwise_names_the_cases_by_its_defin
     fprintf(f, "%.*slet tt_co_dk = tt_xong or tt_dinh_chi or tt_dang_thi_hanh or tt_khac%s",
             (int)(at - text), text, at + strlen(shipped));
     fclose(f);
-    snprintf(p, sizeof p, "%s/rules/thads-maps.rules", tu_root());
-    de_path(q, sizeof q, rules_dir, "thads-maps.rules");
-    de_copy(p, q, NULL);
+    static const char *const included[] = {"thads-maps.rules", "tham-tra.rules"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/rules/%s", tu_root(), included[i]);
+        de_path(q, sizeof q, rules_dir, included[i]);
+        de_copy(p, q, NULL);
+    }
     static const char *const files[] = {"cases.csv", "events.csv", "thahc.csv"};
     for (size_t i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s/input/sample/%s", tu_root(), files[i]);
