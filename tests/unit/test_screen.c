@@ -1,0 +1,297 @@
+/* Screens (thẩm tra): the construct's compile errors, the Hidiroglou–Berthelot scoring on a
+ * hand-built table, and the real binary's checks.csv, checks-cases.csv, --strict-checks and
+ * --baseline on the sample. */
+#include "testutil.h"
+
+#include "agg.h"
+#include "rule_compile.h"
+#include "screen.h"
+
+#include <criterion/criterion.h>
+
+static const char *const screen_form =
+    "version \"t\"\n"
+    "form F \"F\" {\n"
+    "  rows ma_don_vi total \"T\"\n"
+    "  column v \"v\" = count()\n"
+    "  column r \"r\" = count()\n"
+    "  column s \"s\" = count()\n"
+    "  column p \"p\" = percent(v, r)\n"
+    "}\n";
+
+/* Compiles screen_form followed by `extra`; NULL with the diagnostics in *diag on error. */
+static rule_set *screen_rules(const char *extra, thk_buf *diag)
+{
+    thk_buf t = {0};
+    buf_printf(&t, "%s%s", screen_form, extra);
+    rule_set *rs = rule_set_load_text("t.rules", t.data, diag);
+    buf_free(&t);
+    return rs;
+}
+
+static void screen_rejects(const char *extra, const char *want)
+{
+    thk_buf diag = {0};
+    rule_set *rs = screen_rules(extra, &diag);
+    cr_expect_null(rs, "compiled: %s", extra);
+    cr_expect(diag.data && strstr(diag.data, want), "want '%s' in: %s", want,
+              diag.data ? diag.data : "");
+    rule_set_free(rs);
+    buf_free(&diag);
+}
+
+Test(screen, compile_errors_name_what_is_wrong)
+{
+    screen_rejects("screen a \"A\" { compare v with r in G }", "unknown form 'G'");
+    screen_rejects("screen a \"A\" { compare v with x in F }", "form F has no column 'x'");
+    screen_rejects("screen a \"A\" { compare v with p in F }", "not of one kind");
+    screen_rejects("screen a \"A\" { compare v with r size p in F }", "the size 'p' is a rate");
+    screen_rejects("screen a \"A\" { severity warning }", "needs 'where'");
+    screen_rejects("screen a \"A\" { where true compare v with r in F }", "both 'where' and");
+    screen_rejects("screen a \"A\" { severity fatal where true }", "severity is 'warning' or");
+    screen_rejects("screen a \"A\" { where true hb z = 1 }", "unknown parameter 'z'");
+    screen_rejects("screen a \"A\" { compare v with r in F hb u = 150% }", "0 <= u <= 1");
+    screen_rejects("screen a \"A\" { where true }\nscreen a \"B\" { where true }",
+                   "screen 'a' is defined twice");
+    screen_rejects("screen a \"A\" { where nope }", "nope");
+}
+
+/* A table F shaped like the compiled form: rows U1..Un then the total, columns v r s p. */
+static void screen_table_fill(form_table *t, size_t n, const int64_t *v, const int64_t *r)
+{
+    memset(t, 0, sizeof *t);
+    t->id = strdup("F");
+    t->nrowfields = 1;
+    t->rowfield_labels = calloc(1, sizeof *t->rowfield_labels);
+    t->ncols = 4;
+    t->cols = calloc(4, sizeof *t->cols);
+    static const char *const codes[] = {"v", "r", "s", "p"};
+    for (size_t c = 0; c < 4; c++) {
+        t->cols[c].code = strdup(codes[c]);
+        t->cols[c].label = strdup(codes[c]);
+        t->cols[c].group = -1;
+        t->cols[c].kind = c == 3 ? FORM_KIND_RATE : FORM_KIND_COUNT;
+    }
+    t->nrows = n + 1;
+    t->rows = calloc(n + 1, sizeof *t->rows);
+    t->cells = calloc((n + 1) * 4, sizeof *t->cells);
+    for (size_t i = 0; i <= n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, i < n ? "U%zu" : "*", i + 1);
+        t->rows[i].key = strdup(key);
+        t->rows[i].kind = i < n ? FORM_ROW_DATA : FORM_ROW_TOTAL;
+        if (i < n) {
+            form_cell_at(t, i, 0)->v = v[i];
+            form_cell_at(t, i, 1)->v = r[i];
+            form_cell_at(t, i, 2)->v = 100;
+        }
+    }
+}
+
+/* u = 0 makes E the plain score s. Ratios 1,1,1,1,1,3: r_M = 1, s = 0 for five units and
+ * 3/1 - 1 = 2 for U6. E sorted 0,0,0,0,0,2: Q1 = M = Q3 = 0 (type 7: h = 5 × 0.75 = 3.75,
+ * between two zeros), so both spreads are max(0, |0.05 × 0|) = 0 and the bounds are 0 and 0:
+ * only U6 (E = 2 > 0) is flagged, with threshold 0. A unit with a zero reference (U7) is not
+ * scored. */
+Test(screen, hidiroglou_berthelot_flags_the_unit_that_moved_and_only_it)
+{
+    thk_buf diag = {0};
+    rule_set *rs = screen_rules("screen moved \"Biến động\" { severity error\n"
+                                "  compare v with r size s in F\n  hb u = 0%, a = 5%, c = 2 }\n",
+                                &diag);
+    cr_assert_not_null(rs, "%s", diag.data ? diag.data : "");
+    int64_t v[7] = {100, 100, 100, 100, 100, 300, 50}, r[7] = {100, 100, 100, 100, 100, 100, 0};
+    form_set fs = {0};
+    form_table t;
+    screen_table_fill(&t, 7, v, r);
+    fs.tables = &t;
+    fs.ntables = 1;
+    screen_result res;
+    screen_run(rs, &fs, NULL, &res);
+    cr_assert_eq(res.n, 1, "findings: %zu", res.n);
+    cr_expect_str_eq(res.flags[0].unit, "U6");
+    cr_expect_str_eq(res.flags[0].chv, "");
+    cr_expect_str_eq(res.flags[0].value, "300");
+    cr_expect_str_eq(res.flags[0].reference, "100");
+    cr_expect_str_eq(res.flags[0].score, "2.0000");
+    cr_expect_str_eq(res.flags[0].threshold, "0.0000");
+    cr_expect_str_eq(res.flags[0].compared, "cung_ky");
+    cr_expect_eq(res.nerror, 1);
+    screen_result_free(&res);
+
+    /* fewer than four scored units: no population, no finding */
+    form_table t3;
+    screen_table_fill(&t3, 3, (int64_t[]){100, 100, 900}, (int64_t[]){100, 100, 100});
+    fs.tables = &t3;
+    screen_run(rs, &fs, NULL, &res);
+    cr_expect_eq(res.n, 0);
+    screen_result_free(&res);
+    form_table_clear(&t);
+    form_table_clear(&t3);
+    rule_set_free(rs);
+    buf_free(&diag);
+}
+
+/* With spread: ratios 0.9 1.0 1.0 1.1 1.2 2.0, u = 0. r_M (type 7 median of six sorted values)
+ * = (1.0 + 1.1) / 2 = 1.05. s: 0.9 → 1 - 1.05/0.9 = -0.1667,
+ * 1.0 → -0.05, 1.1 → 1.1/1.05 - 1 = 0.0476, 1.2 → 0.1429, 2.0 → 0.9048. Sorted E:
+ * -0.1667 -0.05 -0.05 0.0476 0.1429 0.9048; Q1 (h = 1.25) = -0.05, M (h = 2.5) = -0.0012,
+ * Q3 (h = 3.75) = 0.1190. d_low = max(0.0488, 0.00006) = 0.0488, d_high = 0.1202; c = 3:
+ * bounds -0.1476 and 0.3595: the 2.0 unit (0.9048) and the 0.9 unit (-0.1667) are flagged. */
+Test(screen, the_bounds_follow_the_quartiles_of_the_scores)
+{
+    thk_buf diag = {0};
+    rule_set *rs = screen_rules("screen moved \"Biến động\" { compare v with r in F\n"
+                                "  hb u = 0%, a = 5%, c = 3 }\n", &diag);
+    cr_assert_not_null(rs, "%s", diag.data ? diag.data : "");
+    int64_t v[6] = {90, 100, 100, 110, 120, 200}, r[6] = {100, 100, 100, 100, 100, 100};
+    form_set fs = {0};
+    form_table t;
+    screen_table_fill(&t, 6, v, r);
+    fs.tables = &t;
+    fs.ntables = 1;
+    screen_result res;
+    screen_run(rs, &fs, NULL, &res);
+    cr_assert_eq(res.n, 2, "findings: %zu", res.n);
+    cr_expect_str_eq(res.flags[0].unit, "U1");
+    cr_expect_str_eq(res.flags[0].score, "-0.1667");
+    cr_expect_str_eq(res.flags[0].threshold, "-0.1476");
+    cr_expect_str_eq(res.flags[1].unit, "U6");
+    cr_expect_str_eq(res.flags[1].score, "0.9048");
+    cr_expect_str_eq(res.flags[1].threshold, "0.3595");
+    cr_expect_eq(res.nerror, 0, "severity defaults to warning");
+    screen_result_free(&res);
+    form_table_clear(&t);
+    rule_set_free(rs);
+    buf_free(&diag);
+}
+
+/* ---- the real binary ------------------------------------------------------------------------ */
+
+static int screen_thk(const char *errp, const char *const *args)
+{
+    char *argv[40];
+    int argc = 0;
+    argv[argc++] = (char *)tu_bin();
+    for (; *args && argc < 39; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    return tu_run(argv, NULL, errp, NULL);
+}
+
+static char *screen_report(const char *tmp, const char *name, const char *rules,
+                           const char *extra1, const char *extra2, int *rc)
+{
+    char in[4096], out[4096], errp[4096];
+    snprintf(in, sizeof in, "%s/input/sample", tu_root());
+    snprintf(out, sizeof out, "%s/%s", tmp, name);
+    snprintf(errp, sizeof errp, "%s/%s.err", tmp, name);
+    const char *args[] = {"report", "--year", "2026", "--months", "12", "--input", in, "--rules",
+                          rules, "--out", out, "--quiet", extra1, extra2, NULL};
+    *rc = screen_thk(errp, args);
+    return strdup(out);
+}
+
+static char *screen_file(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return tu_read(p, NULL);
+}
+
+Test(screen, the_report_publishes_checks_and_the_cases_behind_them)
+{
+    char *tmp = tu_tempdir();
+    char rules[4096];
+    snprintf(rules, sizeof rules, "%s/rules/thads.rules", tu_root());
+    int rc;
+    char *out = screen_report(tmp, "a", rules, NULL, NULL, &rc);
+    cr_assert_eq(rc, 0);
+    char *checks = screen_file(out, "checks.csv");
+    char *cases = screen_file(out, "checks-cases.csv");
+    cr_assert_not_null(checks);
+    cr_assert_not_null(cases);
+    static const char want_checks[] = "\xEF\xBB\xBFscreen,ma_don_vi,chap_hanh_vien,measure,value,"
+                                      "reference,score,threshold,severity,message,";
+    static const char want_cases[] = "\xEF\xBB\xBFscreen,ma_viec,ma_don_vi,chap_hanh_vien,";
+    cr_expect(strncmp(checks, want_checks, strlen(want_checks)) == 0, "%.120s", checks);
+    cr_expect(strncmp(cases, want_cases, strlen(want_cases)) == 0, "%.80s", cases);
+    /* every case line belongs to a shipped screen id; each case screen's per-unit counts in
+     * checks.csv add up to its lines in checks-cases.csv */
+    static const char *const ids[] = {"chuyen_chua_co_dk_sat_ky", "xac_minh_lai_qua_han",
+                                       "xac_minh_lan_dau_cham", "viec_khong_bien_dong"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t lines = 0, counted = 0;
+        char pre[64];
+        snprintf(pre, sizeof pre, "\n%s,", ids[k]);
+        for (const char *p = strstr(cases, pre); p; p = strstr(p + 1, pre))
+            lines++;
+        for (const char *p = strstr(checks, pre); p; p = strstr(p + 1, pre)) {
+            /* unit-level line: empty chap_hanh_vien → ",," after the unit */
+            const char *unit_end = strchr(p + strlen(pre), ',');
+            if (unit_end && unit_end[1] == ',') {
+                const char *v = strstr(unit_end, ",so_viec,");
+                cr_assert_not_null(v);
+                counted += strtoul(v + 9, NULL, 10);
+            }
+        }
+        cr_expect_gt(lines, 0, "%s selects no case on the sample", ids[k]);
+        cr_expect_eq(lines, counted, "%s: %zu lines, units count %zu", ids[k], lines, counted);
+    }
+    cr_expect_not_null(strstr(checks, "\nbien_dong_"), "no comparison finding on the sample");
+    free(checks);
+    free(cases);
+    free(out);
+    free(tmp);
+}
+
+Test(screen, strict_checks_exits_6_on_an_error_finding_and_still_publishes)
+{
+    char *tmp = tu_tempdir();
+    char rules[4096], maps[4096];
+    snprintf(maps, sizeof maps, "%s/rules/thads-maps.rules", tu_root());
+    thk_buf t = {0};
+    buf_printf(&t, "version \"strict\"\ninclude \"%s\"\n"
+                   "screen moi \"Việc mới\" { severity error\n  where new\n }\n", maps);
+    char *rp = tu_write_str(tmp, "strict.rules", t.data);
+    snprintf(rules, sizeof rules, "%s", rp);
+    int rc;
+    char *out = screen_report(tmp, "s", rules, "--strict-checks", NULL, &rc);
+    cr_expect_eq(rc, 6, "exit %d", rc);
+    char *checks = screen_file(out, "checks.csv");
+    cr_expect_not_null(checks, "published despite the finding");
+    cr_expect(checks && strstr(checks, "\nmoi,") && strstr(checks, ",error,"));
+    free(out);
+    out = screen_report(tmp, "w", rules, NULL, NULL, &rc);
+    cr_expect_eq(rc, 0, "without --strict-checks the finding does not fail the run");
+    free(checks);
+    free(out);
+    free(rp);
+    buf_free(&t);
+    free(tmp);
+}
+
+Test(screen, a_baseline_equal_to_the_run_flags_nothing_against_it)
+{
+    char *tmp = tu_tempdir();
+    char rules[4096];
+    snprintf(rules, sizeof rules, "%s/rules/thads.rules", tu_root());
+    int rc;
+    char *base = screen_report(tmp, "base", rules, NULL, NULL, &rc);
+    cr_assert_eq(rc, 0);
+    char *out = screen_report(tmp, "again", rules, "--baseline", base, &rc);
+    cr_assert_eq(rc, 0);
+    char *checks = screen_file(out, "checks.csv");
+    cr_assert_not_null(checks);
+    /* every ratio to the baseline is 1: no score departs from the others */
+    cr_expect_null(strstr(checks, ",ky_goc,"), "%s", checks);
+    free(checks);
+    free(out);
+    char missing[4200];
+    snprintf(missing, sizeof missing, "%s/nope", tmp);
+    out = screen_report(tmp, "bad", rules, "--baseline", missing, &rc);
+    cr_expect_eq(rc, 3, "an unreadable baseline is an input error, exit %d", rc);
+    free(out);
+    free(base);
+    free(tmp);
+}
