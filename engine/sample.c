@@ -815,7 +815,7 @@ typedef struct {
     unsigned bcases;
     uint64_t nevents, nthahc;
     scase cur; /* the case being drawn */
-    sfile fc, fe, fh;
+    sfile fc, fe, fh, fp;
 } sgen;
 
 static const thk_date NO_DATE = THK_DATE_NONE;
@@ -1598,6 +1598,107 @@ static void blk_add(sgen *g, uint64_t key)
 
 /* ---- one case, end to end ------------------------------------------------------------------ */
 
+/* ---- --plant-anomalies ----------------------------------------------------------------------
+ * Patterns the shipped screens (rules/tham-tra.rules) must find, for the 12-month report of
+ * 2026 (E = the horizon, 30/09/2026). Planting draws nothing from the data stream: a case's
+ * choice is a hash of the seed and its number, so the same seed without planting gives the same
+ * cases and events except the planted ones.
+ *  - unit 1 of the list: about 85 % of its open cases not found without means (verified with
+ *    means, or not verified) get
+ *    "chưa có điều kiện" 1–20 days before E (chuyen_chua_co_dk_sat_ky, and the unit's share of
+ *    chưa có điều kiện jumps: bien_dong_chua_co_dk);
+ *  - unit 2: about half of its open cases not found without means whose events all precede
+ *    01/03/2025 get one "chưa có điều kiện" dated 03/03/2025 and nothing after
+ *    (xac_minh_lai_qua_han);
+ *  - unit 3, its first Chấp hành viên: about 70 % of his open cases accepted before 01/06/2025
+ *    with an event after 30/04/2026 lose every event after 31/12/2025 (viec_khong_bien_dong).
+ * So no planted case is flagged by its screen without planting. */
+enum { PLANT_SAT_KY = 1, PLANT_XM_LAI = 2, PLANT_STALE = 4 };
+
+static uint64_t plant_hash(uint64_t seed, uint64_t i)
+{
+    uint64_t x = seed * 0x9E3779B97F4A7C15ULL + i + 0x632BE59BD9B4E019ULL;
+    return splitmix64(&x);
+}
+
+/* Over c->ev[0..n): whether a terminal event, the kind of the last verification (K__N: none),
+ * whether a suspension is in force at the end, and the last event's date. */
+static void plant_scan(const scase *c, unsigned n, bool *terminal, unsigned *cond, bool *susp,
+                       thk_date *last)
+{
+    *terminal = *susp = false;
+    *cond = K__N;
+    *last = NO_DATE;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned kind = c->ev[k].kind;
+        if (KIND_PRIO[kind] == 9)
+            *terminal = true;
+        if (kind == K_XM_CO || kind == K_XM_CHUA || kind == K_QD_CHUA)
+            *cond = kind;
+        if (kind == K_HOAN_C || kind == K_HOAN || kind == K_TDC || kind == K_KHAC)
+            *susp = true;
+        if (kind == K_TIEP)
+            *susp = false;
+        *last = c->ev[k].d;
+    }
+}
+
+static void plant_event(scase *c, thk_date d, unsigned kind)
+{
+    if (c->nev >= EV_MAX)
+        return;
+    unsigned ph = 0;
+    while (ph < NPHRASE && PHRASES[ph].kind != kind)
+        ph++;
+    sev *e = &c->ev[c->nev];
+    memset(e, 0, sizeof *e);
+    e->d = d;
+    e->kind = (uint8_t)kind;
+    e->phrase = (uint8_t)ph;
+    e->ord = (uint16_t)c->nev;
+    c->nev++;
+}
+
+/* Plants into case i (already drawn and finished) what its unit and officer call for; returns
+ * the PLANT_* planted. */
+static unsigned plant_case(sgen *g, scase *c, uint64_t i, unsigned chv)
+{
+    uint64_t h = plant_hash(g->o->seed, i);
+    bool terminal, susp;
+    unsigned cond;
+    thk_date last;
+    plant_scan(c, c->nev, &terminal, &cond, &susp, &last);
+    if (terminal || susp)
+        return 0;
+    if (c->unit == 0 && (cond == K_XM_CO || cond == K__N) && h % 100 < 85) {
+        thk_date d = workday(g->horizon - 1 - (thk_date)((h >> 8) % 20));
+        if (last == NO_DATE || d > last) {
+            plant_event(c, d, K_XM_CHUA);
+            return PLANT_SAT_KY;
+        }
+        return 0;
+    }
+    thk_date mar = date_from_ymd(2025, 3, 1);
+    if (c->unit == 1 && c->T < date_from_ymd(2025, 1, 1) && (last == NO_DATE || last < mar) &&
+        cond != K_XM_CHUA && cond != K_QD_CHUA && h % 100 < 50) {
+        plant_event(c, date_from_ymd(2025, 3, 3), K_XM_CHUA);
+        return PLANT_XM_LAI;
+    }
+    if (c->unit == 2 && chv == 0 && c->T < date_from_ymd(2025, 6, 1) && h % 100 < 70 &&
+        last != NO_DATE && last > date_from_ymd(2026, 4, 30)) {
+        thk_date cut = date_from_ymd(2025, 12, 31);
+        unsigned n = 0;
+        while (n < c->nev && c->ev[n].d <= cut)
+            n++;
+        plant_scan(c, n, &terminal, &cond, &susp, &last);
+        if (cond != K_XM_CO || susp)
+            return 0;
+        c->nev = n; /* the dropped events include the last one, dated after 30/04/2026 */
+        return PLANT_STALE;
+    }
+    return 0;
+}
+
 static void gen_case(sgen *g, uint64_t i, uint64_t W)
 {
     srng *r = &g->data;
@@ -1632,6 +1733,7 @@ static void gen_case(sgen *g, uint64_t i, uint64_t W)
 
     life(g, c);
     life_finish(g, c);
+    unsigned planted = g->o->plant ? plant_case(g, c, i, chv) : 0;
 
     /* ---- cases.csv row ---- */
     bool messy = g->o->messy;
@@ -1710,6 +1812,17 @@ static void gen_case(sgen *g, uint64_t i, uint64_t W)
     size_t ml = ma_len < sizeof ma ? ma_len : sizeof ma - 1;
     memcpy(ma, row->buf + ma_off, ml);
     ma[ml] = '\0';
+    static const char *const PLANT_SCREEN[3] = {"chuyen_chua_co_dk_sat_ky",
+                                                "xac_minh_lai_qua_han", "viec_khong_bien_dong"};
+    for (unsigned k = 0; k < 3; k++)
+        if (planted & (1u << k)) {
+            sf_put(&g->fp, PLANT_SCREEN[k], strlen(PLANT_SCREEN[k]));
+            sf_put(&g->fp, ",", 1);
+            sf_put(&g->fp, ma, strlen(ma));
+            sf_put(&g->fp, ",", 1);
+            sf_put(&g->fp, g->units[c->unit].code, strlen(g->units[c->unit].code));
+            sf_put(&g->fp, "\n", 1);
+        }
 
     /* messy: one deliberate overpayment on some fully paid cases (capped with a warning) */
     int over_at = -1;
@@ -1950,6 +2063,10 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
         snprintf(err, errsz, "sample: lỗi: --units phải từ 1 đến %u", SAMPLE_MAX_UNITS);
         return THK_EXIT_USAGE;
     }
+    if (o->plant && o->units < 3) {
+        snprintf(err, errsz, "sample: lỗi: --plant-anomalies cần ít nhất 3 đơn vị (--units)");
+        return THK_EXIT_USAGE;
+    }
     int e = make_dirs(o->out_dir);
     if (e) {
         snprintf(err, errsz, "sample: lỗi: không tạo được thư mục %s: %s", o->out_dir,
@@ -1969,10 +2086,11 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
     if (o->messy)
         variants_init(g);
 
-    static const char *const NAMES[3] = {"cases.csv", "events.csv", "thahc.csv"};
-    sfile *files[3] = {&g->fc, &g->fe, &g->fh};
+    static const char *const NAMES[4] = {"cases.csv", "events.csv", "thahc.csv", "planted.csv"};
+    sfile *files[4] = {&g->fc, &g->fe, &g->fh, &g->fp};
+    int nf = o->plant ? 4 : 3;
     int rc = THK_EXIT_OK;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < nf; k++) {
         if (sf_open(files[k], o->out_dir, NAMES[k])) {
             snprintf(err, errsz, "sample: lỗi: không tạo được tệp %s: %s", files[k]->tmp,
                      strerror(files[k]->err));
@@ -1984,6 +2102,8 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
         write_header(g, &g->fc, &fc, o->messy ? CASE_HDR_MESSY : CASE_HDR, fc.ncols);
         write_header(g, &g->fe, &fe, o->messy ? EV_HDR_MESSY : EV_HDR, 5);
         write_header(g, &g->fh, &fh, o->messy ? HC_HDR_MESSY : HC_HDR, 13);
+        if (o->plant)
+            sf_put(&g->fp, "screen,ma_viec,ma_don_vi\n", strlen("screen,ma_viec,ma_don_vi\n"));
         if (o->messy) /* a blank line right after the header */
             sf_put(&g->fe, "\n", 1);
         uint64_t W = g->daycum[g->ndays - 1];
@@ -1996,7 +2116,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
         uint64_t nh = o->cases == 0 ? 0 : o->cases / per < 3 ? 3 : o->cases / per;
         for (uint64_t j = 0; j < nh && g->fh.err == 0; j++)
             gen_thahc(g, j);
-        for (int k = 0; k < 3 && rc == THK_EXIT_OK; k++) {
+        for (int k = 0; k < nf && rc == THK_EXIT_OK; k++) {
             if (sf_finish(files[k])) {
                 snprintf(err, errsz, "sample: lỗi: không ghi được tệp %s: %s",
                          files[k]->tmp, strerror(files[k]->err));
@@ -2005,7 +2125,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
         }
     }
     if (rc == THK_EXIT_OK) {
-        for (int k = 0; k < 3 && rc == THK_EXIT_OK; k++) {
+        for (int k = 0; k < nf && rc == THK_EXIT_OK; k++) {
             if (rename(files[k]->tmp, files[k]->fin) != 0) {
                 snprintf(err, errsz, "sample: lỗi: không đổi được tên %s thành %s: %s", files[k]->tmp,
                          files[k]->fin, strerror(errno));
@@ -2021,7 +2141,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
             close(dfd);
         }
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < nf; k++) {
         if (rc == THK_EXIT_OK)
             sf_free(files[k]);
         else
@@ -2038,7 +2158,7 @@ int sample_write(const sample_opts *o, char *err, size_t errsz)
 
 static const char USAGE[] =
     "Cách dùng: thongke sample --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
-    "                          [--profile default|backlog]\n"
+    "                          [--profile default|backlog] [--plant-anomalies]\n"
     "\n"
     "Tạo dữ liệu mẫu tổng hợp giống dữ liệu xuất thật: DIR/cases.csv, DIR/events.csv và\n"
     "DIR/thahc.csv. Cùng tùy chọn thì cùng từng byte, trên mọi máy.\n"
@@ -2053,6 +2173,11 @@ static const char USAGE[] =
     "  --profile P  default: dạng dữ liệu của dự án; backlog: một tỉnh tồn đọng nhiều (việc\n"
     "               rải đều qua các năm, phần lớn còn mở, ít việc có điều kiện, số tiền phần\n"
     "               lớn không tròn nghìn, nhiều bản án hành chính hơn)\n"
+    "  --plant-anomalies\n"
+    "               cài các bất thường mà thẩm tra phải tìm ra (kỳ 12 tháng 2026): đơn vị\n"
+    "               thứ nhất chuyển nhiều việc sang chưa có điều kiện sát kỳ, đơn vị thứ hai\n"
+    "               có việc không xác minh lại, CHV đầu của đơn vị thứ ba có việc không có sự\n"
+    "               kiện; liệt kê trong DIR/planted.csv (cần --units từ 3)\n"
     "  --help       phần hướng dẫn này\n"
     "\n"
     "Mã thoát: 0 đã tạo, 1 sai cú pháp lệnh, 4 không ghi được kết quả.\n";
@@ -2087,6 +2212,10 @@ int sample_main(int argc, char **argv)
         }
         if (strcmp(a, "--messy") == 0) {
             o.messy = true;
+            continue;
+        }
+        if (strcmp(a, "--plant-anomalies") == 0) {
+            o.plant = true;
             continue;
         }
         if (strcmp(a, "--profile") == 0 || strncmp(a, "--profile=", 10) == 0) {
@@ -2163,8 +2292,9 @@ int sample_main(int argc, char **argv)
         fprintf(stderr, "thongke %s\n", err);
         return rc;
     }
-    fprintf(stderr, "thongke sample: %s → %s (hạt giống %llu, %u đơn vị%s%s)\n", err, o.out_dir,
-            (unsigned long long)o.seed, o.units, o.messy ? ", định dạng lộn xộn" : "",
-            o.backlog ? ", dạng tồn đọng" : "");
+    fprintf(stderr, "thongke sample: %s → %s (hạt giống %llu, %u đơn vị%s%s%s)\n", err,
+            o.out_dir, (unsigned long long)o.seed, o.units, o.messy ? ", định dạng lộn xộn" : "",
+            o.backlog ? ", dạng tồn đọng" : "",
+            o.plant ? ", có cài bất thường: planted.csv" : "");
     return THK_EXIT_OK;
 }

@@ -25,12 +25,14 @@ typedef struct {
     unsigned units;      /* 1..SAMPLE_MAX_UNITS; default 8 */
     bool messy;          /* every accepted format variant instead of the canonical form */
     bool backlog;        /* --profile backlog: a province's old stock (see sample.c) */
+    bool plant;          /* --plant-anomalies: add the patterns thẩm tra must find (see
+                            sample.c) and list each planted case in DIR/planted.csv */
 } sample_opts;
 
 /* Fills *o with the defaults above (out_dir NULL). */
 void sample_opts_init(sample_opts *o);
 
-/* Writes DIR/cases.csv, DIR/events.csv and DIR/thahc.csv. Each file is written to DIR/.NAME.tmp,
+/* Writes DIR/cases.csv, DIR/events.csv and DIR/thahc.csv (and DIR/planted.csv with plant). Each file is written to DIR/.NAME.tmp,
  * fsynced and renamed into place only after all three were written, so a failure leaves any
  * previous files untouched and no temporary behind. Returns THK_EXIT_OK (0); THK_EXIT_USAGE (1)
  * for invalid options; THK_EXIT_OUTPUT (4) when the folder or a file cannot be created or

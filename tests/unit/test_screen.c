@@ -295,3 +295,84 @@ Test(screen, a_baseline_equal_to_the_run_flags_nothing_against_it)
     free(base);
     free(tmp);
 }
+
+/* ---- planted anomalies (thongke sample --plant-anomalies) ---------------------------------- */
+
+static void screen_sample(const char *dir, bool plant)
+{
+    char out[4200];
+    snprintf(out, sizeof out, "%s", dir);
+    const char *args[] = {"sample", "--out", out, "--cases", "20000", "--profile", "backlog",
+                          plant ? "--plant-anomalies" : NULL, NULL};
+    cr_assert_eq(screen_thk(NULL, args), 0);
+}
+
+/* True when text has a line starting with `a,b,` (b may be "" for a unit-level line). */
+static bool screen_has_line(const char *text, const char *a, const char *b)
+{
+    char pre[512];
+    snprintf(pre, sizeof pre, "\n%s,%s,", a, b);
+    return strstr(text, pre) != NULL;
+}
+
+Test(screen, every_planted_case_is_found_and_none_without_planting)
+{
+    char *tmp = tu_tempdir();
+    char with[4200], without[4200], rules[4096];
+    snprintf(with, sizeof with, "%s/with", tmp);
+    snprintf(without, sizeof without, "%s/without", tmp);
+    snprintf(rules, sizeof rules, "%s/rules/thads.rules", tu_root());
+    screen_sample(with, true);
+    screen_sample(without, false);
+    int rc;
+    char in[4300], out[4300], errp[4300];
+    char *runs[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(in, sizeof in, "%s", k ? without : with);
+        snprintf(out, sizeof out, "%s/report-%d", tmp, k);
+        snprintf(errp, sizeof errp, "%s/report-%d.err", tmp, k);
+        const char *args[] = {"report", "--year", "2026", "--months", "12", "--input", in,
+                              "--rules", rules, "--out", out, "--quiet", NULL};
+        rc = screen_thk(errp, args);
+        cr_assert_eq(rc, 0);
+        runs[k] = strdup(out);
+    }
+    char *planted = screen_file(with, "planted.csv");
+    char *cases_with = screen_file(runs[0], "checks-cases.csv");
+    char *cases_without = screen_file(runs[1], "checks-cases.csv");
+    char *checks_with = screen_file(runs[0], "checks.csv");
+    char *checks_without = screen_file(runs[1], "checks.csv");
+    cr_assert(planted && cases_with && cases_without && checks_with && checks_without);
+    size_t n = 0, kinds = 0;
+    char sat_ky_unit[64] = "";
+    char *save = NULL;
+    for (char *line = strtok_r(planted, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "screen,", 7) == 0)
+            continue;
+        char screen[64], ma[128], unit[64];
+        cr_assert_eq(sscanf(line, "%63[^,],%127[^,],%63s", screen, ma, unit), 3, "%s", line);
+        cr_expect(screen_has_line(cases_with, screen, ma), "planted %s %s not found", screen, ma);
+        cr_expect(!screen_has_line(cases_without, screen, ma),
+                  "%s %s flagged without planting", screen, ma);
+        if (strcmp(screen, "chuyen_chua_co_dk_sat_ky") == 0 && !sat_ky_unit[0])
+            snprintf(sat_ky_unit, sizeof sat_ky_unit, "%s", unit), kinds++;
+        n++;
+    }
+    cr_expect_gt(n, 100, "only %zu planted cases", n);
+    cr_assert(kinds == 1, "no unit moved cases to chưa có điều kiện");
+    /* the unit that moved its cases stands out against last year; without planting no unit does */
+    cr_expect(screen_has_line(checks_with, "bien_dong_chua_co_dk", sat_ky_unit),
+              "unit %s not flagged by bien_dong_chua_co_dk", sat_ky_unit);
+    char pre[128];
+    snprintf(pre, sizeof pre, "\nbien_dong_chua_co_dk,%s,,", sat_ky_unit);
+    cr_expect_not_null(strstr(checks_with, pre), "the finding is on the unit's own line");
+    cr_expect_null(strstr(checks_without, pre), "unit %s flagged without planting", sat_ky_unit);
+    free(planted);
+    free(cases_with);
+    free(cases_without);
+    free(checks_with);
+    free(checks_without);
+    free(runs[0]);
+    free(runs[1]);
+    free(tmp);
+}
