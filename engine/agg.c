@@ -1324,6 +1324,80 @@ static void agg_build_form(agg_run *r, form_run *fr, form_table *t)
     free(b.out);
 }
 
+/* ---- ranking rows (`order by` of a form) --------------------------------------------------- */
+
+typedef struct {
+    const agg_form *f;
+    const form_table *t;
+} rank_ctx;
+
+static int rank_cmp(void *ctx, const void *pa, const void *pb)
+{
+    const rank_ctx *rc = ctx;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    for (size_t k = 0; k < rc->f->nrank; k++) {
+        const form_cell *x = form_cell_at(rc->t, a, (size_t)rc->f->rank_col[k]);
+        const form_cell *y = form_cell_at(rc->t, b, (size_t)rc->f->rank_col[k]);
+        if (x->empty || y->empty) {
+            if (x->empty != y->empty)
+                return x->empty ? 1 : -1; /* an empty rate ranks last either way */
+            continue;
+        }
+        if (x->v != y->v)
+            return (x->v < y->v) == !rc->f->rank_desc[k] ? -1 : 1;
+    }
+    return a < b ? -1 : a > b; /* ties keep the key order */
+}
+
+/* Whether data rows a and b of t share their parent (every key part but the last). */
+static bool rank_same_group(const form_table *t, size_t a, size_t b)
+{
+    const char *x = t->rows[a].key, *y = t->rows[b].key;
+    const char *bx = strrchr(x, '|'), *by = strrchr(y, '|');
+    size_t nx = bx ? (size_t)(bx - x) : 0, ny = by ? (size_t)(by - y) : 0;
+    return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+void agg_rank_rows(const agg_form *f, form_table *t)
+{
+    if (!f->nrank || t->nrows < 2)
+        return;
+    size_t n = t->nrows, nc = t->ncols, na = t->naccs;
+    size_t *perm = thk_xcalloc(n, sizeof *perm);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    rank_ctx rc = {f, t};
+    for (size_t i = 0; i < n;) {
+        if (t->rows[i].kind != FORM_ROW_DATA) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && t->rows[j].kind == FORM_ROW_DATA && rank_same_group(t, i, j))
+            j++;
+        agg_sort(perm + i, j - i, sizeof *perm, rank_cmp, &rc);
+        i = j;
+    }
+    form_row *rows = thk_xcalloc(n, sizeof *rows);
+    form_cell *cells = thk_xcalloc(n * nc + 1, sizeof *cells);
+    int64_t *accs = t->accs ? thk_xcalloc(n * na + 1, sizeof *accs) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = t->rows[perm[i]];
+        memcpy(cells + i * nc, t->cells + perm[i] * nc, nc * sizeof *cells);
+        if (accs)
+            memcpy(accs + i * na, t->accs + perm[i] * na, na * sizeof *accs);
+    }
+    free(t->rows);
+    free(t->cells);
+    t->rows = rows;
+    t->cells = cells;
+    if (accs) {
+        free(t->accs);
+        t->accs = accs;
+    }
+    free(perm);
+}
+
 /* ---- lists ---------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -1709,6 +1783,7 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
                 continue;
             form_table *tb = &s->tables[s->ntables++];
             agg_build_form(&r, &r.forms[i], tb);
+            agg_rank_rows(r.forms[i].f, tb);
             s->display_unbalanced += display_round(r.forms[i].f, tb);
         }
         for (size_t i = 0; i < rs->nlists; i++)

@@ -24,6 +24,12 @@ void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t);
 /* The head of list l's table: id, title, its shown columns and their kinds; no rows. */
 void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t);
 
+/* Ranks the data rows of t (form f's table) by the form's `order by` columns, within each group
+ * of rows that share every key part but the last (officers within their unit); an empty cell
+ * ranks last, ties keep the key order. Subtotal and total rows stay where they are. Call before
+ * display_round. */
+void agg_rank_rows(const agg_form *f, form_table *t);
+
 /* The compiled form whose id is `id` ("B01_CHV" and "B01-CHV" are the same), or NULL. */
 const agg_form *agg_form_find(const rule_set *rs, const char *id);
 /* Computes every column of form f on one row from the row's accumulators acc[f->naccs] (the

@@ -1052,6 +1052,7 @@ static form_set *merge_form_set(merge_state *m)
             if (merge_rule_form(m, m->forms[fi].form, &rfi) == f) {
                 form_table *t = &fs->tables[fs->ntables++];
                 merge_build_form(m, (uint32_t)fi, f, i, t);
+                agg_rank_rows(f, t);
                 fs->display_unbalanced += display_round(f, t);
                 break;
             }

@@ -175,6 +175,12 @@ typedef struct {
     rule_loc eq;          /* the `=` */
 } rule_check_ast;
 
+typedef struct {
+    const char *name;
+    rule_loc loc;
+    bool desc;
+} rule_orderkey_ast;
+
 enum { RULE_MEASURE_COUNT = 0, RULE_MEASURE_MONEY = 1 };
 enum { RULE_SOURCE_CASES = 0, RULE_SOURCE_THAHC = 1 };
 
@@ -200,13 +206,10 @@ typedef struct {
     size_t nchecks, checks_cap;
     int64_t scale;        /* `scale N`: money columns shown divided by N; 0 = the workbook's */
     rule_loc scale_loc;
+    rule_orderkey_ast *order; /* `order by COLUMN [desc]`: data rows ranked within their group */
+    size_t norder, order_cap;
 } rule_form_ast;
 
-typedef struct {
-    const char *name;
-    rule_loc loc;
-    bool desc;
-} rule_orderkey_ast;
 
 typedef struct {
     const char *name;

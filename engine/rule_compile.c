@@ -1638,6 +1638,20 @@ static void ag_form(cc *c, agg_form *f)
                   fa->cols[i].code, fa->id, where);
             }
     }
+    f->rank_col = thk_xcalloc(fa->norder + 1, sizeof *f->rank_col);
+    f->rank_desc = thk_xcalloc(fa->norder + 1, sizeof *f->rank_desc);
+    for (size_t k = 0; k < fa->norder; k++) {
+        size_t i = 0;
+        while (i < fa->ncols && strcmp(fa->cols[i].code, fa->order[k].name) != 0)
+            i++;
+        if (i == fa->ncols) {
+            E(c, fa->order[k].loc, "form %s has no column '%s' to rank its rows by", fa->id,
+              fa->order[k].name);
+            continue;
+        }
+        f->rank_col[f->nrank] = (int)i;
+        f->rank_desc[f->nrank++] = fa->order[k].desc;
+    }
     bool ok = true;
     for (size_t i = 0; i < fa->ncols; i++) {
         size_t before = f->naccs;
@@ -2629,6 +2643,8 @@ void rule_set_free(rule_set *rs)
         for (size_t j = 0; j < f->nchecks; j++)
             free(f->checks[j].text);
         free(f->checks);
+        free(f->rank_col);
+        free(f->rank_desc);
     }
     free(rs->forms);
     for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {

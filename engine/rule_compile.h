@@ -205,6 +205,9 @@ typedef struct {
     agg_check *checks;
     size_t nchecks;
     bool uses_prior;
+    int *rank_col;      /* `order by`: columns ranking the data rows within their group */
+    bool *rank_desc;
+    size_t nrank;
 } agg_form;
 
 typedef struct {

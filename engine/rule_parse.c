@@ -981,6 +981,21 @@ static bool p_form_item(parser *p, rule_form_ast *f)
     case TK_CODE:
         p_next(p);
         return p_string(p, "the form code", &f->code, NULL);
+    case TK_ORDER:
+        p_next(p);
+        if (!p_expect(p, TK_BY))
+            return false;
+        do {
+            rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &f->order, &f->norder,
+                                                   &f->order_cap, sizeof *k);
+            if (!p_ident(p, "a column to rank the rows by", &k->name, &k->loc))
+                return false;
+            if (p_accept(p, TK_DESC))
+                k->desc = true;
+            else
+                p_accept(p, TK_ASC);
+        } while (p_accept(p, TK_COMMA));
+        return true;
     case TK_SUBTITLE:
         p_next(p);
         return p_string(p, "the subtitle", &f->subtitle, NULL);
@@ -1039,7 +1054,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
             return true;
         }
         return p_expected(p, "a form item (measure, source, code, subtitle, where, rows, "
-                             "column, group, check, use, scale)");
+                             "column, group, check, use, scale, order by)");
     }
 }
 

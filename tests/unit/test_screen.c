@@ -8,6 +8,7 @@
 #include "screen.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 
 static const char *const screen_form =
     "version \"t\"\n"
@@ -374,5 +375,69 @@ Test(screen, every_planted_case_is_found_and_none_without_planting)
     free(checks_without);
     free(runs[0]);
     free(runs[1]);
+    free(tmp);
+}
+
+/* ---- ranking rows (`order by` in a form): the per-officer view ---------------------------- */
+
+Test(screen, a_form_ranks_by_an_unknown_column_is_an_error)
+{
+    thk_buf diag = {0};
+    rule_set *rs = rule_set_load_text("t.rules",
+                                      "version \"t\"\nform F \"F\" {\n  rows ma_don_vi\n"
+                                      "  order by nope desc\n  column v \"v\" = count()\n}\n",
+                                      &diag);
+    cr_expect_null(rs);
+    cr_expect(diag.data && strstr(diag.data, "form F has no column 'nope' to rank its rows by"),
+              "%s", diag.data ? diag.data : "");
+    rule_set_free(rs);
+    buf_free(&diag);
+}
+
+/* TT-CHV ranks each unit's officers by completion rate, highest first, empty rates last; the
+ * unit's subtotal follows its officers. Read back from cells.csv (rows in sheet order). */
+Test(screen, officers_are_ranked_within_their_unit_by_completion_rate)
+{
+    char *tmp = tu_tempdir();
+    char rules[4096];
+    snprintf(rules, sizeof rules, "%s/rules/thads.rules", tu_root());
+    int rc;
+    char *out = screen_report(tmp, "rank", rules, NULL, NULL, &rc);
+    cr_assert_eq(rc, 0);
+    char *cells = screen_file(out, "cells.csv");
+    cr_assert_not_null(cells);
+    char prev_unit[128] = "";
+    long prev = -1;
+    bool prev_empty = false;
+    size_t rows = 0, units = 0;
+    const char *pre = "\nTT-CHV,";
+    for (const char *p = strstr(cells, pre); p; p = strstr(p + 1, pre)) {
+        const char *key = p + strlen(pre);
+        const char *comma = strchr(key, ',');
+        if (!comma || strncmp(comma, ",ty_le_viec,", 12) != 0)
+            continue;
+        const char *bar = memchr(key, '|', (size_t)(comma - key));
+        if (!bar || bar[1] == '*')
+            continue; /* the total and the units' subtotals */
+        char unit[128];
+        snprintf(unit, sizeof unit, "%.*s", (int)(bar - key), key);
+        const char *v = comma + 12;
+        bool empty = *v == '\n';
+        long val = empty ? -1 : lround(strtod(v, NULL) * 100);
+        if (strcmp(unit, prev_unit) != 0) {
+            snprintf(prev_unit, sizeof prev_unit, "%s", unit);
+            units++;
+        } else {
+            cr_expect(!prev_empty || empty, "%s: a rate after an empty one", unit);
+            cr_expect(empty || prev_empty || val <= prev, "%s: %ld after %ld", unit, val, prev);
+        }
+        prev = val;
+        prev_empty = empty;
+        rows++;
+    }
+    cr_expect_gt(rows, 20);
+    cr_expect_gt(units, 3);
+    free(cells);
+    free(out);
     free(tmp);
 }
