@@ -203,7 +203,12 @@ bench_shape() {
     local shape=$1 dir
     dir=$(sample_dir 1000000 "$shape")
     local outdir=$BENCH_DIR/out-$shape ref=$BENCH_DIR/duckdb-cells-$shape.csv
-    local -a rw rc rr dw dc dr fw fc fr
+    local -a rw rc rr dw dc dr fw fc fr nw
+    # the same rules without thẩm tra (tham-tra.rules: the screens and TT-CHV), for their cost
+    local noscr=$BENCH_DIR/rules-noscreens
+    mkdir -p "$noscr"
+    cp "$ROOT"/rules/*.rules "$noscr"/
+    grep -v '^include "tham-tra.rules"' "$ROOT/rules/thads.rules" >"$noscr/thads.rules"
     out ""
     out "== shape: $shape"
     out "input: $dir ($(du -sh "$dir" | cut -f1)), 12-month report $YEAR, $BENCH_REPS repetitions"
@@ -219,11 +224,14 @@ bench_shape() {
         dw+=("$M_WALL") dc+=("$M_CPU") dr+=("$M_RSS")
         measure "floor-$shape" "$BENCH_FLOOR" "$dir"
         fw+=("$M_WALL") fc+=("$M_CPU") fr+=("$M_RSS")
+        measure "noscreens-$shape" "${REPORT_CMD[@]}" --rules "$noscr/thads.rules"
+        nw+=("$M_WALL")
         printf 'run %d/%d (%s): report %ss %sMB, duckdb %ss %sMB, floor %ss\n' "$i" \
             "$BENCH_REPS" "$shape" "${rw[-1]}" "${rr[-1]}" "${dw[-1]}" "${dr[-1]}" "${fw[-1]}" >&2
     done
-    local RW RC RR DW DC DR FW FC FR
+    local RW RC RR DW DC DR FW FC FR NW
     RW=$(median "${rw[@]}") RC=$(median "${rc[@]}") RR=$(median "${rr[@]}")
+    NW=$(median "${nw[@]}")
     DW=$(median "${dw[@]}") DC=$(median "${dc[@]}") DR=$(median "${dr[@]}")
     FW=$(median "${fw[@]}") FC=$(median "${fc[@]}") FR=$(median "${fr[@]}")
     out ""
@@ -242,6 +250,10 @@ bench_shape() {
     verdict "$RR < 250"
     out "$(printf '%-24s %8s   target <  250 MB             %s' 'report peak RSS MB' "$RR" "$V")"
     out "(DuckDB is $(ratio "$DW" "$RW")x the report's wall time; runs are warm-cache; logs in $LOGS)"
+    verdict "($RW - $NW) * 10 <= $RW"
+    out "$(printf '%-24s %8s   target <= 0.10 of the report  %s' 'thẩm tra share of wall' \
+        "$(awk -v a="$RW" -v b="$NW" 'BEGIN { printf "%.2f", (a - b) / a }')" "$V")"
+    out "(the same report without rules/tham-tra.rules: $NW s median)"
     # where the time goes: the stage log of one more run
     "$THONGKE" report --year "$YEAR" --months "$MONTHS" --input "$dir" --out "$outdir" \
         >"$LOGS/stages-$shape.out" 2>"$LOGS/stages-$shape.err" || true
