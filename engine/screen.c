@@ -121,6 +121,7 @@ void screen_result_free(screen_result *r)
         free(r->flags[i].unit);
         free(r->flags[i].chv);
         free(r->flags[i].message);
+        free(r->flags[i].measure_label);
     }
     if (r)
         free(r->flags);
@@ -184,6 +185,7 @@ static void screen_cases(const rule_set *rs, size_t si, const form_table *t, scr
             j++;
         screen_flag *f = screen_add(out, si, p[i].unit, strlen(p[i].unit), p[i].chv);
         f->measure = "so_viec";
+        f->measure_label = thk_xstrdup("Số việc");
         f->ncases = (int64_t)(j - i);
         snprintf(f->value, sizeof f->value, "%zu", j - i);
         SCREEN_STRF(f->message, "%s: %zu việc", a->title, j - i);
@@ -256,6 +258,11 @@ static void screen_hb(const rule_set *rs, size_t si, const form_table *t, int co
         const char *chv = bar && strcmp(bar + 1, "*") != 0 ? bar + 1 : "";
         screen_flag *f = screen_add(out, si, key, ulen, chv);
         f->measure = t->cols[col].code;
+        int g = t->cols[col].group;
+        if (g >= 0 && (size_t)g < t->ngroups)
+            SCREEN_STRF(f->measure_label, "%s: %s", t->groups[g].label, t->cols[col].label);
+        else
+            f->measure_label = thk_xstrdup(t->cols[col].label);
         f->compared = compared;
         f->ncases = u[i].size;
         screen_format(u[i].x, kind, f->value);
@@ -374,17 +381,19 @@ form_table *screen_table(const rule_set *rs, const screen_result *r)
 {
     static const char *const codes[] = {"kiem_tra", "ma_don_vi", "chap_hanh_vien", "chi_so",
                                         "ky_nay", "so_sanh", "diem", "nguong", "so_viec",
-                                        "muc_do", "noi_dung"};
+                                        "muc_do"};
     static const char *const labels[] = {"Nội dung thẩm tra", "Mã đơn vị", "Chấp hành viên",
                                          "Chỉ số", "Kỳ này", "So sánh với", "Điểm", "Ngưỡng",
-                                         "Số việc", "Mức độ", "Căn cứ"};
+                                         "Số việc", "Mức độ"};
+    static const uint8_t widths[] = {60, 11, 22, 34, 8, 16, 9, 9, 7, 9};
     enum { NC = sizeof codes / sizeof codes[0] };
     if (!rs->nscreens)
         return NULL;
     form_table *t = thk_xcalloc(1, sizeof *t);
     t->id = thk_xstrdup("Thẩm tra");
     t->title = thk_xstrdup("KẾT QUẢ THẨM TRA SỐ LIỆU");
-    t->subtitle = thk_xstrdup("Các đơn vị, Chấp hành viên và việc có dấu hiệu bất thường");
+    t->subtitle = thk_xstrdup("Các đơn vị, Chấp hành viên có dấu hiệu bất thường và số việc cần "
+                              "thẩm tra (chi tiết từng việc: checks-cases.csv)");
     t->is_list = true;
     t->ncols = NC;
     t->cols = thk_xcalloc(NC, sizeof *t->cols);
@@ -392,6 +401,7 @@ form_table *screen_table(const rule_set *rs, const screen_result *r)
         t->cols[c].code = thk_xstrdup(codes[c]);
         t->cols[c].label = thk_xstrdup(labels[c]);
         t->cols[c].kind = c == 8 ? FORM_KIND_COUNT : FORM_KIND_TEXT;
+        t->cols[c].width = widths[c];
         t->cols[c].group = -1;
     }
     t->nrows = r->n;
@@ -406,7 +416,7 @@ form_table *screen_table(const rule_set *rs, const screen_result *r)
         tx[0] = thk_xstrdup(a->title);
         tx[1] = thk_xstrdup(x->unit);
         tx[2] = thk_xstrdup(x->chv);
-        tx[3] = thk_xstrdup(x->measure);
+        tx[3] = thk_xstrdup(x->measure_label ? x->measure_label : x->measure);
         tx[4] = thk_xstrdup(x->value);
         if (x->reference[0])
             SCREEN_STRF(tx[5], "%s (%s)", x->reference,
@@ -417,7 +427,6 @@ form_table *screen_table(const rule_set *rs, const screen_result *r)
         tx[7] = thk_xstrdup(x->threshold);
         t->cells[i * NC + 8].v = x->ncases;
         tx[9] = thk_xstrdup(a->severity == SCREEN_ERROR ? "Lỗi" : "Cảnh báo");
-        tx[10] = thk_xstrdup(a->basis ? a->basis : "");
     }
     return t;
 }

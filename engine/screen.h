@@ -25,6 +25,8 @@ typedef struct {
     size_t screen;      /* index of the screen in the rules */
     char *unit, *chv;   /* chv "" on a unit-level finding */
     const char *measure; /* column code compared, or "so_viec" for a case screen */
+    char *measure_label; /* its header in the form, with its group's ("Chưa có điều kiện thi
+                            hành: Tỷ lệ trên phải thi hành (%)") */
     char value[32], reference[32], score[32], threshold[32];
     int64_t ncases;     /* cases behind it (a case screen), or the row's size */
     const char *compared; /* "cung_ky", "ky_goc" or "" (a case screen) */
