@@ -2235,6 +2235,15 @@ static void cc_tests(cc *c)
                 if (strcmp(rs->lists[k].ast->id, x->form) == 0 ||
                     strcmp(rs->lists[k].id, x->form) == 0)
                     l = &rs->lists[k];
+            bool screen = false;
+            for (size_t k = 0; k < ast->nscreens && !screen; k++)
+                screen = strcmp(ast->screens[k].id, x->form) == 0;
+            if (screen) {
+                if (!x->is_count && strcmp(x->col, "count") != 0)
+                    E(c, x->loc, "a screen is checked by its findings: %s.count or %s[row].count",
+                      x->form, x->form);
+                continue;
+            }
             if (!f && !l) {
                 E(c, x->loc, "unknown form or list '%s'", x->form);
                 continue;

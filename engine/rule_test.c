@@ -8,6 +8,7 @@
 #include "read_text.h"
 #include "rule_compile.h"
 #include "schema.h"
+#include "screen.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -138,6 +139,46 @@ static void rt_ref(const rule_expect_ast *x, thk_buf *b)
         buf_printf(b, "  %s[%s].%s", x->form, x->row, x->col);
 }
 
+/* The index of the screen whose id is `id`, or -1. */
+static long rt_screen(const rule_set *rs, const char *id)
+{
+    for (size_t k = 0; k < rs->nscreens; k++)
+        if (strcmp(rs->screens[k].ast->id, id) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* SCREEN.count: its findings; SCREEN[UNIT].count: its findings on the unit's own line;
+ * SCREEN[UNIT|CHV].count: on the officer's. */
+static bool rt_check_screen(const rule_set *rs, const screen_result *sr, size_t si,
+                            const rule_expect_ast *x, thk_buf *why)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < sr->n; i++) {
+        const screen_flag *f = &sr->flags[i];
+        if (f->screen != si)
+            continue;
+        if (x->row) {
+            thk_buf key = {0};
+            buf_printf(&key, "%s%s%s", f->unit, f->chv[0] ? "|" : "", f->chv);
+            bool same = strcmp(key.data, x->row) == 0;
+            buf_free(&key);
+            if (!same)
+                continue;
+        }
+        n++;
+    }
+    (void)rs;
+    if (!x->empty && !x->is_percent && n == x->v)
+        return true;
+    if (x->row)
+        buf_printf(why, "  %s[%s].count", x->form, x->row);
+    else
+        buf_printf(why, "  %s.count", x->form);
+    buf_printf(why, ": expected %" PRId64 " findings, got %" PRId64 "\n", x->v, n);
+    return false;
+}
+
 static bool rt_check_one(const form_set *s, const rule_expect_ast *x, thk_buf *why)
 {
     const form_table *t = agg_find_table(s, x->form);
@@ -236,8 +277,14 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
             buf_printf(why, "  computing failed (exit %d): %s", status, err.data ? err.data : "");
             pass = false;
         } else {
-            for (size_t j = 0; j < t->nexpects; j++)
-                pass &= rt_check_one(s, &t->expects[j], why);
+            screen_result sr;
+            screen_run(rs, s, NULL, &sr);
+            for (size_t j = 0; j < t->nexpects; j++) {
+                long si = rt_screen(rs, t->expects[j].form);
+                pass &= si >= 0 ? rt_check_screen(rs, &sr, (size_t)si, &t->expects[j], why)
+                                : rt_check_one(s, &t->expects[j], why);
+            }
+            screen_result_free(&sr);
             form_set_free(s);
         }
     }
