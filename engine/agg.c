@@ -483,7 +483,10 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
     rule_set *rs = r->rs;
     agg_next_record(r);
     x->err = 0;
-    rule_eval_lets(x, ctx, rs->coverage);
+    if (prior && !rs->coverage)
+        rule_eval_lets_marked(x, ctx, rs->prior_lets); /* what last year's figures read */
+    else
+        rule_eval_lets(x, ctx, rs->coverage);
     for (size_t i = 0; i < rs->nforms; i++) {
         form_run *fr = &r->forms[i];
         fr->active = false;

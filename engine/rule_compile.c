@@ -2447,6 +2447,25 @@ static void cc_mark_used(rule_set *rs)
         for (size_t j = 0; j < l->nshow; j++)
             cc_mark(rs, l->show[j].node, seen);
     }
+    /* the lets last year's replay needs: those of the forms that use prior() (their filter,
+     * row keys and prior aggregates), so that pass evaluates no other let */
+    memset(seen, 0, rs->nnodes + 1);
+    rs->prior_lets = thk_xcalloc(rs->nlets + 1, sizeof *rs->prior_lets);
+    for (size_t i = 0; i < rs->nforms; i++) {
+        const agg_form *f = &rs->forms[i];
+        if (!f->uses_prior)
+            continue;
+        cc_mark_in(rs, f->where, seen, rs->prior_lets);
+        for (size_t j = 0; j < f->nlevels; j++) {
+            cc_mark_in(rs, f->levels[j].key, seen, rs->prior_lets);
+            cc_mark_in(rs, f->levels[j].label, seen, rs->prior_lets);
+        }
+        for (size_t j = 0; j < f->naccs; j++)
+            if (f->accs[j].prior) {
+                cc_mark_in(rs, f->accs[j].pred, seen, rs->prior_lets);
+                cc_mark_in(rs, f->accs[j].val, seen, rs->prior_lets);
+            }
+    }
     /* the continuity's lets apart: marking them used would make them cases.csv flags */
     memset(seen, 0, rs->nnodes + 1);
     rs->cont_lets = thk_xcalloc(rs->nlets + 1, sizeof *rs->cont_lets);
@@ -2629,6 +2648,7 @@ void rule_set_free(rule_set *rs)
     free(rs->lets);
     free(rs->conts);
     free(rs->cont_lets);
+    free(rs->prior_lets);
     for (int k = 0; k < RCTX__N; k++)
         free(rs->keys[k]);
     for (size_t k = 0; k < rs->ndom_labels; k++)

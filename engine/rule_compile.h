@@ -302,6 +302,7 @@ struct rule_set {
     rule_cont *conts;       /* continuity checks, in file order */
     size_t nconts;
     bool *cont_lets;        /* per let: needed by a continuity (rule_eval_lets_marked) */
+    bool *prior_lets;       /* per let: needed by last year's replay (forms using prior()) */
     struct strpool *let_names; /* let names; id - 1 is the let's index */
     int32_t *let_order[RCTX__N]; /* let indexes in evaluation order (those with a slot) */
     size_t nlet_order[RCTX__N];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "rule_test.h"
 #include "load.h"
 #include "read_date.h"
 #include "read_money.h"
@@ -762,4 +763,36 @@ Test(agg, lists_and_rows_show_enum_values_by_their_labels)
     cr_expect_str_eq(t->rows[0].key, "dang_thi_hanh", "keys stay codes");
     cr_expect_str_eq(t->rows[0].labels[0], "Đang thi hành");
     done(&f);
+}
+
+/* Last year's replay evaluates only the lets forms with prior() read (rule_set.prior_lets): a
+ * let reached through another let, only from a prior aggregate, must still be evaluated there.
+ * C1 closed (xong) on 01/06/2025: last year's window 01/10/2024–30/09/2025 counts it through
+ * xong_nam -> da_xong; this year it is out of scope (closed before S). A let used only this
+ * year (mo) is not needed last year and the figures do not change. */
+Test(agg, prior_figures_read_lets_through_other_lets)
+{
+    const char *text =
+        "version \"t\"\n"
+        "map su_kien {\n  xong = /xong/i\n  khac = /.*/\n}\n"
+        "let da_xong = state = xong\n"
+        "let xong_nam = da_xong and not carried\n"
+        "let mo = state = dang_thi_hanh\n"
+        "form F \"F\" {\n  rows ma_don_vi\n"
+        "  column truoc \"Năm trước\" = prior(count(xong_nam))\n"
+        "  column nay \"Năm nay\" = count(mo)\n}\n"
+        "test \"prior\" {\n  period 12 thang 2026\n"
+        "  case ma_viec=C1 ma_don_vi=U ngay_thu_ly=01/11/2024 ngay_quyet_dinh=01/11/2024 "
+        "so_tien_phai_thi_hanh=1\n"
+        "  event C1 01/06/2025 \"Thi hành xong\"\n"
+        "  case ma_viec=C2 ma_don_vi=U ngay_thu_ly=01/11/2025 ngay_quyet_dinh=01/11/2025 "
+        "so_tien_phai_thi_hanh=1\n"
+        "  expect F[U].truoc = 1, F[U].nay = 1\n}\n";
+    thk_buf diag = {0}, why = {0};
+    rule_set *rs = rule_set_load_text("t.rules", text, &diag);
+    cr_assert_not_null(rs, "%s", diag.data ? diag.data : "");
+    cr_expect(rule_test_run(rs, 0, &why), "%s", why.data ? why.data : "");
+    rule_set_free(rs);
+    buf_free(&diag);
+    buf_free(&why);
 }
