@@ -10,6 +10,7 @@
  * columns, so rates are recomputed from exact totals; linear columns are then checked to equal
  * the sum of their rows, and every `check` identity is verified on every row. */
 #include "agg.h"
+#include "csv_out.h"
 #include "display.h"
 
 #include "read_date.h"
@@ -190,6 +191,8 @@ typedef struct {
     bool do_thahc;     /* this run computes the THAHC records (one run does) */
     rule_case_fn cb;   /* the drill-down callback (rs->on_case of the caller's rule set) */
     void *cb_ctx;
+    rule_screen_fn scb; /* the case screens' callback (rs->on_screen) */
+    void *scb_ctx;
     struct agg_order *order; /* with two runs: where the callbacks meet, in case order */
     /* the current chunk's callbacks, held until its turn (two runs only) */
     uint32_t *held_ci;
@@ -495,7 +498,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
         form_eval(r, fr, x, ctx, prior);
     }
     if (ctx == RCTX_CASE && !prior)
-        for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++)
+        for (size_t i = 0; i < rs->nlists; i++)
             list_eval(r, &r->lists[i], x);
     if (x->err)
         return x->err;
@@ -503,7 +506,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
         if (r->forms[i].active)
             form_commit(r, &r->forms[i], agg_rank(prior, x->row));
     if (ctx == RCTX_CASE && !prior)
-        for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++)
+        for (size_t i = 0; i < rs->nlists; i++)
             list_commit(&r->lists[i]);
     return 0;
 }
@@ -583,6 +586,86 @@ static void agg_eval_ctx(agg_run *r, rule_eval_ctx *x, const period *p, int ctx)
     x->slots = r->slots[ctx];
 }
 
+/* One value of a case screen's line: as lists.csv writes it (dates ISO, enums by their label,
+ * rates with two decimals), CSV-quoted, followed by a comma. */
+static void agg_screen_value(agg_run *r, const rule_val *v, const rule_node *nd, thk_buf *out)
+{
+    const rule_set *rs = r->rs;
+    char tmp[32];
+    if (v->null) {
+        buf_putc(out, ',');
+        return;
+    }
+    switch (nd->type) {
+    case RT_DATE:
+        date_format_iso((thk_date)v->i, tmp);
+        csv_out_str(out, tmp, false);
+        return;
+    case RT_INT:
+    case RT_MONEY:
+        csv_out_int(out, v->i, false);
+        return;
+    case RT_RATE: {
+        form_cell c = {v->i, false};
+        form_rate_format(&c, tmp);
+        csv_out_str(out, tmp, false);
+        return;
+    }
+    case RT_ENUM: {
+        const char *lab = rule_dom_label(rs, nd->dom, (size_t)v->i);
+        if (lab) {
+            csv_out_str(out, lab, false);
+            return;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    rule_val_text(rs, v, nd->type, nd->dom, &r->tmp);
+    csv_out_field(out, r->tmp.data ? r->tmp.data : "", r->tmp.len, false);
+}
+
+/* Appends, for each case screen that selects the current case: its index among the rules'
+ * screens and its line of checks-cases.csv after `screen` (rule_set_screen_columns), each
+ * NUL-terminated; then an empty string. */
+static void agg_screen_hits(agg_run *r, rule_eval_ctx *x, thk_buf *out)
+{
+    const rule_set *rs = r->rs;
+    for (size_t si = 0; si < rs->nscreens; si++) {
+        const rule_screen *sc = &rs->screens[si];
+        if (sc->list < 0)
+            continue;
+        const agg_list *l = &rs->lists[sc->list];
+        if (l->where >= 0 && !memo_true(r, x, l->where))
+            continue;
+        char num[24];
+        size_t nd = 0;
+        for (size_t v = si; nd == 0 || v; v /= 10)
+            num[nd++] = (char)('0' + v % 10);
+        while (nd)
+            buf_putc(out, num[--nd]); /* the screen's index, without printf */
+        buf_putc(out, '\0');
+        size_t from = out->len;
+        for (size_t j = 0; j < rs->nscreen_cols; j++) {
+            size_t k = 0;
+            while (k < l->nshow && sc->colmap[k] != (int)j)
+                k++;
+            if (k == l->nshow) {
+                buf_putc(out, ',');
+                continue;
+            }
+            rule_val v;
+            memo_eval(r, x, l->show[k].node, &v);
+            agg_screen_value(r, &v, &rs->nodes[l->show[k].node], out);
+        }
+        if (out->len > from)
+            out->len--; /* the last comma */
+        buf_putc(out, '\0');
+    }
+    buf_putc(out, '\0');
+}
+
 /* What a callback gets for the current record of context ctx, in out: the ';'-joined names of
  * its true flag lets, NUL, then the text of each row key of the context (rule_set_case_keys,
  * rule_set_thahc_keys), each NUL-terminated. */
@@ -620,6 +703,8 @@ static void agg_flags(agg_run *r, rule_eval_ctx *x, int ctx, thk_buf *out)
             buf_append(out, r->tmp.data, r->tmp.len);
         buf_putc(out, '\0');
     }
+    if (ctx == RCTX_CASE && r->scb)
+        agg_screen_hits(r, x, out);
 }
 
 /* The flags and keys of agg_flags's block b. */
@@ -628,11 +713,29 @@ static const char *agg_keys_of(const char *b)
     return b + strlen(b) + 1;
 }
 
+/* Calls the screen callback for each hit of block b (agg_screen_hits, after the keys). */
+static void agg_hand_screens(agg_run *r, uint32_t ci, const char *b)
+{
+    if (!r->scb)
+        return;
+    const char *p = agg_keys_of(b);
+    for (size_t k = 0; k < r->rs->nkeys[RCTX_CASE]; k++)
+        p += strlen(p) + 1;
+    while (*p) {
+        size_t si = (size_t)strtoul(p, NULL, 10);
+        p += strlen(p) + 1;
+        r->scb(r->scb_ctx, r->m, ci, si, p);
+        p += strlen(p) + 1;
+    }
+}
+
 /* Hands one case to the callback: at once with one run, else held for the chunk's turn. */
 static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
 {
     if (!r->order) {
-        r->cb(r->cb_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data));
+        if (r->cb)
+            r->cb(r->cb_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data));
+        agg_hand_screens(r, ci, flags->data);
         return;
     }
     if (!r->held_ci) {
@@ -655,10 +758,12 @@ static void agg_chunk_done(agg_run *r, size_t k)
     while (o->turn != k && !o->stop)
         pthread_cond_wait(&o->cv, &o->mu);
     if (!o->stop) {
-        for (size_t i = 0; i < r->nheld; i++)
-            r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i],
-                  r->held_text.data + r->held_flags[i],
-                  agg_keys_of(r->held_text.data + r->held_flags[i]));
+        for (size_t i = 0; i < r->nheld; i++) {
+            const char *b = r->held_text.data + r->held_flags[i];
+            if (r->cb)
+                r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i], b, agg_keys_of(b));
+            agg_hand_screens(r, r->held_ci[i], b);
+        }
         o->turn = k + 1;
     }
     pthread_cond_broadcast(&o->cv);
@@ -684,7 +789,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
     agg_eval_ctx(r, &x, p, RCTX_CASE);
     replay_facts f;
     thk_buf flags = {0};
-    bool calls = !prior && r->cb;
+    bool calls = !prior && (r->cb || r->scb);
     for (size_t k = r->part; k * AGG_CHUNK < m->ncases; k += r->nparts) {
         size_t end = (k + 1) * AGG_CHUNK < m->ncases ? (k + 1) * AGG_CHUNK : m->ncases;
         for (size_t ci = k * AGG_CHUNK; ci < end && r->status != THK_EXIT_INPUT; ci++) {
@@ -1437,9 +1542,7 @@ static int list_cmp(void *ctx, const void *pa, const void *pb)
 
 void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
 {
-    /* a screen's list keeps the screen's id as written: tools downstream use it */
-    bool screen = l >= rs->lists + rs->nlists;
-    t->id = thk_xstrdup(screen ? l->ast->id : l->id);
+    t->id = thk_xstrdup(l->id);
     t->title = thk_xstrdup(l->ast->title);
     t->form_code = l->ast->code ? thk_xstrdup(l->ast->code) : NULL;
     t->subtitle = l->ast->subtitle ? thk_xstrdup(l->ast->subtitle) : NULL;
@@ -1560,6 +1663,8 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
     r->nparts = 1;
     r->do_thahc = true;
     r->cb = rs->on_case;
+    r->scb = rs->on_screen;
+    r->scb_ctx = rs->on_screen_ctx;
     r->cb_ctx = rs->on_case_ctx;
     r->memo_gen = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo_gen);
     r->memo = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo);
@@ -1594,8 +1699,8 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
             }
         }
     }
-    r->lists = thk_xcalloc(rs->nlists + rs->nscreen_lists + 1, sizeof *r->lists);
-    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
+    r->lists = thk_xcalloc(rs->nlists + 1, sizeof *r->lists);
+    for (size_t i = 0; i < rs->nlists; i++) {
         list_run *lr = &r->lists[i];
         lr->l = &rs->lists[i];
         lr->w = 1 + lr->l->norder + (lr->l->per >= 0) + lr->l->nshow;
@@ -1618,7 +1723,7 @@ static void agg_run_free(agg_run *r)
         free(fr->sval);
     }
     free(r->forms);
-    for (size_t i = 0; i < r->rs->nlists + r->rs->nscreen_lists; i++) {
+    for (size_t i = 0; i < r->rs->nlists; i++) {
         free(r->lists[i].vals);
         free(r->lists[i].scratch);
     }
@@ -1710,7 +1815,7 @@ static void agg_merge(agg_run *a, agg_run *b)
             }
         }
     }
-    for (size_t i = 0; i < rs->nlists + rs->nscreen_lists; i++) {
+    for (size_t i = 0; i < rs->nlists; i++) {
         list_run *la = &a->lists[i];
         const list_run *lb = &b->lists[i];
         if (la->n + lb->n > la->cap) {
@@ -1791,11 +1896,6 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         }
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
-        s->screen_lists = thk_xcalloc(rs->nscreen_lists + 1, sizeof *s->screen_lists);
-        for (size_t i = 0; i < rs->nscreen_lists; i++) {
-            form_table *tb = &s->screen_lists[s->nscreen_lists++];
-            agg_build_list(&r, &r.lists[rs->nlists + i], tb);
-        }
         s->identities_verified = r.verified;
     }
     *status = r.status;

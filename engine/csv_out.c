@@ -663,11 +663,6 @@ int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err)
                               csv_out_lists_columns[1], false, err);
 }
 
-int csv_out_write_screen_cases(const char *path, const form_set *fs, thk_buf *err)
-{
-    return csv_out_write_rows(path, fs->screen_lists, fs->nscreen_lists, "screen", NULL, true,
-                              err);
-}
 
 int csv_out_write_accs(const char *path, const form_set *fs, thk_buf *err)
 {

@@ -79,10 +79,6 @@ int csv_out_write_labels(const char *path, const form_set *fs, thk_buf *err);
  * columns (as in cells.csv: integers, ISO dates, text as is; empty for none and under the
  * columns of other lists). */
 int csv_out_write_lists(const char *path, const form_set *fs, thk_buf *err);
-/* checks-cases.csv (spreadsheet-facing: UTF-8 BOM): one line per case a case screen selected,
- * `screen` then the union of the screens' shown columns, which start with
- * ma_viec,ma_don_vi,chap_hanh_vien. */
-int csv_out_write_screen_cases(const char *path, const form_set *fs, thk_buf *err);
 
 /* cases.csv, the drill-down: one line per in-scope case of the period, these columns. */
 enum {

@@ -54,9 +54,6 @@ void form_set_free(form_set *s)
     for (size_t i = 0; i < s->ntables; i++)
         form_table_clear(&s->tables[i]);
     free(s->tables);
-    for (size_t i = 0; i < s->nscreen_lists; i++)
-        form_table_clear(&s->screen_lists[i]);
-    free(s->screen_lists);
     for (size_t i = 0; i < s->ntargets; i++)
         free(s->targets[i].name);
     free(s->targets);

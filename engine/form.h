@@ -89,10 +89,6 @@ typedef struct {
     form_table *tables; /* in workbook order: TH first, then forms, then lists */
     size_t ntargets;
     form_target *targets;
-    /* the case screens' lists (`screen ... { where ... }`), in the rules' order of those
-     * screens: not shown as list sheets; screen.h turns them into checks */
-    size_t nscreen_lists;
-    form_table *screen_lists;
     uint64_t identities_verified; /* `check` identities and total rows verified, all forms */
     size_t display_unbalanced;    /* data rows whose shown money could not be balanced */
     /* from the rules' workbook block, each may be NULL: the legal basis line and the

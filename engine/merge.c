@@ -767,39 +767,34 @@ typedef struct merge_list {
 
 static void merge_lists_free(merge_state *m)
 {
-    for (size_t i = 0; m->lists && m->rs && i < m->rs->nlists + m->rs->nscreen_lists; i++)
+    for (size_t i = 0; m->lists && m->rs && i < m->rs->nlists; i++)
         free(m->lists[i].vals);
     free(m->lists);
 }
 
-/* Adds one run's lists.csv (or, with screens, its checks-cases.csv): each (list, rank) an
- * entry, its columns the rules' shown ones. */
-static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, bool screens,
-                            thk_buf *err)
+/* Adds one run's lists.csv: each (list, rank) an entry, its columns the rules' shown ones. */
+static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, thk_buf *err)
 {
     const rule_set *rs = m->rs;
-    size_t all = rs->nlists + rs->nscreen_lists;
     if (!m->lists)
-        m->lists = thk_xcalloc(all + 1, sizeof *m->lists);
-    size_t from = screens ? rs->nlists : 0, to = screens ? all : rs->nlists;
+        m->lists = thk_xcalloc(rs->nlists + 1, sizeof *m->lists);
     for (size_t i = 0; i < ll->n; i++) {
         const cells_line *e = &ll->cells[i];
         const char *id = merge_text(m, e->form), *col = merge_text(m, e->column);
-        size_t li = to, c = SIZE_MAX;
-        for (size_t k = from; k < to && li == to; k++)
-            if (strcmp(screens ? rs->lists[k].ast->id : rs->lists[k].id, id) == 0)
+        size_t li = rs->nlists, c = SIZE_MAX;
+        for (size_t k = 0; k < rs->nlists && li == rs->nlists; k++)
+            if (strcmp(rs->lists[k].id, id) == 0)
                 li = k;
-        for (size_t k = 0; li < to && k < rs->lists[li].nshow && c == SIZE_MAX; k++)
+        for (size_t k = 0; li < rs->nlists && k < rs->lists[li].nshow && c == SIZE_MAX; k++)
             if (strcmp(rs->lists[li].show[k].name, col) == 0)
                 c = k;
         int64_t rank;
-        if (li == to || c == SIZE_MAX ||
+        if (li == rs->nlists || c == SIZE_MAX ||
             !diff_value_int(merge_text(m, e->row), &rank) || rank < 1) {
             buf_printf(err,
-                       "không gộp được: %s/%s: quy tắc không có %s %s với cột %s, hoặc thứ hạng "
-                       "sai / cannot merge: unknown list or column",
-                       m->in[run].dir, screens ? "checks-cases.csv" : "lists.csv",
-                       screens ? "phép thẩm tra" : "danh sách", id, col);
+                       "không gộp được: %s/lists.csv dòng %zu: quy tắc không có danh sách %s với "
+                       "cột %s, hoặc thứ hạng sai / cannot merge: unknown list or column",
+                       m->in[run].dir, i + 2, id, col);
             return THK_EXIT_INPUT;
         }
         merge_list *L = &m->lists[li];
@@ -1060,9 +1055,6 @@ static form_set *merge_form_set(merge_state *m)
     }
     for (size_t i = 0; i < m->rs->nlists; i++)
         merge_build_list(m, i, &fs->tables[fs->ntables++]);
-    fs->screen_lists = thk_xcalloc(m->rs->nscreen_lists + 1, sizeof *fs->screen_lists);
-    for (size_t i = 0; i < m->rs->nscreen_lists; i++)
-        merge_build_list(m, m->rs->nlists + i, &fs->screen_lists[fs->nscreen_lists++]);
     fs->identities_verified = m->identities;
     return fs;
 }
@@ -1172,6 +1164,48 @@ static int merge_unit_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* checks-cases.csv of the merged run: the runs' lines one after the other (as one run over
+ * their inputs in that order writes them), read back for the case screens' hits. */
+static int merge_screen_cases(merge_state *m, const char *dst, char sha[65], screen_hits *hits,
+                              thk_buf *err)
+{
+    thk_buf hdr = {0};
+    screen_cases_header(m->rs, &hdr);
+    hdr.data[--hdr.len] = '\0'; /* the line end */
+    int rc = merge_concat(m, "checks-cases.csv", hdr.data + 3, dst, sha, err); /* past the BOM */
+    buf_free(&hdr);
+    cells_lines cl = {0};
+    if (!rc)
+        rc = csv_out_screen_cases_read(dst, m->pool, &cl, err);
+    uint32_t unit_col = strpool_intern(m->pool, "ma_don_vi", strlen("ma_don_vi"));
+    uint32_t chv_col = strpool_intern(m->pool, "chap_hanh_vien", strlen("chap_hanh_vien"));
+    for (size_t i = 0; !rc && i < cl.n;) {
+        size_t j = i;
+        const char *unit = "", *chv = "";
+        while (j < cl.n && cl.cells[j].row == cl.cells[i].row) {
+            if (cl.cells[j].column == unit_col)
+                unit = merge_text(m, cl.cells[j].value);
+            else if (cl.cells[j].column == chv_col)
+                chv = merge_text(m, cl.cells[j].value);
+            j++;
+        }
+        const char *id = merge_text(m, cl.cells[i].form);
+        size_t si = 0;
+        while (si < rule_set_screen_count(m->rs) && strcmp(rule_set_screen_id(m->rs, si), id))
+            si++;
+        if (si == rule_set_screen_count(m->rs)) {
+            buf_printf(err, "không gộp được: checks-cases.csv có phép thẩm tra %s mà quy tắc không "
+                            "có / cannot merge: unknown screen", id);
+            rc = THK_EXIT_INPUT;
+            break;
+        }
+        screen_hits_add(hits, si, unit, chv);
+        i = j;
+    }
+    csv_out_cells_free(&cl);
+    return rc;
+}
+
 /* Writes every output into the staging folder of p: the merged tables through the report's
  * own writers (cells.csv, accumulators.csv, labels.csv, lists.csv, the workbook), the runs'
  * cases.csv and rejects.csv one after the other, and manifest.json. */
@@ -1181,13 +1215,23 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     manifest_output outs[11];
     size_t nouts = 0;
     form_set *fs = merge_form_set(m);
-    /* thẩm tra on the merged forms and the runs' case findings, as one run would */
-    screen_result checks;
-    screen_run(m->rs, fs, NULL, &checks);
-    form_table *checks_sheet = screen_table(m->rs, &checks);
+    /* thẩm tra: the runs' checks-cases.csv one after the other, their hits counted, the
+     * comparison screens on the merged forms, as one run would */
+    screen_result checks = {0};
+    screen_hits hits = {0};
+    form_table *checks_sheet = NULL;
+    int rc = 0;
+    if (m->rs->nscreen_lists) {
+        outs[nouts].path = "checks-cases.csv";
+        rc = merge_screen_cases(m, publish_path(p, "checks-cases.csv"), outs[nouts++].sha256,
+                                &hits, err);
+    }
+    if (!rc) {
+        screen_run(m->rs, fs, &hits, NULL, &checks);
+        checks_sheet = screen_table(m->rs, &checks);
+    }
     static const char *const tables[] = {"cells.csv", "accumulators.csv", "labels.csv",
                                          "lists.csv"};
-    int rc = 0;
     for (size_t k = 0; k < 4 && !rc; k++) {
         const char *path = publish_path(p, tables[k]);
         rc = k == 0   ? csv_out_write_cells(path, fs, err)
@@ -1202,13 +1246,6 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
         outs[nouts].path = "checks.csv";
         rc = screen_write_checks(publish_path(p, "checks.csv"), m->rs, &checks, err);
         if (!rc && sha256_file(publish_path(p, "checks.csv"), outs[nouts++].sha256, NULL, err))
-            rc = THK_EXIT_OUTPUT;
-        if (!rc) {
-            outs[nouts].path = "checks-cases.csv";
-            rc = csv_out_write_screen_cases(publish_path(p, "checks-cases.csv"), fs, err);
-        }
-        if (!rc && sha256_file(publish_path(p, "checks-cases.csv"), outs[nouts++].sha256, NULL,
-                               err))
             rc = THK_EXIT_OUTPUT;
     }
     if (!rc && with_cases) {
@@ -1231,6 +1268,7 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     }
     if (rc) {
         screen_result_free(&checks);
+        screen_hits_free(&hits);
         if (checks_sheet)
             form_table_clear(checks_sheet);
         free(checks_sheet);
@@ -1325,6 +1363,7 @@ static int merge_write_outputs(merge_state *m, const merge_opts *o, publish *p, 
     free(inputs);
     free(runs);
     screen_result_free(&checks);
+    screen_hits_free(&hits);
     if (checks_sheet)
         form_table_clear(checks_sheet);
     free(checks_sheet);
@@ -1414,18 +1453,9 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             rc = csv_out_lists_read(path.data, m.pool, &al, err);
         }
         if (!rc)
-            rc = merge_fold_lists(&m, r, &al, false, err);
+            rc = merge_fold_lists(&m, r, &al, err);
         csv_out_cells_free(&al);
-        if (!rc && m.rs->nscreen_lists) {
-            /* the case screens' lists: every run of these rules published checks-cases.csv */
-            merge_path(&path, m.in[r].dir, "checks-cases.csv");
-            rc = runfile_lists(&m.in[r].mi, "checks-cases.csv", NULL)
-                     ? csv_out_screen_cases_read(path.data, m.pool, &al, err)
-                     : 0;
-            if (!rc)
-                rc = merge_fold_lists(&m, r, &al, true, err);
-            csv_out_cells_free(&al);
-        }
+
         ncells += dc.n;
         csv_out_cells_free(&dc);
     }

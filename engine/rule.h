@@ -90,8 +90,20 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
 int rule_each_case(rule_set *rs, const model *m, const period *p, rule_case_fn fn, void *ctx,
                    thk_buf *err);
 
-/* The number of screens (thẩm tra, `screen` items). */
+/* The number of screens (thẩm tra, `screen` items), and screen k's id as written. */
 size_t rule_set_screen_count(const rule_set *rs);
+const char *rule_set_screen_id(const rule_set *rs, size_t k);
+/* The columns of checks-cases.csv after `screen`: every column the case screens show, first
+ * appearance first (ma_viec, ma_don_vi, chap_hanh_vien come first). Owned by rs. */
+size_t rule_set_screen_columns(const rule_set *rs, const char *const **names);
+/* Called during rule_compute for each in-scope case of the main period that a case screen
+ * selects, once per such screen, in case order (after the case's rule_case_fn call): `screen`
+ * indexes the rules' screens; `fields` is the CSV text of the case's values under
+ * rule_set_screen_columns (empty where the screen does not show the column), without a line
+ * end. */
+typedef void (*rule_screen_fn)(void *ctx, const model *m, uint32_t case_idx, size_t screen,
+                               const char *fields);
+void rule_set_on_screen(rule_set *rs, rule_screen_fn fn, void *ctx);
 
 /* The year-to-year continuity checks the rules declare (`continuity` items), in file order. */
 size_t rule_set_continuity_count(const rule_set *rs);

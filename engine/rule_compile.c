@@ -1806,6 +1806,19 @@ static void cc_screens(cc *c)
         agg_list *l = &rs->lists[rs->nlists + rs->nscreen_lists++];
         l->ast = &a->list;
         ag_list(c, l);
+        /* its columns in checks-cases.csv: the union of every case screen's, in order */
+        s->colmap = thk_xcalloc(l->nshow + 1, sizeof *s->colmap);
+        for (size_t k = 0; k < l->nshow; k++) {
+            size_t j = 0;
+            while (j < rs->nscreen_cols && strcmp(rs->screen_cols[j], l->show[k].name) != 0)
+                j++;
+            if (j == rs->nscreen_cols) {
+                rs->screen_cols = thk_xrealloc(rs->screen_cols,
+                                               (rs->nscreen_cols + 1) * sizeof *rs->screen_cols);
+                rs->screen_cols[rs->nscreen_cols++] = l->show[k].name;
+            }
+            s->colmap[k] = (int)j;
+        }
     }
 }
 
@@ -2682,7 +2695,9 @@ void rule_set_free(rule_set *rs)
         free(rs->lists[i].show);
     }
     free(rs->lists);
+    free(rs->screen_cols);
     for (size_t i = 0; i < rs->nscreens; i++) {
+        free(rs->screens[i].colmap);
         free(rs->screens[i].forms);
         free(rs->screens[i].val);
         free(rs->screens[i].ref);
@@ -2764,4 +2779,21 @@ void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx)
 {
     rs->on_case = fn;
     rs->on_case_ctx = ctx;
+}
+
+void rule_set_on_screen(rule_set *rs, rule_screen_fn fn, void *ctx)
+{
+    rs->on_screen = fn;
+    rs->on_screen_ctx = ctx;
+}
+
+const char *rule_set_screen_id(const rule_set *rs, size_t k)
+{
+    return k < rs->nscreens ? rs->screens[k].ast->id : NULL;
+}
+
+size_t rule_set_screen_columns(const rule_set *rs, const char *const **names)
+{
+    *names = rs->screen_cols;
+    return rs->nscreen_cols;
 }

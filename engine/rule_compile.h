@@ -252,6 +252,8 @@ typedef struct {
 typedef struct {
     const rule_screen_ast *ast;
     int list;          /* a case screen's list, -1 for a comparison screen */
+    int *colmap;       /* a case screen: its shown column k is column colmap[k] of
+                          checks-cases.csv's (rule_set.screen_cols) */
     size_t nforms;
     int *forms, *val, *ref, *size;
 } rule_screen;
@@ -315,6 +317,11 @@ struct rule_set {
     size_t nscreen_lists;
     rule_screen *screens;
     size_t nscreens;
+    const char **screen_cols; /* checks-cases.csv's columns after `screen`: every column a case
+                                 screen shows, first appearance first */
+    size_t nscreen_cols;
+    rule_screen_fn on_screen;
+    void *on_screen_ctx;
     bool uses_prior;
 
     bool coverage;      /* set by the test runner: evaluate every let and count outcomes */

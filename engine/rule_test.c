@@ -139,6 +139,15 @@ static void rt_ref(const rule_expect_ast *x, thk_buf *b)
         buf_printf(b, "  %s[%s].%s", x->form, x->row, x->col);
 }
 
+/* The case screens' hits of a test's compute (rule_set_on_screen). */
+static void rt_screen_case(void *ctx, const model *m, uint32_t case_idx, size_t screen,
+                           const char *fields)
+{
+    (void)fields;
+    const model_case *k = &m->cases[case_idx];
+    screen_hits_add(ctx, screen, model_str(m, m->units[k->unit].code), model_str(m, k->chv));
+}
+
 /* The index of the screen whose id is `id`, or -1. */
 static long rt_screen(const rule_set *rs, const char *id)
 {
@@ -272,13 +281,16 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     } else {
         model_finish(m);
         int status = 0;
+        screen_hits hits = {0};
+        rule_set_on_screen(rs, rt_screen_case, &hits);
         form_set *s = rule_compute(rs, m, &p, rej, &err, &status);
+        rule_set_on_screen(rs, NULL, NULL);
         if (!s) {
             buf_printf(why, "  computing failed (exit %d): %s", status, err.data ? err.data : "");
             pass = false;
         } else {
             screen_result sr;
-            screen_run(rs, s, NULL, &sr);
+            screen_run(rs, s, &hits, NULL, &sr);
             for (size_t j = 0; j < t->nexpects; j++) {
                 long si = rt_screen(rs, t->expects[j].form);
                 pass &= si >= 0 ? rt_check_screen(rs, &sr, (size_t)si, &t->expects[j], why)
@@ -287,6 +299,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
             screen_result_free(&sr);
             form_set_free(s);
         }
+        screen_hits_free(&hits);
     }
     if (!pass) {
         thk_buf msg = {0};

@@ -64,6 +64,7 @@ typedef struct {
     char *out;            /* output folder */
     publish *pub;
     form_set *fs;
+    struct run_screen_ctx *scr; /* thẩm tra: checks-cases.csv and the case screens' hits */
     screen_result checks;     /* thẩm tra: the screens' findings */
     form_table *checks_sheet;
     thk_buf err;
@@ -311,6 +312,62 @@ static int run_drill_open(run_ctx *c, run_cases_ctx *cc, bool thahc)
     return 0;
 }
 
+/* checks-cases.csv (when CSV is published) and the case screens' hits, from the rules' screen
+ * callback during the compute. */
+typedef struct run_screen_ctx {
+    const rule_set *rs;
+    csv_out_file *f;
+    screen_hits hits;
+    int rc;
+} run_screen_ctx;
+
+static void run_screen_case(void *ctx, const model *m, uint32_t case_idx, size_t screen,
+                            const char *fields)
+{
+    run_screen_ctx *sc = ctx;
+    const model_case *k = &m->cases[case_idx];
+    screen_hits_add(&sc->hits, screen, model_str(m, m->units[k->unit].code),
+                    model_str(m, k->chv));
+    if (!sc->f)
+        return;
+    thk_buf *b = csv_out_buffer(sc->f);
+    csv_out_str(b, rule_set_screen_id(sc->rs, screen), false);
+    buf_append(b, fields, strlen(fields));
+    buf_putc(b, '\n');
+    if (!sc->rc)
+        sc->rc = csv_out_flush_some(sc->f);
+}
+
+/* Registers the screen callback, with checks-cases.csv opened when CSV is published. */
+static int run_screens_open(run_ctx *c)
+{
+    if (!rule_set_screen_count(c->rs))
+        return 0;
+    c->scr = thk_xcalloc(1, sizeof *c->scr);
+    c->scr->rs = c->rs;
+    if (c->o->want_csv) {
+        c->scr->f = csv_out_open(publish_path(c->pub, "checks-cases.csv"), &c->err);
+        if (!c->scr->f)
+            return THK_EXIT_OUTPUT;
+        screen_cases_header(c->rs, csv_out_buffer(c->scr->f));
+    }
+    rule_set_on_screen(c->rs, run_screen_case, c->scr);
+    return 0;
+}
+
+/* Closes checks-cases.csv (NULL err: quietly); its write status. The hits stay. */
+static int run_screens_close(run_ctx *c, thk_buf *err)
+{
+    if (!c->scr)
+        return 0;
+    rule_set_on_screen(c->rs, NULL, NULL);
+    thk_buf quiet = {0};
+    int rc = c->scr->f ? csv_out_close(c->scr->f, err ? err : &quiet) : 0;
+    buf_free(&quiet);
+    c->scr->f = NULL;
+    return rc ? rc : c->scr->rc;
+}
+
 /* Closes a drill-down file (NULL err: after another failure, quietly); its write status. */
 static int run_drill_close(run_cases_ctx *cc, thk_buf *err)
 {
@@ -555,10 +612,7 @@ static int run_write(run_ctx *c)
             if ((rc = screen_write_checks(publish_path(c->pub, "checks.csv"), c->rs, &c->checks,
                                           &c->err)))
                 return rc;
-            names[n++] = "checks-cases.csv";
-            if ((rc = csv_out_write_screen_cases(publish_path(c->pub, "checks-cases.csv"), c->fs,
-                                                 &c->err)))
-                return rc;
+            names[n++] = "checks-cases.csv"; /* written during rule_compute */
         }
     }
     names[n++] = "rejects.csv";
@@ -702,7 +756,7 @@ static int run_screens(run_ctx *c)
             return THK_EXIT_INPUT;
         }
     }
-    screen_run(c->rs, c->fs, with_b ? &b : NULL, &c->checks);
+    screen_run(c->rs, c->fs, &c->scr->hits, with_b ? &b : NULL, &c->checks);
     if (with_b)
         screen_baseline_free(&b);
     c->checks_sheet = screen_table(c->rs, &c->checks);
@@ -820,11 +874,13 @@ static int run_pipeline(run_ctx *c)
     int status = 0;
     buf_clear(&c->err);
     run_cases_ctx cc = {0}, tc = {0};
-    if (o->want_csv && (run_drill_open(c, &cc, false) ||
-                        (c->m->has_thahc && run_drill_open(c, &tc, true)))) {
+    if ((o->want_csv && (run_drill_open(c, &cc, false) ||
+                         (c->m->has_thahc && run_drill_open(c, &tc, true)))) ||
+        run_screens_open(c)) {
         log_error("%s", c->err.data);
         run_drill_close(&cc, NULL);
         run_drill_close(&tc, NULL);
+        run_screens_close(c, NULL);
         return THK_EXIT_OUTPUT;
     }
     c->wrote_thahc = tc.f != NULL;
@@ -835,7 +891,8 @@ static int run_pipeline(run_ctx *c)
     rule_set_on_thahc(c->rs, NULL, NULL);
     int wrc = run_drill_close(&cc, c->fs ? &c->err : &diag);
     int wrt = run_drill_close(&tc, c->fs ? &c->err : &diag);
-    if ((wrc || wrt) && c->fs) {
+    int wrs = run_screens_close(c, c->fs ? &c->err : &diag);
+    if ((wrc || wrt || wrs) && c->fs) {
         log_error("%s", c->err.data);
         return THK_EXIT_OUTPUT;
     }
@@ -911,6 +968,11 @@ int run_report(const run_opts *o)
     free(c.unit_codes);
     form_set_free(c.fs);
     screen_result_free(&c.checks);
+    if (c.scr) {
+        run_screens_close(&c, NULL);
+        screen_hits_free(&c.scr->hits);
+        free(c.scr);
+    }
     if (c.checks_sheet)
         form_table_clear(c.checks_sheet);
     free(c.checks_sheet);

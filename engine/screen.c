@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +148,34 @@ static void screen_format(int64_t v, int kind, char out[32])
 
 /* ---- case screens --------------------------------------------------------------------------- */
 
+void screen_hits_add(screen_hits *h, size_t screen, const char *unit, const char *chv)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 256;
+        h->v = thk_xrealloc(h->v, h->cap * sizeof *h->v);
+    }
+    h->v[h->n++] = (screen_hit){screen, unit ? unit : "", chv ? chv : ""};
+}
+
+void screen_hits_free(screen_hits *h)
+{
+    if (h)
+        free(h->v);
+}
+
+void screen_cases_header(const rule_set *rs, thk_buf *b)
+{
+    const char *const *cols;
+    size_t n = rule_set_screen_columns(rs, &cols);
+    csv_out_bom(b);
+    csv_out_str(b, "screen", n == 0);
+    for (size_t k = 0; k < n; k++)
+        csv_out_str(b, cols[k], k + 1 == n);
+}
+
 typedef struct {
-    const char *unit, *chv;
+    const char *unit, *chv; /* chv NULL: the unit's own line */
+    size_t n;
 } screen_pair;
 
 static int screen_pair_cmp(const void *pa, const void *pb)
@@ -163,37 +190,88 @@ static int screen_pair_cmp(const void *pa, const void *pb)
     return strcmp(a->chv, b->chv);
 }
 
-/* The cases of case screen s (its list table t): one finding per unit and per officer. */
-static void screen_cases(const rule_set *rs, size_t si, const form_table *t, screen_result *out)
+/* Counts of (unit, officer) pairs: the texts are interned (one pointer per text, in the model's
+ * or merge's pool), so a pair is found by its pointers; only the distinct pairs are sorted. */
+typedef struct {
+    screen_pair *v;
+    size_t n, cap;
+    size_t *slot; /* index + 1, open addressing */
+    size_t mask;
+} screen_pairs;
+
+static size_t screen_ptr_hash(const void *a, const void *b)
+{
+    uint64_t x = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)b;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    return (size_t)(x ^ (x >> 29));
+}
+
+static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv)
+{
+    if ((ps->n + 1) * 2 > ps->mask) {
+        size_t cap = ps->mask ? (ps->mask + 1) * 2 : 64;
+        free(ps->slot);
+        ps->slot = thk_xcalloc(cap, sizeof *ps->slot);
+        ps->mask = cap - 1;
+        for (size_t i = 0; i < ps->n; i++) {
+            size_t h = screen_ptr_hash(ps->v[i].unit, ps->v[i].chv) & ps->mask;
+            while (ps->slot[h])
+                h = (h + 1) & ps->mask;
+            ps->slot[h] = i + 1;
+        }
+    }
+    size_t h = screen_ptr_hash(unit, chv) & ps->mask;
+    for (; ps->slot[h]; h = (h + 1) & ps->mask) {
+        screen_pair *p = &ps->v[ps->slot[h] - 1];
+        if (p->unit == unit && p->chv == chv) {
+            p->n++;
+            return;
+        }
+    }
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 64;
+        ps->v = thk_xrealloc(ps->v, ps->cap * sizeof *ps->v);
+    }
+    ps->v[ps->n] = (screen_pair){unit, chv, 1};
+    ps->slot[h] = ++ps->n;
+}
+
+/* The hits of case screen si: one finding per unit and per officer. */
+static void screen_cases(const rule_set *rs, size_t si, const screen_hits *h, screen_result *out)
 {
     const rule_screen_ast *a = rs->screens[si].ast;
-    out->ncases += t->nrows;
-    if (!t->nrows || t->ncols < 3)
-        return;
-    screen_pair *p = thk_xcalloc(t->nrows * 2 + 1, sizeof *p);
-    size_t n = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        const char *u = t->texts[r * t->ncols + 1] ? t->texts[r * t->ncols + 1] : "";
-        const char *c = t->texts[r * t->ncols + 2] ? t->texts[r * t->ncols + 2] : "";
-        p[n++] = (screen_pair){u, NULL};
-        p[n++] = (screen_pair){u, c};
+    screen_pairs ps = {0};
+    for (size_t i = 0; h && i < h->n; i++) {
+        if (h->v[i].screen != si)
+            continue;
+        out->ncases++;
+        screen_pairs_add(&ps, h->v[i].unit, NULL);
+        screen_pairs_add(&ps, h->v[i].unit, h->v[i].chv);
     }
-    qsort(p, n, sizeof *p, screen_pair_cmp);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && screen_pair_cmp(&p[i], &p[j]) == 0)
-            j++;
-        screen_flag *f = screen_add(out, si, p[i].unit, strlen(p[i].unit), p[i].chv);
+    if (ps.n)
+        qsort(ps.v, ps.n, sizeof *ps.v, screen_pair_cmp);
+    /* one text under two pointers (never in practice) still gives one line */
+    size_t m = 0;
+    for (size_t i = 0; i < ps.n; i++) {
+        if (m && screen_pair_cmp(&ps.v[m - 1], &ps.v[i]) == 0)
+            ps.v[m - 1].n += ps.v[i].n;
+        else
+            ps.v[m++] = ps.v[i];
+    }
+    for (size_t i = 0; i < m; i++) {
+        const screen_pair *p = &ps.v[i];
+        screen_flag *f = screen_add(out, si, p->unit, strlen(p->unit), p->chv);
         f->measure = "so_viec";
         f->measure_label = thk_xstrdup("Số việc");
-        f->ncases = (int64_t)(j - i);
-        snprintf(f->value, sizeof f->value, "%zu", j - i);
-        SCREEN_STRF(f->message, "%s: %zu việc", a->title, j - i);
+        f->ncases = (int64_t)p->n;
+        snprintf(f->value, sizeof f->value, "%zu", p->n);
+        SCREEN_STRF(f->message, "%s: %zu việc", a->title, p->n);
         if (a->severity == SCREEN_ERROR)
             out->nerror++;
-        i = j;
     }
-    free(p);
+    free(ps.v);
+    free(ps.slot);
 }
 
 /* ---- comparison screens (Hidiroglou–Berthelot) ---------------------------------------------- */
@@ -312,16 +390,14 @@ static void screen_compare(const rule_set *rs, size_t si, const form_table *t, i
     free(u);
 }
 
-void screen_run(const rule_set *rs, const form_set *fs, const screen_baseline *b,
-                screen_result *out)
+void screen_run(const rule_set *rs, const form_set *fs, const screen_hits *hits,
+                const screen_baseline *b, screen_result *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t si = 0; si < rs->nscreens; si++) {
         const rule_screen *s = &rs->screens[si];
         if (s->list >= 0) {
-            size_t k = (size_t)s->list - rs->nlists;
-            if (k < fs->nscreen_lists)
-                screen_cases(rs, si, &fs->screen_lists[k], out);
+            screen_cases(rs, si, hits, out);
             continue;
         }
         for (size_t k = 0; k < s->nforms; k++) {

@@ -53,9 +53,28 @@ typedef struct {
 int screen_baseline_read(screen_baseline *b, const char *run_dir, thk_buf *err);
 void screen_baseline_free(screen_baseline *b);
 
-/* Runs every screen of rs on fs (and against b when not NULL) into *out. */
-void screen_run(const rule_set *rs, const form_set *fs, const screen_baseline *b,
-                screen_result *out);
+/* The cases the case screens selected: one hit per (screen, case), as the rules' screen
+ * callback (rule_set_on_screen) or checks-cases.csv gives them. The texts are borrowed. */
+typedef struct {
+    size_t screen;
+    const char *unit, *chv;
+} screen_hit;
+
+typedef struct {
+    screen_hit *v;
+    size_t n, cap;
+} screen_hits;
+
+void screen_hits_add(screen_hits *h, size_t screen, const char *unit, const char *chv);
+void screen_hits_free(screen_hits *h);
+
+/* checks-cases.csv's header: a UTF-8 BOM, `screen`, then rule_set_screen_columns, a line end. */
+void screen_cases_header(const rule_set *rs, thk_buf *b);
+
+/* Runs every screen of rs: case screens on hits, comparison screens on fs (and against b when
+ * not NULL), into *out. */
+void screen_run(const rule_set *rs, const form_set *fs, const screen_hits *hits,
+                const screen_baseline *b, screen_result *out);
 void screen_result_free(screen_result *r);
 
 /* checks.csv: `screen,ma_don_vi,chap_hanh_vien,measure,value,reference,score,threshold,

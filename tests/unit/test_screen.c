@@ -108,7 +108,7 @@ Test(screen, hidiroglou_berthelot_flags_the_unit_that_moved_and_only_it)
     fs.tables = &t;
     fs.ntables = 1;
     screen_result res;
-    screen_run(rs, &fs, NULL, &res);
+    screen_run(rs, &fs, NULL, NULL, &res);
     cr_assert_eq(res.n, 1, "findings: %zu", res.n);
     cr_expect_str_eq(res.flags[0].unit, "U6");
     cr_expect_str_eq(res.flags[0].chv, "");
@@ -124,7 +124,7 @@ Test(screen, hidiroglou_berthelot_flags_the_unit_that_moved_and_only_it)
     form_table t3;
     screen_table_fill(&t3, 3, (int64_t[]){100, 100, 900}, (int64_t[]){100, 100, 100});
     fs.tables = &t3;
-    screen_run(rs, &fs, NULL, &res);
+    screen_run(rs, &fs, NULL, NULL, &res);
     cr_expect_eq(res.n, 0);
     screen_result_free(&res);
     form_table_clear(&t);
@@ -152,7 +152,7 @@ Test(screen, the_bounds_follow_the_quartiles_of_the_scores)
     fs.tables = &t;
     fs.ntables = 1;
     screen_result res;
-    screen_run(rs, &fs, NULL, &res);
+    screen_run(rs, &fs, NULL, NULL, &res);
     cr_assert_eq(res.n, 2, "findings: %zu", res.n);
     cr_expect_str_eq(res.flags[0].unit, "U1");
     cr_expect_str_eq(res.flags[0].score, "-0.1667");
