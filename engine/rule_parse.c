@@ -1312,8 +1312,8 @@ static bool p_screen_compare(parser *p, rule_screen_ast *sc)
     return true;
 }
 
-/* A case screen's list shows the case, its unit and its officer first (checks-cases.csv and
- * merge need them) and is ordered by unit and officer unless the screen says otherwise. */
+/* A case screen shows the case, its unit and its officer first (checks-cases.csv and merge
+ * need them). */
 static void p_screen_case_columns(parser *p, rule_screen_ast *sc)
 {
     static const char *const first[] = {"ma_viec", "ma_don_vi", "chap_hanh_vien"};
@@ -1338,13 +1338,6 @@ static void p_screen_case_columns(parser *p, rule_screen_ast *sc)
                                               sizeof *s);
         *s = old[i];
     }
-    bool by_unit = l->norder == 0;
-    for (size_t k = 1; by_unit && k < 3; k++) {
-        rule_orderkey_ast *o = rule_arena_push(p->ast->arena, &l->order, &l->norder,
-                                               &l->order_cap, sizeof *o);
-        o->name = first[k];
-        o->loc = sc->loc;
-    }
 }
 
 /* screen = "screen" IDENT STRING "{" { screen_item } "}" ;
@@ -1364,7 +1357,7 @@ static bool p_screen(parser *p)
     sc->list.loc = sc->loc;
     sc->list.title = sc->title;
     sc->hb_u = 5000, sc->hb_a = 500, sc->hb_c = 70000;
-    static const rule_tok_kind st[] = {TK_WHERE, TK_ORDER, TK_SHOW};
+    static const rule_tok_kind st[] = {TK_WHERE, TK_SHOW};
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
         bool ok;
         if (p_is_word(p, "severity")) {
@@ -1385,14 +1378,13 @@ static bool p_screen(parser *p)
             ok = p_screen_compare(p, sc);
         } else if (p_is_word(p, "hb")) {
             ok = p_screen_hb(p, sc);
-        } else if (p_is(p, TK_WHERE) || p_is(p, TK_ORDER) || p_is(p, TK_SHOW)) {
+        } else if (p_is(p, TK_WHERE) || p_is(p, TK_SHOW)) {
             ok = p_list_item(p, &sc->list);
         } else {
-            ok = p_expected(p, "a screen item (severity, basis, where, order by, show, "
-                               "compare, hb)");
+            ok = p_expected(p, "a screen item (severity, basis, where, show, compare, hb)");
         }
         if (!ok)
-            p_sync_body(p, st, 3);
+            p_sync_body(p, st, 2);
     }
     if (sc->list.where)
         p_screen_case_columns(p, sc);
