@@ -34,6 +34,7 @@ void cli_usage(FILE *f)
             "  thongke check   RULES...             biên dịch quy tắc, chạy các test, in độ phủ\n"
             "  thongke merge   --out DIR RUN_DIR... hợp nhất kết quả của các đơn vị cấp dưới\n"
             "  thongke diff    OLD_RUN NEW_RUN      những ô đã thay đổi giữa hai lần chạy\n"
+            "  thongke explain MA_VIEC --year Y --months N   giải thích một việc\n"
             "  thongke sample  --out DIR [--cases N] [--seed S] [--units K] [--messy]\n"
             "  thongke codes                        danh mục mã lỗi dòng dữ liệu\n"
             "  thongke CMD --help                   hướng dẫn của từng lệnh\n\n%s",

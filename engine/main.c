@@ -1,6 +1,8 @@
-/* main — the thongke command: dispatches to report, check, merge, diff and sample. */
+/* main — the thongke command: dispatches to report, check, merge, diff, explain, sample and
+ * codes. */
 #include "cli.h"
 #include "diff.h"
+#include "explain.h"
 #include "merge.h"
 #include "publish.h"
 #include "sample.h"
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
         return merge_main(argc - 1, argv + 1);
     if (strcmp(cmd, "sample") == 0)
         return sample_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return explain_main(argc - 1, argv + 1);
     if (strcmp(cmd, "codes") == 0)
         return cli_codes(argc - 1, argv + 1);
     fprintf(stderr, "thongke: lệnh không hợp lệ '%s' (xem thongke --help)\n", cmd);

@@ -45,8 +45,7 @@ static size_t manifest_utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-/* A JSON string literal (NULL is written as ""). */
-static void manifest_str(thk_buf *b, const char *s)
+void manifest_json_string(thk_buf *b, const char *s)
 {
     buf_putc(b, '"');
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -87,21 +86,21 @@ static void manifest_str(thk_buf *b, const char *s)
 static void manifest_key(thk_buf *b, const char *indent, const char *key)
 {
     buf_printf(b, "%s", indent);
-    manifest_str(b, key);
+    manifest_json_string(b, key);
     buf_append(b, ": ", 2);
 }
 
 static void manifest_u64(thk_buf *b, const char *key, uint64_t v)
 {
-    manifest_str(b, key);
+    manifest_json_string(b, key);
     buf_printf(b, ": %" PRIu64, v);
 }
 
 static void manifest_kv(thk_buf *b, const char *key, const char *v)
 {
-    manifest_str(b, key);
+    manifest_json_string(b, key);
     buf_append(b, ": ", 2);
-    manifest_str(b, v);
+    manifest_json_string(b, v);
 }
 
 /* Opens an array of one-line objects: "key": [ ... ]. */
@@ -135,10 +134,10 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
     char s[11], e[11];
     buf_append(out, "{\n", 2);
     manifest_key(out, "  ", "tool");
-    manifest_str(out, "thongke");
+    manifest_json_string(out, "thongke");
     buf_append(out, ",\n", 2);
     manifest_key(out, "  ", "version");
-    manifest_str(out, mi->tool_version);
+    manifest_json_string(out, mi->tool_version);
     buf_append(out, ",\n", 2);
 
     manifest_key(out, "  ", "command");
@@ -146,21 +145,21 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
     for (size_t i = 0; i < mi->argc; i++) {
         if (i)
             buf_append(out, ", ", 2);
-        manifest_str(out, mi->argv[i]);
+        manifest_json_string(out, mi->argv[i]);
     }
     buf_append(out, "],\n", 3);
 
     manifest_key(out, "  ", "unit");
-    manifest_str(out, mi->unit);
+    manifest_json_string(out, mi->unit);
     buf_append(out, ",\n", 2);
 
     date_format_iso(mi->per.S, s);
     date_format_iso(mi->per.E, e);
     manifest_key(out, "  ", "period");
     buf_printf(out, "{\"year\": %d, \"months\": %d, \"start\": ", mi->per.year, mi->per.months);
-    manifest_str(out, s);
+    manifest_json_string(out, s);
     buf_append(out, ", \"end\": ", 9);
-    manifest_str(out, e);
+    manifest_json_string(out, e);
     buf_append(out, "},\n", 3);
 
     manifest_array_open(out, "rules", mi->nrules);
@@ -205,7 +204,7 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
     for (size_t i = 0; i < mi->nunits; i++) {
         if (i)
             buf_append(out, ", ", 2);
-        manifest_str(out, mi->units[i]);
+        manifest_json_string(out, mi->units[i]);
     }
     buf_append(out, "],\n", 3);
 
@@ -224,7 +223,7 @@ void manifest_render(const manifest_info *mi, thk_buf *out)
         buf_append(out, "      {", 7);
         manifest_kv(out, "name", c->name);
         buf_append(out, ", ", 2);
-        manifest_str(out, "ok");
+        manifest_json_string(out, "ok");
         buf_append(out, c->ok ? ": true, " : ": false, ", c->ok ? 8 : 9);
         manifest_kv(out, "detail", c->detail);
         buf_append(out, i + 1 < mi->ncontinuity ? "},\n" : "}\n    ]",

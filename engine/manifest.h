@@ -76,6 +76,10 @@ int manifest_write(const char *path, const manifest_info *mi, thk_buf *err);
  * missing ones left zero/empty). Fills *out, which then owns all its strings and arrays.
  * Returns 0, or THK_EXIT_INPUT with a message "line L: ..." in *err (out is left cleared). */
 int manifest_parse(const char *text, size_t len, manifest_info *out, thk_buf *err);
+/* Appends s as a JSON string literal (NULL as ""): quotes, backslashes and control characters
+ * escaped, UTF-8 kept. */
+void manifest_json_string(thk_buf *b, const char *s);
+
 /* Reads and parses a manifest.json file. Returns 0 or THK_EXIT_INPUT with "PATH: ..." in *err. */
 int manifest_read(const char *path, manifest_info *out, thk_buf *err);
 /* Frees what manifest_parse allocated and zeroes *mi; does nothing to a caller-owned info

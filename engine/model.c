@@ -283,3 +283,20 @@ void model_finish(model *m)
     for (size_t c = 0; c < m->ncases; c++)
         model_sort_case_events(m->events + m->cases[c].ev_first, m->cases[c].ev_count);
 }
+
+void model_keep_case(model *m, uint32_t idx)
+{
+    if (idx >= m->ncases)
+        return;
+    model_case c = m->cases[idx];
+    m->cases[0] = c;
+    m->ncases = 1;
+    for (uint32_t e = c.ev_first; e < c.ev_first + c.ev_count; e++)
+        m->events[e].case_idx = 0;
+    for (size_t k = 0; k < m->case_extra.ncols; k++)
+        m->case_extra.values[k][0] = m->case_extra.values[k][idx];
+    if (m->case_index)
+        memset(m->case_index, 0, (m->case_index_mask + 1) * sizeof *m->case_index);
+    m->nthahc = 0;
+    m->has_thahc = false;
+}

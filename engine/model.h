@@ -158,6 +158,11 @@ void model_case_prefetch(const model *m, const char *ma_viec, size_t len);
  * new array plus a stable per-case sort. */
 void model_finish(model *m);
 
+/* Keeps only case `idx` (with its events, as cases[0]) and no THAHC row: what `explain`
+ * computes the forms on. The ma_viec index is emptied (model_case_find finds nothing after).
+ * Call after model_finish. */
+void model_keep_case(model *m, uint32_t idx);
+
 /* Convenience: the text of a string id. */
 static inline const char *model_str(const model *m, uint32_t id)
 {
