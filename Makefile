@@ -32,7 +32,7 @@ ASN_CFLAGS := $(WARN) $(DEFS) -O1 -g -fsanitize=address,undefined -fno-sanitize-
 
 BIN := $(REL)/thongke
 
-.PHONY: all deps demo test test-unit test-asan fuzz clean install uninstall valgrind check-rules bench
+.PHONY: all deps demo test test-unit test-asan test-visual fuzz clean install uninstall valgrind check-rules bench
 all: $(BIN)
 	@ln -sf $(BIN) thongke
 
@@ -77,6 +77,11 @@ test-asan: $(ASN)/unit-tests $(ASN)/thongke
 	  exit 1; fi
 
 test: test-unit test-asan
+
+# The printed workbook (LibreOffice → PDF, tests/tools/xlsx_pages.py); part of `make test` where
+# soffice and pdftotext exist (skipped otherwise); .ci/run installs them.
+test-visual: $(TST)/unit-tests $(TST)/thongke
+	THONGKE_BIN=$(CURDIR)/$(TST)/thongke THONGKE_ROOT=$(CURDIR) $(TST)/unit-tests --filter 'visual/*'
 
 # Another apt/dpkg (unattended-upgrades on a fresh machine) may hold the lock: wait for it.
 APT_LOCK_TIMEOUT ?= 600

@@ -32,7 +32,7 @@
 typedef struct {
     lxw_format *unit, *code, *circular, *title, *period, *measure, *head, *colnum;
     lxw_format *label, *label_b, *num, *num_b, *rate, *rate_b, *cell, *cell_b, *text, *date;
-    lxw_format *sign_b, *sign_i, *note, *bold, *cf_red, *cf_green, *plain, *lineno, *wrap;
+    lxw_format *sign_b, *sign_i, *note, *note_wrap, *bold, *cf_red, *cf_green, *plain, *lineno, *wrap;
 } xo_formats;
 
 typedef struct {
@@ -209,6 +209,7 @@ static void xo_formats_init(xo_ctx *x)
     f->sign_b = xo_fmt(x, XO_B | XO_CENTER, NULL, 11);
     f->sign_i = xo_fmt(x, XO_I | XO_CENTER, NULL, 11);
     f->note = xo_fmt(x, XO_I | XO_LEFT, NULL, 11);
+    f->note_wrap = xo_fmt(x, XO_I | XO_LEFT | XO_WRAP | XO_VCENTER, NULL, 11);
     f->bold = xo_fmt(x, XO_B | XO_LEFT, NULL, 11);
     f->plain = xo_fmt(x, XO_LEFT, NULL, 10);
     f->lineno = xo_fmt(x, XO_BORDER | XO_VCENTER, "0", 11);
@@ -451,7 +452,7 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
     const char *label = t->cols[c].label ? t->cols[c].label : t->cols[c].code;
     thk_buf cap = {0};
     buf_printf(&cap, "Số liệu biểu đồ: %s so với chỉ tiêu", label);
-    xo_str(x, ws, at, 0, cap.data, x->f.bold);
+    xo_merge(x, ws, at, 0, at, 2, cap.data, x->f.bold);
     uint32_t hr = at + 1, first = at + 2, last = at + 1 + (uint32_t)ndata;
     xo_str(x, ws, hr, 0, t->nrowfields && t->rowfield_labels ? t->rowfield_labels[0] : "Đơn vị",
            x->f.head);
@@ -757,6 +758,15 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 xo_str(x, ws, row, i, v, lab);
             }
         }
+        /* text longer than its column wraps, and its row is made tall enough for it */
+        double lines = 1;
+        for (size_t c = 0; c < nc; c++)
+            if (t->cols[c].kind == FORM_KIND_TEXT && t->texts && t->texts[r * nc + c]) {
+                double l = xo_lines(xo_chars(t->texts[r * nc + c]), wid[nf + c]);
+                lines = l > lines ? l : lines;
+            }
+        if (lines > 1)
+            xo_check(x, worksheet_set_row(ws, row, lines * XO_LINE_PT, NULL));
         for (size_t c = 0; c < nc; c++) {
             const form_cell *cell = form_cell_at(t, r, c);
             size_t col = nf + c;
@@ -772,7 +782,7 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             }
             case FORM_KIND_TEXT:
                 xo_str(x, ws, row, col, t->texts ? t->texts[r * nc + c] : NULL,
-                       b ? x->f.cell_b : x->f.text);
+                       b ? x->f.cell_b : x->f.wrap);
                 break;
             case FORM_KIND_DATE:
                 if (cell->empty || cell->v == THK_DATE_NONE)
@@ -837,7 +847,12 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         buf_printf(&s, "Ghi chú: số tiền làm tròn đến %s đồng và đã cân đối để mỗi dòng tổng cộng "
                        "bằng tổng các dòng, các đẳng thức của biểu vẫn đúng; số chính xác đến "
                        "đồng ở tệp cells.csv.", u);
-        xo_merge(x, ws, last + 1, 0, last + 1, W - 1, s.data, x->f.note);
+        double tw = 0;
+        for (size_t c = 0; c < W; c++)
+            tw += wid[c];
+        xo_check(x, worksheet_set_row(ws, last + 1,
+                                      xo_lines(xo_chars(s.data), tw) * XO_LINE_PT, NULL));
+        xo_merge(x, ws, last + 1, 0, last + 1, W - 1, s.data, x->f.note_wrap);
     }
 
     /* Footer: place and date, signatures (forms and lists alike). */
@@ -897,14 +912,14 @@ static void xo_rejects(xo_ctx *x)
     for (size_t i = 0; i < NH; i++)
         xo_check(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL));
     thk_buf s = {0};
-    xo_str(x, ws, 0, 0, "DANH SÁCH DÒNG DỮ LIỆU BỊ LOẠI VÀ CẢNH BÁO", x->f.bold);
+    xo_merge(x, ws, 0, 0, 0, NH - 1, "DANH SÁCH DÒNG DỮ LIỆU BỊ LOẠI VÀ CẢNH BÁO", x->f.bold);
     buf_append(&s, "Kỳ báo cáo: ", strlen("Kỳ báo cáo: "));
     period_describe(&x->r->per, &s);
-    xo_str(x, ws, 1, 0, s.data, x->f.plain);
+    xo_merge(x, ws, 1, 0, 1, NH - 1, s.data, x->f.plain);
     buf_clear(&s);
     buf_printf(&s, "Tổng số: %zu dòng bị loại, %zu cảnh báo (danh sách đầy đủ: rejects.csv)", ne,
                nw);
-    xo_str(x, ws, 2, 0, s.data, x->f.note);
+    xo_merge(x, ws, 2, 0, 2, NH - 1, s.data, x->f.note);
     const uint32_t hr = 4;
     for (size_t i = 0; i < NH; i++)
         xo_str(x, ws, hr, i, heads[i], x->f.head);
@@ -932,11 +947,12 @@ static void xo_rejects(xo_ctx *x)
     if (n)
         xo_check(x, worksheet_autofilter(ws, hr, 0, hr + (uint32_t)shown, NH - 1));
     if (n == 0) {
-        xo_str(x, ws, after, 0, "Không có dòng nào bị loại hoặc cảnh báo.", x->f.note);
+        xo_merge(x, ws, after, 0, after, NH - 1, "Không có dòng nào bị loại hoặc cảnh báo.",
+                 x->f.note);
     } else if (shown < n) {
         buf_clear(&s);
         buf_printf(&s, "… còn %zu dòng nữa, xem rejects.csv", n - shown);
-        xo_str(x, ws, after, 0, s.data, x->f.note);
+        xo_merge(x, ws, after, 0, after, NH - 1, s.data, x->f.note);
     }
     worksheet_freeze_panes(ws, hr + 1, 0);
     xo_check(x, worksheet_repeat_rows(ws, hr, hr));
