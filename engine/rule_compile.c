@@ -156,14 +156,14 @@ const char *rule_type_name(const rule_set *rs, int type, int dom)
 {
     switch (type) {
     case RT_NULL: return "null";
-    case RT_BOOL: return "true/false";
-    case RT_INT: return "integer";
-    case RT_MONEY: return "money";
-    case RT_DATE: return "date";
-    case RT_DURATION: return "duration";
-    case RT_TEXT: return "text";
-    case RT_ENUM: return dom == RULE_DOM_NONE ? "unmapped value" : rule_dom_name(rs, dom);
-    case RT_RATE: return "rate";
+    case RT_BOOL: return "đúng/sai";
+    case RT_INT: return "số nguyên";
+    case RT_MONEY: return "tiền";
+    case RT_DATE: return "ngày";
+    case RT_DURATION: return "khoảng thời gian";
+    case RT_TEXT: return "văn bản";
+    case RT_ENUM: return dom == RULE_DOM_NONE ? "giá trị chưa có bảng nhận dạng (map)" : rule_dom_name(rs, dom);
+    case RT_RATE: return "tỷ lệ";
     default: return "?";
     }
 }
@@ -348,7 +348,7 @@ static int32_t cc_fold(cc *c, int32_t n, rule_loc loc)
     rule_val v;
     rule_eval(&x, n, &v);
     if (x.err) {
-        E(c, loc, "overflow in a constant expression");
+        E(c, loc, "tràn số trong một biểu thức hằng");
         return -1;
     }
     int type = nd->type, dom = nd->dom;
@@ -427,9 +427,9 @@ static int32_t cc_let(cc *c, size_t li, rule_loc use)
     unsigned bad = c->ctx == RCTX_CASE ? LET_USES_THAHC : LET_USES_CASE;
     if (l->uses & bad) {
         if (l->uses != (LET_USES_CASE | LET_USES_THAHC))
-            E(c, use, "let '%s' uses %s data; it cannot be used %s", l->ast->name,
+            E(c, use, "let '%s' dùng dữ liệu %s; không dùng được %s", l->ast->name,
               c->ctx == RCTX_CASE ? "THAHC" : "case",
-              c->ctx == RCTX_CASE ? "for cases" : "in a THAHC form");
+              c->ctx == RCTX_CASE ? "cho việc" : "trong biểu THAHC");
         return -1;
     }
     if (l->state[c->ctx] == LET_DONE)
@@ -444,7 +444,7 @@ static int32_t cc_let(cc *c, size_t li, rule_loc use)
         for (size_t i = from; i < c->nlet_stack; i++)
             buf_printf(&b, "%s → ", rs->lets[c->let_stack[i]].ast->name);
         buf_printf(&b, "%s", l->ast->name);
-        E(c, l->ast->loc, "let cycle: %s", b.data);
+        E(c, l->ast->loc, "các let gọi vòng nhau: %s", b.data);
         buf_free(&b);
         return -1;
     }
@@ -579,16 +579,16 @@ static int32_t cc_name(cc *c, const char *name, rule_loc loc)
     }
     const char *near = cc_suggest(c, name);
     if (cc_builtin_find(name, c->ctx == RCTX_CASE ? RCTX_THAHC : RCTX_CASE))
-        E(c, loc, "'%s' is a %s name; it is not available %s", name,
+        E(c, loc, "'%s' là tên của %s; không dùng được %s", name,
           c->ctx == RCTX_CASE ? "THAHC" : "case",
-          c->ctx == RCTX_CASE ? "for cases" : "in a THAHC form");
+          c->ctx == RCTX_CASE ? "cho việc" : "trong biểu THAHC");
     else if (near)
-        E(c, loc, "unknown name '%s' (did you mean '%s'?)", name, near);
+        E(c, loc, "tên không có: '%s' (có phải '%s'?)", name, near);
     else if (c->ctx == RCTX_CASE)
-        E(c, loc, "unknown name '%s' (an extra column of cases.csv must be declared in a "
-                  "'columns cases' block)", name);
+        E(c, loc, "tên không có: '%s' (cột thêm của cases.csv phải khai báo trong khối 'columns "
+                  "cases')", name);
     else
-        E(c, loc, "unknown name '%s'", name);
+        E(c, loc, "tên không có: '%s'", name);
     return -1;
 }
 
@@ -612,12 +612,12 @@ static int32_t cc_operand(cc *c, const rule_expr *e, int type, int dom)
     if (e->kind == EX_NAME && cc_name_known(c, e->s))
         return cc_expr(c, e); /* a name: the comparison checks its type */
     if (dom == RULE_DOM_NONE) {
-        E(c, e->loc, "'%s' is not a value: no map gives this column its values", e->s);
+        E(c, e->loc, "'%s' không phải một giá trị: không có map nào cho cột này các giá trị", e->s);
         return -1;
     }
     char vals[512];
     cc_dom_values(c->rs, dom, vals, sizeof vals);
-    E(c, e->loc, "'%s' is not a value of %s (values: %s)", e->s, rule_dom_name(c->rs, dom),
+    E(c, e->loc, "'%s' không phải giá trị của %s (các giá trị: %s)", e->s, rule_dom_name(c->rs, dom),
       vals);
     return -1;
 }
@@ -639,18 +639,18 @@ static const char *const cc_cmp_names[] = {"=", "!=", "<", "<=", ">", ">="};
 static int cc_comparable(cc *c, int op, int32_t *a, int32_t *b, rule_loc loc)
 {
     if (cc_type(c, *a) == RT_NULL || cc_type(c, *b) == RT_NULL) {
-        E(c, loc, "a comparison with null is always false; use empty(x)");
+        E(c, loc, "so sánh với null luôn sai; hãy dùng empty(x)");
         return -1;
     }
     cc_adapt(c, a, b);
     int ta = cc_type(c, *a), tb = cc_type(c, *b);
     if (ta != tb || (ta == RT_ENUM && cc_at(c, *a)->dom != cc_at(c, *b)->dom)) {
-        E(c, loc, "cannot compare %s with %s", cc_tn(c, *a), cc_tn(c, *b));
+        E(c, loc, "không so sánh được %s với %s", cc_tn(c, *a), cc_tn(c, *b));
         return -1;
     }
     bool ordering = op != CMP_EQ && op != CMP_NE;
     if (ordering && (ta == RT_BOOL || ta == RT_ENUM || ta == RT_DURATION)) {
-        E(c, loc, "'%s' needs numbers, money, dates or text, not %s", cc_cmp_names[op],
+        E(c, loc, "'%s' cần số, tiền, ngày hoặc văn bản, không phải %s", cc_cmp_names[op],
           cc_tn(c, *a));
         return -1;
     }
@@ -750,7 +750,7 @@ static int cc_pattern(cc *c, const char *text, size_t len, unsigned flags, rule_
         if (erroff > len)
             erroff = len;
         rule_loc at = rule_diag_loc(c->d, ploc.file, ploc.off + 1 + erroff, 1);
-        E(c, at, "bad pattern: %s (at offset %zu)", err, erroff);
+        E(c, at, "mẫu (pattern) sai: %s (tại vị trí %zu)", err, erroff);
         buf_free(&nfc);
         return -1;
     }
@@ -775,7 +775,7 @@ static int32_t cc_match(cc *c, const rule_expr *e)
     if (a < 0)
         return -1;
     if (cc_type(c, a) != RT_TEXT) {
-        E(c, e->loc, "'~' matches text, not %s", cc_tn(c, a));
+        E(c, e->loc, "'~' so khớp văn bản, không phải %s", cc_tn(c, a));
         return -1;
     }
     int p = cc_pattern(c, e->s, e->slen, e->flags, e->ploc);
@@ -803,9 +803,9 @@ static int32_t cc_arith(cc *c, const rule_expr *e)
         n = cc_mk(OP_DATE_ADD, RT_DATE, b, a);
     } else {
         if (add)
-            E(c, e->loc, "cannot add %s and %s", cc_tn(c, a), cc_tn(c, b));
+            E(c, e->loc, "không cộng được %s với %s", cc_tn(c, a), cc_tn(c, b));
         else
-            E(c, e->loc, "cannot subtract %s from %s", cc_tn(c, b), cc_tn(c, a));
+            E(c, e->loc, "không trừ được %s khỏi %s", cc_tn(c, b), cc_tn(c, a));
         return -1;
     }
     return cc_fold(c, cc_node(c->rs, n), e->loc);
@@ -814,12 +814,11 @@ static int32_t cc_arith(cc *c, const rule_expr *e)
 static bool cc_argc(cc *c, const rule_expr *e, size_t want, const char *sig)
 {
     if (e->where) {
-        E(c, e->where->loc, "'where' is only allowed in sum(...)");
+        E(c, e->where->loc, "'where' chỉ dùng trong sum(...)");
         return false;
     }
     if (e->nargs != want) {
-        E(c, e->loc, "%s() takes %zu argument%s (%s), given %zu", e->s, want,
-          want == 1 ? "" : "s", sig, e->nargs);
+        E(c, e->loc, "%s() nhận %zu đối số (%s), ở đây có %zu", e->s, want, sig, e->nargs);
         return false;
     }
     return true;
@@ -830,7 +829,7 @@ static bool cc_want(cc *c, int32_t n, int type, const rule_expr *e, const char *
     if (n < 0)
         return false;
     if (cc_type(c, n) != type) {
-        E(c, e->loc, "%s() needs %s here, not %s", fn, rule_type_name(c->rs, type, 0),
+        E(c, e->loc, "%s() cần %s ở đây, không phải %s", fn, rule_type_name(c->rs, type, 0),
           cc_tn(c, n));
         return false;
     }
@@ -848,11 +847,11 @@ static int32_t cc_call(cc *c, const rule_expr *e)
 {
     const char *fn = e->s;
     if (cc_is_aggregate(fn)) {
-        E(c, e->loc, "%s() is only allowed in a form column", fn);
+        E(c, e->loc, "%s() chỉ dùng trong cột của biểu", fn);
         return -1;
     }
     if (strcmp(fn, "older") == 0) {
-        if (!cc_argc(c, e, 2, "date, duration"))
+        if (!cc_argc(c, e, 2, "ngày, khoảng thời gian"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]), b = cc_expr(c, e->args[1]);
         if (!cc_want(c, a, RT_DATE, e->args[0], fn) || !cc_want(c, b, RT_DURATION, e->args[1], fn))
@@ -860,7 +859,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_node(c->rs, cc_mk(OP_OLDER, RT_BOOL, a, b));
     }
     if (strcmp(fn, "years") == 0) {
-        if (!cc_argc(c, e, 1, "date"))
+        if (!cc_argc(c, e, 1, "ngày"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]);
         if (!cc_want(c, a, RT_DATE, e->args[0], fn))
@@ -868,7 +867,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_node(c->rs, cc_mk(OP_YEARS, RT_INT, a, 0));
     }
     if (strcmp(fn, "if") == 0) {
-        if (!cc_argc(c, e, 3, "condition, value, value"))
+        if (!cc_argc(c, e, 3, "điều kiện, giá trị, giá trị"))
             return -1;
         int32_t k = cc_expr(c, e->args[0]);
         if (!cc_want(c, k, RT_BOOL, e->args[0], fn))
@@ -882,7 +881,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         int ta = na->type == RT_NULL ? nb->type : na->type;
         int tb = nb->type == RT_NULL ? na->type : nb->type;
         if (ta != tb || (ta == RT_ENUM && na->dom != nb->dom)) {
-            E(c, e->loc, "if() gives %s or %s: both values must be of one type", cc_tn(c, a),
+            E(c, e->loc, "if() cho %s hoặc %s: hai giá trị phải cùng một kiểu", cc_tn(c, a),
               cc_tn(c, b));
             return -1;
         }
@@ -892,7 +891,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_node(c->rs, n);
     }
     if (strcmp(fn, "days") == 0) {
-        if (!cc_argc(c, e, 1, "date"))
+        if (!cc_argc(c, e, 1, "ngày"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]);
         if (!cc_want(c, a, RT_DATE, e->args[0], fn))
@@ -900,7 +899,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_node(c->rs, cc_mk(OP_DAYS, RT_INT, a, 0));
     }
     if (strcmp(fn, "empty") == 0) {
-        if (!cc_argc(c, e, 1, "value"))
+        if (!cc_argc(c, e, 1, "giá trị"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]);
         if (a < 0)
@@ -908,7 +907,7 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_fold(c, cc_node(c->rs, cc_mk(OP_EMPTY, RT_BOOL, a, 0)), e->loc);
     }
     if (strcmp(fn, "between") == 0) {
-        if (!cc_argc(c, e, 3, "value, low, high"))
+        if (!cc_argc(c, e, 3, "giá trị, cận dưới, cận trên"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]);
         if (a < 0)
@@ -928,15 +927,15 @@ static int32_t cc_call(cc *c, const rule_expr *e)
         return cc_fold(c, cc_node(c->rs, n), e->loc);
     }
     if (strcmp(fn, "contains") == 0) {
-        if (!cc_argc(c, e, 2, "text, text"))
+        if (!cc_argc(c, e, 2, "văn bản, văn bản"))
             return -1;
         int32_t a = cc_expr(c, e->args[0]), b = cc_expr(c, e->args[1]);
         if (!cc_want(c, a, RT_TEXT, e->args[0], fn) || !cc_want(c, b, RT_TEXT, e->args[1], fn))
             return -1;
         return cc_fold(c, cc_node(c->rs, cc_mk(OP_CONTAINS, RT_BOOL, a, b)), e->loc);
     }
-    E(c, e->loc, "unknown function '%s' (functions: older, years, days, if, empty, between, contains; "
-                 "in form columns also count, sum, percent, target, prior)", fn);
+    E(c, e->loc, "hàm không có: '%s' (các hàm: older, years, days, if, empty, between, "
+                 "contains; trong cột của biểu thêm count, sum, percent, target, prior)", fn);
     return -1;
 }
 
@@ -950,9 +949,9 @@ static int32_t cc_bool_expr(cc *c, const rule_expr *e, const char *op, const cha
         return -1;
     if (cc_type(c, n) != RT_BOOL) {
         if (op)
-            E(c, e->loc, "'%s' needs true/false values, not %s", op, cc_tn(c, n));
+            E(c, e->loc, "'%s' cần giá trị đúng/sai, không phải %s", op, cc_tn(c, n));
         else
-            E(c, e->loc, "%s must be true/false, not %s", what, cc_tn(c, n));
+            E(c, e->loc, "%s phải là đúng/sai, không phải %s", what, cc_tn(c, n));
         return -1;
     }
     return n;
@@ -982,7 +981,7 @@ static int32_t cc_expr_at(cc *c, const rule_expr *e)
             return -1;
         int t = cc_type(c, a);
         if (t != RT_INT && t != RT_MONEY && t != RT_DURATION) {
-            E(c, e->loc, "cannot negate %s", cc_tn(c, a));
+            E(c, e->loc, "không đổi dấu được %s", cc_tn(c, a));
             return -1;
         }
         return cc_fold(c, cc_node(rs, cc_mk(OP_NEG, t, a, 0)), e->loc);
@@ -1020,12 +1019,11 @@ static int32_t cc_expr(cc *c, const rule_expr *e)
             c->deep_reported = true;
             if (c->nlet_stack > 0)
                 E(c, e->loc,
-                  "expression nested too deeply: more than %d levels, counting the lets it "
-                  "uses (through let '%s' and the %zu lets under it); define fewer lets that "
-                  "name each other",
+                  "biểu thức lồng quá sâu: hơn %d tầng, tính cả các let nó dùng (qua let '%s' "
+                  "và %zu let bên dưới); hãy bớt các let gọi lẫn nhau",
                   CC_MAX_DEPTH, c->rs->lets[c->let_stack[0]].ast->name, c->nlet_stack - 1);
             else
-                E(c, e->loc, "expression nested too deeply: more than %d levels", CC_MAX_DEPTH);
+                E(c, e->loc, "biểu thức lồng quá sâu: hơn %d tầng", CC_MAX_DEPTH);
         }
         return -1;
     }
@@ -1140,7 +1138,7 @@ static void cc_let_domains(cc *c)
         rule_letdef *l = &rs->lets[i];
         l->home = l->uses == LET_USES_THAHC ? RCTX_THAHC : RCTX_CASE;
         if (l->uses == (LET_USES_CASE | LET_USES_THAHC))
-            E(c, l->ast->loc, "let '%s' mixes case names and THAHC names", l->ast->name);
+            E(c, l->ast->loc, "let '%s' trộn tên của việc với tên của THAHC", l->ast->name);
     }
 }
 
@@ -1194,10 +1192,10 @@ static int32_t ag_acc(agg_form *f, bool is_sum, bool prior, int32_t pred, int32_
 static const char *ag_kind_name(int kind)
 {
     switch (kind) {
-    case FORM_KIND_COUNT: return "count";
-    case FORM_KIND_MONEY: return "money";
-    case FORM_KIND_RATE: return "rate";
-    default: return "number";
+    case FORM_KIND_COUNT: return "số việc";
+    case FORM_KIND_MONEY: return "tiền";
+    case FORM_KIND_RATE: return "tỷ lệ";
+    default: return "số";
     }
 }
 
@@ -1210,21 +1208,21 @@ static int32_t ag_aggregate(cc *c, agg_form *f, const rule_expr *e, bool prior)
     int32_t pred = -1, val = -1;
     if (!is_sum) {
         if (e->where) {
-            E(c, e->where->loc, "'where' is only allowed in sum(...); write count(a and b)");
+            E(c, e->where->loc, "'where' chỉ dùng trong sum(...); hãy viết count(a and b)");
             return -1;
         }
         if (e->nargs > 1) {
-            E(c, e->loc, "count() takes one condition or none, given %zu", e->nargs);
+            E(c, e->loc, "count() nhận một điều kiện hoặc không có, ở đây có %zu", e->nargs);
             return -1;
         }
-        if (e->nargs == 1 && (pred = cc_cond(c, e->args[0], "the condition of count()")) < 0)
+        if (e->nargs == 1 && (pred = cc_cond(c, e->args[0], "điều kiện của count()")) < 0)
             return -1;
         if (pred >= 0 && cc_is_const(c, pred)) /* count(true) = count() */
             pred = cc_at(c, pred)->k ? -1 : pred;
         return ag_node(f, AG_ACC, FORM_KIND_COUNT, ag_acc(f, false, prior, pred, -1, e), 0, 0);
     }
     if (e->nargs != 1) {
-        E(c, e->loc, "sum() takes one value (and an optional 'where'), given %zu", e->nargs);
+        E(c, e->loc, "sum() nhận một giá trị (và có thể một 'where'), ở đây có %zu", e->nargs);
         return -1;
     }
     val = cc_expr(c, e->args[0]);
@@ -1232,10 +1230,10 @@ static int32_t ag_aggregate(cc *c, agg_form *f, const rule_expr *e, bool prior)
         return -1;
     int t = cc_type(c, val);
     if (t != RT_MONEY && t != RT_INT) {
-        E(c, e->args[0]->loc, "sum() adds money or integers, not %s", cc_tn(c, val));
+        E(c, e->args[0]->loc, "sum() cộng tiền hoặc số nguyên, không phải %s", cc_tn(c, val));
         return -1;
     }
-    if (e->where && (pred = cc_cond(c, e->where, "the condition of sum()")) < 0)
+    if (e->where && (pred = cc_cond(c, e->where, "điều kiện của sum()")) < 0)
         return -1;
     return ag_node(f, AG_ACC, t == RT_MONEY ? FORM_KIND_MONEY : FORM_KIND_COUNT,
                    ag_acc(f, true, prior, pred, val, e), 0, 0);
@@ -1248,7 +1246,7 @@ static int ag_join(cc *c, int ka, int kb, rule_loc loc, const char *op)
         return kb;
     if (kb == AGG_KIND_LITERAL || ka == kb)
         return ka;
-    E(c, loc, "cannot %s %s and %s in a column", op, ag_kind_name(ka), ag_kind_name(kb));
+    E(c, loc, "không %s %s với %s trong một cột được", op, ag_kind_name(ka), ag_kind_name(kb));
     return -1;
 }
 
@@ -1258,7 +1256,7 @@ static int32_t ag_column_ref(cc *c, agg_form *f, int j, rule_loc loc, bool prior
         return ag_node(f, AG_COL, AGG_KIND_LITERAL, j, 0, 0); /* kind known after ordering */
     for (size_t i = 0; i < c->ncol_stack; i++)
         if (c->col_stack[i] == j) {
-            E(c, loc, "column '%s' refers to itself through prior()", f->cols[j].ast->code);
+            E(c, loc, "cột '%s' tự gọi chính nó qua prior()", f->cols[j].ast->code);
             return -1;
         }
     if (c->ncol_stack == c->col_stack_cap) {
@@ -1284,10 +1282,10 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
         if (j >= 0)
             return ag_column_ref(c, f, j, e->loc, prior);
         if (cc_name_known(c, e->s))
-            E(c, e->loc, "'%s' is a value of one record; a column adds records up with "
-                         "count(...) or sum(...)", e->s);
+            E(c, e->loc, "'%s' là giá trị của một bản ghi; cột của biểu cộng các bản ghi bằng "
+                         "count(...) hoặc sum(...)", e->s);
         else
-            E(c, e->loc, "unknown column '%s' in form %s", e->s, f->ast->id);
+            E(c, e->loc, "cột không có '%s' trong biểu %s", e->s, f->ast->id);
         return -1;
     }
     case EX_CALL: {
@@ -1295,12 +1293,12 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
         if (strcmp(fn, "count") == 0 || strcmp(fn, "sum") == 0)
             return ag_aggregate(c, f, e, prior);
         if (e->where) {
-            E(c, e->where->loc, "'where' is only allowed in sum(...)");
+            E(c, e->where->loc, "'where' chỉ dùng trong sum(...)");
             return -1;
         }
         if (strcmp(fn, "percent") == 0) {
             if (e->nargs != 2) {
-                E(c, e->loc, "percent() takes 2 arguments (numerator, denominator), given %zu",
+                E(c, e->loc, "percent() nhận 2 đối số (tử số, mẫu số), ở đây có %zu",
                   e->nargs);
                 return -1;
             }
@@ -1311,7 +1309,7 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
             for (int i = 0; i < 2; i++) {
                 int k = f->an[i ? b : a].kind;
                 if (k == FORM_KIND_RATE && f->an[i ? b : a].op != AG_COL) {
-                    E(c, e->args[i]->loc, "percent() of a rate; use counts or money");
+                    E(c, e->args[i]->loc, "percent() của một tỷ lệ; hãy dùng số việc hoặc tiền");
                     return -1;
                 }
             }
@@ -1319,23 +1317,23 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
         }
         if (strcmp(fn, "target") == 0) {
             if (e->nargs != 1 || e->args[0]->kind != EX_NAME) {
-                E(c, e->loc, "target() takes the name of a target");
+                E(c, e->loc, "target() nhận tên một chỉ tiêu");
                 return -1;
             }
             const rule_ast *ast = c->rs->ast;
             for (size_t i = 0; i < ast->ntargets; i++)
                 if (strcmp(ast->targets[i].name, e->args[0]->s) == 0)
                     return ag_node(f, AG_CONST, FORM_KIND_RATE, 0, 0, ast->targets[i].v);
-            E(c, e->args[0]->loc, "unknown target '%s'", e->args[0]->s);
+            E(c, e->args[0]->loc, "chỉ tiêu không có: '%s'", e->args[0]->s);
             return -1;
         }
         if (strcmp(fn, "prior") == 0) {
             if (prior) {
-                E(c, e->loc, "prior() cannot be nested");
+                E(c, e->loc, "không lồng prior() vào nhau được");
                 return -1;
             }
             if (e->nargs != 1) {
-                E(c, e->loc, "prior() takes one column expression");
+                E(c, e->loc, "prior() nhận một biểu thức cột");
                 return -1;
             }
             f->uses_prior = true;
@@ -1343,8 +1341,8 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
         }
         if (cc_is_aggregate(fn))
             return -1;
-        E(c, e->loc, "%s() works on one record; use it inside count(...) or sum(...), or in a "
-                     "let", fn);
+        E(c, e->loc, "%s() làm việc trên một bản ghi; hãy dùng nó trong count(...) hoặc "
+                     "sum(...), hoặc trong một let", fn);
         return -1;
     }
     case EX_NEG: {
@@ -1359,14 +1357,14 @@ static int32_t ag_expr(cc *c, agg_form *f, const rule_expr *e, bool prior, int c
         if (a < 0 || b < 0)
             return -1;
         int k = ag_join(c, f->an[a].kind, f->an[b].kind, e->loc,
-                        e->kind == EX_ADD ? "add" : "subtract");
+                        e->kind == EX_ADD ? "cộng" : "trừ");
         if (k < 0)
             return -1;
         return ag_node(f, e->kind == EX_ADD ? AG_ADD : AG_SUB, k, a, b, 0);
     }
     default:
-        E(c, e->loc, "a form column is a number: count(...), sum(...), percent(...), "
-                     "target(...), prior(...), other columns, + and -");
+        E(c, e->loc, "cột của biểu là một số: count(...), sum(...), percent(...), target(...), "
+                     "prior(...), các cột khác, + và -");
         return -1;
     }
 }
@@ -1396,7 +1394,7 @@ static bool ag_recheck(cc *c, agg_form *f, int32_t n, rule_loc loc)
             return false;
         int ka = ag_kind(f, a->a), kb = ag_kind(f, a->b);
         if (ka != AGG_KIND_LITERAL && kb != AGG_KIND_LITERAL && ka != kb) {
-            E(c, loc, "cannot %s %s and %s in a column", a->op == AG_ADD ? "add" : "subtract",
+            E(c, loc, "không %s %s với %s trong một cột được", a->op == AG_ADD ? "cộng" : "trừ",
               ag_kind_name(ka), ag_kind_name(kb));
             return false;
         }
@@ -1406,7 +1404,7 @@ static bool ag_recheck(cc *c, agg_form *f, int32_t n, rule_loc loc)
         if (!ag_recheck(c, f, a->a, loc) || !ag_recheck(c, f, a->b, loc))
             return false;
         if (ag_kind(f, a->a) == FORM_KIND_RATE || ag_kind(f, a->b) == FORM_KIND_RATE) {
-            E(c, loc, "percent() of a rate; use counts or money");
+            E(c, loc, "percent() của một tỷ lệ; hãy dùng số việc hoặc tiền");
             return false;
         }
     }
@@ -1457,7 +1455,7 @@ static bool ag_visit(cc *c, agg_form *f, int j, int *stack, size_t depth)
         for (size_t i = from; i < depth; i++)
             buf_printf(&b, "%s → ", f->cols[stack[i]].ast->code);
         buf_printf(&b, "%s", col->ast->code);
-        E(c, col->ast->loc, "column cycle in form %s: %s", f->ast->id, b.data);
+        E(c, col->ast->loc, "các cột của biểu %s gọi vòng nhau: %s", f->ast->id, b.data);
         buf_free(&b);
         return false;
     }
@@ -1490,7 +1488,7 @@ static int32_t ag_check_side(cc *c, agg_form *f, const rule_expr *e)
     case EX_NAME: {
         int j = ag_find_col(f, e->s);
         if (j < 0) {
-            E(c, e->loc, "check refers to unknown column '%s' of form %s", e->s, f->ast->id);
+            E(c, e->loc, "check nhắc cột không có '%s' của biểu %s", e->s, f->ast->id);
             return -1;
         }
         return ag_node(f, AG_COL, FORM_KIND_COUNT, j, 0, 0);
@@ -1507,7 +1505,7 @@ static int32_t ag_check_side(cc *c, agg_form *f, const rule_expr *e)
         return a < 0 ? -1 : ag_node(f, AG_NEG, FORM_KIND_COUNT, a, 0, 0);
     }
     default:
-        E(c, e->loc, "a check compares sums of column codes");
+        E(c, e->loc, "check so sánh tổng của các mã cột");
         return -1;
     }
 }
@@ -1533,7 +1531,7 @@ static void ag_levels(cc *c, agg_form *f)
         lv->label = -1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(fa->rows[j].name, ra->name) == 0)
-                E(c, ra->loc, "row field '%s' given twice", ra->name);
+                E(c, ra->loc, "trường dòng '%s' khai hai lần", ra->name);
         lv->key = cc_name(c, ra->name, ra->loc);
         if (lv->key < 0)
             continue;
@@ -1541,7 +1539,7 @@ static void ag_levels(cc *c, agg_form *f)
         lv->type = k->type;
         lv->dom = k->dom;
         if (k->type == RT_NULL || k->type == RT_DURATION || k->type == RT_RATE) {
-            E(c, ra->loc, "rows cannot be grouped by %s", cc_tn(c, lv->key));
+            E(c, ra->loc, "không nhóm dòng theo %s được", cc_tn(c, lv->key));
             lv->key = -1;
             continue;
         }
@@ -1561,12 +1559,13 @@ static void ag_levels(cc *c, agg_form *f)
             for (size_t j = 0; j < ra->nfixed; j++) {
                 int v = rule_dom_index(c->rs, lv->dom, ra->fixed[j].key);
                 if (v < 0 && lv->dom == RULE_DOM_NONE) {
-                    E(c, ra->fixed[j].loc, "'%s' is not a value: no map gives '%s' its values",
+                    E(c, ra->fixed[j].loc, "'%s' không phải một giá trị: không có map nào cho "
+                                           "'%s' các giá trị",
                       ra->fixed[j].key, ra->name);
                 } else if (v < 0) {
                     char vals[512];
                     cc_dom_values(c->rs, lv->dom, vals, sizeof vals);
-                    E(c, ra->fixed[j].loc, "'%s' is not a value of %s (values: %s)",
+                    E(c, ra->fixed[j].loc, "'%s' không phải giá trị của %s (các giá trị: %s)",
                       ra->fixed[j].key, rule_dom_name(c->rs, lv->dom), vals);
                 }
                 lv->fixed_enum[j] = v;
@@ -1575,7 +1574,7 @@ static void ag_levels(cc *c, agg_form *f)
         for (size_t j = 0; j < ra->nfixed; j++)
             for (size_t m = 0; m < j; m++)
                 if (strcmp(ra->fixed[j].key, ra->fixed[m].key) == 0)
-                    E(c, ra->fixed[j].loc, "fixed row '%s' given twice", ra->fixed[j].key);
+                    E(c, ra->fixed[j].loc, "dòng cố định '%s' khai hai lần", ra->fixed[j].key);
     }
 }
 
@@ -1622,7 +1621,7 @@ static void ag_form(cc *c, agg_form *f)
     f->id = ag_id(fa->id);
     f->ctx = fa->source == RULE_SOURCE_THAHC ? RCTX_THAHC : RCTX_CASE;
     c->ctx = f->ctx;
-    f->where = fa->where ? cc_cond(c, fa->where, "a form's 'where'") : -1;
+    f->where = fa->where ? cc_cond(c, fa->where, "'where' của biểu") : -1;
     ag_levels(c, f);
     f->ncols = fa->ncols;
     f->cols = thk_xcalloc(fa->ncols + 1, sizeof *f->cols);
@@ -1634,7 +1633,7 @@ static void ag_form(cc *c, agg_form *f)
             if (strcmp(fa->cols[j].code, fa->cols[i].code) == 0) {
                 char where[256];
                 rule_diag_where(c->d, fa->cols[j].loc, where, sizeof where);
-                E(c, fa->cols[i].loc, "duplicate column '%s' in form %s (first at %s)",
+                E(c, fa->cols[i].loc, "cột '%s' khai hai lần trong biểu %s (lần đầu ở %s)",
                   fa->cols[i].code, fa->id, where);
             }
     }
@@ -1645,7 +1644,7 @@ static void ag_form(cc *c, agg_form *f)
         while (i < fa->ncols && strcmp(fa->cols[i].code, fa->order[k].name) != 0)
             i++;
         if (i == fa->ncols) {
-            E(c, fa->order[k].loc, "form %s has no column '%s' to rank its rows by", fa->id,
+            E(c, fa->order[k].loc, "biểu %s không có cột '%s' để xếp hạng dòng", fa->id,
               fa->order[k].name);
             continue;
         }
@@ -1677,9 +1676,9 @@ static void ag_form(cc *c, agg_form *f)
         for (size_t t = 0; t < rs->ast->ntargets; t++)
             found |= strcmp(rs->ast->targets[t].name, ca->target) == 0;
         if (!found)
-            E(c, ca->target_loc, "unknown target '%s'", ca->target);
+            E(c, ca->target_loc, "chỉ tiêu không có: '%s'", ca->target);
         else if (f->cols[i].kind != FORM_KIND_RATE)
-            E(c, ca->target_loc, "column '%s' has a target but is not a rate", ca->code);
+            E(c, ca->target_loc, "cột '%s' có chỉ tiêu nhưng không phải tỷ lệ", ca->code);
     }
     f->nchecks = fa->nchecks;
     f->checks = thk_xcalloc(fa->nchecks + 1, sizeof *f->checks);
@@ -1701,7 +1700,7 @@ static void ag_list(cc *c, agg_list *l)
     const rule_list_ast *la = l->ast;
     c->ctx = RCTX_CASE;
     l->id = ag_id(la->id);
-    l->where = la->where ? cc_cond(c, la->where, "a list's 'where'") : -1;
+    l->where = la->where ? cc_cond(c, la->where, "'where' của danh sách") : -1;
     l->per = -1;
     l->limit = la->limit;
     l->order = thk_xcalloc(la->norder + 1, sizeof *l->order);
@@ -1712,7 +1711,7 @@ static void ag_list(cc *c, agg_list *l)
         if (l->order[i].node >= 0) {
             int t = cc_type(c, l->order[i].node);
             if (t == RT_NULL || t == RT_DURATION) {
-                E(c, la->order[i].loc, "cannot order by %s", cc_tn(c, l->order[i].node));
+                E(c, la->order[i].loc, "không sắp xếp theo %s được", cc_tn(c, l->order[i].node));
                 l->order[i].node = -1;
             }
         }
@@ -1727,7 +1726,7 @@ static void ag_list(cc *c, agg_list *l)
         l->show[i].node = cc_name(c, la->show[i].name, la->show[i].loc);
         for (size_t j = 0; j < i; j++)
             if (strcmp(la->show[j].name, la->show[i].name) == 0)
-                E(c, la->show[i].loc, "column '%s' shown twice", la->show[i].name);
+                E(c, la->show[i].loc, "cột '%s' hiện hai lần", la->show[i].name);
     }
     l->ma_viec = cc_builtin_node(c, cc_builtin_find("ma_viec", RCTX_CASE));
 }
@@ -1740,7 +1739,7 @@ static int cc_screen_col(cc *c, const agg_form *f, const char *code, rule_loc lo
     for (size_t k = 0; k < f->ncols; k++)
         if (strcmp(f->cols[k].ast->code, code) == 0)
             return (int)k;
-    E(c, loc, "form %s has no column '%s'", f->id, code);
+    E(c, loc, "biểu %s không có cột '%s'", f->id, code);
     return -1;
 }
 
@@ -1753,11 +1752,11 @@ static void cc_screen_compare(cc *c, rule_screen *s)
     s->ref = thk_xcalloc(a->nforms + 1, sizeof *s->ref);
     s->size = thk_xcalloc(a->nforms + 1, sizeof *s->size);
     if (a->hb_u > 10000 || a->hb_c <= 0)
-        E(c, a->hb_loc, "the method needs 0 <= u <= 1 and c > 0");
+        E(c, a->hb_loc, "phương pháp cần 0 <= u <= 1 và c > 0");
     for (size_t k = 0; k < a->nforms; k++) {
         const agg_form *f = agg_form_find(c->rs, a->forms[k]);
         if (!f) {
-            E(c, a->form_locs[k], "unknown form '%s'", a->forms[k]);
+            E(c, a->form_locs[k], "biểu không có: '%s'", a->forms[k]);
             continue;
         }
         size_t i = s->nforms++;
@@ -1768,10 +1767,10 @@ static void cc_screen_compare(cc *c, rule_screen *s)
         if (s->val[i] < 0 || s->ref[i] < 0 || (a->size && s->size[i] < 0))
             continue;
         if (f->cols[s->val[i]].kind != f->cols[s->ref[i]].kind)
-            E(c, a->compare_loc, "'%s' and '%s' of form %s are not of one kind", a->value, a->ref,
+            E(c, a->compare_loc, "'%s' và '%s' của biểu %s không cùng loại", a->value, a->ref,
               f->id);
         if (s->size[i] >= 0 && f->cols[s->size[i]].kind == FORM_KIND_RATE)
-            E(c, a->compare_loc, "the size '%s' is a rate; give a count or money column", a->size);
+            E(c, a->compare_loc, "cột quy mô '%s' là tỷ lệ; hãy cho một cột số việc hoặc tiền", a->size);
     }
 }
 
@@ -1786,16 +1785,16 @@ static void cc_screens(cc *c)
         const rule_screen_ast *a = &ast->screens[i];
         for (size_t j = 0; j < i; j++)
             if (strcmp(ast->screens[j].id, a->id) == 0)
-                E(c, a->loc, "screen '%s' is defined twice", a->id);
+                E(c, a->loc, "phép thẩm tra '%s' khai hai lần", a->id);
         rule_screen *s = &rs->screens[rs->nscreens++];
         s->ast = a;
         s->list = -1;
         bool is_case = a->list.where != NULL, is_cmp = a->value != NULL;
         if (is_case == is_cmp) {
-            E(c, a->loc, is_case ? "screen '%s' has both 'where' and 'compare'; it is one or the "
-                                   "other"
-                                 : "screen '%s' needs 'where' (a case screen) or 'compare' (a "
-                                   "comparison screen)", a->id);
+            E(c, a->loc, is_case ? "phép thẩm tra '%s' có cả 'where' và 'compare'; chỉ được một "
+                                   "trong hai"
+                                 : "phép thẩm tra '%s' cần 'where' (chọn việc) hoặc 'compare' "
+                                   "(so sánh)", a->id);
             continue;
         }
         if (is_cmp) {
@@ -1830,7 +1829,7 @@ static void cc_where_first(cc *c, rule_loc first, char *out, size_t n)
 }
 
 /* A money display divisor: a power of ten from 1 to 10^9. */
-#define CC_SCALE_RULE "%s is 1, 10, 100, 1000 ... up to 1000000000"
+#define CC_SCALE_RULE "%s là 1, 10, 100, 1000 ... đến 1000000000"
 static bool cc_scale_ok(int64_t v)
 {
     for (int64_t p = 1; p <= 1000000000; p *= 10)
@@ -1859,12 +1858,12 @@ static void cc_workbook_setting(cc *c, const rule_setting_ast *s)
     while (k < sizeof texts / sizeof texts[0] && strcmp(texts[k], s->key) != 0)
         k++;
     if (k == sizeof texts / sizeof texts[0]) {
-        E(c, s->loc, "unknown workbook setting '%s' (known: basis, first, money_scale, "
+        E(c, s->loc, "thiết lập workbook không có: '%s' (có: basis, first, money_scale, "
                      "signer_left, signer_left_note, signer_right, signer_right_note)", s->key);
         return;
     }
     if (s->kind != 2) {
-        E(c, s->vloc, "workbook setting '%s' is a text in quotes", s->key);
+        E(c, s->vloc, "thiết lập workbook '%s' là một văn bản trong ngoặc kép", s->key);
         return;
     }
     if (k == 0)
@@ -1918,7 +1917,7 @@ static void cc_order_forms(cc *c)
                !(strlen(ast->forms[i].id) == n && strncmp(ast->forms[i].id, w, n) == 0))
             i++;
         if (i == ast->nforms)
-            E(c, rs->wb_first_loc, "workbook setting 'first' names '%.*s', which is not a form",
+            E(c, rs->wb_first_loc, "thiết lập workbook 'first' nêu '%.*s', không phải một biểu",
               (int)n, w);
         else if (!placed[i]) {
             placed[i] = true;
@@ -1943,7 +1942,7 @@ static void cc_settings(cc *c)
     for (size_t i = 1; i < ast->nversions; i++) {
         char w[256];
         cc_where_first(c, ast->versions[0].loc, w, sizeof w);
-        E(c, ast->versions[i].loc, "version given twice (first at %s)", w);
+        E(c, ast->versions[i].loc, "version khai hai lần (lần đầu ở %s)", w);
     }
     rs->version = ast->nversions ? ast->versions[0].text : "";
     rs->year_day = 1;
@@ -1955,7 +1954,7 @@ static void cc_settings(cc *c)
             if (ast->settings[j].block == s->block && strcmp(ast->settings[j].key, s->key) == 0) {
                 char w[256];
                 cc_where_first(c, ast->settings[j].loc, w, sizeof w);
-                E(c, s->loc, "%s setting '%s' given twice (first at %s)",
+                E(c, s->loc, "thiết lập %s '%s' khai hai lần (lần đầu ở %s)",
                   s->block == RULE_BLOCK_PERIOD ? "period" : "workbook", s->key, w);
             }
         if (s->block == RULE_BLOCK_WORKBOOK) {
@@ -1963,17 +1962,17 @@ static void cc_settings(cc *c)
             continue;
         }
         if (strcmp(s->key, "year_start") != 0) {
-            E(c, s->loc, "unknown period setting '%s' (known: year_start)", s->key);
+            E(c, s->loc, "thiết lập period không có: '%s' (có: year_start)", s->key);
             continue;
         }
         if (s->kind != 0) {
-            E(c, s->vloc, "year_start is a day/month such as 01/10");
+            E(c, s->vloc, "year_start là một ngày/tháng như 01/10");
             continue;
         }
         int max = s->month == 2 ? 28 : (s->month == 4 || s->month == 6 || s->month == 9 ||
                                          s->month == 11) ? 30 : 31;
         if (s->day > max) {
-            E(c, s->vloc, "year_start must be a day that exists every year");
+            E(c, s->vloc, "year_start phải là ngày có trong mọi năm");
             continue;
         }
         rs->year_day = s->day;
@@ -1998,13 +1997,12 @@ static void cc_columns(cc *c)
                                                                : cc_thahc_cols;
         if (!cc_in_list(canon, a->column)) {
             if (a->kind != RULE_FILE_CASES) {
-                E(c, a->loc, "'%s' is not a column of %s.csv (extra columns are kept only "
-                             "for cases.csv)", a->column,
+                E(c, a->loc, "'%s' không phải cột của %s.csv (chỉ giữ cột thêm của cases.csv)", a->column,
                   a->kind == RULE_FILE_EVENTS ? "events" : "thahc");
                 continue;
             }
             if (cc_builtin_find(a->column, RCTX_CASE) || cc_builtin_find(a->column, RCTX_THAHC)) {
-                E(c, a->loc, "'%s' is a built-in name, not a column of cases.csv", a->column);
+                E(c, a->loc, "'%s' là tên có sẵn, không phải cột của cases.csv", a->column);
                 continue;
             }
             if (cc_extra_find(rs, a->column) < 0) {
@@ -2024,7 +2022,7 @@ static void cc_columns(cc *c)
                 text_fold_key(rs->aliases[m].alias, strlen(rs->aliases[m].alias), &k2);
                 if (strcmp(k1.data ? k1.data : "", k2.data ? k2.data : "") == 0 &&
                     strcmp(rs->aliases[m].column, a->column) != 0)
-                    E(c, a->aliases[j].loc, "header \"%s\" is already an alias of '%s'",
+                    E(c, a->aliases[j].loc, "tiêu đề \"%s\" đã là tên khác của '%s'",
                       a->aliases[j].text, rs->aliases[m].column);
             }
             rs->aliases[rs->naliases++] = (load_alias){(load_kind)a->kind, a->column,
@@ -2049,7 +2047,7 @@ static void cc_maps(cc *c)
         if (dup >= 0) {
             char w[256];
             cc_where_first(c, rs->maps[dup].ast->loc, w, sizeof w);
-            E(c, ma->loc, "duplicate map '%s' (first defined at %s)", ma->name, w);
+            E(c, ma->loc, "map '%s' khai hai lần (lần đầu ở %s)", ma->name, w);
             continue;
         }
         rule_mapdef *m = &rs->maps[rs->nmaps];
@@ -2071,16 +2069,16 @@ static void cc_maps(cc *c)
             if (bt && bt->kind == BK_THAHC && bt->type == RT_TEXT)
                 m->thahc_col = bt->id;
             if (m->case_col == RULE_NO_COL && m->thahc_col == RULE_NO_COL) {
-                E(c, ma->loc, "map '%s' names no text column (maps: su_kien, loai_an, "
-                              "hinh_thuc, cap_phai_thi_hanh, or a text column; declare extra "
-                              "columns in 'columns cases')", n);
+                E(c, ma->loc, "map '%s' không ứng với cột văn bản nào (các map: su_kien, "
+                              "loai_an, hinh_thuc, cap_phai_thi_hanh, hoặc một cột văn bản; cột "
+                              "thêm khai trong 'columns cases')", n);
                 continue;
             }
             if (ei >= 0)
                 rs->extras[ei].map = (int)rs->nmaps;
         }
         if (ma->nalts == 0) {
-            E(c, ma->loc, "map '%s' has no alternatives", n);
+            E(c, ma->loc, "map '%s' không có mẫu nào", n);
             continue;
         }
         m->map = rule_map_new(n);
@@ -2094,7 +2092,7 @@ static void cc_maps(cc *c)
                                      model_event_name(k));
                     at += w > 0 ? (size_t)w : 0;
                 }
-                E(c, alt->loc, "'%s' is not an event kind; map su_kien values are: %s",
+                E(c, alt->loc, "'%s' không phải loại sự kiện; giá trị của map su_kien là: %s",
                   alt->value, vals);
                 continue;
             }
@@ -2109,7 +2107,7 @@ static void cc_maps(cc *c)
                 if (erroff > alt->plen)
                     erroff = alt->plen;
                 rule_loc at = rule_diag_loc(c->d, alt->ploc.file, alt->ploc.off + 1 + erroff, 1);
-                E(c, at, "bad pattern: %s (at offset %zu)", err, erroff);
+                E(c, at, "mẫu (pattern) sai: %s (tại vị trí %zu)", err, erroff);
             }
         }
         rs->nmaps++;
@@ -2176,7 +2174,7 @@ static void cc_report_duplicates(cc *c, const cc_named *items, size_t n, const c
         if (j < 0)
             continue;
         cc_where_first(c, items[j].loc, w, sizeof w);
-        E(c, items[i].loc, "duplicate %s %c%s%c (first defined at %s)", what, quote,
+        E(c, items[i].loc, "%s %c%s%c khai hai lần (lần đầu ở %s)", what, quote,
           items[i].name, quote, w);
     }
     cc_seen_clear(&seen);
@@ -2194,12 +2192,12 @@ static void cc_names(cc *c)
         int dup = cc_let_find(rs, la->name);
         if (dup >= 0) {
             cc_where_first(c, rs->lets[dup].ast->loc, w, sizeof w);
-            E(c, la->loc, "duplicate let '%s' (first defined at %s)", la->name, w);
+            E(c, la->loc, "let '%s' khai hai lần (lần đầu ở %s)", la->name, w);
             continue;
         }
         if (cc_builtin_find(la->name, RCTX_CASE) || cc_builtin_find(la->name, RCTX_THAHC) ||
             cc_extra_find(rs, la->name) >= 0) {
-            E(c, la->loc, "let '%s' has the name of a column or fact", la->name);
+            E(c, la->loc, "let '%s' trùng tên một cột hoặc dữ kiện", la->name);
             continue;
         }
         strpool_intern(rs->let_names, la->name, strlen(la->name)); /* id nlets + 1 */
@@ -2219,7 +2217,7 @@ static void cc_names(cc *c)
         items[i] = i < ast->nforms ? (cc_named){ast->forms[i].id, ast->forms[i].loc}
                                    : (cc_named){ast->lists[i - ast->nforms].id,
                                                 ast->lists[i - ast->nforms].loc};
-    cc_report_duplicates(c, items, nt, "form or list", '\'');
+    cc_report_duplicates(c, items, nt, "biểu hoặc danh sách", '\'');
     for (size_t i = 0; i < ast->ntests; i++)
         items[i] = (cc_named){ast->tests[i].name, ast->tests[i].loc};
     cc_report_duplicates(c, items, ast->ntests, "test", '"');
@@ -2235,7 +2233,7 @@ static void cc_tests(cc *c)
     for (size_t i = 0; i < ast->ntests; i++) {
         const rule_test_ast *t = &ast->tests[i];
         if (!t->has_period)
-            E(c, t->loc, "test \"%s\" has no period (period 12 thang 2026)", t->name);
+            E(c, t->loc, "test \"%s\" không có kỳ (period 12 thang 2026)", t->name);
         for (size_t j = 0; j < t->nexpects; j++) {
             const rule_expect_ast *x = &t->expects[j];
             const agg_form *f = NULL;
@@ -2253,25 +2251,26 @@ static void cc_tests(cc *c)
                 screen = strcmp(ast->screens[k].id, x->form) == 0;
             if (screen) {
                 if (!x->is_count && strcmp(x->col, "count") != 0)
-                    E(c, x->loc, "a screen is checked by its findings: %s.count or %s[row].count",
+                    E(c, x->loc, "phép thẩm tra được kiểm bằng số phát hiện: %s.count hoặc "
+                                 "%s[dòng].count",
                       x->form, x->form);
                 continue;
             }
             if (!f && !l) {
-                E(c, x->loc, "unknown form or list '%s'", x->form);
+                E(c, x->loc, "không có biểu hoặc danh sách '%s'", x->form);
                 continue;
             }
             if (l && !x->is_count) {
-                E(c, x->loc, "a list is checked by its row count: %s.count", x->form);
+                E(c, x->loc, "danh sách được kiểm bằng số dòng: %s.count", x->form);
                 continue;
             }
             if (f && x->is_count) {
-                E(c, x->loc, "'.count' is for lists; check a cell of form %s as %s[row].column",
+                E(c, x->loc, "'.count' dành cho danh sách; ô của biểu %s kiểm bằng %s[dòng].cột",
                   x->form, x->form);
                 continue;
             }
             if (f && ag_find_col(f, x->col) < 0)
-                E(c, x->loc, "form %s has no column '%s'", x->form, x->col);
+                E(c, x->loc, "biểu %s không có cột '%s'", x->form, x->col);
         }
     }
 }
@@ -2289,7 +2288,7 @@ static int32_t cc_cont_value(cc *c, const rule_expr *e, int *type)
         return -2;
     *type = cc_type(c, n);
     if (*type != RT_MONEY && *type != RT_INT) {
-        E(c, e->loc, "a continuity value is money or a number, not %s", cc_tn(c, n));
+        E(c, e->loc, "giá trị của continuity là tiền hoặc số, không phải %s", cc_tn(c, n));
         return -2;
     }
     return n;
@@ -2307,19 +2306,19 @@ static void cc_conts(cc *c)
             if (strcmp(ast->conts[j].name, ka->name) == 0) {
                 char w[256];
                 cc_where_first(c, ast->conts[j].loc, w, sizeof w);
-                E(c, ka->loc, "duplicate continuity \"%s\" (first defined at %s)", ka->name, w);
+                E(c, ka->loc, "continuity \"%s\" khai hai lần (lần đầu ở %s)", ka->name, w);
             }
         rule_cont k = {.name = ka->name};
         int tp, tc;
-        k.prev_cond = cc_cond(c, ka->prev_cond, "the previous year's condition");
+        k.prev_cond = cc_cond(c, ka->prev_cond, "điều kiện của năm trước");
         k.prev_val = cc_cont_value(c, ka->prev_val, &tp);
-        k.cur_cond = cc_cond(c, ka->cur_cond, "this year's condition");
+        k.cur_cond = cc_cond(c, ka->cur_cond, "điều kiện của năm nay");
         k.cur_val = cc_cont_value(c, ka->cur_val, &tc);
         if (k.prev_cond < 0 || k.cur_cond < 0 || k.prev_val == -2 || k.cur_val == -2)
             continue;
         if (tp != tc || (k.prev_val < 0) != (k.cur_val < 0)) {
-            E(c, ka->loc, "the two sides of continuity \"%s\" measure different things (a count, "
-                          "money or a number on each side)", ka->name);
+            E(c, ka->loc, "hai vế của continuity \"%s\" đo hai thứ khác nhau (số việc, tiền hay "
+                          "số ở mỗi vế)", ka->name);
             continue;
         }
         rs->conts[rs->nconts++] = k;
@@ -2515,8 +2514,8 @@ static void cc_labels(cc *c)
             if (strcmp(rule_dom_name(rs, d), l->name) == 0)
                 dom = d;
         if (dom < 0) {
-            E(c, l->loc, "labels for '%s': no such domain (state, condition, suspension or a "
-                         "map)", l->name);
+            E(c, l->loc, "labels cho '%s': không có miền giá trị này (state, condition, "
+                         "suspension hoặc một map)", l->name);
             continue;
         }
         if (!rs->dom_labels) {
@@ -2530,11 +2529,11 @@ static void cc_labels(cc *c)
             const rule_label_ast *it = &l->items[j];
             int v = rule_dom_index(rs, dom, it->value);
             if (v < 0) {
-                E(c, it->loc, "'%s' is not a value of %s", it->value, l->name);
+                E(c, it->loc, "'%s' không phải giá trị của %s", it->value, l->name);
                 continue;
             }
             if (rs->dom_labels[dom][v]) {
-                E(c, it->loc, "%s value '%s' has a label already", l->name, it->value);
+                E(c, it->loc, "%s: giá trị '%s' đã có nhãn", l->name, it->value);
                 continue;
             }
             rs->dom_labels[dom][v] = it->label;

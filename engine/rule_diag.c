@@ -169,7 +169,7 @@ void rule_diag_error(rule_diag *d, rule_loc loc, const char *fmt, ...)
         return;
     const rule_src *s = rule_diag_source(d, loc.file);
     thk_buf t = {0};
-    buf_printf(&t, "%s:%u:%u: error: ", s ? s->name : "?", loc.line, loc.col);
+    buf_printf(&t, "%s:%u:%u: lỗi: ", s ? s->name : "?", loc.line, loc.col);
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -191,7 +191,7 @@ void rule_diag_error_file(rule_diag *d, const char *name, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     thk_buf t = {0};
-    buf_printf(&t, "%s: error: %s\n", name, msg);
+    buf_printf(&t, "%s: lỗi: %s\n", name, msg);
     diag_push(d, -1, 0, &t);
 }
 
@@ -251,6 +251,6 @@ void rule_diag_flush(rule_diag *d)
         free(d->pending[i].text);
     }
     if (d->npending > RULE_DIAG_MAX && d->out)
-        buf_printf(d->out, "error: %zu more errors not shown\n", d->npending - RULE_DIAG_MAX);
+        buf_printf(d->out, "lỗi: còn %zu lỗi nữa không hiện\n", d->npending - RULE_DIAG_MAX);
     d->npending = 0;
 }

@@ -28,8 +28,8 @@ rule_tok_kind rule_lex_keyword(const char *name, size_t len)
 const char *rule_tok_kind_name(rule_tok_kind k)
 {
     static const char *const names[] = {
-        "end of file", "invalid token", "name", "integer", "percentage", "string", "date",
-        "day/month", "duration", "pattern", "word", "'{'", "'}'", "'('", "')'", "'['", "']'",
+        "hết tệp", "ký hiệu không hợp lệ", "tên", "số nguyên", "tỷ lệ phần trăm", "chuỗi",
+        "ngày", "ngày/tháng", "khoảng thời gian", "mẫu", "từ", "'{'", "'}'", "'('", "')'", "'['", "']'",
         "','", "'.'", "'|'", "'*'", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'+'", "'-'",
         "'~'",
     };
@@ -151,7 +151,7 @@ static void lex_string(rule_lexer *lx, rule_tok *t)
         int c = lex_at(lx, lx->pos);
         if (c < 0 || c == '\n' || c == '\r') {
             lx->pos = lex_line_end(lx, start);
-            lex_error(lx, t, start, start, lx->pos - start, "unterminated string");
+            lex_error(lx, t, start, start, lx->pos - start, "chuỗi chưa đóng ngoặc kép");
             goto out;
         }
         if (c == '"') {
@@ -176,13 +176,14 @@ static void lex_string(rule_lexer *lx, rule_tok *t)
     if (bad != SIZE_MAX) {
         char msg[96];
         size_t n = bad + 1 < lx->len ? lex_cp_len(lx, bad + 1) : 0;
-        snprintf(msg, sizeof msg, "unknown escape '\\%.*s' in string (only \\\" and \\\\ are allowed)",
+        snprintf(msg, sizeof msg, "ký tự thoát không có '\\%.*s' trong chuỗi (chỉ có \\\" và "
+                                  "\\\\)",
                  (int)n, lx->text + bad + 1);
         lex_error(lx, t, start, bad, 1 + n, msg);
         goto out;
     }
     if (text_nfc(raw.data ? raw.data : "", raw.len, &nfc) != 0) {
-        lex_error(lx, t, start, start, lx->pos - start, "string is not valid UTF-8");
+        lex_error(lx, t, start, start, lx->pos - start, "chuỗi không phải UTF-8 hợp lệ");
         goto out;
     }
     t->kind = TK_STRING;
@@ -205,7 +206,7 @@ static void lex_pattern(rule_lexer *lx, rule_tok *t)
         int c = lex_at(lx, lx->pos);
         if (c < 0 || c == '\n' || c == '\r') {
             lx->pos = lex_line_end(lx, start);
-            lex_error(lx, t, start, start, lx->pos - start, "unterminated pattern (missing '/')");
+            lex_error(lx, t, start, start, lx->pos - start, "mẫu (pattern) chưa đóng (thiếu '/')");
             return;
         }
         if (c == '\\') {
@@ -246,8 +247,8 @@ static void lex_pattern(rule_lexer *lx, rule_tok *t)
             while (lex_alpha(lex_at(lx, lx->pos)) || lex_digit(lex_at(lx, lx->pos)))
                 lx->pos++;
             char msg[96];
-            snprintf(msg, sizeof msg, f ? "pattern flag '%c' given twice"
-                                        : "unknown pattern flag '%c' (flags are i, a, x)",
+            snprintf(msg, sizeof msg, f ? "cờ '%c' của mẫu khai hai lần"
+                                        : "cờ mẫu không có: '%c' (các cờ: i, a, x)",
                      c);
             lex_error(lx, t, start, at, 1, msg);
             return;
@@ -308,12 +309,12 @@ static void lex_date(rule_lexer *lx, rule_tok *t, size_t start)
                lex_at(lx, lx->pos) == '/')
             lx->pos++;
         lex_error(lx, t, start, start, lx->pos - start,
-                  "malformed date (write dd/mm/yyyy, or dd/mm for year_start)");
+                  "ngày viết sai (viết dd/mm/yyyy, hoặc dd/mm cho year_start)");
         return;
     }
     if (!has_year) {
         if (m < 1 || m > 12 || d < 1 || d > 31) {
-            lex_error(lx, t, start, start, lx->pos - start, "impossible day/month");
+            lex_error(lx, t, start, start, lx->pos - start, "ngày/tháng không có thật");
             return;
         }
         t->kind = TK_DAYMONTH;
@@ -322,11 +323,11 @@ static void lex_date(rule_lexer *lx, rule_tok *t, size_t start)
     } else {
         if (y < 1900 || y > 2200) {
             lex_error(lx, t, start, start, lx->pos - start,
-                      "date out of range (years 1900 to 2200)");
+                      "ngày ngoài khoảng (năm 1900 đến 2200)");
             return;
         }
         if (!date_valid(y, m, d)) {
-            lex_error(lx, t, start, start, lx->pos - start, "impossible date");
+            lex_error(lx, t, start, start, lx->pos - start, "ngày không có thật");
             return;
         }
         t->kind = TK_DATE;
@@ -371,19 +372,19 @@ static void lex_number(rule_lexer *lx, rule_tok *t)
         }
         if (lex_at(lx, lx->pos) != '%') {
             lex_error(lx, t, start, start, lx->pos - start,
-                      "a number with decimals must be a percentage such as 84.50%");
+                      "số có phần thập phân phải là tỷ lệ phần trăm như 84.50%");
             return;
         }
         lx->pos++;
         if (nd > 2) {
             lex_error(lx, t, start, dstart + 2, nd - 2,
-                      "bad percentage: at most two decimals (84.50%)");
+                      "tỷ lệ phần trăm sai: nhiều nhất hai chữ số thập phân (84.50%)");
             return;
         }
         if (nd == 1)
             frac *= 10;
         if (overflow || v > (INT64_MAX - 99) / 100) {
-            lex_error(lx, t, start, start, lx->pos - start, "percentage too large");
+            lex_error(lx, t, start, start, lx->pos - start, "tỷ lệ phần trăm quá lớn");
             return;
         }
         t->kind = TK_PERCENT;
@@ -394,13 +395,13 @@ static void lex_number(rule_lexer *lx, rule_tok *t)
     if (c == '.' && lex_at(lx, lx->pos + 1) == '%') {
         lx->pos += 2;
         lex_error(lx, t, start, start, lx->pos - start,
-                  "bad percentage: digits expected after '.'");
+                  "tỷ lệ phần trăm sai: cần chữ số sau '.'");
         return;
     }
     if (c == '%') {
         lx->pos++;
         if (overflow || v > INT64_MAX / 100) {
-            lex_error(lx, t, start, start, lx->pos - start, "percentage too large");
+            lex_error(lx, t, start, start, lx->pos - start, "tỷ lệ phần trăm quá lớn");
             return;
         }
         t->kind = TK_PERCENT;
@@ -409,7 +410,7 @@ static void lex_number(rule_lexer *lx, rule_tok *t)
         return;
     }
     if (overflow) {
-        lex_error(lx, t, start, start, lx->pos - start, "integer too large");
+        lex_error(lx, t, start, start, lx->pos - start, "số nguyên quá lớn");
         return;
     }
     t->kind = TK_INT;
@@ -441,7 +442,7 @@ static void lex_number(rule_lexer *lx, rule_tok *t)
         static const int64_t max[] = {1000000, 100000, 10000};
         lx->pos = p;
         if (v > max[unit]) {
-            lex_error(lx, t, start, start, p - start, "duration too long");
+            lex_error(lx, t, start, start, p - start, "khoảng thời gian quá dài");
             return;
         }
         t->kind = TK_DURATION;
@@ -451,7 +452,7 @@ static void lex_number(rule_lexer *lx, rule_tok *t)
     }
     if (w == end && wn) {
         lx->pos = p;
-        lex_error(lx, t, start, start, p - start, "malformed number");
+        lex_error(lx, t, start, start, p - start, "số viết sai");
         return;
     }
     t->loc = lex_loc(lx, start, end - start);
@@ -542,7 +543,7 @@ void rule_lex_next(rule_lexer *lx, rule_lex_mode mode, rule_tok *t)
     case '=':
         if (n == '=') {
             lx->pos += 2;
-            lex_error(lx, t, start, start, 2, "'==' is not an operator; write '='");
+            lex_error(lx, t, start, start, 2, "'==' không phải phép toán; hãy viết '='");
             return;
         }
         k = TK_EQ;
@@ -550,7 +551,7 @@ void rule_lex_next(rule_lexer *lx, rule_lex_mode mode, rule_tok *t)
     case '!':
         if (n != '=') {
             lx->pos++;
-            lex_error(lx, t, start, start, 1, "unexpected '!' (write '!=' or 'not')");
+            lex_error(lx, t, start, start, 1, "'!' không mong đợi (viết '!=' hoặc 'not')");
             return;
         }
         k = TK_NE;
@@ -569,9 +570,9 @@ void rule_lex_next(rule_lexer *lx, rule_lex_mode mode, rule_tok *t)
         lx->pos += cl;
         char msg[96];
         if (c < 0x20 || c == 0x7f)
-            snprintf(msg, sizeof msg, "unexpected character (byte 0x%02X)", (unsigned)c);
+            snprintf(msg, sizeof msg, "ký tự không mong đợi (byte 0x%02X)", (unsigned)c);
         else
-            snprintf(msg, sizeof msg, "unexpected character '%.*s'", (int)cl, lx->text + start);
+            snprintf(msg, sizeof msg, "ký tự không mong đợi '%.*s'", (int)cl, lx->text + start);
         lex_error(lx, t, start, start, cl, msg);
         return;
     }

@@ -96,7 +96,7 @@ static void p_found(const parser *p, char *out, size_t n)
     const rule_tok *t = &p->cur;
     switch (t->kind) {
     case TK_IDENT:
-        snprintf(out, n, "name '%s'", t->s);
+        snprintf(out, n, "tên '%s'", t->s);
         break;
     case TK_WORD:
         snprintf(out, n, "'%s'", t->s);
@@ -118,7 +118,7 @@ static bool p_expected(parser *p, const char *what)
         return false;
     char found[96];
     p_found(p, found, sizeof found);
-    rule_diag_error(p->d, p->cur.loc, "expected %s, found %s", what, found);
+    rule_diag_error(p->d, p->cur.loc, "cần %s, gặp %s", what, found);
     return false;
 }
 
@@ -235,7 +235,7 @@ static bool p_close(parser *p, rule_loc open, const char *what)
     char found[96], where[256];
     p_found(p, found, sizeof found);
     rule_diag_where(p->d, open, where, sizeof where);
-    rule_diag_error(p->d, p->cur.loc, "expected '}' to close the %s opened at %s, found %s", what,
+    rule_diag_error(p->d, p->cur.loc, "cần '}' để đóng %s mở ở %s, gặp %s", what,
                     where, found);
     return false;
 }
@@ -256,7 +256,7 @@ static rule_expr **p_push_arg(parser *p, rule_expr *e, size_t *cap)
 static bool p_enter(parser *p)
 {
     if (++p->depth > PARSE_MAX_DEPTH) {
-        rule_diag_error(p->d, p->cur.loc, "expression nested too deeply");
+        rule_diag_error(p->d, p->cur.loc, "biểu thức lồng quá sâu");
         return false;
     }
     return true;
@@ -337,7 +337,7 @@ static rule_expr *p_primary(parser *p)
         p_next(p);
         if (!p_is(p, TK_LPAREN)) {
             if (t.kind != TK_IDENT) {
-                p_expected(p, "'(' after the function name");
+                p_expected(p, "'(' sau tên hàm");
                 return NULL;
             }
             e = p_node(p, EX_NAME, t.loc);
@@ -359,11 +359,11 @@ static rule_expr *p_primary(parser *p)
             return NULL;
         return e;
     case TK_PATTERN:
-        rule_diag_error(p->d, t.loc, "a pattern can only follow '~' or stand in a map");
+        rule_diag_error(p->d, t.loc, "mẫu (pattern) chỉ đứng sau '~' hoặc trong một map");
         p_next(p);
         return NULL;
     default:
-        p_expected(p, "a value or a name");
+        p_expected(p, "một giá trị hoặc một tên");
         return NULL;
     }
 }
@@ -455,7 +455,7 @@ static rule_expr *p_cmp(parser *p)
         e->a = a;
         p_next(p);
         if (!p_is(p, TK_PATTERN)) {
-            p_expected(p, "a pattern /.../ after '~'");
+            p_expected(p, "một mẫu /.../ sau '~'");
             return NULL;
         }
         e->s = p->cur.s;
@@ -466,7 +466,7 @@ static rule_expr *p_cmp(parser *p)
     }
     if (e != a && (p_cmp_op(p->cur.kind) >= 0 || p_is(p, TK_IN) || p_is(p, TK_TILDE))) {
         rule_diag_error(p->d, p->cur.loc,
-                        "comparisons cannot be chained; combine them with 'and'");
+                        "không nối các phép so sánh liền nhau được; hãy ghép bằng 'and'");
         return NULL;
     }
     return e;
@@ -562,8 +562,8 @@ static rule_expr *p_expr(parser *p)
         while (first->a)
             first = first->a;
         rule_diag_error(p->d, first->loc,
-                        "expression too long: more than %d operators in one chain from here; "
-                        "split it into several lets",
+                        "biểu thức quá dài: hơn %d phép toán nối nhau từ đây; hãy tách thành "
+                        "nhiều let",
                         PARSE_MAX_HEIGHT);
         e = NULL;
     }
@@ -579,7 +579,7 @@ static bool p_version(parser *p)
     p_next(p);
     rule_str_ast *v = rule_arena_push(p->ast->arena, &p->ast->versions, &p->ast->nversions,
                                       &p->ast->versions_cap, sizeof *v);
-    return p_string(p, "the version string", &v->text, &v->loc);
+    return p_string(p, "chuỗi phiên bản", &v->text, &v->loc);
 }
 
 /* period = "period" "{" { IDENT "=" (DAYMONTH | INT | STRING) } "}" ;
@@ -596,8 +596,8 @@ static bool p_period(parser *p)
                                               &p->ast->nsettings, &p->ast->settings_cap,
                                               sizeof *s);
         s->block = block;
-        bool ok = p_ident(p, block == RULE_BLOCK_PERIOD ? "a setting name (year_start)"
-                                                        : "a workbook setting name",
+        bool ok = p_ident(p, block == RULE_BLOCK_PERIOD ? "tên thiết lập (year_start)"
+                                                        : "tên thiết lập workbook",
                           &s->key, &s->loc) &&
                   p_expect(p, TK_EQ);
         if (ok) {
@@ -613,7 +613,7 @@ static bool p_period(parser *p)
                 s->kind = 2;
                 s->s = p->cur.s;
             } else {
-                ok = p_expected(p, "a day/month (01/10), a number or a string");
+                ok = p_expected(p, "ngày/tháng (01/10), một số hoặc một chuỗi");
             }
             if (ok)
                 p_next(p);
@@ -624,7 +624,7 @@ static bool p_period(parser *p)
             p_sync_body(p, none, 1);
         }
     }
-    return p_close(p, open, block == RULE_BLOCK_PERIOD ? "period block" : "workbook block");
+    return p_close(p, open, block == RULE_BLOCK_PERIOD ? "khối period" : "khối workbook");
 }
 
 /* columns = "columns" ("cases" | "events" | "thahc") "{" { IDENT "=" STRING { "," STRING } } "}" ; */
@@ -642,7 +642,7 @@ static bool p_columns(parser *p)
     else if (p_is(p, TK_IDENT))
         return p_colset(p, open);
     else
-        return p_expected(p, "cases, events, thahc or the name of a column set");
+        return p_expected(p, "cases, events, thahc hoặc tên một bộ cột");
     p_next(p);
     if (!p_expect(p, TK_LBRACE))
         return false;
@@ -650,11 +650,11 @@ static bool p_columns(parser *p)
         rule_alias_ast *a = rule_arena_push(p->ast->arena, &p->ast->aliases, &p->ast->naliases,
                                             &p->ast->aliases_cap, sizeof *a);
         a->kind = kind;
-        bool ok = p_ident(p, "a column name", &a->column, &a->loc) && p_expect(p, TK_EQ);
+        bool ok = p_ident(p, "tên cột", &a->column, &a->loc) && p_expect(p, TK_EQ);
         while (ok) {
             rule_str_ast *s = rule_arena_push(p->ast->arena, &a->aliases, &a->naliases,
                                               &a->cap, sizeof *s);
-            ok = p_string(p, "a header text in quotes", &s->text, &s->loc);
+            ok = p_string(p, "tiêu đề cột trong ngoặc kép", &s->text, &s->loc);
             if (!ok || !p_accept(p, TK_COMMA))
                 break;
         }
@@ -664,7 +664,7 @@ static bool p_columns(parser *p)
             p_sync_body(p, none, 1);
         }
     }
-    return p_close(p, open, "columns block");
+    return p_close(p, open, "khối columns");
 }
 
 /* map = "map" IDENT "{" { IDENT "=" PATTERN } "}" ; */
@@ -674,16 +674,16 @@ static bool p_map(parser *p)
     p_next(p);
     rule_map_ast *m = rule_arena_push(p->ast->arena, &p->ast->maps, &p->ast->nmaps,
                                       &p->ast->maps_cap, sizeof *m);
-    if (!p_ident(p, "the map name", &m->name, &m->loc) || !p_expect(p, TK_LBRACE)) {
+    if (!p_ident(p, "tên map", &m->name, &m->loc) || !p_expect(p, TK_LBRACE)) {
         p->ast->nmaps--;
         return false;
     }
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
         rule_alt_ast *a = rule_arena_push(p->ast->arena, &m->alts, &m->nalts, &m->cap,
                                           sizeof *a);
-        bool ok = p_ident(p, "a value name", &a->value, &a->loc) && p_expect(p, TK_EQ);
+        bool ok = p_ident(p, "tên giá trị", &a->value, &a->loc) && p_expect(p, TK_EQ);
         if (ok && !p_is(p, TK_PATTERN))
-            ok = p_expected(p, "a pattern /.../");
+            ok = p_expected(p, "một mẫu /.../");
         if (ok) {
             a->pat = p->cur.s;
             a->plen = p->cur.slen;
@@ -706,7 +706,7 @@ static bool p_labels(parser *p)
     p_next(p);
     rule_labels_ast *l = rule_arena_push(p->ast->arena, &p->ast->labels, &p->ast->nlabels,
                                          &p->ast->labels_cap, sizeof *l);
-    if (!p_ident(p, "a domain name (state, condition or a map)", &l->name, &l->loc) ||
+    if (!p_ident(p, "tên miền giá trị (state, condition hoặc một map)", &l->name, &l->loc) ||
         !p_expect(p, TK_LBRACE)) {
         p->ast->nlabels--;
         return false;
@@ -714,9 +714,9 @@ static bool p_labels(parser *p)
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
         rule_label_ast *it = rule_arena_push(p->ast->arena, &l->items, &l->nitems, &l->cap,
                                              sizeof *it);
-        bool ok = p_ident(p, "a value name", &it->value, &it->loc);
+        bool ok = p_ident(p, "tên giá trị", &it->value, &it->loc);
         if (ok && !p_is(p, TK_STRING))
-            ok = p_expected(p, "the value's label \"...\"");
+            ok = p_expected(p, "nhãn của giá trị \"...\"");
         if (ok) {
             it->label = p->cur.s;
             p_next(p);
@@ -735,7 +735,7 @@ static bool p_let(parser *p)
     p_next(p);
     rule_let_ast *l = rule_arena_push(p->ast->arena, &p->ast->lets, &p->ast->nlets,
                                       &p->ast->lets_cap, sizeof *l);
-    if (!p_ident(p, "the let name", &l->name, &l->loc) || !p_expect(p, TK_EQ) ||
+    if (!p_ident(p, "tên let", &l->name, &l->loc) || !p_expect(p, TK_EQ) ||
         !(l->e = p_expr(p))) {
         p->ast->nlets--;
         return false;
@@ -749,13 +749,13 @@ static bool p_target(parser *p)
     p_next(p);
     rule_target_ast *t = rule_arena_push(p->ast->arena, &p->ast->targets, &p->ast->ntargets,
                                          &p->ast->targets_cap, sizeof *t);
-    if (!p_ident(p, "the target name", &t->name, &t->loc) || !p_expect(p, TK_EQ)) {
+    if (!p_ident(p, "tên chỉ tiêu", &t->name, &t->loc) || !p_expect(p, TK_EQ)) {
         p->ast->ntargets--;
         return false;
     }
     if (!p_is(p, TK_PERCENT)) {
         p->ast->ntargets--;
-        return p_expected(p, "a percentage such as 84.50%");
+        return p_expected(p, "một tỷ lệ phần trăm như 84.50%");
     }
     t->v = p->cur.i;
     p_next(p);
@@ -774,16 +774,16 @@ static bool p_rowfield(parser *p, rule_form_ast *f)
 {
     rule_rowfield_ast *r = rule_arena_push(p->ast->arena, &f->rows, &f->nrows, &f->rows_cap,
                                            sizeof *r);
-    if (!p_ident(p, "a row field name", &r->name, &r->loc))
+    if (!p_ident(p, "tên trường dòng", &r->name, &r->loc))
         return false;
     for (;;) {
         if (p_is(p, TK_LABEL)) {
             p_next(p);
-            if (!p_ident(p, "the label's field name", &r->label, &r->label_loc))
+            if (!p_ident(p, "tên trường của nhãn", &r->label, &r->label_loc))
                 return false;
         } else if (p_is_word(p, "header")) {
             p_next(p);
-            if (!p_string(p, "the header text", &r->header, NULL))
+            if (!p_string(p, "tiêu đề", &r->header, NULL))
                 return false;
         } else if (p_is(p, TK_FIXED)) {
             p_next(p);
@@ -793,7 +793,7 @@ static bool p_rowfield(parser *p, rule_form_ast *f)
             do {
                 rule_fixed_ast *x = rule_arena_push(p->ast->arena, &r->fixed, &r->nfixed,
                                                     &r->cap, sizeof *x);
-                if (!p_ident(p, "a row key", &x->key, &x->loc))
+                if (!p_ident(p, "khóa dòng", &x->key, &x->loc))
                     return false;
                 if (p_is(p, TK_STRING)) {
                     x->label = p->cur.s;
@@ -816,18 +816,18 @@ static bool p_column(parser *p, rule_form_ast *f, int group)
     rule_column_ast *c = rule_arena_push(p->ast->arena, &f->cols, &f->ncols, &f->cols_cap,
                                          sizeof *c);
     c->group = group;
-    if (!p_ident(p, "the column code", &c->code, &c->loc) ||
-        !p_string(p, "the column label", &c->label, NULL))
+    if (!p_ident(p, "mã cột", &c->code, &c->loc) ||
+        !p_string(p, "tên cột hiển thị", &c->label, NULL))
         goto fail;
     for (;;) {
         if (p_is(p, TK_WIDTH)) {
             p_next(p);
             if (!p_is(p, TK_INT)) {
-                p_expected(p, "a width in characters");
+                p_expected(p, "độ rộng tính bằng ký tự");
                 goto fail;
             }
             if (p->cur.i < 1 || p->cur.i > 255) {
-                rule_diag_error(p->d, p->cur.loc, "width must be 1 to 255");
+                rule_diag_error(p->d, p->cur.loc, "độ rộng phải từ 1 đến 255");
                 goto fail;
             }
             c->width = (int)p->cur.i;
@@ -835,15 +835,15 @@ static bool p_column(parser *p, rule_form_ast *f, int group)
         } else if (p_is(p, TK_FORMAT)) {
             p_next(p);
             rule_loc floc = p->cur.loc;
-            if (!p_string(p, "a number format such as \"#,##0.0\"", &c->format, NULL))
+            if (!p_string(p, "định dạng số như \"#,##0.0\"", &c->format, NULL))
                 goto fail;
             if (!c->format[0] || strlen(c->format) > 64) {
-                rule_diag_error(p->d, floc, "a number format must be 1 to 64 bytes");
+                rule_diag_error(p->d, floc, "định dạng số phải dài 1 đến 64 byte");
                 goto fail;
             }
         } else if (p_is(p, TK_TARGET)) {
             p_next(p);
-            if (!p_ident(p, "a target name", &c->target, &c->target_loc))
+            if (!p_ident(p, "tên chỉ tiêu", &c->target, &c->target_loc))
                 goto fail;
         } else {
             break;
@@ -879,17 +879,17 @@ static bool p_use(parser *p, rule_form_ast *f, int parent)
     p_next(p);
     const char *name;
     rule_loc loc;
-    if (!p_ident(p, "the name of a column set", &name, &loc))
+    if (!p_ident(p, "tên một bộ cột", &name, &loc))
         return false;
     const rule_form_ast *set = p_colset_find(p, name);
     if (set == f) {
-        rule_diag_error(p->d, loc, "column set '%s' uses itself (a cycle)", name);
+        rule_diag_error(p->d, loc, "bộ cột '%s' dùng chính nó (vòng lặp)", name);
         return false;
     }
     if (!set) {
         rule_diag_error(p->d, loc,
-                        "unknown column set '%s' (define it with 'columns %s { ... }' before "
-                        "the forms that use it)",
+                        "bộ cột không có: '%s' (khai bằng 'columns %s { ... }' trước các biểu "
+                        "dùng nó)",
                         name, name);
         return false;
     }
@@ -919,7 +919,7 @@ static bool p_group(parser *p, rule_form_ast *f, int parent)
 {
     rule_loc open = p->cur.loc;
     if (p->depth >= PARSE_MAX_DEPTH) {
-        rule_diag_error(p->d, open, "groups nested too deeply");
+        rule_diag_error(p->d, open, "các nhóm cột lồng quá sâu");
         return false;
     }
     p_next(p);
@@ -928,7 +928,7 @@ static bool p_group(parser *p, rule_form_ast *f, int parent)
     int me = (int)f->ngroups - 1;
     g->parent = parent;
     g->loc = open;
-    if (!p_string(p, "the group label", &g->label, NULL) || !p_expect(p, TK_LBRACE))
+    if (!p_string(p, "tên nhóm cột", &g->label, NULL) || !p_expect(p, TK_LBRACE))
         return false;
     p->depth++;
     while (!p_is(p, TK_RBRACE) && !p_is(p, TK_EOF) && !p_top_only(p->cur.kind)) {
@@ -940,7 +940,7 @@ static bool p_group(parser *p, rule_form_ast *f, int parent)
         else if (p_is_word(p, "use"))
             ok = p_use(p, f, me);
         else
-            ok = p_expected(p, "'column', 'group' or 'use' inside a group");
+            ok = p_expected(p, "'column', 'group' hoặc 'use' trong một nhóm");
         if (!ok) {
             static const rule_tok_kind st[] = {TK_COLUMN, TK_GROUP};
             p_sync_body(p, st, 2);
@@ -965,7 +965,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         else if (p_is_word(p, "money"))
             f->measure = RULE_MEASURE_MONEY;
         else
-            return p_expected(p, "count or money");
+            return p_expected(p, "count hoặc money");
         p_next(p);
         return true;
     case TK_SOURCE:
@@ -975,12 +975,12 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         else if (p_is(p, TK_THAHC))
             f->source = RULE_SOURCE_THAHC;
         else
-            return p_expected(p, "cases or thahc");
+            return p_expected(p, "cases hoặc thahc");
         p_next(p);
         return true;
     case TK_CODE:
         p_next(p);
-        return p_string(p, "the form code", &f->code, NULL);
+        return p_string(p, "số hiệu biểu", &f->code, NULL);
     case TK_ORDER:
         p_next(p);
         if (!p_expect(p, TK_BY))
@@ -988,7 +988,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         do {
             rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &f->order, &f->norder,
                                                    &f->order_cap, sizeof *k);
-            if (!p_ident(p, "a column to rank the rows by", &k->name, &k->loc))
+            if (!p_ident(p, "cột để xếp hạng dòng", &k->name, &k->loc))
                 return false;
             if (p_accept(p, TK_DESC))
                 k->desc = true;
@@ -998,11 +998,11 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         return true;
     case TK_SUBTITLE:
         p_next(p);
-        return p_string(p, "the subtitle", &f->subtitle, NULL);
+        return p_string(p, "dòng phụ đề", &f->subtitle, NULL);
     case TK_WHERE:
         p_next(p);
         if (f->where) {
-            rule_diag_error(p->d, loc, "a form has at most one 'where'; combine with 'and'");
+            rule_diag_error(p->d, loc, "một biểu có nhiều nhất một 'where'; hãy ghép bằng 'and'");
             return p_expr(p) != NULL;
         }
         f->where = p_expr(p);
@@ -1010,7 +1010,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
     case TK_ROWS:
         p_next(p);
         if (f->has_rows) {
-            rule_diag_error(p->d, loc, "a form has one 'rows' line");
+            rule_diag_error(p->d, loc, "một biểu có một dòng 'rows'");
             return false;
         }
         f->has_rows = true;
@@ -1022,7 +1022,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         if (p_accept(p, TK_SUBTOTAL))
             f->subtotal = true;
         if (p_accept(p, TK_TOTAL))
-            return p_string(p, "the total row's label", &f->total, NULL);
+            return p_string(p, "tên dòng tổng cộng", &f->total, NULL);
         return true;
     case TK_COLUMN:
         return p_column(p, f, -1);
@@ -1047,13 +1047,13 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         if (p_is_word(p, "scale")) {
             p_next(p);
             if (!p_is(p, TK_INT))
-                return p_expected(p, "the divisor money is shown in (1, 1000, 1000000)");
+                return p_expected(p, "số chia để hiện tiền (1, 1000, 1000000)");
             f->scale = p->cur.i;
             f->scale_loc = p->cur.loc;
             p_next(p);
             return true;
         }
-        return p_expected(p, "a form item (measure, source, code, subtitle, where, rows, "
+        return p_expected(p, "một mục của biểu (measure, source, code, subtitle, where, rows, "
                              "column, group, check, use, scale, order by)");
     }
 }
@@ -1064,13 +1064,13 @@ static bool p_colset(parser *p, rule_loc open)
 {
     const char *name;
     rule_loc loc;
-    if (!p_ident(p, "the name of the column set", &name, &loc))
+    if (!p_ident(p, "tên bộ cột", &name, &loc))
         return false;
     const rule_form_ast *dup = p_colset_find(p, name);
     if (dup) {
         char w[256];
         rule_diag_where(p->d, dup->loc, w, sizeof w);
-        rule_diag_error(p->d, loc, "duplicate column set '%s' (first defined at %s)", name, w);
+        rule_diag_error(p->d, loc, "bộ cột '%s' khai hai lần (lần đầu ở %s)", name, w);
         return false;
     }
     if (!p_expect(p, TK_LBRACE))
@@ -1088,11 +1088,11 @@ static bool p_colset(parser *p, rule_loc open)
         if (p_is(p, TK_COLUMN) || p_is(p, TK_GROUP) || p_is(p, TK_CHECK) || p_is_word(p, "use"))
             ok = p_form_item(p, set);
         else
-            ok = p_expected(p, "'column', 'group', 'check' or 'use' in a column set");
+            ok = p_expected(p, "'column', 'group', 'check' hoặc 'use' trong bộ cột");
         if (!ok)
             p_sync_body(p, starts, 3);
     }
-    return p_close(p, open, "column set");
+    return p_close(p, open, "bộ cột");
 }
 
 /* form = "form" IDENT STRING "{" { form_item } "}" ; */
@@ -1102,8 +1102,8 @@ static bool p_form(parser *p)
     p_next(p);
     rule_form_ast *f = rule_arena_push(p->ast->arena, &p->ast->forms, &p->ast->nforms,
                                        &p->ast->forms_cap, sizeof *f);
-    if (!p_ident(p, "the form id", &f->id, &f->loc) ||
-        !p_string(p, "the form title", &f->title, NULL) || !p_expect(p, TK_LBRACE)) {
+    if (!p_ident(p, "mã biểu", &f->id, &f->loc) ||
+        !p_string(p, "tên biểu", &f->title, NULL) || !p_expect(p, TK_LBRACE)) {
         p->ast->nforms--;
         return false;
     }
@@ -1145,7 +1145,7 @@ static bool p_continuity(parser *p)
     rule_cont_ast *k = rule_arena_push(p->ast->arena, &p->ast->conts, &p->ast->nconts,
                                        &p->ast->conts_cap, sizeof *k);
     k->loc = open;
-    if (!p_string(p, "the name of the check in quotes", &k->name, NULL) ||
+    if (!p_string(p, "tên phép kiểm trong ngoặc kép", &k->name, NULL) ||
         !p_expect(p, TK_LBRACE) || !p_cont_side(p, "previous", &k->prev_cond, &k->prev_val) ||
         !p_cont_side(p, "current", &k->cur_cond, &k->cur_val)) {
         p->ast->nconts--;
@@ -1168,13 +1168,14 @@ static bool p_list_item(parser *p, rule_list_ast *l)
     case TK_SUBTITLE: {
         bool code = p->cur.kind == TK_CODE;
         p_next(p);
-        return p_string(p, code ? "the list's form number" : "the list's subtitle",
+        return p_string(p, code ? "số hiệu của danh sách" : "dòng phụ đề của danh sách",
                         code ? &l->code : &l->subtitle, NULL);
     }
     case TK_WHERE:
         p_next(p);
         if (l->where) {
-            rule_diag_error(p->d, loc, "a list has at most one 'where'; combine with 'and'");
+            rule_diag_error(p->d, loc, "một danh sách có nhiều nhất một 'where'; hãy ghép bằng "
+                                       "'and'");
             return p_expr(p) != NULL;
         }
         l->where = p_expr(p);
@@ -1186,7 +1187,7 @@ static bool p_list_item(parser *p, rule_list_ast *l)
         do {
             rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &l->order, &l->norder,
                                                    &l->order_cap, sizeof *k);
-            if (!p_ident(p, "a field to order by", &k->name, &k->loc))
+            if (!p_ident(p, "trường để sắp xếp", &k->name, &k->loc))
                 return false;
             if (p_accept(p, TK_DESC))
                 k->desc = true;
@@ -1197,9 +1198,9 @@ static bool p_list_item(parser *p, rule_list_ast *l)
     case TK_LIMIT:
         p_next(p);
         if (!p_is(p, TK_INT))
-            return p_expected(p, "the number of rows");
+            return p_expected(p, "số dòng");
         if (p->cur.i < 1) {
-            rule_diag_error(p->d, p->cur.loc, "limit must be at least 1");
+            rule_diag_error(p->d, p->cur.loc, "limit phải từ 1 trở lên");
             return false;
         }
         l->limit = p->cur.i;
@@ -1207,13 +1208,13 @@ static bool p_list_item(parser *p, rule_list_ast *l)
         p_next(p);
         if (!p_expect(p, TK_PER))
             return false;
-        return p_ident(p, "the field the limit applies per", &l->limit_per, &l->limit_loc);
+        return p_ident(p, "trường mà limit áp dụng theo", &l->limit_per, &l->limit_loc);
     case TK_SHOW:
         p_next(p);
         do {
             rule_showcol_ast *s = rule_arena_push(p->ast->arena, &l->show, &l->nshow,
                                                   &l->show_cap, sizeof *s);
-            if (!p_ident(p, "a field to show", &s->name, &s->loc))
+            if (!p_ident(p, "trường để hiện", &s->name, &s->loc))
                 return false;
             if (p_is(p, TK_STRING)) {
                 s->label = p->cur.s;
@@ -1222,7 +1223,8 @@ static bool p_list_item(parser *p, rule_list_ast *l)
         } while (p_accept(p, TK_COMMA));
         return true;
     default:
-        return p_expected(p, "a list item (code, subtitle, where, order by, limit, show)");
+        return p_expected(p, "một mục của danh sách (code, subtitle, where, order by, limit, "
+                             "show)");
     }
 }
 
@@ -1233,8 +1235,8 @@ static bool p_list(parser *p)
     p_next(p);
     rule_list_ast *l = rule_arena_push(p->ast->arena, &p->ast->lists, &p->ast->nlists,
                                        &p->ast->lists_cap, sizeof *l);
-    if (!p_ident(p, "the list id", &l->id, &l->loc) ||
-        !p_string(p, "the list title", &l->title, NULL) || !p_expect(p, TK_LBRACE)) {
+    if (!p_ident(p, "mã danh sách", &l->id, &l->loc) ||
+        !p_string(p, "tên danh sách", &l->title, NULL) || !p_expect(p, TK_LBRACE)) {
         p->ast->nlists--;
         return false;
     }
@@ -1257,7 +1259,7 @@ static bool p_screen_hb(parser *p, rule_screen_ast *sc)
     do {
         const char *name;
         rule_loc loc;
-        if (!p_ident(p, "a parameter of the method (u, a, c)", &name, &loc) ||
+        if (!p_ident(p, "tham số của phương pháp (u, a, c)", &name, &loc) ||
             !p_expect(p, TK_EQ))
             return false;
         int64_t v;
@@ -1266,7 +1268,7 @@ static bool p_screen_hb(parser *p, rule_screen_ast *sc)
         else if (p_is(p, TK_INT) && p->cur.i <= 1000000)
             v = p->cur.i * 10000;
         else
-            return p_expected(p, "a number (7) or a percentage (50%)");
+            return p_expected(p, "một số (7) hoặc tỷ lệ phần trăm (50%)");
         p_next(p);
         if (strcmp(name, "u") == 0)
             sc->hb_u = v;
@@ -1275,7 +1277,7 @@ static bool p_screen_hb(parser *p, rule_screen_ast *sc)
         else if (strcmp(name, "c") == 0)
             sc->hb_c = v;
         else {
-            rule_diag_error(p->d, loc, "unknown parameter '%s' (the method takes u, a, c)", name);
+            rule_diag_error(p->d, loc, "tham số không có: '%s' (phương pháp nhận u, a, c)", name);
             return false;
         }
     } while (p_accept(p, TK_COMMA));
@@ -1287,16 +1289,16 @@ static bool p_screen_compare(parser *p, rule_screen_ast *sc)
 {
     sc->compare_loc = p->cur.loc;
     p_next(p);
-    if (!p_ident(p, "the column compared", &sc->value, NULL))
+    if (!p_ident(p, "cột được so sánh", &sc->value, NULL))
         return false;
     if (!p_is_word(p, "with"))
-        return p_expected(p, "'with' and the column it is compared with");
+        return p_expected(p, "'with' và cột để so sánh");
     p_next(p);
-    if (!p_ident(p, "the reference column", &sc->ref, NULL))
+    if (!p_ident(p, "cột so sánh", &sc->ref, NULL))
         return false;
     if (p_is_word(p, "size")) {
         p_next(p);
-        if (!p_ident(p, "the size column", &sc->size, NULL))
+        if (!p_ident(p, "cột quy mô", &sc->size, NULL))
             return false;
     }
     if (!p_expect(p, TK_IN))
@@ -1306,7 +1308,7 @@ static bool p_screen_compare(parser *p, rule_screen_ast *sc)
                                          sizeof *f);
         rule_loc *l = rule_arena_push(p->ast->arena, &sc->form_locs, &sc->nform_locs,
                                       &sc->form_locs_cap, sizeof *l);
-        if (!p_ident(p, "a form id", f, l))
+        if (!p_ident(p, "mã biểu", f, l))
             return false;
     } while (p_accept(p, TK_COMMA));
     return true;
@@ -1348,8 +1350,8 @@ static bool p_screen(parser *p)
     p_next(p);
     rule_screen_ast *sc = rule_arena_push(p->ast->arena, &p->ast->screens, &p->ast->nscreens,
                                           &p->ast->screens_cap, sizeof *sc);
-    if (!p_ident(p, "the screen id", &sc->id, &sc->loc) ||
-        !p_string(p, "the screen title", &sc->title, NULL) || !p_expect(p, TK_LBRACE)) {
+    if (!p_ident(p, "mã phép thẩm tra", &sc->id, &sc->loc) ||
+        !p_string(p, "tên phép thẩm tra", &sc->title, NULL) || !p_expect(p, TK_LBRACE)) {
         p->ast->nscreens--;
         return false;
     }
@@ -1364,16 +1366,16 @@ static bool p_screen(parser *p)
             p_next(p);
             sc->severity_loc = p->cur.loc;
             const char *sev = NULL;
-            ok = p_ident(p, "warning or error", &sev, NULL);
+            ok = p_ident(p, "warning hoặc error", &sev, NULL);
             if (ok && strcmp(sev, "error") == 0)
                 sc->severity = SCREEN_ERROR;
             else if (ok && strcmp(sev, "warning") != 0) {
-                rule_diag_error(p->d, sc->severity_loc, "severity is 'warning' or 'error'");
+                rule_diag_error(p->d, sc->severity_loc, "severity là 'warning' hoặc 'error'");
                 ok = false;
             }
         } else if (p_is_word(p, "basis")) {
             p_next(p);
-            ok = p_string(p, "the screen's basis", &sc->basis, NULL);
+            ok = p_string(p, "căn cứ của phép thẩm tra", &sc->basis, NULL);
         } else if (p_is_word(p, "compare")) {
             ok = p_screen_compare(p, sc);
         } else if (p_is_word(p, "hb")) {
@@ -1381,7 +1383,8 @@ static bool p_screen(parser *p)
         } else if (p_is(p, TK_WHERE) || p_is(p, TK_SHOW)) {
             ok = p_list_item(p, &sc->list);
         } else {
-            ok = p_expected(p, "a screen item (severity, basis, where, show, compare, hb)");
+            ok = p_expected(p, "một mục của phép thẩm tra (severity, basis, where, show, "
+                               "compare, hb)");
         }
         if (!ok)
             p_sync_body(p, st, 2);
@@ -1403,10 +1406,10 @@ static bool p_kv_row(parser *p, rule_row_ast *r)
         kv->loc = p->cur.loc;
         p_next(p);
         if (!p_is(p, TK_EQ))
-            return p_expected(p, "'=' after the column name");
+            return p_expected(p, "'=' sau tên cột");
         p_next_mode(p, LEX_WORD);
         if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING))
-            return p_expected(p, "a value");
+            return p_expected(p, "một giá trị");
         kv->value = p->cur.s;
         p_next(p);
     }
@@ -1424,7 +1427,7 @@ static bool p_rowkey(parser *p, const char **out)
             /* an empty part after '|': the row of records whose key is empty */
         } else if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING)) {
             buf_free(&b);
-            return p_expected(p, "a row key");
+            return p_expected(p, "khóa dòng");
         } else {
             buf_append(&b, p->cur.s, strlen(p->cur.s));
             p_next(p);
@@ -1447,24 +1450,24 @@ static bool p_expect_one(parser *p, rule_test_ast *t)
     rule_expect_ast *x = rule_arena_push(p->ast->arena, &t->expects, &t->nexpects,
                                          &t->expects_cap, sizeof *x);
     x->loc = p->cur.loc;
-    if (!p_ident(p, "a form or list id", &x->form, NULL))
+    if (!p_ident(p, "mã biểu hoặc danh sách", &x->form, NULL))
         return false;
     if (p_is(p, TK_LBRACKET)) {
         p_next_mode(p, LEX_KEY);
         if (!p_rowkey(p, &x->row) || !p_expect(p, TK_RBRACKET) || !p_expect(p, TK_DOT))
             return false;
         if (!p_is(p, TK_IDENT) && p->cur.kind < TK_VERSION)
-            return p_expected(p, "a column code");
+            return p_expected(p, "mã cột");
         x->col = p->cur.s;
         p_next(p);
     } else if (p_accept(p, TK_DOT)) {
         if (!p_is(p, TK_COUNT))
-            return p_expected(p, "'count' (the number of rows of a list)");
+            return p_expected(p, "'count' (số dòng của danh sách)");
         p_next(p);
         x->is_count = true;
         x->col = "count";
     } else {
-        return p_expected(p, "'[' row key ']' or '.count'");
+        return p_expected(p, "'[' khóa dòng ']' hoặc '.count'");
     }
     x->loc.len = p->prev_end > x->loc.off ? p->prev_end - x->loc.off : 1;
     if (!p_expect(p, TK_EQ))
@@ -1481,7 +1484,7 @@ static bool p_expect_one(parser *p, rule_test_ast *t)
         p_next(p);
         return true;
     }
-    return p_expected(p, "the expected number, percentage or 'empty'");
+    return p_expected(p, "số, tỷ lệ phần trăm hoặc 'empty' mong đợi");
 }
 
 /* test_item = "period" ( INT "thang" INT | DATE "-" DATE )
@@ -1495,14 +1498,14 @@ static bool p_test_item(parser *p, rule_test_ast *t)
     case TK_PERIOD:
         p_next(p);
         if (t->has_period) {
-            rule_diag_error(p->d, loc, "a test has one period");
+            rule_diag_error(p->d, loc, "một test có một kỳ");
             return false;
         }
         t->has_period = true;
         t->period_loc = loc;
         if (p_is(p, TK_INT)) {
             if (p->cur.i < 1 || p->cur.i > 12) {
-                rule_diag_error(p->d, p->cur.loc, "a report covers 1 to 12 months");
+                rule_diag_error(p->d, p->cur.loc, "một báo cáo gồm 1 đến 12 tháng");
                 return false;
             }
             t->months = (int)p->cur.i;
@@ -1511,9 +1514,9 @@ static bool p_test_item(parser *p, rule_test_ast *t)
                 return p_expected(p, "'thang'");
             p_next(p);
             if (!p_is(p, TK_INT))
-                return p_expected(p, "the statistical year");
+                return p_expected(p, "năm thống kê");
             if (p->cur.i < 1946 || p->cur.i > 2100) {
-                rule_diag_error(p->d, p->cur.loc, "year out of range (1946 to 2100)");
+                rule_diag_error(p->d, p->cur.loc, "năm ngoài khoảng (1946 đến 2100)");
                 return false;
             }
             t->year = (int)p->cur.i;
@@ -1521,16 +1524,16 @@ static bool p_test_item(parser *p, rule_test_ast *t)
             return true;
         }
         if (!p_is(p, TK_DATE))
-            return p_expected(p, "'N thang YYYY' or 'dd/mm/yyyy - dd/mm/yyyy'");
+            return p_expected(p, "'N thang YYYY' hoặc 'dd/mm/yyyy - dd/mm/yyyy'");
         t->from = (thk_date)p->cur.i;
         p_next(p);
         if (!p_expect(p, TK_MINUS))
             return false;
         if (!p_is(p, TK_DATE))
-            return p_expected(p, "the end date");
+            return p_expected(p, "ngày kết thúc");
         t->to = (thk_date)p->cur.i;
         if (t->to < t->from) {
-            rule_diag_error(p->d, p->cur.loc, "the window ends before it starts");
+            rule_diag_error(p->d, p->cur.loc, "khoảng thời gian kết thúc trước khi bắt đầu");
             return false;
         }
         p_next(p);
@@ -1552,14 +1555,14 @@ static bool p_test_item(parser *p, rule_test_ast *t)
         e->loc = loc;
         p_next_mode(p, LEX_WORD);
         if (!p_is(p, TK_WORD) && !p_is(p, TK_STRING))
-            return p_expected(p, "the case id (ma_viec)");
+            return p_expected(p, "mã việc (ma_viec)");
         e->ma_viec = p->cur.s;
         p_next(p);
         if (!p_is(p, TK_DATE))
-            return p_expected(p, "the event date dd/mm/yyyy");
+            return p_expected(p, "ngày sự kiện dd/mm/yyyy");
         e->date = p->cur.s;
         p_next(p);
-        if (!p_string(p, "the event text (su_kien) in quotes", &e->su_kien, NULL))
+        if (!p_string(p, "nội dung sự kiện (su_kien) trong ngoặc kép", &e->su_kien, NULL))
             return false;
         if (p_is(p, TK_INT)) {
             char num[32];
@@ -1581,7 +1584,7 @@ static bool p_test_item(parser *p, rule_test_ast *t)
         } while (p_accept(p, TK_COMMA));
         return true;
     default:
-        return p_expected(p, "a test item (period, case, event, thahc, expect)");
+        return p_expected(p, "một mục của test (period, case, event, thahc, expect)");
     }
 }
 
@@ -1592,7 +1595,7 @@ static bool p_test(parser *p)
     p_next(p);
     rule_test_ast *t = rule_arena_push(p->ast->arena, &p->ast->tests, &p->ast->ntests,
                                        &p->ast->tests_cap, sizeof *t);
-    if (!p_string(p, "the test name", &t->name, &t->loc) || !p_expect(p, TK_LBRACE)) {
+    if (!p_string(p, "tên test", &t->name, &t->loc) || !p_expect(p, TK_LBRACE)) {
         p->ast->ntests--;
         return false;
     }
@@ -1616,12 +1619,12 @@ static char *p_read_file(const char *path, size_t *len, char *why, size_t whysz)
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(why, whysz, "not a regular file");
+        snprintf(why, whysz, "không phải tệp thường");
         fclose(f);
         return NULL;
     }
     if ((uint64_t)st.st_size > PARSE_MAX_FILE) {
-        snprintf(why, whysz, "file larger than %u bytes", PARSE_MAX_FILE);
+        snprintf(why, whysz, "tệp lớn hơn %u byte", PARSE_MAX_FILE);
         fclose(f);
         return NULL;
     }
@@ -1636,7 +1639,7 @@ static char *p_read_file(const char *path, size_t *len, char *why, size_t whysz)
     bool err = ferror(f) != 0;
     fclose(f);
     if (err) {
-        snprintf(why, whysz, "read error");
+        snprintf(why, whysz, "lỗi đọc");
         free(buf);
         return NULL;
     }
@@ -1659,7 +1662,7 @@ static void p_source(parse_run *run, int file)
     ptrdiff_t bad = text_utf8_invalid_at(s->text, s->len);
     if (bad >= 0) {
         rule_diag_error(run->d, rule_diag_loc(run->d, file, (size_t)bad, 1),
-                        "invalid UTF-8 (byte 0x%02X); rule files are UTF-8",
+                        "UTF-8 không hợp lệ (byte 0x%02X); tệp quy tắc phải là UTF-8",
                         (unsigned char)s->text[bad]);
         return;
     }
@@ -1701,7 +1704,7 @@ static bool p_include(parser *p)
     p_next(p);
     const char *rel;
     rule_loc loc;
-    if (!p_string(p, "the file to include, in quotes", &rel, &loc))
+    if (!p_string(p, "tệp cần include, trong ngoặc kép", &rel, &loc))
         return false;
     parse_run *run = p->run;
     const char *cur_name = rule_diag_source(p->d, p->lx.file)->name;
@@ -1711,7 +1714,7 @@ static bool p_include(parser *p)
         buf_append(&path, cur_name, (size_t)(slash - cur_name + 1));
     buf_append(&path, rel, strlen(rel));
     if (run->nstack >= PARSE_MAX_INCLUDE) {
-        rule_diag_error(p->d, loc, "includes nested too deeply");
+        rule_diag_error(p->d, loc, "include lồng quá sâu");
         buf_free(&path);
         return true;
     }
@@ -1724,7 +1727,7 @@ static bool p_include(parser *p)
         for (size_t i = from; i < run->nstack; i++)
             buf_printf(&cyc, "%s → ", run->shown[i]);
         buf_printf(&cyc, "%s", path.data);
-        rule_diag_error(p->d, loc, "include cycle: %s", cyc.data);
+        rule_diag_error(p->d, loc, "các tệp include vòng nhau: %s", cyc.data);
         buf_free(&cyc);
         free(canon);
         buf_free(&path);
@@ -1739,7 +1742,7 @@ static bool p_include(parser *p)
     size_t len;
     char *text = p_read_file(path.data, &len, why, sizeof why);
     if (!text) {
-        rule_diag_error(p->d, loc, "cannot read included file '%s': %s", path.data, why);
+        rule_diag_error(p->d, loc, "không đọc được tệp include '%s': %s", path.data, why);
         free(canon);
         buf_free(&path);
         return true;
@@ -1771,7 +1774,7 @@ static bool p_item(parser *p)
     case TK_CONTINUITY: return p_continuity(p);
     case TK_SCREEN: return p_screen(p);
     default:
-        p_expected(p, "an item (version, include, period, columns, map, labels, let, target, "
+        p_expected(p, "một mục (version, include, period, columns, map, labels, let, target, "
                       "form, list, screen, test)");
         if (!p_is(p, TK_EOF))
             p_next(p);
@@ -1810,7 +1813,7 @@ rule_ast *rule_parse_files(rule_diag *d, const char *const *paths, size_t n)
         size_t len;
         char *text = p_read_file(paths[i], &len, why, sizeof why);
         if (!text) {
-            rule_diag_error_file(d, paths[i], "cannot read rule file: %s", why);
+            rule_diag_error_file(d, paths[i], "không đọc được tệp quy tắc: %s", why);
             free(canon);
             continue;
         }
@@ -1846,7 +1849,7 @@ rule_expr *rule_parse_expr_text(rule_diag *d, rule_ast *ast, const char *name, c
     p_next(&p);
     rule_expr *e = p_expr(&p);
     if (e && !p_is(&p, TK_EOF)) {
-        p_expected(&p, "end of expression");
+        p_expected(&p, "hết biểu thức");
         e = NULL;
     }
     return d->nerrors == before ? e : NULL;

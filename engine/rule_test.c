@@ -184,7 +184,7 @@ static bool rt_check_screen(const rule_set *rs, const screen_result *sr, size_t 
         buf_printf(why, "  %s[%s].count", x->form, x->row);
     else
         buf_printf(why, "  %s.count", x->form);
-    buf_printf(why, ": expected %" PRId64 " findings, got %" PRId64 "\n", x->v, n);
+    buf_printf(why, ": mong đợi %" PRId64 " phát hiện, được %" PRId64 "\n", x->v, n);
     return false;
 }
 
@@ -194,7 +194,7 @@ static bool rt_check_one(const form_set *s, const rule_expect_ast *x, thk_buf *w
     char want[48], got[48];
     if (!t) {
         rt_ref(x, why);
-        buf_printf(why, ": form %s was not computed (a THAHC form needs thahc rows)\n", x->form);
+        buf_printf(why, ": biểu %s không được tính (biểu THAHC cần dòng thahc)\n", x->form);
         return false;
     }
     if (x->is_count) {
@@ -202,7 +202,7 @@ static bool rt_check_one(const form_set *s, const rule_expect_ast *x, thk_buf *w
             return true;
         rt_ref(x, why);
         snprintf(want, sizeof want, "%" PRId64, x->v);
-        buf_printf(why, ": expected %s, got %zu\n", x->empty ? "empty" : want, t->nrows);
+        buf_printf(why, ": mong đợi %s, được %zu\n", x->empty ? "empty" : want, t->nrows);
         return false;
     }
     long r = agg_find_row(t, x->row);
@@ -233,7 +233,7 @@ static bool rt_check_one(const form_set *s, const rule_expect_ast *x, thk_buf *w
     rt_expected_text(x, kind, want, sizeof want);
     rt_cell_text(cell, kind, got, sizeof got);
     rt_ref(x, why);
-    buf_printf(why, ": expected %s, got %s\n", want, got);
+    buf_printf(why, ": mong đợi %s, được %s\n", want, got);
     return false;
 }
 
@@ -249,7 +249,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     bool ok = t->months ? period_months(t->year, t->months, rs->year_day, rs->year_month, &p)
                         : period_custom(t->from, t->to, rs->year_day, rs->year_month, &p);
     if (!ok) {
-        buf_printf(why, "  the test's period is not valid\n");
+        buf_printf(why, "  kỳ của test không hợp lệ\n");
         return false;
     }
     model *m = model_new();
@@ -276,7 +276,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
     }
     bool pass = true;
     if (rc) {
-        buf_printf(why, "  loading the test's rows failed: %s\n", err.data ? err.data : "");
+        buf_printf(why, "  không nạp được các dòng của test: %s\n", err.data ? err.data : "");
         pass = false;
     } else {
         model_finish(m);
@@ -286,7 +286,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
         form_set *s = rule_compute(rs, m, &p, rej, &err, &status);
         rule_set_on_screen(rs, NULL, NULL);
         if (!s) {
-            buf_printf(why, "  computing failed (exit %d): %s", status, err.data ? err.data : "");
+            buf_printf(why, "  tính toán thất bại (mã %d): %s", status, err.data ? err.data : "");
             pass = false;
         } else {
             screen_result sr;
@@ -306,7 +306,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
         for (size_t k = 0; k < rejects_count(rej); k++) {
             const reject_entry *e = rejects_get(rej, k);
             rejects_message(e, &msg);
-            buf_printf(why, "  note: %s line %u%s%s%s%s: %s [%s]\n", e->file, e->line,
+            buf_printf(why, "  ghi chú: %s dòng %u%s%s%s%s: %s [%s]\n", e->file, e->line,
                        e->column[0] ? " column " : "", e->column, e->value[0] ? " " : "",
                        e->value, msg.data ? msg.data : "", thk_reject_code(e->code));
         }
@@ -331,10 +331,10 @@ static void rt_run(rule_set *rs, FILE *out, bool quiet, size_t *passed, size_t *
         buf_clear(&why);
         if (rule_test_run(rs, i, &why)) {
             if (!quiet)
-                fprintf(out, "PASS %s\n", rule_test_name(rs, i));
+                fprintf(out, "ĐẠT %s\n", rule_test_name(rs, i));
             (*passed)++;
         } else {
-            fprintf(out, "FAIL %s\n%s", rule_test_name(rs, i), why.data ? why.data : "");
+            fprintf(out, "KHÔNG ĐẠT %s\n%s", rule_test_name(rs, i), why.data ? why.data : "");
             (*failed)++;
         }
     }
@@ -641,7 +641,7 @@ static size_t rt_shadowed(rule_set *rs, const rule_mapdef *md, FILE *out)
                 continue;
             rt_alt_desc(rs, later, d1, sizeof d1);
             rt_alt_desc(rs, early, d2, sizeof d2);
-            fprintf(out, "  map %s: alternative %s can never match: %s matches first\n",
+            fprintf(out, "  map %s: mẫu %s không bao giờ khớp: %s khớp trước\n",
                     ma->name, d1, d2);
             found++;
             break;
@@ -659,7 +659,7 @@ size_t rule_test_coverage(rule_set *rs, FILE *out)
 {
     size_t findings = 0, nalts = 0, nlets = 0;
     char desc[512];
-    fprintf(out, "coverage:\n");
+    fprintf(out, "độ phủ:\n");
     for (size_t i = 0; i < rs->nmaps; i++) {
         const rule_mapdef *md = &rs->maps[i];
         for (size_t a = 0; a < md->ast->nalts && a < rule_map_alt_count(md->map); a++) {
@@ -667,7 +667,7 @@ size_t rule_test_coverage(rule_set *rs, FILE *out)
             if (rule_map_alt_hits(md->map, a))
                 continue;
             rt_alt_desc(rs, &md->ast->alts[a], desc, sizeof desc);
-            fprintf(out, "  map %s: alternative %s was not exercised by any test\n",
+            fprintf(out, "  map %s: chưa test nào dùng tới mẫu %s\n",
                     md->ast->name, desc);
             findings++;
         }
@@ -684,13 +684,13 @@ size_t rule_test_coverage(rule_set *rs, FILE *out)
         const char *what = NULL;
         if (is_bool) {
             if (!l->seen_true && !l->seen_false)
-                what = "was never evaluated by a test";
+                what = "chưa test nào tính tới";
             else if (!l->seen_true)
-                what = "was never true in the tests";
+                what = "chưa bao giờ đúng trong các test";
             else if (!l->seen_false)
-                what = "was never false in the tests";
+                what = "chưa bao giờ sai trong các test";
         } else if (!l->seen_value) {
-            what = "never had a value in the tests";
+            what = "chưa bao giờ có giá trị trong các test";
         }
         if (what) {
             fprintf(out, "  let %s (%s) %s\n", l->ast->name, where, what);
@@ -699,8 +699,7 @@ size_t rule_test_coverage(rule_set *rs, FILE *out)
     }
     for (size_t i = 0; i < rs->nmaps; i++)
         findings += rt_shadowed(rs, &rs->maps[i], out);
-    fprintf(out, "  %zu map alternatives, %zu lets: %zu finding%s\n", nalts, nlets, findings,
-            findings == 1 ? "" : "s");
+    fprintf(out, "  %zu mẫu của các map, %zu let: %zu phát hiện\n", nalts, nlets, findings);
     return findings;
 }
 
@@ -708,11 +707,12 @@ size_t rule_test_coverage(rule_set *rs, FILE *out)
 
 static void rt_usage(FILE *f)
 {
-    fprintf(f, "usage: thongke check [--quiet] RULES...\n"
-               "  Compiles each rule file (with its includes) as its own rule set, runs its\n"
-               "  tests and prints a coverage summary.\n"
-               "  --quiet   print only failing tests and the totals\n"
-               "exit: 0 all tests pass, 1 usage error or a failed test, 2 rule file error\n");
+    fprintf(f, "Cách dùng: thongke check [--quiet] TỆP_QUY_TẮC...\n"
+               "  Biên dịch từng tệp quy tắc (cùng các tệp nó include) thành một bộ quy tắc, chạy\n"
+               "  các test của nó và in độ phủ.\n"
+               "  --quiet   chỉ in các test không đạt và tổng số\n"
+               "Mã thoát: 0 mọi test đạt, 1 sai cú pháp lệnh hoặc có test không đạt, 2 lỗi tệp quy "
+               "tắc\n");
 }
 
 int check_main(int argc, char **argv)
@@ -728,7 +728,7 @@ int check_main(int argc, char **argv)
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "thongke check: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, "thongke check: tùy chọn không có '%s'\n", argv[i]);
             rt_usage(stderr);
             free(files);
             return THK_EXIT_USAGE;
@@ -765,7 +765,7 @@ int check_main(int argc, char **argv)
             if (!quiet)
                 rule_test_coverage(sets[i], stdout);
         }
-        printf("%zu passed, %zu failed\n", passed, failed);
+        printf("%zu đạt, %zu không đạt\n", passed, failed);
         rc = failed ? THK_EXIT_USAGE : THK_EXIT_OK;
     }
     for (size_t i = 0; i < nfiles; i++)

@@ -301,7 +301,7 @@ Test(cli, a_column_format_from_the_rules_reaches_the_workbook)
     char *bad = tu_write_str(tmp, "bad.rules", "form B01 \"B01\" {\n  column a \"A\" format \"\" = count()\n}\n");
     rc = thk(&e, "check", bad, NULL);
     cr_assert_eq(rc, 2, "%s", e);
-    cr_assert(strstr(e, "bad.rules:2:") && strstr(e, "number format"), "%s", e);
+    cr_assert(strstr(e, "bad.rules:2:") && strstr(e, "định dạng số"), "%s", e);
     free(e);
     free(bad);
     free(rp);

@@ -69,8 +69,8 @@ Test(rule_compile, lets_are_evaluated_after_the_lets_they_use)
 Test(rule_compile, a_let_cycle_is_an_error_naming_the_cycle)
 {
     compile_fails("let a = b\nlet b = c or new\nlet c = a\n",
-                  "t.rules:1:5: error: let cycle: a → b → c → a");
-    compile_fails("let self = self and new\n", "let cycle: self → self");
+                  "t.rules:1:5: lỗi: các let gọi vòng nhau: a → b → c → a");
+    compile_fails("let self = self and new\n", "các let gọi vòng nhau: self → self");
 }
 
 Test(rule_compile, constants_are_folded_and_need_no_slot)
@@ -104,7 +104,7 @@ Test(rule_compile, constants_are_folded_and_need_no_slot)
 Test(rule_compile, constant_overflow_is_a_compile_error)
 {
     compile_fails("let x = 9223372036854775807 + 1\n",
-                  "t.rules:1:29: error: overflow in a constant expression");
+                  "t.rules:1:29: lỗi: tràn số trong một biểu thức hằng");
 }
 
 Test(rule_compile, types_are_checked)
@@ -112,27 +112,27 @@ Test(rule_compile, types_are_checked)
     static const struct {
         const char *expr, *msg;
     } cases[] = {
-        {"ngay_thu_ly + so_tien_phai_thi_hanh", "cannot add date and money"},
-        {"remaining - years(ngay_thu_ly)", "cannot subtract integer from money"},
-        {"ngay_thu_ly < 5", "cannot compare date with integer"},
-        {"state < xong", "'<' needs numbers, money, dates or text, not state"},
-        {"state = condition", "cannot compare state with condition"},
-        {"state = xongg", "'xongg' is not a value of state (values: xong, dinh_chi,"},
-        {"nhom_viec = null", "a comparison with null is always false; use empty(x)"},
-        {"new and remaining", "'and' needs true/false values, not money"},
-        {"not nhom_viec", "'not' needs true/false values, not text"},
-        {"remaining ~ /a/", "'~' matches text, not money"},
-        {"older(ngay_thu_ly, 5)", "older() needs duration here, not integer"},
-        {"older(ngay_thu_ly)", "older() takes 2 arguments (date, duration), given 1"},
-        {"years(ngay_thu_ly) = 1 years", "cannot compare integer with duration"},
-        {"count(new)", "count() is only allowed in a form column"},
-        {"frobnicate(1)", "unknown function 'frobnicate'"},
-        {"stat = xong", "unknown name 'stat' (did you mean 'state'?)"},
-        {"nhom_viec ~ /(a/", "bad pattern: missing closing parenthesis (at offset 2)"},
-        {"-ngay_thu_ly", "cannot negate date"},
-        {"contains(nhom_viec, 5)", "contains() needs text here, not integer"},
-        {"between(remaining, 1, ngay_thu_ly)", "cannot compare money with date"},
-        {"loai_an = tham_nhung", "'tham_nhung' is not a value of loai_an"},
+        {"ngay_thu_ly + so_tien_phai_thi_hanh", "không cộng được ngày với tiền"},
+        {"remaining - years(ngay_thu_ly)", "không trừ được số nguyên khỏi tiền"},
+        {"ngay_thu_ly < 5", "không so sánh được ngày với số nguyên"},
+        {"state < xong", "'<' cần số, tiền, ngày hoặc văn bản, không phải state"},
+        {"state = condition", "không so sánh được state với condition"},
+        {"state = xongg", "'xongg' không phải giá trị của state (các giá trị: xong, dinh_chi,"},
+        {"nhom_viec = null", "so sánh với null luôn sai; hãy dùng empty(x)"},
+        {"new and remaining", "'and' cần giá trị đúng/sai, không phải tiền"},
+        {"not nhom_viec", "'not' cần giá trị đúng/sai, không phải văn bản"},
+        {"remaining ~ /a/", "'~' so khớp văn bản, không phải tiền"},
+        {"older(ngay_thu_ly, 5)", "older() cần khoảng thời gian ở đây, không phải số nguyên"},
+        {"older(ngay_thu_ly)", "older() nhận 2 đối số (ngày, khoảng thời gian), ở đây có 1"},
+        {"years(ngay_thu_ly) = 1 years", "không so sánh được số nguyên với khoảng thời gian"},
+        {"count(new)", "count() chỉ dùng trong cột của biểu"},
+        {"frobnicate(1)", "hàm không có: 'frobnicate'"},
+        {"stat = xong", "tên không có: 'stat' (có phải 'state'?)"},
+        {"nhom_viec ~ /(a/", "mẫu (pattern) sai: missing closing parenthesis (tại vị trí 2)"},
+        {"-ngay_thu_ly", "không đổi dấu được ngày"},
+        {"contains(nhom_viec, 5)", "contains() cần văn bản ở đây, không phải số nguyên"},
+        {"between(remaining, 1, ngay_thu_ly)", "không so sánh được tiền với ngày"},
+        {"loai_an = tham_nhung", "'tham_nhung' không phải giá trị của loai_an"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
@@ -175,25 +175,24 @@ Test(rule_compile, equal_subexpressions_share_one_node)
 
 Test(rule_compile, duplicate_names_are_errors_pointing_at_the_first)
 {
-    compile_fails("let a = 1\nlet a = 2\n", "t.rules:2:5: error: duplicate let 'a' (first "
-                                            "defined at t.rules:1:5)");
-    compile_fails("let state = 1\n", "let 'state' has the name of a column or fact");
-    compile_fails("target t = 1%\ntarget t = 2%\n", "duplicate target 't'");
+    compile_fails("let a = 1\nlet a = 2\n", "t.rules:2:5: lỗi: let 'a' khai hai lần (lần đầu ở t.rules:1:5)");
+    compile_fails("let state = 1\n", "let 'state' trùng tên một cột hoặc dữ kiện");
+    compile_fails("target t = 1%\ntarget t = 2%\n", "target 't' khai hai lần");
     compile_fails("form F \"a\" { column c \"c\" = count() }\nlist F \"b\" { show ma_viec }\n",
-                  "duplicate form or list 'F'");
-    compile_fails("map loai_an { a = /a/ }\nmap loai_an { b = /b/ }\n", "duplicate map 'loai_an'");
+                  "biểu hoặc danh sách 'F' khai hai lần");
+    compile_fails("map loai_an { a = /a/ }\nmap loai_an { b = /b/ }\n", "map 'loai_an' khai hai lần");
     compile_fails("form F \"a\" { column c \"c\" = count() column c \"d\" = count() }\n",
-                  "duplicate column 'c' in form F");
+                  "cột 'c' khai hai lần trong biểu F");
     compile_fails("test \"x\" { period 12 thang 2026 }\ntest \"x\" { period 12 thang 2026 }\n",
-                  "duplicate test \"x\"");
+                  "test \"x\" khai hai lần");
 }
 
 Test(rule_compile, labels_name_values_of_a_domain_once)
 {
-    compile_fails("labels nope { a \"A\" }\n", "labels for 'nope': no such domain");
-    compile_fails("labels state { xongg \"X\" }\n", "'xongg' is not a value of state");
+    compile_fails("labels nope { a \"A\" }\n", "labels cho 'nope': không có miền giá trị này");
+    compile_fails("labels state { xongg \"X\" }\n", "'xongg' không phải giá trị của state");
     compile_fails("labels state { xong \"X\" xong \"Y\" }\n",
-                  "state value 'xong' has a label already");
+                  "state: giá trị 'xong' đã có nhãn");
     rule_set *rs = compile_ok("map loai_an { dan_su = /dân sự/ia khac = /.*/ }\n"
                               "labels loai_an { dan_su \"Dân sự\" }\n"
                               "labels state { dang_thi_hanh \"Đang thi hành\" }\n");
@@ -214,10 +213,9 @@ Test(rule_compile, labels_name_values_of_a_domain_once)
 Test(rule_compile, maps_check_their_values_and_columns)
 {
     compile_fails("map su_kien { xongg = /x/ }\n",
-                  "'xongg' is not an event kind; map su_kien values are: xac_minh_co_dk,");
-    compile_fails("map foo { a = /x/ }\n", "map 'foo' names no text column");
-    compile_fails("map loai_an { a = /(/ }\n", "t.rules:1:21: error: bad pattern: missing "
-                                              "closing parenthesis (at offset 1)");
+                  "'xongg' không phải loại sự kiện; giá trị của map su_kien là: xac_minh_co_dk,");
+    compile_fails("map foo { a = /x/ }\n", "map 'foo' không ứng với cột văn bản nào");
+    compile_fails("map loai_an { a = /(/ }\n", "t.rules:1:21: lỗi: mẫu (pattern) sai: missing closing parenthesis (tại vị trí 1)");
     rule_set *rs = compile_ok("columns cases { ly_do = \"Lý do\" }\n"
                               "map ly_do { khach_quan = /tranh chấp/ia khac = /.*/ }\n"
                               "map nhom_viec { tin_dung = /tín dụng/ia }\n"
@@ -241,10 +239,10 @@ Test(rule_compile, maps_check_their_values_and_columns)
 
 Test(rule_compile, columns_blocks_accept_only_known_columns_outside_cases)
 {
-    compile_fails("columns events { foo = \"Foo\" }\n", "'foo' is not a column of events.csv");
-    compile_fails("columns cases { state = \"S\" }\n", "'state' is a built-in name");
+    compile_fails("columns events { foo = \"Foo\" }\n", "'foo' không phải cột của events.csv");
+    compile_fails("columns cases { state = \"S\" }\n", "'state' là tên có sẵn");
     compile_fails("columns cases { ma_viec = \"Mã\" ngay_thu_ly = \"Mã\" }\n",
-                  "header \"Mã\" is already an alias of 'ma_viec'");
+                  "tiêu đề \"Mã\" đã là tên khác của 'ma_viec'");
     rule_set *rs = compile_ok("columns thahc { ngay_xong = \"Ngày xong\" }\n");
     const load_alias *al;
     cr_expect_eq(rule_set_aliases(rs, &al), 1);
@@ -267,9 +265,9 @@ Test(rule_compile, period_settings)
     cr_expect_eq(m, 10);
     cr_expect_str_eq(rule_set_version(rs), "");
     rule_set_free(rs);
-    compile_fails("period { year_start = 29/02 }\n", "year_start must be a day that exists");
-    compile_fails("period { start = 01/10 }\n", "unknown period setting 'start'");
-    compile_fails("version \"a\"\nversion \"b\"\n", "t.rules:2:9: error: version given twice");
+    compile_fails("period { year_start = 29/02 }\n", "year_start phải là ngày có trong mọi năm");
+    compile_fails("period { start = 01/10 }\n", "thiết lập period không có: 'start'");
+    compile_fails("version \"a\"\nversion \"b\"\n", "t.rules:2:9: lỗi: version khai hai lần");
 }
 
 Test(rule_compile, lets_are_compiled_for_the_context_that_uses_them)
@@ -289,8 +287,8 @@ Test(rule_compile, lets_are_compiled_for_the_context_that_uses_them)
     rule_set_free(rs);
     compile_fails("let xk = ngay_xong <= E\n"
                   "form B01 \"a\" { rows ma_don_vi column n \"n\" = count(xk) }\n",
-                  "let 'xk' uses THAHC data; it cannot be used for cases");
-    compile_fails("let m = ngay_xong <= E and new\n", "let 'm' mixes case names and THAHC names");
+                  "let 'xk' dùng dữ liệu THAHC; không dùng được cho việc");
+    compile_fails("let m = ngay_xong <= E and new\n", "let 'm' trộn tên của việc với tên của THAHC");
 }
 
 Test(rule_compile, form_columns_get_kinds_order_and_linearity)
@@ -338,33 +336,33 @@ Test(rule_compile, form_columns_get_kinds_order_and_linearity)
 Test(rule_compile, form_errors)
 {
     compile_fails("form F \"a\" { column a \"a\" = b column b \"b\" = a }\n",
-                  "column cycle in form F: a → b → a");
+                  "các cột của biểu F gọi vòng nhau: a → b → a");
     compile_fails("form F \"a\" { column a \"a\" = count() check a = zz }\n",
-                  "t.rules:1:47: error: check refers to unknown column 'zz' of form F");
+                  "t.rules:1:47: lỗi: check nhắc cột không có 'zz' của biểu F");
     compile_fails("form F \"a\" { column a \"a\" = count() + sum(remaining) }\n",
-                  "cannot add count and money in a column");
+                  "không cộng số việc với tiền trong một cột được");
     compile_fails("form F \"a\" { column a \"a\" target nope = percent(count(), count()) }\n",
-                  "unknown target 'nope'");
+                  "chỉ tiêu không có: 'nope'");
     compile_fails("target t = 1%\nform F \"a\" { column a \"a\" target t = count() }\n",
-                  "column 'a' has a target but is not a rate");
+                  "cột 'a' có chỉ tiêu nhưng không phải tỷ lệ");
     compile_fails("form F \"a\" { column a \"a\" = remaining }\n",
-                  "'remaining' is a value of one record; a column adds records up");
+                  "'remaining' là giá trị của một bản ghi; cột của biểu cộng các bản ghi");
     compile_fails("form F \"a\" { column a \"a\" = count(remaining) }\n",
-                  "the condition of count() must be true/false, not money");
+                  "điều kiện của count() phải là đúng/sai, không phải tiền");
     compile_fails("form F \"a\" { column a \"a\" = count(ngay_xong < E) }\n",
-                  "'ngay_xong' is a THAHC name; it is not available for cases");
+                  "'ngay_xong' là tên của THAHC; không dùng được cho việc");
     compile_fails("form F \"a\" { column a \"a\" = prior(prior(count())) }\n",
-                  "prior() cannot be nested");
+                  "không lồng prior() vào nhau được");
     compile_fails("form F \"a\" { column a \"a\" = older(S, 1 year) }\n",
-                  "older() works on one record");
+                  "older() làm việc trên một bản ghi");
     compile_fails("form F \"a\" { rows state fixed (xong, nope) column a \"a\" = count() }\n",
-                  "'nope' is not a value of state");
+                  "'nope' không phải giá trị của state");
     compile_fails("form F \"a\" { rows loai_an fixed (dan_su) column a \"a\" = count() }\n",
-                  "'dan_su' is not a value: no map gives 'loai_an' its values");
+                  "'dan_su' không phải một giá trị: không có map nào cho 'loai_an' các giá trị");
     compile_fails("form F \"a\" { rows ma_don_vi, ma_don_vi column a \"a\" = count() }\n",
-                  "row field 'ma_don_vi' given twice");
+                  "trường dòng 'ma_don_vi' khai hai lần");
     compile_fails("form F \"a\" { column a \"a\" = count(x where y) }\n",
-                  "'where' is only allowed in sum(...); write count(a and b)");
+                  "'where' chỉ dùng trong sum(...); hãy viết count(a and b)");
 }
 
 Test(rule_compile, tests_must_name_existing_forms_and_columns)
@@ -374,15 +372,15 @@ Test(rule_compile, tests_must_name_existing_forms_and_columns)
     char text[1024];
     snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect B99[X].n = 1 }\n",
              forms);
-    compile_fails(text, "unknown form or list 'B99'");
+    compile_fails(text, "không có biểu hoặc danh sách 'B99'");
     snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect B01[X].m = 1 }\n",
              forms);
-    compile_fails(text, "form B01 has no column 'm'");
+    compile_fails(text, "biểu B01 không có cột 'm'");
     snprintf(text, sizeof text, "%stest \"t\" { period 12 thang 2026 expect L1[X].n = 1 }\n",
              forms);
-    compile_fails(text, "a list is checked by its row count: L1.count");
+    compile_fails(text, "danh sách được kiểm bằng số dòng: L1.count");
     snprintf(text, sizeof text, "%stest \"t\" { expect B01[X].n = 1 }\n", forms);
-    compile_fails(text, "test \"t\" has no period");
+    compile_fails(text, "test \"t\" không có kỳ");
 }
 
 Test(rule_compile, form_ids_show_hyphens_and_file_order_is_sheet_order)

@@ -102,7 +102,7 @@ static void gold_run(const char *file, gold_block *g, size_t *count)
             FILE *fo = open_memstream(&out, &outn);
             size_t passed = 0, failed = 0;
             rule_test_run_all(rs, fo, &passed, &failed);
-            fprintf(fo, "%zu passed, %zu failed\n", passed, failed);
+            fprintf(fo, "%zu đạt, %zu không đạt\n", passed, failed);
             gold_stream_text(fo, &out);
             cr_expect_str_eq(out, want, "%s:%zu %s: output differs\n--- want\n%s--- got\n%s",
                              file, g->line, g->title, want, out);

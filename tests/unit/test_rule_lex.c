@@ -87,7 +87,7 @@ Test(rule_lex, integers_ignore_underscores_and_overflow_is_an_error)
     lf_close(&f);
     t = lex1(&f, "99999999999999999999");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "integer too large");
+    cr_expect_str_eq(t.s, "số nguyên quá lớn");
     lf_close(&f);
 }
 
@@ -113,9 +113,9 @@ Test(rule_lex, bad_percentages_and_decimals_are_errors_at_the_offending_digit)
         const char *msg;
         uint32_t col;
     } bad[] = {
-        {"84.505%", "bad percentage: at most two decimals (84.50%)", 6},
-        {"1.5", "a number with decimals must be a percentage such as 84.50%", 1},
-        {"84.%", "bad percentage: digits expected after '.'", 1},
+        {"84.505%", "tỷ lệ phần trăm sai: nhiều nhất hai chữ số thập phân (84.50%)", 6},
+        {"1.5", "số có phần thập phân phải là tỷ lệ phần trăm như 84.50%", 1},
+        {"84.%", "tỷ lệ phần trăm sai: cần chữ số sau '.'", 1},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lexfix f;
@@ -145,7 +145,7 @@ Test(rule_lex, dates_and_day_months)
     lf_close(&f);
     t = lex1(&f, "29/02/2025");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "impossible date");
+    cr_expect_str_eq(t.s, "ngày không có thật");
     lf_close(&f);
     t = lex1(&f, "01/13");
     cr_expect_eq(t.kind, TK_ERROR);
@@ -197,13 +197,13 @@ Test(rule_lex, unterminated_strings_and_unknown_escapes_are_errors)
     lexfix f;
     rule_tok t = lex1(&f, "\"abc\nx");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "unterminated string");
+    cr_expect_str_eq(t.s, "chuỗi chưa đóng ngoặc kép");
     cr_expect_eq(t.eloc.col, 1);
     cr_expect_eq(t.eloc.len, 4);
     lf_close(&f);
     t = lex1(&f, "\"a\\nb\"");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "unknown escape '\\n' in string (only \\\" and \\\\ are allowed)");
+    cr_expect_str_eq(t.s, "ký tự thoát không có '\\n' trong chuỗi (chỉ có \\\" và \\\\)");
     cr_expect_eq(t.eloc.col, 3);
     lf_close(&f);
 }
@@ -223,12 +223,12 @@ Test(rule_lex, patterns_keep_their_text_and_flags)
     lf_close(&f);
     t = lex1(&f, "/abc/g");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "unknown pattern flag 'g' (flags are i, a, x)");
+    cr_expect_str_eq(t.s, "cờ mẫu không có: 'g' (các cờ: i, a, x)");
     cr_expect_eq(t.eloc.col, 6);
     lf_close(&f);
     t = lex1(&f, "/abc\n/");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "unterminated pattern (missing '/')");
+    cr_expect_str_eq(t.s, "mẫu (pattern) chưa đóng (thiếu '/')");
     lf_close(&f);
 }
 
@@ -247,14 +247,14 @@ Test(rule_lex, operators_and_their_mistakes)
     lf_close(&f);
     rule_tok t = lex1(&f, "==");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "'==' is not an operator; write '='");
+    cr_expect_str_eq(t.s, "'==' không phải phép toán; hãy viết '='");
     lf_close(&f);
     t = lex1(&f, "tổng");
     cr_expect_eq(t.kind, TK_ERROR);
     lf_close(&f);
     t = lex1(&f, "−");
     cr_expect_eq(t.kind, TK_ERROR);
-    cr_expect_str_eq(t.s, "unexpected character '−'");
+    cr_expect_str_eq(t.s, "ký tự không mong đợi '−'");
     lf_close(&f);
 }
 

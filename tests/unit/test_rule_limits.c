@@ -45,7 +45,7 @@ Test(rule_limits, a_chain_of_20000_and_operands_is_refused_at_its_start)
     bool ok;
     char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
-    cr_assert(strstr(d, "t.rules:2:9: error: expression too long: more than 1000 operators"),
+    cr_assert(strstr(d, "t.rules:2:9: lỗi: biểu thức quá dài: hơn 1000 phép toán"),
               "%.500s", d);
     /* the excerpt is a window around the start, not the 300 kB line */
     cr_assert_lt(strlen(d), 1000, "diagnostic of %zu bytes", strlen(d));
@@ -63,7 +63,7 @@ Test(rule_limits, chains_of_or_and_plus_are_refused_too)
         bool ok;
         char *d = lim_compile(&b, &ok, NULL);
         cr_assert_not(ok, "%s chain compiled", shapes[k][1]);
-        cr_assert(strstr(d, "t.rules:3:9: error: expression too long"), "%.400s", d);
+        cr_assert(strstr(d, "t.rules:3:9: lỗi: biểu thức quá dài"), "%.400s", d);
         free(d);
     }
 }
@@ -92,8 +92,8 @@ Test(rule_limits, lets_nested_2000_deep_are_refused_naming_the_outer_let)
     bool ok;
     char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
-    cr_assert(strstr(d, "error: expression nested too deeply: more than 1000 levels") &&
-                  strstr(d, "through let 'l1999'"),
+    cr_assert(strstr(d, "lỗi: biểu thức lồng quá sâu: hơn 1000 tầng") &&
+                  strstr(d, "qua let 'l1999'"),
               "%.600s", d);
     free(d);
 }
@@ -129,7 +129,7 @@ Test(rule_limits, an_unknown_name_late_on_a_long_line_is_shown_in_a_window)
     bool ok;
     char *d = lim_compile(&b, &ok, NULL);
     cr_assert_not(ok);
-    cr_assert(strstr(d, "unknown name 'khong_co'"), "%.600s", d);
+    cr_assert(strstr(d, "tên không có: 'khong_co'"), "%.600s", d);
     /* "...", some context, the name; the caret line lines up under it */
     const char *ex = strchr(d, '\n');
     cr_assert_not_null(ex);
@@ -158,7 +158,7 @@ Test(rule_limits, thongke_check_exits_2_on_a_20000_operand_chain)
     char *argv[] = {(char *)tu_bin(), "check", path, NULL};
     cr_assert_eq(tu_run(argv, NULL, err, NULL), 2);
     char *e = tu_read(err, NULL);
-    cr_assert(e && strstr(e, "chain.rules:2:9: error: expression too long"), "%.400s", e);
+    cr_assert(e && strstr(e, "chain.rules:2:9: lỗi: biểu thức quá dài"), "%.400s", e);
     free(e);
     free(path);
     free(dir);

@@ -99,7 +99,7 @@ Test(rule_parse, a_chained_comparison_says_so)
     f.ast = rule_ast_new();
     cr_expect_null(rule_parse_expr_text(&f.d, f.ast, "e.rules", "a < b < c"));
     rule_diag_flush(&f.d);
-    cr_expect(strstr(f.out.data, "e.rules:1:7: error: comparisons cannot be chained") != NULL,
+    cr_expect(strstr(f.out.data, "e.rules:1:7: lỗi: không nối các phép so sánh liền nhau được") != NULL,
               "%s", f.out.data);
     pf_free(&f);
 }
@@ -239,12 +239,12 @@ Test(rule_parse, every_syntax_error_of_a_file_is_reported)
                    "let ok = 1\n"
                    "map m { a = 5 }\n");
     cr_expect_eq(f.d.nerrors, 4, "%s", f.out.data);
-    cr_expect(strstr(f.out.data, "t.rules:2:1: error: expected a value or a name, found 'form'"),
+    cr_expect(strstr(f.out.data, "t.rules:2:1: lỗi: cần một giá trị hoặc một tên, gặp 'form'"),
               "%s", f.out.data);
-    cr_expect(strstr(f.out.data, "t.rules:3:16: error: expected '=', found 'count'"), "%s",
+    cr_expect(strstr(f.out.data, "t.rules:3:16: lỗi: cần '=', gặp 'count'"), "%s",
               f.out.data);
-    cr_expect(strstr(f.out.data, "t.rules:5:3: error: expected a form item"), "%s", f.out.data);
-    cr_expect(strstr(f.out.data, "t.rules:8:13: error: expected a pattern /.../, found integer"),
+    cr_expect(strstr(f.out.data, "t.rules:5:3: lỗi: cần một mục của biểu"), "%s", f.out.data);
+    cr_expect(strstr(f.out.data, "t.rules:8:13: lỗi: cần một mẫu /.../, gặp số nguyên"),
               "%s", f.out.data);
     cr_assert_eq(f.ast->nlets, 1);
     cr_expect_str_eq(f.ast->lets[0].name, "ok");
@@ -257,8 +257,7 @@ Test(rule_parse, an_unclosed_block_is_reported_where_the_next_item_starts)
     pfix f;
     parse_text(&f, "form B01 \"x\" {\n  rows ma_don_vi\nlet a = 1\n");
     cr_expect_eq(f.d.nerrors, 1);
-    cr_expect(strstr(f.out.data, "t.rules:3:1: error: expected '}' to close the form opened at "
-                                 "t.rules:1:1, found 'let'"), "%s", f.out.data);
+    cr_expect(strstr(f.out.data, "t.rules:3:1: lỗi: cần '}' để đóng form mở ở t.rules:1:1, gặp 'let'"), "%s", f.out.data);
     cr_expect_eq(f.ast->nlets, 1);
     pf_free(&f);
 }
@@ -285,8 +284,8 @@ Test(rule_parse, includes_are_read_relative_to_the_including_file)
     f.ast = rule_parse_files(&f.d, paths, 1);
     rule_diag_flush(&f.d);
     cr_expect_eq(f.d.nerrors, 1, "%s", f.out.data);
-    cr_expect(strstr(f.out.data, "include cycle: ") != NULL, "%s", f.out.data);
-    cr_expect(strstr(f.out.data, "sub/maps.rules:2:9: error:") != NULL, "%s", f.out.data);
+    cr_expect(strstr(f.out.data, "các tệp include vòng nhau: ") != NULL, "%s", f.out.data);
+    cr_expect(strstr(f.out.data, "sub/maps.rules:2:9: lỗi:") != NULL, "%s", f.out.data);
     cr_assert_eq(f.ast->nlets, 2);
     cr_expect_str_eq(f.ast->lets[0].name, "from_include");
     cr_expect_str_eq(f.ast->lets[1].name, "after");
@@ -301,8 +300,7 @@ Test(rule_parse, a_missing_rule_file_is_an_error_naming_it)
     f.ast = rule_parse_files(&f.d, paths, 1);
     rule_diag_flush(&f.d);
     cr_expect_eq(f.d.nerrors, 1);
-    cr_expect_str_eq(f.out.data, "/nonexistent/x.rules: error: cannot read rule file: No such "
-                                 "file or directory\n");
+    cr_expect_str_eq(f.out.data, "/nonexistent/x.rules: lỗi: không đọc được tệp quy tắc: No such file or directory\n");
     pf_free(&f);
 }
 
@@ -311,7 +309,7 @@ Test(rule_parse, invalid_utf8_stops_that_file)
     pfix f;
     parse_text(&f, "let a = 1\n# \xC3\x28\n");
     cr_expect_eq(f.d.nerrors, 1);
-    cr_expect(strstr(f.out.data, "t.rules:2:3: error: invalid UTF-8 (byte 0xC3)") != NULL, "%s",
+    cr_expect(strstr(f.out.data, "t.rules:2:3: lỗi: UTF-8 không hợp lệ (byte 0xC3)") != NULL, "%s",
               f.out.data);
     pf_free(&f);
 }

@@ -70,10 +70,10 @@ Test(rule_test, passing_tests_exit_0_with_a_summary)
     const char *argv[] = {"check", tmp_rules(0, GOOD)};
     char *out, *err;
     cr_expect_eq(run_check(2, argv, &out, &err), 0);
-    cr_expect(strncmp(out, "PASS một\ncoverage:\n", 19) == 0, "%s", out);
-    cr_expect(strstr(out, "let chua_xong (") && strstr(out, ") was never false in the tests"),
+    cr_expect(strncmp(out, "ĐẠT một\nđộ phủ:\n", 19) == 0, "%s", out);
+    cr_expect(strstr(out, "let chua_xong (") && strstr(out, ") chưa bao giờ sai trong các test"),
               "%s", out);
-    cr_expect(strstr(out, "\n1 passed, 0 failed\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "\n1 đạt, 0 không đạt\n") != NULL, "%s", out);
     cr_expect_str_eq(err, "");
     free(out);
     free(err);
@@ -88,7 +88,7 @@ Test(rule_test, a_failing_test_exits_1)
     const char *argv[] = {"check", "--quiet", tmp_rules(0, text)};
     char *out, *err;
     cr_expect_eq(run_check(3, argv, &out, &err), 1);
-    cr_expect_str_eq(out, "FAIL một\n  B01[X].n: expected 7, got 1\n0 passed, 1 failed\n");
+    cr_expect_str_eq(out, "KHÔNG ĐẠT một\n  B01[X].n: mong đợi 7, được 1\n0 đạt, 1 không đạt\n");
     free(out);
     free(err);
 }
@@ -99,7 +99,7 @@ Test(rule_test, a_rule_error_exits_2_before_running_any_test)
     char *out, *err;
     cr_expect_eq(run_check(3, argv, &out, &err), 2);
     cr_expect_str_eq(out, "");
-    cr_expect(strstr(err, ": error: unknown name 'nope'") != NULL, "%s", err);
+    cr_expect(strstr(err, ": lỗi: tên không có: 'nope'") != NULL, "%s", err);
     free(out);
     free(err);
 }
@@ -109,17 +109,17 @@ Test(rule_test, usage_errors_exit_1_and_help_exits_0)
     char *out, *err;
     const char *none[] = {"check"};
     cr_expect_eq(run_check(1, none, &out, &err), 1);
-    cr_expect(strstr(err, "usage: thongke check") != NULL);
+    cr_expect(strstr(err, "Cách dùng: thongke check") != NULL);
     free(out);
     free(err);
     const char *bad[] = {"check", "--frob", "x.rules"};
     cr_expect_eq(run_check(3, bad, &out, &err), 1);
-    cr_expect(strstr(err, "unknown option '--frob'") != NULL);
+    cr_expect(strstr(err, "tùy chọn không có '--frob'") != NULL);
     free(out);
     free(err);
     const char *help[] = {"check", "--help"};
     cr_expect_eq(run_check(2, help, &out, &err), 0);
-    cr_expect(strstr(out, "usage: thongke check") != NULL);
+    cr_expect(strstr(out, "Cách dùng: thongke check") != NULL);
     free(out);
     free(err);
 }
@@ -130,7 +130,7 @@ Test(rule_test, each_file_is_its_own_rule_set)
     const char *argv[] = {"check", "-q", tmp_rules(0, GOOD), tmp_rules(1, GOOD)};
     char *out, *err;
     cr_expect_eq(run_check(4, argv, &out, &err), 0, "%s", err);
-    cr_expect_str_eq(out, "2 passed, 0 failed\n");
+    cr_expect_str_eq(out, "2 đạt, 0 không đạt\n");
     free(out);
     free(err);
 }
@@ -187,7 +187,7 @@ Test(rule_test, the_shipped_rules_pass_their_own_tests)
     char *out, *err;
     int rc = run_check(3, argv, &out, &err);
     cr_expect_eq(rc, 0, "%s%s", err, out);
-    cr_expect(strstr(out, " passed, 0 failed\n") != NULL, "%s", out);
+    cr_expect(strstr(out, " đạt, 0 không đạt\n") != NULL, "%s", out);
     free(out);
     free(err);
 }

@@ -43,17 +43,17 @@ static void screen_rejects(const char *extra, const char *want)
 
 Test(screen, compile_errors_name_what_is_wrong)
 {
-    screen_rejects("screen a \"A\" { compare v with r in G }", "unknown form 'G'");
-    screen_rejects("screen a \"A\" { compare v with x in F }", "form F has no column 'x'");
-    screen_rejects("screen a \"A\" { compare v with p in F }", "not of one kind");
-    screen_rejects("screen a \"A\" { compare v with r size p in F }", "the size 'p' is a rate");
-    screen_rejects("screen a \"A\" { severity warning }", "needs 'where'");
-    screen_rejects("screen a \"A\" { where true compare v with r in F }", "both 'where' and");
-    screen_rejects("screen a \"A\" { severity fatal where true }", "severity is 'warning' or");
-    screen_rejects("screen a \"A\" { where true hb z = 1 }", "unknown parameter 'z'");
+    screen_rejects("screen a \"A\" { compare v with r in G }", "biểu không có: 'G'");
+    screen_rejects("screen a \"A\" { compare v with x in F }", "biểu F không có cột 'x'");
+    screen_rejects("screen a \"A\" { compare v with p in F }", "không cùng loại");
+    screen_rejects("screen a \"A\" { compare v with r size p in F }", "cột quy mô 'p' là tỷ lệ");
+    screen_rejects("screen a \"A\" { severity warning }", "cần 'where'");
+    screen_rejects("screen a \"A\" { where true compare v with r in F }", "có cả 'where' và 'compare'");
+    screen_rejects("screen a \"A\" { severity fatal where true }", "severity là 'warning' hoặc");
+    screen_rejects("screen a \"A\" { where true hb z = 1 }", "tham số không có: 'z'");
     screen_rejects("screen a \"A\" { compare v with r in F hb u = 150% }", "0 <= u <= 1");
     screen_rejects("screen a \"A\" { where true }\nscreen a \"B\" { where true }",
-                   "screen 'a' is defined twice");
+                   "phép thẩm tra 'a' khai hai lần");
     screen_rejects("screen a \"A\" { where nope }", "nope");
 }
 
@@ -388,7 +388,7 @@ Test(screen, a_form_ranks_by_an_unknown_column_is_an_error)
                                       "  order by nope desc\n  column v \"v\" = count()\n}\n",
                                       &diag);
     cr_expect_null(rs);
-    cr_expect(diag.data && strstr(diag.data, "form F has no column 'nope' to rank its rows by"),
+    cr_expect(diag.data && strstr(diag.data, "biểu F không có cột 'nope' để xếp hạng dòng"),
               "%s", diag.data ? diag.data : "");
     rule_set_free(rs);
     buf_free(&diag);
