@@ -429,7 +429,7 @@ static bool form_add(agg_run *r, form_run *fr, const uint32_t *key, int64_t *acc
             form_key_text(r, fr, f->nlevels ? key : &k0, &r->tmp);
             int col = f->accs[i].col;
             agg_fail(r, THK_EXIT_INPUT,
-                     "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit (overflow)",
+                     "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit",
                      f->id, r->tmp.data, col >= 0 ? f->cols[col].ast->code : "?");
             return false;
         }
@@ -537,7 +537,7 @@ static void agg_overflow(agg_run *r, rule_eval_ctx *x, const char *what, uint32_
 {
     (void)x;
     agg_fail(r, THK_EXIT_INPUT,
-             "%s dòng %u: phép tính trên tiền hoặc số nguyên vượt giới hạn 64 bit (overflow)",
+             "%s dòng %u: phép tính trên tiền hoặc số nguyên vượt giới hạn 64 bit",
              what, line);
 }
 
@@ -1295,8 +1295,7 @@ static void fb_cells(form_build *b, form_table *t)
                     if (__builtin_add_overflow(acc[a], la[a], &acc[a])) {
                         int col = f->accs[a].col;
                         agg_fail(r, THK_EXIT_INPUT,
-                                 "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit "
-                                 "(overflow)", f->id, row->key,
+                                 "biểu %s, dòng %s, cột %s: tổng vượt giới hạn số nguyên 64 bit", f->id, row->key,
                                  col >= 0 ? f->cols[col].ast->code : "?");
                         goto done;
                     }
@@ -1307,8 +1306,7 @@ static void fb_cells(form_build *b, form_table *t)
         int bad = agg_form_row(f, acc, cells);
         if (bad >= 0) {
             agg_fail(r, THK_EXIT_INPUT,
-                     "biểu %s, dòng %s, cột %s: phép tính vượt giới hạn số nguyên 64 bit "
-                     "(overflow)", f->id, row->key, f->cols[bad].ast->code);
+                     "biểu %s, dòng %s, cột %s: phép tính vượt giới hạn số nguyên 64 bit", f->id, row->key, f->cols[bad].ast->code);
             goto done;
         }
         for (size_t k = 0; k < f->nchecks; k++) {
@@ -1316,7 +1314,7 @@ static void fb_cells(form_build *b, form_table *t)
             r->verified++;
             if (!agg_form_check(f, k, acc, cells, &x, &y))
                 agg_fail(r, THK_EXIT_CHECK,
-                         "biểu %s, dòng %s: đẳng thức kiểm tra không đúng (check failed): %s: "
+                         "biểu %s, dòng %s: đẳng thức kiểm tra không đúng: %s: "
                          "%" PRId64 " ≠ %" PRId64, f->id, row->key, f->checks[k].text, x, y);
         }
     }

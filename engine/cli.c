@@ -14,10 +14,10 @@
 #include <string.h>
 
 static const char cli_exit_codes[] =
-    "Mã thoát (exit codes):\n"
+    "Mã thoát:\n"
     "  0  đã công bố báo cáo (có thể có dòng bị loại: xem rejects.csv)\n"
-    "  1  sai cú pháp lệnh (usage error)\n"
-    "  2  lỗi tệp quy tắc (rule file error)\n"
+    "  1  sai cú pháp lệnh\n"
+    "  2  lỗi tệp quy tắc\n"
     "  3  lỗi dữ liệu vào: thiếu/không đọc được tệp, thiếu cột, --strict hoặc --max-reject-pct\n"
     "  4  lỗi ghi kết quả: không ghi được, đầy đĩa, thư mục đang bị lần chạy khác khóa, bị ngắt,\n"
     "     hết bộ nhớ, thư mục --out chứa tệp không phải do thongke công bố\n"

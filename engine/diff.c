@@ -125,7 +125,7 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
         }
         if (c->colof[DC_MA] < 0 || c->colof[DC_UNIT] < 0) {
             buf_printf(c->err,
-                       "%s: dòng %" PRIu32 ": tiêu đề thiếu cột %s hoặc %s (header lacks them)",
+                       "%s: dòng %" PRIu32 ": tiêu đề thiếu cột %s hoặc %s",
                        c->path, rec->line, c->cols[DC_MA], c->cols[DC_UNIT]);
             return THK_EXIT_INPUT;
         }
@@ -140,14 +140,13 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
     }
     if (rec->nfields != c->nfields) {
         buf_printf(c->err,
-                   "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu "
-                   "(field count differs from the header)",
+                   "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu",
                    c->path, rec->line, rec->nfields, c->nfields);
         return THK_EXIT_INPUT;
     }
     size_t mi = (size_t)c->colof[DC_MA];
     if (rec->lens[mi] == 0) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": thiếu %s (empty id)", c->path, rec->line,
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": thiếu %s", c->path, rec->line,
                    c->cols[DC_MA]);
         return THK_EXIT_INPUT;
     }
@@ -155,7 +154,7 @@ static int diff_cases_record(void *vctx, const reader_record *rec)
     diff_run_cases *rc = c->rc;
     diff_at_grow(rc, (size_t)id + 1);
     if (rc->at[id] != DIFF_NONE) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": mã %s trùng (duplicate id)", c->path,
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": mã %s trùng", c->path,
                    rec->line, rec->fields[mi]);
         return THK_EXIT_INPUT;
     }
@@ -247,7 +246,7 @@ static int diff_index(diff_state *s, const cells_lines *c, uint32_t *at, const c
     for (size_t i = 0; i < c->n; i++) {
         uint32_t k = diff_key(s->keys, &c->cells[i]);
         if (at[k] != DIFF_NONE) {
-            buf_printf(err, "%s: ô %s[%s].%s xuất hiện hai lần (duplicate cell)", path,
+            buf_printf(err, "%s: ô %s[%s].%s xuất hiện hai lần", path,
                        strpool_get(s->pool, c->cells[i].form),
                        strpool_get(s->pool, c->cells[i].row),
                        strpool_get(s->pool, c->cells[i].column));
@@ -270,12 +269,12 @@ static int diff_run_folder(const char *dir, thk_buf *err)
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
-        buf_printf(err, "%s: không có thư mục lần chạy (run folder not found): %s", dir,
+        buf_printf(err, "%s: không có thư mục lần chạy: %s", dir,
                    strerror(errno));
         return THK_EXIT_INPUT;
     }
     if (!S_ISDIR(st.st_mode)) {
-        buf_printf(err, "%s: không phải thư mục lần chạy (not a run folder)", dir);
+        buf_printf(err, "%s: không phải thư mục lần chạy", dir);
         return THK_EXIT_INPUT;
     }
     return 0;
@@ -643,15 +642,15 @@ static void diff_print_list(diff_printer *pr, char sign, const uint32_t *ranks, 
             if (o && nw)
                 diff_describe(s, R, id, b);
             else if (nw)
-                buf_printf(b, "chỉ ở lần chạy mới / only in new run");
+                buf_printf(b, "chỉ ở lần chạy mới");
             else
-                buf_printf(b, "chỉ ở lần chạy cũ / only in old run");
+                buf_printf(b, "chỉ ở lần chạy cũ");
             buf_putc(b, ']');
         }
         fprintf(pr->out, "%s\n", b->data);
     }
     if (show < n)
-        fprintf(pr->out, "  … và %zu việc khác / and %zu more\n", n - show, n - show);
+        fprintf(pr->out, "  … và %zu việc khác\n", n - show);
 }
 
 /* A cell whose cases cannot be named, and why. */
@@ -660,7 +659,7 @@ static void diff_no_cases(diff_printer *pr, const char *why)
     if (pr->o->csv)
         diff_csv_line(pr, NULL, 0);
     else
-        fprintf(pr->out, "  (không lần được việc: %s / cases cannot be named)\n", why);
+        fprintf(pr->out, "  (không lần được việc: %s)\n", why);
 }
 
 /* The fields of case id's line in run rc as text (s->fields), or NULL when it has none. */
@@ -808,16 +807,14 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
                 nv ? nv : "-", ch);
     }
     if (show < s->nchanged)
-        fprintf(out, "… và %zu ô khác / and %zu more cells\n", s->nchanged - show,
-                s->nchanged - show);
+        fprintf(out, "… và %zu ô khác\n", s->nchanged - show);
 
     diff_printer pr = {.s = s, .o = o, .out = out};
     size_t cap = diff_max_changed(s);
     pr.cand = thk_xmalloc(cap * sizeof *pr.cand);
     for (int i = 0; i < 3; i++)
         pr.lists[i] = thk_xmalloc(cap * sizeof *pr.lists[i]);
-    fprintf(out, "\n# việc vào (+), ra (-), đổi tiền (~) ở từng ô / cases entering (+), "
-                 "leaving (-), changing money (~) in each cell\n");
+    fprintf(out, "\n# việc vào (+), ra (-), đổi tiền (~) ở từng ô\n");
     for (size_t i = 0; i < show; i++) {
         const char *ov, *nv;
         char ch[40];
@@ -829,10 +826,10 @@ static void diff_print(diff_state *s, const diff_opts *o, FILE *out)
                 ch, *ch ? ")" : "");
         diff_print_cases(&pr, (uint32_t)i, c, ov != NULL, nv != NULL);
     }
-    fprintf(out, "\n# %zu ô thay đổi / cells changed; %zu việc khác nhau / cases differ",
+    fprintf(out, "\n# %zu ô thay đổi; %zu việc khác nhau",
             s->nchanged, s->recs[DIFF_CASES].nchg);
     if (s->recs[DIFF_THAHC].loaded)
-        fprintf(out, "; %zu bản án hành chính khác nhau / THAHC rows differ",
+        fprintf(out, "; %zu bản án hành chính khác nhau",
                 s->recs[DIFF_THAHC].nchg);
     fputc('\n', out);
     free(pr.cand);
@@ -863,7 +860,7 @@ static void diff_warn_context(const manifest_info *mo, const manifest_info *mn)
         date_format(mn->per.E, d);
         fprintf(stderr,
                 "thongke: CẢNH BÁO: hai lần chạy khác kỳ báo cáo (%s–%s và %s–%s): các ô khác "
-                "nhau cả vì kỳ, không chỉ vì dữ liệu / WARNING: the runs cover different periods\n",
+                "nhau cả vì kỳ, không chỉ vì dữ liệu\n",
                 a, b, c, d);
     }
     bool same = mo->nrules == mn->nrules;
@@ -874,9 +871,8 @@ static void diff_warn_context(const manifest_info *mo, const manifest_info *mn)
         diff_rules_text(mo, &ro);
         diff_rules_text(mn, &rn);
         fprintf(stderr,
-                "thongke: CẢNH BÁO: hai lần chạy dùng quy tắc khác nhau (%s và %s): việc vào, ra "
-                "ở mỗi ô được xét theo định nghĩa của từng lần chạy / WARNING: the runs used "
-                "different rules\n",
+                "thongke: CẢNH BÁO: hai lần chạy dùng quy tắc khác nhau (%s và %s): việc vào, "
+                "ra ở mỗi ô được xét theo định nghĩa của từng lần chạy\n",
                 ro.data ? ro.data : "", rn.data ? rn.data : "");
         buf_free(&ro);
         buf_free(&rn);
@@ -891,8 +887,7 @@ static rule_set *diff_rules(const char *dir, const manifest_info *mi, const diff
     thk_buf e = {0};
     rule_set *rs = runfile_rules(mi, o->rules, o->nrules, &same, &e);
     if (!rs)
-        fprintf(stderr, "thongke: CẢNH BÁO: %s: %s; không lần được việc nào sau các ô / WARNING: "
-                        "no rules, no cases named\n",
+        fprintf(stderr, "thongke: CẢNH BÁO: %s: %s; không lần được việc nào sau các ô\n",
                 dir, e.data ? e.data : "");
     buf_free(&e);
     return rs;
@@ -979,19 +974,16 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
     if (!rc && !with_cases) {
         if (!o->quiet)
             fprintf(out,
-                    "Các ô giống nhau, nhưng không xác nhận được hai lần chạy giống hệt: %s không "
-                    "có cases.csv nên không so được danh sách việc / cells are equal, identity "
-                    "not established: no cases.csv in %s\n",
-                    cases_old ? new_dir : old_dir, cases_old ? new_dir : old_dir);
+                    "Các ô giống nhau, nhưng không xác nhận được hai lần chạy giống hệt: %s "
+                    "không có cases.csv nên không so được danh sách việc\n",
+                    cases_old ? new_dir : old_dir);
         rc = 1;
     } else if (!rc && !cases_same) {
         if (!o->quiet)
-            fprintf(out, "Các ô giống nhau nhưng danh sách việc (cases.csv) khác nhau / cells "
-                         "are equal but cases.csv differs\n");
+            fprintf(out, "Các ô giống nhau nhưng danh sách việc (cases.csv) khác nhau\n");
         rc = 1;
     } else if (rc == 1 && !with_cases && !o->quiet) {
-        fprintf(out, "(không có cases.csv ở %s: không liệt kê được các việc sau mỗi ô / no "
-                     "cases.csv: no drill-down)\n",
+        fprintf(out, "(không có cases.csv ở %s: không liệt kê được các việc sau mỗi ô)\n",
                 cases_old ? new_dir : old_dir);
     }
     diff_state_free(&s);
@@ -1002,30 +994,25 @@ int diff_runs(const char *old_dir, const char *new_dir, const diff_opts *o, FILE
 
 static void diff_usage(FILE *f)
 {
-    fputs("Cách dùng / usage: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N] [--csv]\n"
+    fputs("Cách dùng: thongke diff OLD_RUN NEW_RUN [--quiet] [--limit N] [--csv]\n"
           "                    [--rules F]...\n"
           "\n"
           "So sánh hai lần chạy (thư mục kết quả của `thongke report` hoặc `merge`): liệt kê\n"
-          "mọi ô của cells.csv đã thay đổi (form, row, column, old, new, change) rồi các việc\n"
+          "mọi ô của cells.csv đã thay đổi (`form,row,column,old,new,change`) rồi các việc\n"
           "vào (+), ra (-) hoặc đổi số (~) ở từng ô: phần của mỗi việc trong ô được tính bằng\n"
           "chính định nghĩa cột trong quy tắc của từng lần chạy, trên cases.csv của lần chạy.\n"
-          "Compares two run folders: every changed cell, then the cases behind each change, by\n"
-          "each run's own rules evaluated on its cases.csv.\n"
-          "Không ghi tệp nào / writes no file.\n"
+          "Không ghi tệp nào.\n"
           "\n"
-          "  --quiet    không in gì, chỉ trả mã thoát / print nothing, exit code only\n"
-          "  --csv      cho máy đọc: form,row,column,ma_viec,movement (+ vào, - ra, ~ đổi tiền;\n"
-          "             ma_viec trống khi không lần được việc) / for machines\n"
-          "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô / at most N cells, N cases per\n"
-          "             kind and cell\n"
+          "  --quiet    không in gì, chỉ trả mã thoát\n"
+          "  --csv      cho máy đọc: `form,row,column,ma_viec,movement` (+ vào, - ra, ~ đổi tiền;\n"
+          "             ma_viec trống khi không lần được việc)\n"
+          "  --limit N  tối đa N ô, và N việc mỗi loại mỗi ô\n"
           "  --rules F  quy tắc của cả hai lần chạy (mặc định: các tệp ghi trong manifest của\n"
-          "             từng lần chạy, nếu SHA-256 vẫn đúng) / the rules of both runs\n"
+          "             từng lần chạy, nếu SHA-256 vẫn đúng)\n"
           "\n"
-          "Mã thoát / exit codes: 0 giống nhau / identical (cells.csv và cases.csv),\n"
-          "1 khác nhau hoặc không xác nhận được giống nhau (thiếu cases.csv) / different or\n"
-          "identity not established, 2 sai cú pháp lệnh / usage error, 3 thiếu, không đọc\n"
-          "được, hoặc không khớp manifest.json (SHA-256) / missing, unreadable or not matching\n"
-          "its manifest.\n",
+          "Mã thoát: 0 giống nhau (cells.csv và cases.csv), 1 khác nhau hoặc không xác nhận\n"
+          "được giống nhau (thiếu cases.csv), 2 sai cú pháp lệnh, 3 thiếu, không đọc được,\n"
+          "hoặc không khớp manifest.json (SHA-256).\n",
           f);
 }
 
@@ -1064,17 +1051,17 @@ int diff_main(int argc, char **argv)
                 o.limit = (size_t)n;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "thongke: lỗi: tùy chọn không rõ / unknown option: %s\n", a);
+            fprintf(stderr, "thongke: lỗi: tùy chọn không rõ: %s\n", a);
             rc = DIFF_EXIT_USAGE;
         } else if (ndirs < 2) {
             dirs[ndirs++] = a;
         } else {
-            fprintf(stderr, "thongke: lỗi: thừa đối số / extra argument: %s\n", a);
+            fprintf(stderr, "thongke: lỗi: thừa đối số: %s\n", a);
             rc = DIFF_EXIT_USAGE;
         }
     }
     if (rc < 0 && ndirs != 2) {
-        fprintf(stderr, "thongke: lỗi: cần hai thư mục lần chạy / two run folders needed\n");
+        fprintf(stderr, "thongke: lỗi: cần hai thư mục lần chạy\n");
         rc = DIFF_EXIT_USAGE;
     }
     if (rc == DIFF_EXIT_USAGE)

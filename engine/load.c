@@ -136,8 +136,8 @@ static int load_bind_header(load_ctx *c, const reader_record *rec)
     if (rec->too_many_fields) {
         buf_printf(c->err,
                    "%s: dòng 1: dòng tiêu đề có hơn %d cột; tệp xuất có lẽ sai dấu phân cách "
-                   "hoặc không phải danh sách việc (more than %d columns)",
-                   c->name, READER_MAX_FIELDS, READER_MAX_FIELDS);
+                   "hoặc không phải danh sách việc",
+                   c->name, READER_MAX_FIELDS);
         goto fail;
     }
     if (rec->nul_at >= 0) {
@@ -190,7 +190,7 @@ static int load_bind_header(load_ctx *c, const reader_record *rec)
     }
     for (size_t s = 0; s < c->nfields; s++) {
         if (c->fields[s].required && c->col[s] < 0) {
-            buf_printf(c->err, "%s: thiếu cột bắt buộc '%s' (missing required column)", c->name,
+            buf_printf(c->err, "%s: thiếu cột bắt buộc '%s'", c->name,
                        c->fields[s].name);
             goto fail;
         }

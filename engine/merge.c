@@ -287,9 +287,7 @@ static int merge_open_run(merge_input *in, thk_buf *err)
     struct stat st;
     if (stat(in->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         buf_printf(err,
-                   "không gộp được: %s không phải thư mục lần chạy / cannot merge: %s is not a "
-                   "run folder",
-                   in->dir, in->dir);
+                   "không gộp được: %s không phải thư mục lần chạy", in->dir);
         return THK_EXIT_INPUT;
     }
     /* every file checked against the run's manifest before any is read (runfile.h) */
@@ -301,8 +299,7 @@ static int merge_open_run(merge_input *in, thk_buf *err)
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
         if (!runfile_lists(&in->mi, need[i], NULL)) {
             buf_printf(err, "không gộp được: %s/%s không có trong lần chạy (lần chạy bằng "
-                            "--format xlsx, hoặc bằng phiên bản cũ: chạy lại report) / cannot "
-                            "merge: missing file",
+                            "--format xlsx, hoặc bằng phiên bản cũ: chạy lại report)",
                        in->dir, need[i]);
             return THK_EXIT_INPUT;
         }
@@ -333,8 +330,7 @@ static int merge_check_compatible(const merge_state *m, thk_buf *err)
             merge_period_text(&a->mi.per, pa, sizeof pa);
             merge_period_text(&b->mi.per, pb, sizeof pb);
             buf_printf(err,
-                       "không gộp được: các lần chạy khác kỳ báo cáo / cannot merge: different "
-                       "periods: %s (%s) và/and %s (%s)",
+                       "không gộp được: các lần chạy khác kỳ báo cáo: %s (%s) và %s (%s)",
                        a->dir, pa, b->dir, pb);
             return THK_EXIT_INPUT;
         }
@@ -348,8 +344,7 @@ static int merge_check_compatible(const merge_state *m, thk_buf *err)
                 same = strcmp(x->sha256, y->sha256) == 0;
             if (same && strcmp(x->sha256, y->sha256) != 0)
                 log_stage("merge",
-                          "cảnh báo: %s và %s cùng phiên bản quy tắc \"%s\" nhưng SHA-256 khác / "
-                          "warning: same rule version, different SHA-256",
+                          "cảnh báo: %s và %s cùng phiên bản quy tắc \"%s\" nhưng SHA-256 khác",
                           a->dir, b->dir, vx);
         }
         if (!same) {
@@ -365,8 +360,8 @@ static int merge_check_compatible(const merge_state *m, thk_buf *err)
                                ? b->mi.rules[i].version
                                : b->mi.rules[i].sha256);
             buf_printf(err,
-                       "không gộp được: các lần chạy dùng phiên bản quy tắc khác nhau / cannot "
-                       "merge: different rule versions: %s (%s) và/and %s (%s)",
+                       "không gộp được: các lần chạy dùng phiên bản quy tắc khác nhau: %s (%s) "
+                       "và %s (%s)",
                        a->dir, va.data ? va.data : "", b->dir, vb.data ? vb.data : "");
             buf_free(&va);
             buf_free(&vb);
@@ -417,7 +412,7 @@ static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf
         const char *code = merge_text(m, c->column), *v = merge_text(m, c->value);
         if (x->last_run == run + 1) {
             buf_printf(err,
-                       "%s/cells.csv: ô %s[%s].%s xuất hiện hai lần / cell appears twice", dir,
+                       "%s/cells.csv: ô %s[%s].%s xuất hiện hai lần", dir,
                        form, row, code);
             return THK_EXIT_INPUT;
         }
@@ -429,7 +424,7 @@ static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf
         if (!cr && x->kind != kind) {
             buf_printf(err,
                        "%s/cells.csv: ô %s[%s].%s = \"%s\" không cùng loại với các lần chạy "
-                       "trước / value kind differs from the earlier runs",
+                       "trước",
                        dir, form, row, code, v);
             return THK_EXIT_INPUT;
         }
@@ -438,8 +433,7 @@ static int merge_fold(merge_state *m, size_t run, const cells_lines *dc, thk_buf
         if (kind == MK_INT) {
             if (__builtin_add_overflow(x->sum, iv, &x->sum)) {
                 buf_printf(err,
-                           "ô %s[%s].%s: tổng vượt quá giới hạn số nguyên 64 bit / sum "
-                           "overflows (%s)",
+                           "ô %s[%s].%s: tổng vượt quá giới hạn số nguyên 64 bit (%s)",
                            form, row, code, dir);
                 return THK_EXIT_INPUT;
             }
@@ -481,9 +475,8 @@ static int merge_units(merge_state *m, size_t run, const cells_lines *dc, thk_bu
             merge_push_u32(&m->units, &m->nunits, &m->ucap, ids[i]);
         else if (owner != run) {
             buf_printf(err,
-                       "không gộp được: đơn vị %s có trong hai lần chạy / cannot merge: unit %s "
-                       "is in two runs: %s và/and %s",
-                       merge_text(m, ids[i]), merge_text(m, ids[i]), m->in[owner].dir, in->dir);
+                       "không gộp được: đơn vị %s có trong hai lần chạy: %s và %s",
+                       merge_text(m, ids[i]), m->in[owner].dir, in->dir);
             rc = THK_EXIT_INPUT;
         }
     }
@@ -532,8 +525,7 @@ static int merge_fold_accs(merge_state *m, size_t run, const cells_lines *al, th
         if (!f || a == f->naccs) {
             buf_printf(err,
                        "không gộp được: %s/accumulators.csv dòng %zu: quy tắc dùng để gộp không "
-                       "có %s %s%s%s (lần chạy dùng quy tắc khác) / cannot merge: the rules have "
-                       "no such form or aggregate",
+                       "có %s %s%s%s (lần chạy dùng quy tắc khác)",
                        dir, i + 2, f ? "tổng" : "biểu", f ? name : form, f ? " của biểu " : "",
                        f ? form : "");
             return THK_EXIT_INPUT;
@@ -542,14 +534,14 @@ static int merge_fold_accs(merge_state *m, size_t run, const cells_lines *al, th
         if (!diff_value_int(v, &x) || !merge_is_data_row(row)) {
             buf_printf(err,
                        "%s/accumulators.csv dòng %zu: cần một dòng dữ liệu và một số nguyên, có "
-                       "\"%s\", \"%s\" / expected a data row and an integer",
+                       "\"%s\", \"%s\"",
                        dir, i + 2, row, v);
             return THK_EXIT_INPUT;
         }
         int64_t *vec = merge_acc_vec(m, rfi, l->row, true);
         if (__builtin_add_overflow(vec[a], x, &vec[a])) {
             buf_printf(err,
-                       "%s[%s], %s: tổng vượt quá giới hạn số nguyên 64 bit / sum overflows (%s)",
+                       "%s[%s], %s: tổng vượt quá giới hạn số nguyên 64 bit (%s)",
                        form, row, name, dir);
             return THK_EXIT_INPUT;
         }
@@ -596,8 +588,8 @@ static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
     if (!f) {
         buf_printf(err,
                    "không gộp được: quy tắc dùng để gộp không có biểu %s (lần chạy dùng quy tắc "
-                   "khác) / cannot merge: the rules have no form %s",
-                   form, form);
+                   "khác)",
+                   form);
         return THK_EXIT_INPUT;
     }
     uint32_t *colof = thk_xmalloc((f->ncols + 1) * sizeof *colof);
@@ -613,9 +605,8 @@ static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
         if (!known) {
             const char *code = merge_text(m, m->cols[mf->cols[j]].code);
             buf_printf(err,
-                       "không gộp được: biểu %s của quy tắc không có cột %s / cannot merge: form "
-                       "%s of the rules has no column %s",
-                       form, code, form, code);
+                       "không gộp được: biểu %s của quy tắc không có cột %s",
+                       form, code);
             rc = THK_EXIT_INPUT;
         }
     }
@@ -626,7 +617,7 @@ static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
         const char *key = merge_text(m, row);
         int bad = -1;
         if (!merge_row_accs(m, fi, rfi, row, acc) || (bad = agg_form_row(f, acc, cells)) >= 0) {
-            buf_printf(err, "%s[%s]%s%s: phép tính vượt giới hạn số nguyên 64 bit / overflow",
+            buf_printf(err, "%s[%s]%s%s: phép tính vượt giới hạn số nguyên 64 bit",
                        form, key, bad >= 0 ? "." : "", bad >= 0 ? f->cols[bad].ast->code : "");
             rc = THK_EXIT_INPUT;
             break;
@@ -664,7 +655,7 @@ static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
             if (!agg_form_check(f, k, acc, cells, &lhs, &rhs)) {
                 buf_printf(err,
                            "không gộp được: %s[%s]: đẳng thức kiểm tra không đúng: %s: %" PRId64
-                           " ≠ %" PRId64 " / cannot merge: check failed",
+                           " ≠ %" PRId64 "",
                            form, key, f->checks[k].text, lhs, rhs);
                 rc = THK_EXIT_INPUT;
             }
@@ -714,8 +705,7 @@ static int merge_check_totals(merge_state *m, thk_buf *err)
             if (over || sum != m->cells[ti].sum) {
                 buf_printf(err,
                            "không gộp được: %s[*].%s = %" PRId64 " khác tổng các dòng %" PRId64
-                           " (các lần chạy không nhất quán) / cannot merge: the total row differs "
-                           "from the sum of its rows (inconsistent runs)",
+                           " (các lần chạy không nhất quán)",
                            merge_text(m, f->form), merge_text(m, m->cols[ci].code),
                            m->cells[ti].sum, sum);
                 return THK_EXIT_INPUT;
@@ -738,7 +728,7 @@ static int merge_fold_labels(merge_state *m, size_t run, const cells_lines *ll, 
         int64_t level;
         if (!diff_value_int(merge_text(m, l->column), &level) || level < 0 ||
             level >= MERGE_LABELS) {
-            buf_printf(err, "%s/labels.csv dòng %zu: cấp dòng không hợp lệ \"%s\" / bad level",
+            buf_printf(err, "%s/labels.csv dòng %zu: cấp dòng không hợp lệ \"%s\"",
                        m->in[run].dir, i + 2, merge_text(m, l->column));
             return THK_EXIT_INPUT;
         }
@@ -792,8 +782,8 @@ static int merge_fold_lists(merge_state *m, size_t run, const cells_lines *ll, t
         if (li == rs->nlists || c == SIZE_MAX ||
             !diff_value_int(merge_text(m, e->row), &rank) || rank < 1) {
             buf_printf(err,
-                       "không gộp được: %s/lists.csv dòng %zu: quy tắc không có danh sách %s với "
-                       "cột %s, hoặc thứ hạng sai / cannot merge: unknown list or column",
+                       "không gộp được: %s/lists.csv dòng %zu: quy tắc không có danh sách %s "
+                       "với cột %s, hoặc thứ hạng sai",
                        m->in[run].dir, i + 2, id, col);
             return THK_EXIT_INPUT;
         }
@@ -1086,7 +1076,7 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
 {
     FILE *out = fopen(dst, "wb");
     if (!out) {
-        buf_printf(err, "%s: không tạo được tệp / cannot create: %s", dst, strerror(errno));
+        buf_printf(err, "%s: không tạo được tệp: %s", dst, strerror(errno));
         return THK_EXIT_OUTPUT;
     }
     sha256_ctx h;
@@ -1099,19 +1089,18 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
         merge_path(&path, m->in[r].dir, name);
         FILE *in = fopen(path.data, "rb");
         if (!in) {
-            buf_printf(err, "%s: không mở được tệp / cannot open: %s", path.data, strerror(errno));
+            buf_printf(err, "%s: không mở được tệp: %s", path.data, strerror(errno));
             rc = THK_EXIT_INPUT;
             break;
         }
         if (!merge_header(in, &hdr)) {
-            buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề / empty file, no header", path.data);
+            buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề", path.data);
             rc = THK_EXIT_INPUT;
         } else {
             const char *want = expect ? expect : (r ? first.data + 3 : NULL); /* past the BOM */
             if (want && strcmp(hdr.data ? hdr.data : "", want) != 0) {
                 buf_printf(err,
-                           "không gộp được: %s có dòng tiêu đề khác (\"%s\") / cannot merge: "
-                           "different header, expected \"%s\"",
+                           "không gộp được: %s có dòng tiêu đề \"%s\", cần \"%s\"",
                            path.data, hdr.data ? hdr.data : "", want);
                 rc = THK_EXIT_INPUT;
             }
@@ -1132,7 +1121,7 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
             last = chunk[n - 1];
         }
         if (!rc && ferror(in)) {
-            buf_printf(err, "%s: lỗi đọc tệp / read error", path.data);
+            buf_printf(err, "%s: lỗi đọc tệp", path.data);
             rc = THK_EXIT_INPUT;
         }
         if (!rc && last != '\n') {
@@ -1150,7 +1139,7 @@ static int merge_concat(const merge_state *m, const char *name, const char *expe
     if (fclose(out) != 0)
         werr = true;
     if (!rc && werr) {
-        buf_printf(err, "%s: lỗi ghi tệp / write error: %s", dst, strerror(errno ? errno : EIO));
+        buf_printf(err, "%s: lỗi ghi tệp: %s", dst, strerror(errno ? errno : EIO));
         rc = THK_EXIT_OUTPUT;
     }
     uint8_t d[32];
@@ -1194,8 +1183,8 @@ static int merge_screen_cases(merge_state *m, const char *dst, char sha[65], scr
         while (si < rule_set_screen_count(m->rs) && strcmp(rule_set_screen_id(m->rs, si), id))
             si++;
         if (si == rule_set_screen_count(m->rs)) {
-            buf_printf(err, "không gộp được: checks-cases.csv có phép thẩm tra %s mà quy tắc không "
-                            "có / cannot merge: unknown screen", id);
+            buf_printf(err, "không gộp được: checks-cases.csv có phép thẩm tra %s mà quy tắc "
+                            "không có", id);
             rc = THK_EXIT_INPUT;
             break;
         }
@@ -1394,8 +1383,7 @@ static rule_set *merge_load_rules(const merge_opts *o, const manifest_info *mi, 
 int merge_runs(const merge_opts *o, thk_buf *err)
 {
     if (!o->out || !*o->out || o->nruns == 0) {
-        buf_printf(err, "merge cần --out DIR và ít nhất một thư mục lần chạy / merge needs --out "
-                        "DIR and at least one run folder");
+        buf_printf(err, "merge cần --out DIR và ít nhất một thư mục lần chạy");
         return THK_EXIT_USAGE;
     }
     if (publish_check_name(o->out, err) != 0)
@@ -1471,8 +1459,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
         log_stage("merge", "đọc %zu lần chạy, %zu ô → %zu ô, %zu đơn vị (%" PRId64 " ms)", m.nin,
                   ncells, m.ncells, m.nunits, log_now_ms() - t0);
         if (!with_cases)
-            log_stage("merge", "không phải lần chạy nào cũng có cases.csv: bỏ qua cases.csv / "
-                               "not every run has cases.csv: skipped");
+            log_stage("merge", "không phải lần chạy nào cũng có cases.csv: bỏ qua cases.csv");
         bool locked;
         publish *p = publish_begin(o->out, &locked, err);
         if (!p) {
@@ -1484,7 +1471,7 @@ int merge_runs(const merge_opts *o, thk_buf *err)
             publish_abort(p);
         }
         if (!rc)
-            log_stage("merge", "đã công bố / published %s (%" PRId64 " ms)", o->out,
+            log_stage("merge", "đã công bố %s (%" PRId64 " ms)", o->out,
                       log_now_ms() - t0);
     }
     merge_state_free(&m);
@@ -1496,36 +1483,31 @@ int merge_runs(const merge_opts *o, thk_buf *err)
 
 static void merge_usage(FILE *f)
 {
-    fputs("Cách dùng / usage: thongke merge --out DIR [--rules F]... [--unit-name T]\n"
+    fputs("Cách dùng: thongke merge --out DIR [--rules F]... [--unit-name T]\n"
           "                     [--receiver T] [--place T] RUN_DIR... [--quiet]\n"
           "\n"
           "Gộp kết quả của các đơn vị cấp dưới (thư mục của `thongke report`): cộng các tổng\n"
           "của từng dòng (accumulators.csv), tính lại mọi ô của mọi dòng (tỷ lệ, chỉ tiêu,\n"
           "chênh lệch, dòng cộng, dòng tổng) theo đúng định nghĩa cột trong quy tắc, đối chiếu\n"
           "với tổng các ô của các lần chạy, rồi ghi sổ kết quả (.xlsx: mọi biểu, biểu tổng hợp\n"
-          "có biểu đồ, các danh sách sắp xếp lại), cells.csv, accumulators.csv, labels.csv,\n"
-          "lists.csv, cases.csv, rejects.csv và manifest.json vào DIR (thay thế nguyên khối).\n"
-          "Consolidates sub-unit runs: sums the rows' accumulators, recomputes every cell with\n"
-          "the rules' own column definitions and publishes the merged run atomically into DIR.\n"
-          "Từ chối / refuses: khác kỳ báo cáo hoặc phiên bản quy tắc, một đơn vị ở hai lần\n"
-          "chạy, thiếu tệp, biểu/cột/tổng mà quy tắc không có, ô không khớp với quy tắc /\n"
-          "different periods or rule versions, a unit in two runs, a missing file, a form,\n"
-          "column or aggregate the rules lack, a cell that does not follow from the rules.\n"
+          "có biểu đồ, các danh sách sắp xếp lại, tờ thẩm tra), cells.csv, accumulators.csv,\n"
+          "labels.csv, lists.csv, checks.csv, checks-cases.csv, cases.csv, rejects.csv và\n"
+          "manifest.json vào DIR (thay thế nguyên khối).\n"
+          "Từ chối gộp khi: khác kỳ báo cáo hoặc phiên bản quy tắc, một đơn vị ở hai lần chạy,\n"
+          "thiếu tệp, biểu/cột/tổng mà quy tắc không có, ô không khớp với quy tắc.\n"
           "\n"
-          "  --out DIR  thư mục kết quả / output folder\n"
+          "  --out DIR  thư mục kết quả\n"
           "  --rules F  quy tắc dùng để tính (mặc định: các tệp quy tắc ghi trong manifest của\n"
-          "             lần chạy đầu, nếu SHA-256 vẫn đúng) / the rules to compute with\n"
-          "             (default: the files named in the first run's manifest, if unchanged)\n"
-          "  --unit-name T  tên đơn vị báo cáo ở đầu biểu / reporting unit in the workbook\n"
-          "  --receiver T   đơn vị nhận báo cáo / receiving unit\n"
-          "  --place T      địa danh ở dòng ngày ký / place of the date line\n"
-          "  --sign-date D  ngày ký (dd/mm/yyyy) / the signing date\n"
-          "  --quiet    chỉ in lỗi / errors only\n"
+          "             lần chạy đầu, nếu SHA-256 vẫn đúng)\n"
+          "  --unit-name T  tên đơn vị báo cáo ở đầu biểu\n"
+          "  --receiver T   đơn vị nhận báo cáo\n"
+          "  --place T      địa danh ở dòng ngày ký\n"
+          "  --sign-date D  ngày ký (dd/mm/yyyy)\n"
+          "  --quiet    chỉ in lỗi\n"
           "\n"
-          "Mã thoát / exit codes: 0 đã công bố / published, 1 sai cú pháp / usage, 2 không\n"
-          "tìm thấy hoặc lỗi tệp quy tắc / rules missing, changed or invalid, 3 lỗi đầu vào\n"
-          "hoặc từ chối gộp / input problem or refusal, 4 lỗi ghi hoặc thư mục đang bị khóa /\n"
-          "cannot write or folder locked.\n",
+          "Mã thoát: 0 đã công bố, 1 sai cú pháp lệnh, 2 không tìm thấy, đã sửa hoặc lỗi tệp\n"
+          "quy tắc, 3 lỗi dữ liệu vào hoặc từ chối gộp, 4 không ghi được hoặc thư mục đang bị\n"
+          "khóa.\n",
           f);
 }
 
@@ -1585,15 +1567,14 @@ int merge_main(int argc, char **argv)
                 rules[nrules++] = argv[++i];
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            log_error("tùy chọn không rõ / unknown option: %s", a);
+            log_error("tùy chọn không rõ: %s", a);
             rc = THK_EXIT_USAGE;
         } else {
             runs[nruns++] = a;
         }
     }
     if (!rc && (!out || !*out || nruns == 0)) {
-        log_error("merge cần --out DIR và ít nhất một thư mục lần chạy / merge needs --out DIR "
-                  "and at least one run folder");
+        log_error("merge cần --out DIR và ít nhất một thư mục lần chạy");
         rc = THK_EXIT_USAGE;
     }
     if (rc) {

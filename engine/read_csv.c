@@ -374,8 +374,7 @@ static int reader_end(reader_state *st, int rc, thk_buf *err)
         bool open_quote = st->parser.pstate == READER_FIELD_BEGUN && st->parser.quoted;
         if (open_quote || csv_fini(&st->parser, reader_on_field, reader_on_record, st) != 0) {
             buf_printf(err,
-                       "%s: dòng %u: dấu ngoặc kép \" mở nhưng không đóng đến hết tệp "
-                       "(unterminated quote)",
+                       "%s: dòng %u: dấu ngoặc kép \" mở nhưng không đóng đến hết tệp",
                        st->name, st->rec_line);
             rc = -1;
         }

@@ -210,10 +210,10 @@ static bool rt_check_one(const form_set *s, const rule_expect_ast *x, thk_buf *w
     if (r < 0 || c < 0) {
         rt_ref(x, why);
         if (c < 0) {
-            buf_printf(why, ": no column '%s'\n", x->col);
+            buf_printf(why, ": không có cột '%s'\n", x->col);
             return false;
         }
-        buf_printf(why, ": no row '%s' (rows:", x->row);
+        buf_printf(why, ": không có dòng '%s' (các dòng:", x->row);
         for (size_t i = 0; i < t->nrows && i < 30; i++)
             buf_printf(why, " %s", t->rows[i].key);
         buf_printf(why, "%s)\n", t->nrows > 30 ? " ..." : "");
@@ -307,7 +307,7 @@ bool rule_test_run(rule_set *rs, size_t i, thk_buf *why)
             const reject_entry *e = rejects_get(rej, k);
             rejects_message(e, &msg);
             buf_printf(why, "  ghi chú: %s dòng %u%s%s%s%s: %s [%s]\n", e->file, e->line,
-                       e->column[0] ? " column " : "", e->column, e->value[0] ? " " : "",
+                       e->column[0] ? " cột " : "", e->column, e->value[0] ? " " : "",
                        e->value, msg.data ? msg.data : "", thk_reject_code(e->code));
         }
         buf_free(&msg);

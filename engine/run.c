@@ -633,8 +633,7 @@ static int run_write(run_ctx *c)
                                 : "quy tắc không khai báo (continuity)");
     }
     if (!continuous) {
-        buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng (continuity check "
-                            "failed):");
+        buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng:");
         for (size_t k = 0; k < c->ncontinuity; k++)
             if (!c->continuity[k].ok)
                 buf_printf(&c->err, " %s: %s;", c->continuity[k].name, c->continuity_detail[k]);

@@ -152,9 +152,8 @@ rule_set *runfile_rules(const manifest_info *mi, const char *const *override, si
         buf_free(&e);
         if (!ok) {
             buf_printf(err,
-                       "tệp quy tắc %s mà lần chạy đã dùng không còn ở đó hoặc đã bị sửa (SHA-256 "
-                       "khác); hãy chỉ tệp quy tắc bằng --rules / the run's rule file is missing "
-                       "or changed; give --rules",
+                       "tệp quy tắc %s mà lần chạy đã dùng không còn ở đó hoặc đã bị sửa "
+                       "(SHA-256 khác); hãy chỉ tệp quy tắc bằng --rules",
                        mi->rules[i].path);
             free(paths);
             return NULL;
@@ -162,15 +161,14 @@ rule_set *runfile_rules(const manifest_info *mi, const char *const *override, si
         paths[np++] = mi->rules[i].path;
     }
     if (np == 0) {
-        buf_printf(err, "manifest.json không ghi tệp quy tắc nào; hãy chỉ --rules / no rule file "
-                        "recorded; give --rules");
+        buf_printf(err, "manifest.json không ghi tệp quy tắc nào; hãy chỉ --rules");
         free(paths);
         return NULL;
     }
     thk_buf diag = {0};
     rule_set *rs = rule_set_load(paths, np, &diag);
     if (!rs)
-        buf_printf(err, "tệp quy tắc có lỗi (%s) / rule file error:\n%s", paths[0],
+        buf_printf(err, "tệp quy tắc có lỗi (%s):\n%s", paths[0],
                    diag.data ? diag.data : "");
     buf_free(&diag);
     free(paths);

@@ -21,8 +21,8 @@ static void util_oom(size_t n)
 {
     char msg[256];
     int len = snprintf(msg, sizeof msg,
-                       "thongke: lỗi: hết bộ nhớ (out of memory) khi cấp phát %zu byte; "
-                       "không công bố báo cáo, báo cáo đã công bố trước đó giữ nguyên\n",
+                       "thongke: lỗi: hết bộ nhớ khi cấp phát %zu byte; không công bố báo cáo, "
+                       "báo cáo đã công bố trước đó giữ nguyên\n",
                        n);
     if (len > 0) {
         ssize_t w = write(2, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1);

@@ -264,8 +264,9 @@ Test(agg, a_failed_check_is_status_5_naming_form_row_and_values)
         12);
     cr_expect_null(f.s);
     cr_expect_eq(f.status, THK_EXIT_CHECK);
-    cr_expect(strstr(f.err.data, "biểu B, dòng U1: đẳng thức kiểm tra không đúng (check "
-                                 "failed): a = b: 2 ≠ 1") != NULL, "%s", f.err.data);
+    cr_expect(strstr(f.err.data, "biểu B, dòng U1: đẳng thức kiểm tra không đúng: a = b: 2 ≠ 1") !=
+                  NULL,
+              "%s", f.err.data);
     cr_expect(strstr(f.err.data, "dòng *:") != NULL, "%s", f.err.data);
     done(&f);
 }
