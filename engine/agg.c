@@ -1399,6 +1399,8 @@ void agg_table_head(const rule_set *rs, const agg_form *f, form_table *t)
     }
     t->scale = fa->scale ? fa->scale : rs->wb_money_scale;
     t->rows_by_unit = f->nlevels == 1 && f->levels[0].kind == LV_UNIT;
+    t->rows_by_officer = f->nlevels == 2 && f->levels[0].kind == LV_UNIT &&
+                         f->levels[1].kind == LV_TEXT;
     t->naccs = f->naccs;
     t->acc_names = thk_xcalloc(f->naccs + 1, sizeof *t->acc_names);
     for (size_t a = 0; a < f->naccs; a++)

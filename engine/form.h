@@ -62,6 +62,8 @@ typedef struct {
                         half away from zero); 0 or 1 = in đồng. Lists are always in đồng. */
     bool is_list;    /* a list (L1...) rather than a form */
     bool rows_by_unit; /* one row level, the unit: its rate against the target is charted */
+    bool rows_by_officer; /* two row levels, the unit then its officers: one chart per unit of
+                             its officers' rate, sorted (B01-CHV, TT-CHV) */
     size_t nrowfields;
     char **rowfield_labels; /* header of each row key column ("Đơn vị", "Chấp hành viên") */
     size_t ncols;

@@ -441,6 +441,24 @@ static void xo_target_format(xo_ctx *x, lxw_worksheet *ws, uint32_t r1, uint32_t
 
 /* Below the form: a small table (unit, rate, target) of the data rows and a column chart of the
  * rate with the target as a second series. Returns the last row used. */
+/* What a rate column shows, for a chart's title: its group's label too ("Về tiền", "Tỷ lệ ...
+ * về việc"), and việc or tiền when the words do not say it already. Appends to out. */
+static void xo_rate_title(const form_table *t, size_t c, thk_buf *out)
+{
+    const char *label = t->cols[c].label ? t->cols[c].label : t->cols[c].code;
+    int g = t->cols[c].group;
+    const char *gl = g >= 0 && (size_t)g < t->ngroups ? t->groups[g].label : NULL;
+    size_t from = out->len;
+    if (gl && *gl)
+        buf_printf(out, "%s — %s", gl, label);
+    else
+        buf_printf(out, "%s", label);
+    uint8_t of = t->cols[c].rate_of;
+    if ((of == FORM_KIND_COUNT || of == FORM_KIND_MONEY) && !strstr(out->data + from, "việc") &&
+        !strstr(out->data + from, "tiền"))
+        buf_printf(out, " về %s", of == FORM_KIND_MONEY ? "tiền" : "việc");
+}
+
 static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size_t c,
                          int64_t target, uint32_t at, const double *wid, size_t width)
 {
@@ -498,19 +516,8 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
     chart_series_set_categories(s2, x->sheet, first, 0, last, 0);
     chart_series_set_values(s2, x->sheet, first, 2, last, 2);
     chart_series_set_name_range(s2, x->sheet, hr, 2);
-    /* the title says what is shown: the column's group ("Về tiền", "Tỷ lệ ... về việc") too */
-    int g = t->cols[c].group;
-    const char *gl = g >= 0 && (size_t)g < t->ngroups ? t->groups[g].label : NULL;
     buf_clear(&cap);
-    if (gl && *gl)
-        buf_printf(&cap, "%s — %s", gl, label);
-    else
-        buf_printf(&cap, "%s", label);
-    /* việc or tiền, when the words do not say it already */
-    uint8_t of = t->cols[c].rate_of;
-    if ((of == FORM_KIND_COUNT || of == FORM_KIND_MONEY) && !strstr(cap.data, "việc") &&
-        !strstr(cap.data, "tiền"))
-        buf_printf(&cap, " về %s", of == FORM_KIND_MONEY ? "tiền" : "việc");
+    xo_rate_title(t, c, &cap);
     buf_printf(&cap, " theo đơn vị, so với chỉ tiêu");
     chart_title_set_name(chart, xo_text(x, cap.data));
     chart_axis_set_name(chart->y_axis, "%");
@@ -526,6 +533,138 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
     xo_check(x, worksheet_insert_chart_opt(ws, chart_row, (lxw_col_t)chart_col, chart, &opt));
     buf_free(&cap);
     return width > 6 ? last : last + 2 + 22;
+}
+
+/* Officers of one unit, for its chart: data rows [r0, r1) of t, sorted by column c's rate. */
+typedef struct {
+    const form_table *t;
+    size_t c;
+} xo_rank_ctx;
+
+static const xo_rank_ctx *xo_ranking; /* qsort has no context; the writer is one thread */
+
+static int xo_rank_cmp(const void *pa, const void *pb)
+{
+    const form_cell *a = form_cell_at(xo_ranking->t, *(const size_t *)pa, xo_ranking->c);
+    const form_cell *b = form_cell_at(xo_ranking->t, *(const size_t *)pb, xo_ranking->c);
+    if (a->empty != b->empty)
+        return a->empty ? 1 : -1;
+    if (!a->empty && a->v != b->v)
+        return a->v > b->v ? -1 : 1;
+    return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+/* Forms by unit and officer: after the form, page by page, one horizontal bar chart per unit
+ * of its officers' rate (column c) against the target, highest first, each bar labelled with
+ * the officer's name alone; the chart's data beside it. Returns the row after the last. */
+static uint32_t xo_officer_charts(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size_t c,
+                                  int64_t target, uint32_t at, const double *wid, size_t width)
+{
+    const char *label = t->cols[c].label ? t->cols[c].label : t->cols[c].code;
+    /* each unit's block starts a page when it would not fit on the rest of one: the breaks
+     * are the blocks' first rows, kept in rows_per_page steps */
+    lxw_row_t *breaks = thk_xcalloc(t->nrows + 2, sizeof *breaks);
+    size_t nbreaks = 0;
+    uint32_t page_used = 0;
+    const uint32_t rows_per_page = 40;
+    size_t *idx = thk_xcalloc(t->nrows + 1, sizeof *idx);
+    thk_buf cap = {0};
+    uint32_t row = at;
+    for (size_t r0 = 0; r0 < t->nrows;) {
+        if (t->rows[r0].kind != FORM_ROW_DATA) {
+            r0++;
+            continue;
+        }
+        size_t r1 = r0, n = 0;
+        const char *bar0 = strchr(t->rows[r0].key, '|');
+        size_t ulen = bar0 ? (size_t)(bar0 - t->rows[r0].key) : strlen(t->rows[r0].key);
+        while (r1 < t->nrows && t->rows[r1].kind == FORM_ROW_DATA &&
+               strncmp(t->rows[r1].key, t->rows[r0].key, ulen) == 0 &&
+               t->rows[r1].key[ulen] == '|')
+            idx[n++] = r1++;
+        if (r1 == r0) {
+            r0++;
+            continue;
+        }
+        double hpt = 100.0 + 26.0 * (double)n;
+        uint32_t block = 3 + (uint32_t)((hpt < 288.0 ? 288.0 : hpt) * 0.75 / XO_LINE_PT) + 1;
+        if (nbreaks == 0 || page_used + block > rows_per_page) {
+            breaks[nbreaks++] = row;
+            page_used = 0;
+        }
+        page_used += block;
+        xo_rank_ctx rc = {t, c};
+        xo_ranking = &rc;
+        qsort(idx, n, sizeof *idx, xo_rank_cmp);
+        xo_ranking = NULL;
+        const char *unit = t->rows[r0].labels && t->rows[r0].labels[0] && t->rows[r0].labels[0][0]
+                               ? t->rows[r0].labels[0]
+                               : t->rows[r0].key;
+        buf_clear(&cap);
+        buf_printf(&cap, "%.*s", (int)(unit == t->rows[r0].key ? ulen : strlen(unit)), unit);
+        xo_merge(x, ws, row, 0, row, 2, cap.data, x->f.bold);
+        uint32_t hr = row + 1, first = row + 2, last = row + 1 + (uint32_t)n;
+        double h1 = xo_lines(xo_chars(label), width > 1 ? wid[1] : 10);
+        double h2 = xo_lines(xo_chars("Chỉ tiêu (%)"), width > 2 ? wid[2] : 10);
+        xo_check(x, worksheet_set_row(ws, hr, (h1 > h2 ? h1 : h2) * XO_LINE_PT, NULL));
+        xo_str(x, ws, hr, 0, "Chấp hành viên", x->f.head);
+        xo_str(x, ws, hr, 1, label, x->f.head);
+        xo_str(x, ws, hr, 2, "Chỉ tiêu (%)", x->f.head);
+        for (size_t k = 0; k < n; k++) {
+            const form_row *fr = &t->rows[idx[k]];
+            const char *name = fr->labels && fr->labels[1] && fr->labels[1][0] ? fr->labels[1]
+                                                                              : "(trống)";
+            xo_str(x, ws, first + (uint32_t)k, 0, name, x->f.label);
+            const form_cell *cell = form_cell_at(t, idx[k], c);
+            if (cell->empty)
+                xo_check(x, worksheet_write_blank(ws, first + (uint32_t)k, 1, x->f.rate));
+            else
+                xo_check(x, worksheet_write_number(ws, first + (uint32_t)k, 1,
+                                                   (double)cell->v / 100.0, x->f.rate));
+            xo_check(x, worksheet_write_number(ws, first + (uint32_t)k, 2,
+                                               (double)target / 100.0, x->f.rate));
+        }
+        lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_BAR);
+        lxw_chart_series *s1 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+        lxw_chart_series *s2 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+        if (!s1 || !s2) {
+            xo_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            break;
+        }
+        chart_series_set_categories(s1, x->sheet, first, 0, last, 0);
+        chart_series_set_values(s1, x->sheet, first, 1, last, 1);
+        chart_series_set_name_range(s1, x->sheet, hr, 1);
+        chart_series_set_categories(s2, x->sheet, first, 0, last, 0);
+        chart_series_set_values(s2, x->sheet, first, 2, last, 2);
+        chart_series_set_name_range(s2, x->sheet, hr, 2);
+        buf_clear(&cap);
+        buf_printf(&cap, "%.*s: ", (int)(unit == t->rows[r0].key ? ulen : strlen(unit)), unit);
+        xo_rate_title(t, c, &cap);
+        chart_title_set_name(chart, xo_text(x, cap.data));
+        chart_axis_set_min(chart->x_axis, 0);
+        chart_axis_set_max(chart->x_axis, 100);
+        chart_axis_set_num_format(chart->x_axis, "0");
+        chart_axis_set_reverse(chart->y_axis); /* the highest rate on top */
+        chart_axis_set_interval_unit(chart->y_axis, 1); /* every officer's name */
+        chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+        lxw_chart_options opt = {0};
+        opt.x_scale = 1.6;
+        /* room for every officer's name: about 26 points a bar pair, 100 for title and legend */
+        double height = 100.0 + 26.0 * (double)n;
+        opt.y_scale = height < 288.0 ? 1.0 : height / 288.0;
+        uint32_t chart_rows = (uint32_t)((height < 288.0 ? 288.0 : height) * 0.75 / XO_LINE_PT) + 1;
+        xo_check(x, worksheet_insert_chart_opt(ws, row, 4, chart, &opt));
+        row = last + 1;
+        uint32_t below = row - (uint32_t)n - 1 + chart_rows;
+        row = row > below ? row : below;
+        r0 = r1;
+    }
+    if (nbreaks)
+        xo_check(x, worksheet_set_h_pagebreaks(ws, breaks));
+    free(breaks);
+    buf_free(&cap);
+    free(idx);
+    return row;
 }
 
 /* One table (form or list) on its own sheet. */
@@ -822,8 +961,8 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
     if (!list && t->nrows) {
         for (size_t c = 0; c < nc; c++) {
             const form_target *tg = xo_target(fs, t->cols[c].target);
-            /* colours on every target column; a chart only for forms by unit (one bar a unit:
-             * a chart of officers or of loại việc under many units cannot be read on A4) */
+            /* colours on every target column; a chart for forms by unit (one bar a unit) and for
+             * forms by unit and officer (one chart per unit: its officers, ranked) */
             if (!tg || t->cols[c].kind != FORM_KIND_RATE)
                 continue;
             xo_target_format(x, ws, ds, last, nf + c, tg->v);
@@ -889,6 +1028,8 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
     }
     if (chart_col < nc && t->rows_by_unit)
         xo_chart(x, ws, t, chart_col, chart_target, end + 5, wid, W);
+    else if (chart_col < nc && t->rows_by_officer)
+        xo_officer_charts(x, ws, t, chart_col, chart_target, end + 2, wid, W);
 
     buf_free(&s);
     free(wid);

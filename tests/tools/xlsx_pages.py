@@ -4,7 +4,8 @@ LibreOffice (headless), finds where each printed sheet starts (its "Đơn vị b
 the rejects sheet's title), and checks
 
   * every form's table fits on its first page: the total row ("Tổng cộng") is printed on the
-    sheet's first page, and a form takes at most two pages (the table, then its chart);
+    sheet's first page; a form without officers takes at most two pages (the table, then its
+    chart); a form by officer is followed by one chart per unit;
   * no text cell is wider than its column (or its merged range) unless it wraps, and a wrapped
     cell's row is tall enough for its lines (estimated: a column of width w holds about w
     characters of the 11-point font, a line is 15 points high).
@@ -121,7 +122,9 @@ def main():
         if total_row:
             if "Tổng cộng" not in pages[first]:
                 problems.append("the total row is not on the first page")
-            if n > 2:
+            by_unit = ws.cell(row=1, column=1).value is not None and not any(
+                c.value == "Chấp hành viên" for row in ws.iter_rows(max_row=20) for c in row)
+            if by_unit and n > 2:
                 problems.append("%d pages (a form prints on one, its chart on a second)" % n)
         print("%-12s %2d page%s from page %d%s" % (ws.title, n, "" if n == 1 else "s", first + 1,
                                                  "" if not problems else ": " +

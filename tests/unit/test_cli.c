@@ -615,8 +615,10 @@ Test(cli, lists_are_printed_like_forms_with_labels_and_charts_are_legible)
     }
     cr_expect(strstr(text, "cell\tL3\t") && strstr(text, "\tNgười lập biểu\t"), "footer");
     cr_expect_null(strstr(text, "\tdang_thi_hanh\t"), "no state code is printed");
-    /* charts only for forms by unit, titled with what they show */
-    cr_expect_null(strstr(text, "chart\tB01-CHV"), "officers under many units: no chart");
+    /* charts for forms by unit, and per unit for forms by officer, titled with what they show */
+    cr_expect(strstr(text, "chart\tB01-CHV\tbarChart\tbar\t2\tPhòng Thi hành án dân sự khu vực 1 - "
+                           "Đắk Lắk: Tỷ lệ thi hành xong (%) về việc"),
+              "one ranked chart of a unit's officers");
     cr_expect_null(strstr(text, "chart\tB01-HT"));
     cr_expect_null(strstr(text, "chart\tB01-LV"));
     cr_expect(strstr(text, "chart\tB01\tbarChart\tcol\t2\tTỷ lệ thi hành xong (%) về việc"), "B01");
