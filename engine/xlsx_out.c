@@ -459,6 +459,28 @@ static void xo_rate_title(const form_table *t, size_t c, thk_buf *out)
         buf_printf(out, " về %s", of == FORM_KIND_MONEY ? "tiền" : "việc");
 }
 
+/* A chart of two series over rows first..last of the sheet being written: column 1 (the
+ * rate) and column 2 (the target), named by row hr, categories in column 0. NULL (reported)
+ * when libxlsxwriter runs out of memory. */
+static lxw_chart *xo_rate_chart(xo_ctx *x, uint8_t type, uint32_t hr, uint32_t first,
+                                uint32_t last)
+{
+    lxw_chart *chart = workbook_add_chart(x->wb, type);
+    lxw_chart_series *s1 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+    lxw_chart_series *s2 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
+    if (!s1 || !s2) {
+        xo_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    for (lxw_col_t k = 1; k <= 2; k++) {
+        lxw_chart_series *sr = k == 1 ? s1 : s2;
+        chart_series_set_categories(sr, x->sheet, first, 0, last, 0);
+        chart_series_set_values(sr, x->sheet, first, k, last, k);
+        chart_series_set_name_range(sr, x->sheet, hr, k);
+    }
+    return chart;
+}
+
 static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size_t c,
                          int64_t target, uint32_t at, const double *wid, size_t width)
 {
@@ -497,25 +519,11 @@ static uint32_t xo_chart(xo_ctx *x, lxw_worksheet *ws, const form_table *t, size
         row++;
     }
 
-    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    lxw_chart *chart = xo_rate_chart(x, LXW_CHART_COLUMN, hr, first, last);
     if (!chart) {
-        xo_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
         buf_free(&cap);
         return last;
     }
-    lxw_chart_series *s1 = chart_add_series(chart, NULL, NULL);
-    lxw_chart_series *s2 = chart_add_series(chart, NULL, NULL);
-    if (!s1 || !s2) {
-        xo_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-        buf_free(&cap);
-        return last;
-    }
-    chart_series_set_categories(s1, x->sheet, first, 0, last, 0);
-    chart_series_set_values(s1, x->sheet, first, 1, last, 1);
-    chart_series_set_name_range(s1, x->sheet, hr, 1);
-    chart_series_set_categories(s2, x->sheet, first, 0, last, 0);
-    chart_series_set_values(s2, x->sheet, first, 2, last, 2);
-    chart_series_set_name_range(s2, x->sheet, hr, 2);
     buf_clear(&cap);
     xo_rate_title(t, c, &cap);
     buf_printf(&cap, " theo đơn vị, so với chỉ tiêu");
@@ -624,19 +632,9 @@ static uint32_t xo_officer_charts(xo_ctx *x, lxw_worksheet *ws, const form_table
             xo_check(x, worksheet_write_number(ws, first + (uint32_t)k, 2,
                                                (double)target / 100.0, x->f.rate));
         }
-        lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_BAR);
-        lxw_chart_series *s1 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
-        lxw_chart_series *s2 = chart ? chart_add_series(chart, NULL, NULL) : NULL;
-        if (!s1 || !s2) {
-            xo_check(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        lxw_chart *chart = xo_rate_chart(x, LXW_CHART_BAR, hr, first, last);
+        if (!chart)
             break;
-        }
-        chart_series_set_categories(s1, x->sheet, first, 0, last, 0);
-        chart_series_set_values(s1, x->sheet, first, 1, last, 1);
-        chart_series_set_name_range(s1, x->sheet, hr, 1);
-        chart_series_set_categories(s2, x->sheet, first, 0, last, 0);
-        chart_series_set_values(s2, x->sheet, first, 2, last, 2);
-        chart_series_set_name_range(s2, x->sheet, hr, 2);
         buf_clear(&cap);
         buf_printf(&cap, "%.*s: ", (int)(unit == t->rows[r0].key ? ulen : strlen(unit)), unit);
         xo_rate_title(t, c, &cap);
