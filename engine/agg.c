@@ -1335,8 +1335,7 @@ static void fb_cells(form_build *b, form_table *t)
             r->verified++;
             if (ovf || sum != v)
                 agg_fail(r, THK_EXIT_CHECK,
-                         "biểu %s, dòng %s, cột %s: dòng tổng không bằng tổng các dòng (total "
-                         "check failed): %" PRId64 " ≠ %" PRId64, f->id, t->rows[i].key,
+                         "biểu %s, dòng %s, cột %s: dòng tổng không bằng tổng các dòng: %" PRId64 " ≠ %" PRId64, f->id, t->rows[i].key,
                          f->cols[c].ast->code, v, sum);
         }
     }

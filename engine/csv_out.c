@@ -61,9 +61,18 @@ void csv_out_str(thk_buf *b, const char *s, bool last)
 
 void csv_out_int(thk_buf *b, int64_t v, bool last)
 {
+    /* digits from the right, without printf: cases.csv writes four amounts a case */
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-    csv_out_field(b, tmp, (size_t)n, last);
+    char *p = tmp + sizeof tmp;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + a % 10);
+        a /= 10;
+    } while (a);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    buf_putc(b, last ? '\n' : ',');
 }
 
 /* The cells.csv text of one value. */
@@ -436,16 +445,15 @@ static int csv_out_cells_record(void *vctx, const reader_record *rec)
         if (!ok) {
             const char *const *h = c->columns;
             buf_printf(c->err,
-                       "%s: dòng %" PRIu32 ": tiêu đề phải là %s,%s,%s,%s "
-                       "(header must be %s,%s,%s,%s)",
-                       c->path, rec->line, h[0], h[1], h[2], h[3], h[0], h[1], h[2], h[3]);
+                       "%s: dòng %" PRIu32 ": tiêu đề phải là %s,%s,%s,%s", c->path,
+                       rec->line, h[0], h[1], h[2], h[3]);
             return THK_EXIT_INPUT;
         }
         c->header = true;
         return 0;
     }
     if (rec->nfields != 4) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, cần 4 (expected 4 fields)",
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, cần 4",
                    c->path, rec->line, rec->nfields);
         return THK_EXIT_INPUT;
     }
@@ -470,7 +478,7 @@ int csv_out_read(const char *path, reader_fn fn, void *ctx, const bool *header,
     if (reader_run_file(path, &ro, fn, ctx, &st, err) != 0)
         return THK_EXIT_INPUT;
     if (!*header) {
-        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề (empty file, no header)", path);
+        buf_printf(err, "%s: tệp rỗng, thiếu dòng tiêu đề", path);
         return THK_EXIT_INPUT;
     }
     return 0;
@@ -513,9 +521,8 @@ static int csv_out_lists_record(void *vctx, const reader_record *rec)
     if (!c->header) {
         if (rec->nfields < 2 || strcmp(rec->fields[0], c->c0) != 0 ||
             (c->c1 && strcmp(rec->fields[1], c->c1) != 0)) {
-            buf_printf(c->err, "%s: dòng %" PRIu32 ": tiêu đề phải bắt đầu bằng %s%s%s "
-                               "(header must start with them)", c->path, rec->line, c->c0,
-                       c->c1 ? "," : "", c->c1 ? c->c1 : "");
+            buf_printf(c->err, "%s: dòng %" PRIu32 ": tiêu đề phải bắt đầu bằng %s%s%s", c->path,
+                       rec->line, c->c0, c->c1 ? "," : "", c->c1 ? c->c1 : "");
             return THK_EXIT_INPUT;
         }
         c->nfields = rec->nfields;
@@ -526,9 +533,8 @@ static int csv_out_lists_record(void *vctx, const reader_record *rec)
         return 0;
     }
     if (rec->nfields != c->nfields) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu (field count "
-                           "differs from the header)", c->path, rec->line, rec->nfields,
-                   c->nfields);
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": có %zu trường, tiêu đề có %zu", c->path,
+                   rec->line, rec->nfields, c->nfields);
         return THK_EXIT_INPUT;
     }
     cells_lines *o = c->out;
@@ -704,8 +710,8 @@ static int csv_out_rejects_record(void *vctx, const reader_record *rec)
     char *end;
     unsigned long line = rec->nfields == 7 ? strtoul(rec->fields[1], &end, 10) : 0;
     if (code < 0 || line > UINT32_MAX) {
-        buf_printf(c->err, "%s: dòng %" PRIu32 ": không phải một dòng của rejects.csv (not a "
-                           "rejects.csv line)", c->path, rec->line);
+        buf_printf(c->err, "%s: dòng %" PRIu32 ": không phải một dòng của rejects.csv", c->path,
+                   rec->line);
         return THK_EXIT_INPUT;
     }
     /* the message is the catalogue text, then ": detail" */

@@ -635,8 +635,7 @@ static int merge_derive_form(merge_state *m, uint32_t fi, thk_buf *err)
                 buf_printf(err,
                            "không gộp được: ô %s[%s].%s: tổng các lần chạy là %s, theo quy tắc "
                            "tính từ các tổng của dòng là %s (các lần chạy không nhất quán với "
-                           "quy tắc) / cannot merge: the runs' cell differs from the rules' "
-                           "value",
+                           "quy tắc)",
                            form, key, f->cols[c].ast->code, merge_text(m, x->value),
                            rate ? shown : "");
                 if (!rate)

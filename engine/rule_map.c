@@ -27,7 +27,7 @@
 
 static void rule_oom(const char *what)
 {
-    fprintf(stderr, "thongke: hết bộ nhớ (out of memory) khi cấp phát %s\n", what);
+    fprintf(stderr, "thongke: hết bộ nhớ khi cấp phát %s\n", what);
     abort();
 }
 
