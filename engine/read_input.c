@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define INPUT_HEAD 128
@@ -66,9 +67,14 @@ input_format input_sniff(const unsigned char *head, size_t n, const char **what)
 static input_format input_head_of(const char *path, const char **what)
 {
     unsigned char head[INPUT_HEAD];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *what = NULL;
+    /* never blocks (a FIFO): only a regular file is looked at, the CSV reader refuses others */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    *what = NULL;
+    if (fd < 0)
+        return INPUT_CSV;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return INPUT_CSV;
     }
     ssize_t n = read(fd, head, sizeof head);

@@ -224,6 +224,8 @@ static void xlsx_civil_from_days(int64_t z, int *y, int *m, int *d)
 bool xlsx_serial_date(int64_t serial, bool date1904, char out[11])
 {
     int64_t days;
+    if (serial < 0)
+        return false;
     if (date1904) {
         days = xlsx_days_from_civil(1904, 1, 1) + serial;
     } else {
