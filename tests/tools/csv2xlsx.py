@@ -7,6 +7,8 @@ usage: csv2xlsx.py MODE IN.csv OUT.xlsx [ROWS_PER_SHEET]
   title  typed, two title rows (one merged) above the header, a notes sheet first, the rows split
          over sheets of ROWS_PER_SHEET rows each repeating the header
   1904   typed, with the workbook's 1904 date system
+  plant  typed, with two bad cells: K17 (so_tien_phai_thi_hanh) the number 12.5 and F20
+         (ngay_thu_ly) the text 31/02/2020
 """
 import csv
 import datetime
@@ -79,7 +81,10 @@ def main():
     else:
         ws.append(header)
         for r in body:
-            put(ws, r, mode)
+            put(ws, r, "typed" if mode == "plant" else mode)
+    if mode == "plant":
+        ws["K17"] = 12.5
+        ws["F20"] = "31/02/2020"
     wb.save(dst)
 
 
