@@ -109,7 +109,7 @@ fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p $(FZ)/work-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
-	  case $$n in fuzz_rules) ml=65536;; *) ml=4096;; esac; \
+	  case $$n in fuzz_rules|fuzz_xlsx) ml=65536;; *) ml=4096;; esac; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml -timeout=10 -rss_limit_mb=2048 \
 	      -print_final_stats=1 $(FZ)/work-$$n $$c || exit 1; done
 
