@@ -6,13 +6,13 @@
 SHELL := /bin/bash
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS := libcsv-dev libminizip-dev libexpat1-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev libssl-dev \
+PKGS := libcsv-dev libminizip-dev libexpat1-dev libfreexl-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev libssl-dev \
         pkg-config make gcc clang libclang-rt-14-dev valgrind python3 python3-openpyxl time
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Werror
 DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iengine
-LIBS := -lcsv -lminizip -lexpat -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
+LIBS := -lcsv -lminizip -lexpat -lfreexl -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
 TLIBS := -lcriterion
 
 SRC := $(sort $(wildcard engine/*.c))

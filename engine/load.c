@@ -755,7 +755,7 @@ static int load_sheet_header(load_ctx *c, const reader_record *rec)
         found = load_same_header(c, rec);
     if (found) {
         c->searching = false;
-        buf_printf(&c->sheets_read, "%s%s", c->sheets_read.len ? ", " : "xlsx: ", rec->sheet);
+        buf_printf(&c->sheets_read, "%s%s", c->sheets_read.len ? ", " : "", rec->sheet);
     } else if (++c->tries >= LOAD_TITLE_ROWS)
         c->skip_sheet = true;
     return 0;
@@ -937,8 +937,14 @@ static int load_finish(load_ctx *c, int rr)
     free(c->pad_f);
     free(c->pad_l);
     free(c->pad_frac);
-    if (c->sheets_read.len)
-        snprintf(c->stats->encoding, sizeof c->stats->encoding, "%s", c->sheets_read.data);
+    if (c->sheets_read.len) { /* the reader's "xlsx"/"xls", then the sheets the loader read */
+        size_t k = strcspn(c->stats->encoding, ":");
+        char fmt[8];
+        snprintf(fmt, sizeof fmt, "%.*s", (int)(k < sizeof fmt ? k : sizeof fmt - 1),
+                 c->stats->encoding);
+        snprintf(c->stats->encoding, sizeof c->stats->encoding, "%s: %s", fmt,
+                 c->sheets_read.data);
+    }
     buf_free(&c->sheets_read);
     if (!c->header_done && c->first_err.len && !c->rc && rr == 0) {
         buf_append(c->err, c->first_err.data, c->first_err.len);

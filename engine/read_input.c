@@ -1,6 +1,7 @@
 /* read_input — format detection by content and dispatch to the CSV or .xlsx reader. */
 #include "read_input.h"
 
+#include "read_xls.h"
 #include "read_xlsx.h"
 
 #include <fcntl.h>
@@ -45,8 +46,8 @@ input_format input_sniff(const unsigned char *head, size_t n, const char **what)
         } else
             f = INPUT_XLSX;
     } else if (input_starts(head, n, OLE2, 8)) {
-        f = INPUT_OTHER;
-        w = "bảng tính Excel 97-2003 (.xls) hoặc tài liệu Office cũ";
+        f = INPUT_XLS;
+        w = "bảng tính Excel 97-2003 (.xls)";
     } else if (input_starts(head, n, "%PDF", 4)) {
         f = INPUT_OTHER;
         w = "tài liệu PDF";
@@ -106,6 +107,8 @@ int input_run_file(const char *path, const reader_opts *opts, reader_fn fn, void
     switch (f) {
     case INPUT_XLSX:
         return xlsx_run_file(path, opts, fn, ctx, stats, err);
+    case INPUT_XLS:
+        return xls_run_file(path, opts, fn, ctx, stats, err);
     case INPUT_OTHER:
         if (stats)
             memset(stats, 0, sizeof *stats);
@@ -126,6 +129,7 @@ int input_run_memory(const char *name, const char *data, size_t len, const reade
     switch (f) {
     case INPUT_XLSX:
         return xlsx_run_memory(name, data, len, opts, fn, ctx, stats, err);
+    case INPUT_XLS:
     case INPUT_OTHER:
         if (stats)
             memset(stats, 0, sizeof *stats);

@@ -8,11 +8,12 @@
 typedef enum {
     INPUT_CSV,   /* text: read_csv.h */
     INPUT_XLSX,  /* a zip archive: read_xlsx.h */
-    INPUT_OTHER  /* a format thongke cannot read (ODS, .xls, PDF, HTML, ...) */
+    INPUT_XLS,   /* an OLE2 compound file (Excel 97-2003): read_xls.h */
+    INPUT_OTHER  /* a format thongke cannot read (ODS, PDF, HTML, ...) */
 } input_format;
 
 /* The format of a file starting with head[0..n): a zip signature is .xlsx unless it is an
- * OpenDocument spreadsheet; the OLE2 signature (Excel 97-2003 .xls), %PDF and HTML are
+ * OpenDocument spreadsheet; the OLE2 signature is .xls (INPUT_XLS); %PDF and HTML are
  * INPUT_OTHER with *what set to a Vietnamese name of the format ("bảng tính OpenDocument
  * (.ods)"); anything else is CSV (the CSV reader judges the bytes). */
 input_format input_sniff(const unsigned char *head, size_t n, const char **what);
@@ -22,7 +23,7 @@ input_format input_sniff(const unsigned char *head, size_t n, const char **what)
  * Otherwise as reader_run_file. *format, when not NULL, receives the format. */
 int input_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *ctx,
                    reader_stats *stats, input_format *format, thk_buf *err);
-/* The same over data[0..len). */
+/* The same over data[0..len) (an .xls is read from files only: refused here). */
 int input_run_memory(const char *name, const char *data, size_t len, const reader_opts *opts,
                      reader_fn fn, void *ctx, reader_stats *stats, thk_buf *err);
 

@@ -6,6 +6,7 @@
 #include "load.h"
 #include "read_input.h"
 #include "read_date.h"
+#include "read_xls.h"
 #include "read_xlsx.h"
 #include "testutil.h"
 
@@ -228,7 +229,7 @@ Test(xlsx, format_decided_by_the_first_bytes)
     cr_expect_eq(input_sniff(ods, sizeof ods, &what), INPUT_OTHER);
     cr_expect(strstr(what, "(.ods)"), "%s", what);
     cr_expect_eq(input_sniff((const unsigned char *)"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, &what),
-                 INPUT_OTHER);
+                 INPUT_XLS);
     cr_expect(strstr(what, ".xls"), "%s", what);
     cr_expect_eq(input_sniff((const unsigned char *)"%PDF-1.4", 8, &what), INPUT_OTHER);
     cr_expect(strstr(what, "PDF"), "%s", what);
@@ -471,5 +472,45 @@ Test(xlsx, input_folder_finds_csv_xlsx_or_xls_and_refuses_two)
     cr_expect_null(p);
     cr_expect(strstr(err.data, "cases.csv và cases.xlsx"), "%s", err.data);
     buf_free(&err);
+    free(dir);
+}
+
+Test(xlsx, xls_numbers_integers_exact_and_fractions_flagged)
+{
+    thk_buf b = {0};
+    bool frac = true;
+    cr_assert(xls_number_text(14249000.0, &b, &frac));
+    cr_expect_str_eq(b.data, "14249000");
+    cr_expect_not(frac);
+    cr_assert(xls_number_text(9007199254740991.0, &b, &frac));
+    cr_expect_str_eq(b.data, "9007199254740991");
+    cr_assert(xls_number_text(1234.567, &b, &frac));
+    cr_expect_str_eq(b.data, "1234.567");
+    cr_expect(frac);
+    cr_assert(xls_number_text(0.1, &b, &frac));
+    cr_expect_str_eq(b.data, "0.1");
+    cr_expect_not(xls_number_text(1.0 / 0.0, &b, &frac));
+    buf_free(&b);
+}
+
+Test(xlsx, a_broken_xls_is_a_clear_error)
+{
+    char *dir = tu_tempdir();
+    char src[2048];
+    snprintf(src, sizeof src, "%s/tests/data/xls/cases.xls", tu_root());
+    size_t len = 0;
+    char *data = tu_read(src, &len);
+    cr_assert_not_null(data);
+    cr_assert_gt(len, 1024);
+    /* the OLE2 header kept, the rest cut: named as an .xls that cannot be read */
+    char *path = tu_write(dir, "cases.xls", data, 700);
+    fixture f;
+    fx_init(&f);
+    cr_expect_eq(fx_load(&f, path), THK_EXIT_INPUT);
+    cr_expect(f.err.data && strstr(f.err.data, "cases.xls: tệp Excel 97-2003 (.xls) hỏng"), "%s",
+              f.err.data);
+    fx_free(&f);
+    free(path);
+    free(data);
     free(dir);
 }

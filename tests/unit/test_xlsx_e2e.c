@@ -92,3 +92,30 @@ Test(xlsx_e2e, planted_bad_cells_are_rejected_at_their_sheet_and_cell, .timeout 
     free(text);
     free(tmp);
 }
+
+Test(xlsx_e2e, the_same_export_as_xls_gives_identical_outputs, .timeout = 120)
+{
+    char *tmp = tu_tempdir();
+    char csv_in[2048], xls_in[2048], a[2048], b[2048];
+    snprintf(csv_in, sizeof csv_in, "%s/tests/e2e/0001-hand-computed", tu_root());
+    snprintf(xls_in, sizeof xls_in, "%s/tests/data/xls", tu_root());
+    snprintf(a, sizeof a, "%s/out-csv", tmp);
+    snprintf(b, sizeof b, "%s/out-xls", tmp);
+    char log[4200];
+    snprintf(log, sizeof log, "%s.log", b);
+    for (int k = 0; k < 2; k++) {
+        char *argv[] = {(char *)tu_bin(), "report", "--year", "2026", "--months", "12",
+                        "--input", k ? xls_in : csv_in, "--out", k ? b : a, NULL};
+        cr_assert_eq(tu_run(argv, NULL, log, NULL), 0);
+    }
+    expect_same(a, b, "cells.csv", "xls");
+    expect_same(a, b, "cases.csv", "xls");
+    expect_same(a, b, "rejects.csv", "xls");
+    char man[4200];
+    snprintf(man, sizeof man, "%s/manifest.json", b);
+    char *text = tu_read(man, NULL);
+    cr_assert_not_null(text);
+    cr_expect(strstr(text, "\"encoding\": \"xls: Sheet1\""), "%s", text);
+    free(text);
+    free(tmp);
+}
