@@ -155,13 +155,17 @@ BENCH_STRICT ?= 0
 BENCH_FLOOR := $(BENCH_DIR)/floor
 BENCH_ENV = THONGKE=$(CURDIR)/$(BIN) BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) \
             BENCH_DIR=$(BENCH_DIR) BENCH_REPS=$(BENCH_REPS) BENCH_STRICT=$(BENCH_STRICT)
-.PHONY: bench bench-scale bench-floor bench-rules
+.PHONY: bench bench-scale bench-floor bench-rules bench-xlsx
 bench-floor: $(BENCH_FLOOR)
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -o $@ $< -lcsv
 bench: all bench-floor
 	$(BENCH_ENV) bash tests/bench/bench.sh bench
+	$(BENCH_ENV) bash tests/bench/bench_xlsx.sh
+# `make bench-xlsx [XLSX_CASES=N]`: cases.xlsx against the same cases.csv (issue 16: at most 3x).
+bench-xlsx: all
+	$(BENCH_ENV) bash tests/bench/bench_xlsx.sh
 bench-scale: all
 	$(BENCH_ENV) bash tests/bench/bench.sh scale
 # `make bench-rules`: `thongke check` on hostile rule-file shapes (REF_BIN=old/thongke compares).
