@@ -49,7 +49,7 @@ static void expect_same(const char *a, const char *b, const char *name, const ch
     free(y);
 }
 
-Test(xlsx_e2e, the_same_export_as_csv_and_as_workbooks_gives_identical_outputs, .timeout = 240)
+Test(xlsx_e2e, the_same_export_as_csv_and_as_workbooks_gives_identical_outputs)
 {
     char *tmp = tu_tempdir();
     char csv_out[2048], in[2048];
@@ -72,7 +72,7 @@ Test(xlsx_e2e, the_same_export_as_csv_and_as_workbooks_gives_identical_outputs, 
     free(tmp);
 }
 
-Test(xlsx_e2e, planted_bad_cells_are_rejected_at_their_sheet_and_cell, .timeout = 120)
+Test(xlsx_e2e, planted_bad_cells_are_rejected_at_their_sheet_and_cell)
 {
     char *tmp = tu_tempdir();
     char dir[2048], out[2048], rej[4096];
@@ -93,7 +93,7 @@ Test(xlsx_e2e, planted_bad_cells_are_rejected_at_their_sheet_and_cell, .timeout 
     free(tmp);
 }
 
-Test(xlsx_e2e, the_same_export_as_xls_gives_identical_outputs, .timeout = 120)
+Test(xlsx_e2e, the_same_export_as_xls_gives_identical_outputs)
 {
     char *tmp = tu_tempdir();
     char csv_in[2048], xls_in[2048], a[2048], b[2048];
