@@ -6,13 +6,13 @@
 SHELL := /bin/bash
 CC ?= cc
 PREFIX ?= /usr/local
-PKGS := libcsv-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev libssl-dev \
+PKGS := libcsv-dev libminizip-dev libexpat1-dev libfreexl-dev libpcre2-dev libxlsxwriter-dev libcriterion-dev libutf8proc-dev libssl-dev \
         pkg-config make gcc clang libclang-rt-14-dev valgrind python3 python3-openpyxl time
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Werror
 DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iengine
-LIBS := -lcsv -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
+LIBS := -lcsv -lminizip -lexpat -lfreexl -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
 TLIBS := -lcriterion
 
 SRC := $(sort $(wildcard engine/*.c))
@@ -114,7 +114,7 @@ fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); c=tests/fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p $(FZ)/work-$$n; \
 	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
-	  case $$n in fuzz_rules) ml=65536;; *) ml=4096;; esac; \
+	  case $$n in fuzz_rules|fuzz_xlsx) ml=65536;; *) ml=4096;; esac; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml -timeout=10 -rss_limit_mb=2048 \
 	      -print_final_stats=1 $(FZ)/work-$$n $$c || exit 1; done
 
@@ -160,13 +160,17 @@ BENCH_STRICT ?= 0
 BENCH_FLOOR := $(BENCH_DIR)/floor
 BENCH_ENV = THONGKE=$(CURDIR)/$(BIN) BENCH_FLOOR=$(CURDIR)/$(BENCH_FLOOR) \
             BENCH_DIR=$(BENCH_DIR) BENCH_REPS=$(BENCH_REPS) BENCH_STRICT=$(BENCH_STRICT)
-.PHONY: bench bench-scale bench-floor bench-rules
+.PHONY: bench bench-scale bench-floor bench-rules bench-xlsx
 bench-floor: $(BENCH_FLOOR)
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -o $@ $< -lcsv
 bench: all bench-floor
 	$(BENCH_ENV) bash tests/bench/bench.sh bench
+	$(BENCH_ENV) bash tests/bench/bench_xlsx.sh
+# `make bench-xlsx [XLSX_CASES=N]`: cases.xlsx against the same cases.csv (issue 16: at most 3x).
+bench-xlsx: all
+	$(BENCH_ENV) bash tests/bench/bench_xlsx.sh
 bench-scale: all
 	$(BENCH_ENV) bash tests/bench/bench.sh scale
 # `make bench-rules`: `thongke check` on hostile rule-file shapes (REF_BIN=old/thongke compares).

@@ -49,7 +49,7 @@ static void cli_report_usage(FILE *f)
             "  --months N           báo cáo N tháng (1..12; 10 và 12 là kỳ báo cáo chính)\n"
             "  --from D --to D      khoảng tùy chọn (dd/mm/yyyy)\n"
             "  --input DIR          thư mục chứa cases.csv, events.csv[, thahc.csv]\n"
-            "                       (mặc định input/sample)\n"
+            "                       (.csv, .xlsx hoặc .xls; mặc định input/sample)\n"
             "  --cases F --events F [--thahc F]   chỉ định từng tệp\n"
             "  --rules F            tệp quy tắc (lặp lại được; mặc định rules/thads.rules,\n"
             "                       nếu không có thì <prefix>/share/thongke/rules/thads.rules)\n"

@@ -191,8 +191,10 @@ static void csv_out_text(thk_buf *b, const char *s, size_t n, thk_buf *tmp, bool
 static void csv_out_reject_line(thk_buf *b, const reject_entry *e, thk_buf *msg)
 {
     char sev[2] = {thk_reject_severity(e->code), '\0'};
-    thk_buf tmp = {0};
-    csv_out_text(b, e->file, e->file ? strlen(e->file) : 0, &tmp, false);
+    thk_buf tmp = {0}, where = {0};
+    rejects_where(e, &where);
+    csv_out_text(b, where.data, where.len, &tmp, false);
+    buf_free(&where);
     csv_out_int(b, e->line, false);
     csv_out_text(b, e->column, e->column ? strlen(e->column) : 0, &tmp, false);
     csv_out_text(b, e->value, e->value ? strlen(e->value) : 0, &tmp, false);

@@ -3,6 +3,7 @@
 #include "schema.h"
 
 #include "read_csv.h"
+#include "read_input.h"
 #include "read_date.h"
 #include "read_money.h"
 #include "read_text.h"
@@ -83,7 +84,23 @@ typedef struct {
                            walk the runs from two places */
     size_t nmarks;
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
+    /* workbooks: the sheet being read, whether its header row is still being looked for (title
+     * rows above it), rows tried, a sheet given up on, the sheets read, the first header that
+     * did not bind (reported when none does), rows padded to the header */
+    const char *sheet;
+    bool searching;
+    uint32_t tries;
+    bool skip_sheet;
+    thk_buf sheets_read;
+    thk_buf first_err;
+    thk_buf where;
+    const char **pad_f;
+    size_t *pad_l;
+    bool *pad_frac;
 } load_ctx;
+
+/* Rows above a sheet's header (titles, the unit, the period) tried before giving the sheet up. */
+#define LOAD_TITLE_ROWS 30
 
 static int64_t load_now_ms(void)
 {
@@ -223,7 +240,13 @@ static void load_reject(load_ctx *c, const reader_record *rec, int col, const ch
                         size_t vlen, thk_reject code, const char *detail)
 {
     const char *cname = col >= 0 && (size_t)col < c->ncols ? c->headers[col] : "";
-    rejects_add(c->opts->rejects, c->file, rec->line, cname, value, vlen, code, detail);
+    if (rec->sheet) { /* cases.xlsx:Sheet1, the row, the cell's column */
+        buf_clear(&c->where);
+        buf_printf(&c->where, "%s:%s", c->file, rec->sheet);
+        rejects_add_cell(c->opts->rejects, c->where.data, rec->row, col >= 0 ? (uint32_t)col + 1 : 0,
+                         cname, value, vlen, code, detail);
+    } else
+        rejects_add(c->opts->rejects, c->file, rec->line, cname, value, vlen, code, detail);
     if (thk_reject_severity(code) == 'E')
         c->row_bad = true;
     else
@@ -360,6 +383,13 @@ static thk_money load_money(load_ctx *c, const reader_record *rec, size_t s)
         return 0;
     }
     thk_money v;
+    int col = c->col[s];
+    if (rec->fraction && col >= 0 && (size_t)col < rec->nfields && rec->fraction[col]) {
+        /* a number cell: "1234.567" is not 1.234.567 đồng grouped with dots */
+        load_reject(c, rec, col, c->val[s], c->vlen[s], REJ_MONEY_FRACTION,
+                    "ô chứa số thập phân, số tiền phải là số nguyên đồng");
+        return 0;
+    }
     int r = money_parse(c->val[s], c->vlen[s], &v);
     if (r >= 0) {
         load_reject(c, rec, c->col[s], c->val[s], c->vlen[s], (thk_reject)r, NULL);
@@ -673,10 +703,112 @@ static int load_too_long(const reader_record *rec)
     return -1;
 }
 
+/* Frees what a header that did not bind left behind. */
+static void load_unbind(load_ctx *c)
+{
+    for (size_t i = 0; i < c->ncols && c->headers; i++)
+        free(c->headers[i]);
+    free(c->headers);
+    c->headers = NULL;
+    c->ncols = 0;
+    free(c->extra_col);
+    c->extra_col = NULL;
+}
+
+/* Whether a workbook row repeats the bound header (a sheet continuing the export). */
+static bool load_same_header(load_ctx *c, const reader_record *rec)
+{
+    size_t n = rec->nfields;
+    while (n > 0 && rec->lens[n - 1] == 0)
+        n--;
+    size_t h = c->ncols;
+    while (h > 0 && !c->headers[h - 1][0])
+        h--;
+    if (n != h)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        text_nfc(rec->fields[i], rec->lens[i], &c->nfc[0]);
+        if (strcmp(c->nfc[0].data ? c->nfc[0].data : "", c->headers[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* A workbook row while the sheet's header is looked for: returns 0 to go on (the row was a
+ * title, or the header), 1 to stop. */
+static int load_sheet_header(load_ctx *c, const reader_record *rec)
+{
+    bool found;
+    if (!c->header_done) {
+        size_t before = c->err->len;
+        found = load_bind_header(c, rec) == 0;
+        if (!found) {
+            if (!c->first_err.len)
+                buf_append(&c->first_err, c->err->data + before, c->err->len - before);
+            c->err->len = before;
+            if (c->err->data)
+                c->err->data[before] = '\0';
+            load_unbind(c);
+        }
+        c->header_done = found;
+    } else
+        found = load_same_header(c, rec);
+    if (found) {
+        c->searching = false;
+        buf_printf(&c->sheets_read, "%s%s", c->sheets_read.len ? ", " : "", rec->sheet);
+    } else if (++c->tries >= LOAD_TITLE_ROWS)
+        c->skip_sheet = true;
+    return 0;
+}
+
+/* A workbook row as wide as the header: the cells left out at its end are empty; empty cells
+ * past the header are dropped (a row with text there keeps its width and is rejected). */
+static const reader_record *load_fit_row(load_ctx *c, const reader_record *rec,
+                                         reader_record *tmp)
+{
+    if (rec->nfields == c->ncols || rec->too_many_fields)
+        return rec;
+    size_t n = rec->nfields;
+    while (n > c->ncols && rec->lens[n - 1] == 0)
+        n--;
+    if (n > c->ncols)
+        return rec;
+    if (!c->pad_f) {
+        c->pad_f = thk_xmalloc(READER_MAX_FIELDS * sizeof *c->pad_f);
+        c->pad_l = thk_xmalloc(READER_MAX_FIELDS * sizeof *c->pad_l);
+        c->pad_frac = thk_xmalloc(READER_MAX_FIELDS * sizeof *c->pad_frac);
+    }
+    for (size_t i = 0; i < c->ncols; i++) {
+        bool have = i < n;
+        c->pad_f[i] = have ? rec->fields[i] : "";
+        c->pad_l[i] = have ? rec->lens[i] : 0;
+        c->pad_frac[i] = have && rec->fraction ? rec->fraction[i] : false;
+    }
+    *tmp = *rec;
+    tmp->fields = c->pad_f;
+    tmp->lens = c->pad_l;
+    tmp->fraction = c->pad_frac;
+    tmp->nfields = c->ncols;
+    return tmp;
+}
+
 static int load_on_record(void *ctx, const reader_record *rec)
 {
     load_ctx *c = ctx;
-    if (!c->header_done) {
+    reader_record fitted;
+    if (rec->sheet) {
+        if (rec->sheet != c->sheet) { /* a new sheet: look for its header */
+            c->sheet = rec->sheet;
+            c->searching = true;
+            c->skip_sheet = false;
+            c->tries = 0;
+        }
+        if (c->skip_sheet)
+            return 0;
+        if (c->searching)
+            return load_sheet_header(c, rec);
+        rec = load_fit_row(c, rec, &fitted);
+    } else if (!c->header_done) {
         c->header_done = true;
         if (load_bind_header(c, rec) != 0) {
             c->rc = THK_EXIT_INPUT;
@@ -801,6 +933,25 @@ static int load_finish(load_ctx *c, int rr)
         free(c->dict_ids[s]);
     }
     buf_free(&c->last_key);
+    buf_free(&c->where);
+    free(c->pad_f);
+    free(c->pad_l);
+    free(c->pad_frac);
+    if (c->sheets_read.len) { /* the reader's "xlsx"/"xls", then the sheets the loader read */
+        size_t k = strcspn(c->stats->encoding, ":");
+        char fmt[8];
+        snprintf(fmt, sizeof fmt, "%.*s", (int)(k < sizeof fmt ? k : sizeof fmt - 1),
+                 c->stats->encoding);
+        snprintf(c->stats->encoding, sizeof c->stats->encoding, "%s: %s", fmt,
+                 c->sheets_read.data);
+    }
+    buf_free(&c->sheets_read);
+    if (!c->header_done && c->first_err.len && !c->rc && rr == 0) {
+        buf_append(c->err, c->first_err.data, c->first_err.len);
+        buf_free(&c->first_err);
+        return THK_EXIT_INPUT;
+    }
+    buf_free(&c->first_err);
     if (c->rc)
         return c->rc;
     if (rr != 0)
@@ -841,7 +992,7 @@ static int load_run_file(load_ctx *c, const char *path, const load_opts *opts, l
 {
     reader_opts ro = load_reader_opts(opts, c->kind);
     reader_stats rs;
-    int rr = reader_run_file(path, &ro, load_on_record, c, &rs, err);
+    int rr = input_run_file(path, &ro, load_on_record, c, &rs, NULL, err);
     load_take_stats(stats, &rs);
     return load_finish(c, rr);
 }
@@ -981,7 +1132,10 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
     pthread_cond_init(&p.emptied, NULL);
     pthread_t t;
     int rr;
-    if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
+    /* a workbook's records point into its reader's row (sheet name, number cells): one thread */
+    if (input_format_of(path) != INPUT_CSV) {
+        rr = load_run_file(c, path, opts, stats, err);
+    } else if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
         rr = load_run_file(c, path, opts, stats, err);
     } else {
         reader_opts ro = load_reader_opts(opts, c->kind);
@@ -1319,7 +1473,7 @@ int load_memory(model *m, load_kind kind, const char *name, const char *data, si
         return rc;
     reader_opts ro = load_reader_opts(opts, kind);
     reader_stats rs;
-    int rr = reader_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
+    int rr = input_run_memory(name, data, len, &ro, load_on_record, &c, &rs, err);
     load_take_stats(stats, &rs);
     return load_finish(&c, rr);
 }

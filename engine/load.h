@@ -51,7 +51,7 @@ typedef struct {
     uint64_t multiline; /* records that span more than one line (a quoted line break) */
     uint64_t bytes;
     char sha256[65]; /* of the file's bytes, computed by the reader as it reads them */
-    char encoding[48]; /* what it was read as (reader_stats.encoding) */
+    char encoding[160]; /* what it was read as (reader_stats.encoding) */
 } load_stats;
 
 /* The encoding option that applies to a file of this kind (encoding_for, else encoding). */

@@ -30,6 +30,10 @@ typedef struct {
                              with the line; false when unchecked, as after --encoding) */
     bool bad_encoding;    /* a byte sequence could not be converted from --encoding */
     bool too_many_fields; /* more than READER_MAX_FIELDS: fields holds only the first ones */
+    /* Workbooks only (read_xlsx.h); NULL / 0 for CSV: */
+    const char *sheet;    /* the sheet the row is in */
+    uint32_t row;         /* its row number in that sheet (line counts on across sheets) */
+    const bool *fraction; /* per field: a number cell that is not an integer */
 } reader_record;
 
 /* Called once per record, the header included (the first record). Return 0 to go on, any
@@ -73,8 +77,9 @@ typedef struct {
     uint32_t lines;   /* physical lines */
     char delimiter;   /* delimiter used */
     bool had_bom;
-    char encoding[48]; /* what the file was read as: "UTF-8", "UTF-8 (BOM)", "UTF-16LE (BOM)",
-                          or the --encoding name, for the log and the manifest */
+    char encoding[160]; /* what the file was read as: "UTF-8", "UTF-8 (BOM)", "UTF-16LE (BOM)",
+                          or the --encoding name, for the log and the manifest; for a
+                          workbook "xlsx: " and the sheets read */
 } reader_stats;
 
 /* Largest UTF-16 file read (it is converted whole, in memory, before reading). */

@@ -83,6 +83,31 @@ void rejects_add(reject_log *log, const char *file, uint32_t line, const char *c
     e->value = rejects_copy_value(value ? value : "", value ? vlen : 0);
     e->detail = thk_xstrdup(detail ? detail : "");
     e->code = code;
+    e->cell = 0;
+}
+
+void rejects_add_cell(reject_log *log, const char *file, uint32_t line, uint32_t cell,
+                      const char *column, const char *value, size_t vlen, thk_reject code,
+                      const char *detail)
+{
+    rejects_add(log, file, line, column, value, vlen, code, detail);
+    log->v[log->n - 1].cell = cell;
+}
+
+void rejects_where(const reject_entry *e, thk_buf *out)
+{
+    buf_clear(out);
+    buf_printf(out, "%s", e->file ? e->file : "");
+    if (!e->cell)
+        return;
+    char letters[8];
+    size_t n = 0;
+    for (uint32_t c = e->cell; c && n < sizeof letters; c = (c - 1) / 26)
+        letters[n++] = (char)('A' + (c - 1) % 26);
+    buf_putc(out, '!');
+    while (n)
+        buf_putc(out, letters[--n]);
+    buf_printf(out, "%u", e->line);
 }
 
 size_t rejects_count(const reject_log *log)
@@ -154,7 +179,7 @@ void rejects_append(reject_log *to, const reject_log *from)
 {
     for (size_t i = 0; i < rejects_count(from); i++) {
         const reject_entry *e = rejects_get(from, i);
-        rejects_add(to, e->file, e->line, e->column, e->value, strlen(e->value), e->code,
-                    e->detail);
+        rejects_add_cell(to, e->file, e->line, e->cell, e->column, e->value, strlen(e->value),
+                         e->code, e->detail);
     }
 }

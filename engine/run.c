@@ -4,6 +4,7 @@
 #include "screen.h"
 
 #include "csv_out.h"
+#include "datadir.h"
 #include "load.h"
 #include "log.h"
 #include "manifest.h"
@@ -89,24 +90,10 @@ typedef struct {
     char *verify_tmp;        /* --verify: private folder the outputs are recomputed into */
 } run_ctx;
 
-static const char *run_join(char **owned, const char *dir, const char *name)
-{
-    thk_buf b = {0};
-    buf_printf(&b, "%s/%s", dir, name);
-    *owned = b.data;
-    return b.data;
-}
-
 static const char *run_base(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
-}
-
-static bool run_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 static void *run_model_finish(void *m)
@@ -154,13 +141,24 @@ static int run_load(run_ctx *c)
 {
     const run_opts *o = c->o;
     const char *dir = o->input_dir ? o->input_dir : "input/sample";
-    c->paths[0] = o->cases ? o->cases : run_join(&c->owned_paths[0], dir, "cases.csv");
-    c->paths[1] = o->events ? o->events : run_join(&c->owned_paths[1], dir, "events.csv");
-    if (o->thahc)
-        c->paths[2] = o->thahc;
-    else if (!o->cases) {
-        const char *t = run_join(&c->owned_paths[2], dir, "thahc.csv");
-        c->paths[2] = run_exists(t) ? t : NULL;
+    /* each of the three as .csv, .xlsx or .xls (datadir_input) */
+    static const char *const STEM[3] = {"cases", "events", "thahc"};
+    const char *given[3] = {o->cases, o->events, o->thahc};
+    for (int k = 0; k < 3; k++) {
+        if (given[k]) {
+            c->paths[k] = given[k];
+            continue;
+        }
+        if (k == 2 && o->cases)
+            break;
+        bool found;
+        buf_clear(&c->err);
+        c->owned_paths[k] = datadir_input(dir, STEM[k], &found, &c->err);
+        if (!c->owned_paths[k]) {
+            log_error("%s", c->err.data);
+            return THK_EXIT_INPUT;
+        }
+        c->paths[k] = k < 2 || found ? c->owned_paths[k] : NULL;
     }
     c->m = model_new();
     c->rej = rejects_new();
