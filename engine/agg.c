@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,13 @@ typedef struct {
     int64_t *sval;
 } form_run;
 
+/* The entries a group of a `limit N [per K]` list keeps: a max-heap of slot numbers in lr->vals,
+ * the worst entry (last in the list's order) on top. */
+typedef struct {
+    uint32_t *slot;
+    size_t n, cap;
+} list_group;
+
 typedef struct {
     agg_list *l;
     size_t w;            /* values per entry: ma_viec, order keys, per, show columns */
@@ -167,6 +175,13 @@ typedef struct {
     size_t n, cap;
     bool active;
     rule_val *scratch;
+    /* `limit`: only each group's best `limit` entries are kept while computing (the same ones
+     * a full sort then a cut keeps: the order is total), so memory and sorting stay bounded by
+     * groups × limit, not by the entries that qualify */
+    strpool *group_ids; /* text of the `per` value → group + 1; NULL without a limit */
+    list_group *groups;
+    size_t ngroups;
+    const rule_set *rs;
 } list_run;
 
 typedef struct {
@@ -467,16 +482,110 @@ static void list_eval(agg_run *r, list_run *lr, rule_eval_ctx *x)
     lr->active = true;
 }
 
-static void list_commit(list_run *lr)
+static int list_val_cmp(const rule_val *a, const rule_val *b, int type)
 {
-    if (!lr->active)
-        return;
+    if (a->null || b->null)
+        return a->null == b->null ? 0 : a->null ? 1 : -1; /* nulls last */
+    if (type == RT_TEXT)
+        return agg_bytes_cmp(a->s, a->len, b->s, b->len);
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The list's order on two entries (order keys, then ma_viec): a total order. */
+static int list_row_cmp(const list_run *lr, const rule_val *a, const rule_val *b)
+{
+    for (size_t k = 0; k < lr->l->norder; k++) {
+        int type = lr->rs->nodes[lr->l->order[k].node].type;
+        const rule_val *x = &a[1 + k], *y = &b[1 + k];
+        int r = list_val_cmp(x, y, type);
+        if (r && !x->null && !y->null && lr->l->order[k].desc)
+            r = -r;
+        if (r)
+            return r;
+    }
+    return list_val_cmp(&a[0], &b[0], RT_TEXT);
+}
+
+static uint32_t list_append(list_run *lr, const rule_val *row)
+{
     if (lr->n == lr->cap) {
         lr->cap = lr->cap ? lr->cap * 2 : 64;
         lr->vals = thk_xrealloc(lr->vals, lr->cap * lr->w * sizeof *lr->vals);
     }
-    memcpy(lr->vals + lr->n * lr->w, lr->scratch, lr->w * sizeof *lr->vals);
-    lr->n++;
+    memcpy(lr->vals + lr->n * lr->w, row, lr->w * sizeof *lr->vals);
+    return (uint32_t)lr->n++;
+}
+
+static bool list_worse(const list_run *lr, uint32_t a, uint32_t b)
+{
+    return list_row_cmp(lr, lr->vals + (size_t)a * lr->w, lr->vals + (size_t)b * lr->w) > 0;
+}
+
+static void list_sift_down(const list_run *lr, list_group *g)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < g->n && list_worse(lr, g->slot[l], g->slot[top]))
+            top = l;
+        if (r < g->n && list_worse(lr, g->slot[r], g->slot[top]))
+            top = r;
+        if (top == i)
+            return;
+        uint32_t t = g->slot[i];
+        g->slot[i] = g->slot[top];
+        g->slot[top] = t;
+        i = top;
+    }
+}
+
+/* Offers an entry to a list: kept when the list has no limit, or when it is among its group's
+ * best `limit` so far (then it may push out the group's worst, whose slot it takes). */
+static void list_offer(list_run *lr, const rule_val *row, thk_buf *tmp)
+{
+    const agg_list *l = lr->l;
+    if (!lr->group_ids) {
+        list_append(lr, row);
+        return;
+    }
+    uint32_t gid = 0;
+    if (l->per >= 0) {
+        const rule_node *nd = &lr->rs->nodes[l->per];
+        rule_val_text(lr->rs, &row[1 + l->norder], nd->type, nd->dom, tmp);
+        gid = strpool_intern(lr->group_ids, tmp->data ? tmp->data : "", tmp->len);
+    }
+    if (gid >= lr->ngroups) {
+        size_t ng = gid + 1 > 2 * lr->ngroups ? gid + 1 : 2 * lr->ngroups;
+        lr->groups = thk_xrealloc(lr->groups, ng * sizeof *lr->groups);
+        memset(lr->groups + lr->ngroups, 0, (ng - lr->ngroups) * sizeof *lr->groups);
+        lr->ngroups = ng;
+    }
+    list_group *g = &lr->groups[gid];
+    if ((int64_t)g->n < l->limit) { /* room: push and sift up */
+        if (g->n == g->cap) {
+            g->cap = g->cap ? g->cap * 2 : 16;
+            g->slot = thk_xrealloc(g->slot, g->cap * sizeof *g->slot);
+        }
+        size_t i = g->n++;
+        g->slot[i] = list_append(lr, row);
+        while (i > 0 && list_worse(lr, g->slot[i], g->slot[(i - 1) / 2])) {
+            uint32_t t = g->slot[i];
+            g->slot[i] = g->slot[(i - 1) / 2];
+            g->slot[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (list_row_cmp(lr, row, lr->vals + (size_t)g->slot[0] * lr->w) >= 0)
+        return; /* not better than the group's worst kept entry */
+    memcpy(lr->vals + (size_t)g->slot[0] * lr->w, row, lr->w * sizeof *lr->vals);
+    list_sift_down(lr, g);
+}
+
+static void list_commit(agg_run *r, list_run *lr)
+{
+    if (lr->active)
+        list_offer(lr, lr->scratch, &r->tmp);
 }
 
 /* Evaluates one record for every form (and list) of context ctx, then commits it unless a
@@ -507,7 +616,7 @@ static int agg_record(agg_run *r, rule_eval_ctx *x, int ctx, bool prior)
             form_commit(r, &r->forms[i], agg_rank(prior, x->row));
     if (ctx == RCTX_CASE && !prior)
         for (size_t i = 0; i < rs->nlists; i++)
-            list_commit(&r->lists[i]);
+            list_commit(r, &r->lists[i]);
     return 0;
 }
 
@@ -1512,31 +1621,12 @@ typedef struct {
     const rule_set *rs;
 } list_sort_ctx;
 
-static int list_val_cmp(const rule_val *a, const rule_val *b, int type)
-{
-    if (a->null || b->null)
-        return a->null == b->null ? 0 : a->null ? 1 : -1; /* nulls last */
-    if (type == RT_TEXT)
-        return agg_bytes_cmp(a->s, a->len, b->s, b->len);
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
 static int list_cmp(void *ctx, const void *pa, const void *pb)
 {
     const list_sort_ctx *lc = ctx;
     const list_run *lr = lc->lr;
-    const rule_val *a = lr->vals + *(const size_t *)pa * lr->w;
-    const rule_val *b = lr->vals + *(const size_t *)pb * lr->w;
-    for (size_t k = 0; k < lr->l->norder; k++) {
-        int type = lc->rs->nodes[lr->l->order[k].node].type;
-        const rule_val *x = &a[1 + k], *y = &b[1 + k];
-        int r = list_val_cmp(x, y, type);
-        if (r && !x->null && !y->null && lr->l->order[k].desc)
-            r = -r;
-        if (r)
-            return r;
-    }
-    return list_val_cmp(&a[0], &b[0], RT_TEXT);
+    return list_row_cmp(lr, lr->vals + *(const size_t *)pa * lr->w,
+                        lr->vals + *(const size_t *)pb * lr->w);
 }
 
 void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
@@ -1704,6 +1794,9 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
         lr->l = &rs->lists[i];
         lr->w = 1 + lr->l->norder + (lr->l->per >= 0) + lr->l->nshow;
         lr->scratch = thk_xcalloc(lr->w, sizeof *lr->scratch);
+        lr->rs = rs;
+        if (lr->l->limit > 0)
+            lr->group_ids = strpool_new();
     }
 }
 
@@ -1723,8 +1816,13 @@ static void agg_run_free(agg_run *r)
     }
     free(r->forms);
     for (size_t i = 0; i < r->rs->nlists; i++) {
-        free(r->lists[i].vals);
-        free(r->lists[i].scratch);
+        list_run *lr = &r->lists[i];
+        free(lr->vals);
+        free(lr->scratch);
+        for (size_t g = 0; g < lr->ngroups; g++)
+            free(lr->groups[g].slot);
+        free(lr->groups);
+        strpool_free(lr->group_ids);
     }
     free(r->lists);
     free(r->memo_gen);
@@ -1817,6 +1915,11 @@ static void agg_merge(agg_run *a, agg_run *b)
     for (size_t i = 0; i < rs->nlists; i++) {
         list_run *la = &a->lists[i];
         const list_run *lb = &b->lists[i];
+        if (la->group_ids) { /* b's kept entries compete for a's places */
+            for (size_t k = 0; k < lb->n; k++)
+                list_offer(la, lb->vals + k * lb->w, &a->tmp);
+            continue;
+        }
         if (la->n + lb->n > la->cap) {
             la->cap = la->n + lb->n;
             la->vals = thk_xrealloc(la->vals, la->cap * la->w * sizeof *la->vals);
@@ -1884,6 +1987,8 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
     buf_free(&err2);
     form_set *s = NULL;
     if (r.status != THK_EXIT_INPUT) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         s = agg_set_new(rs);
         for (size_t i = 0; i < rs->nforms && r.status != THK_EXIT_INPUT; i++) {
             if (!r.forms[i].sval)
@@ -1896,6 +2001,8 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         for (size_t i = 0; i < rs->nlists; i++)
             agg_build_list(&r, &r.lists[i], &s->tables[s->ntables++]);
         s->identities_verified = r.verified;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        s->build_ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,6 +89,8 @@ typedef struct {
     int64_t cont_ms;
     manifest_info published; /* --verify: the manifest being checked */
     char *verify_tmp;        /* --verify: private folder the outputs are recomputed into */
+    /* where the time went, for the closing "thời gian" line (milliseconds) */
+    int64_t ms_read, ms_compute, ms_csv, ms_wait, ms_hash, ms_xlsx, ms_commit;
 } run_ctx;
 
 static const char *run_base(const char *path)
@@ -588,6 +591,7 @@ static int run_write(run_ctx *c)
     const char *names[12];
     size_t n = 0;
     int rc = 0;
+    int64_t t = log_now_ms();
     rejects_sort(c->rej);
     if (o->want_csv) {
         names[n++] = "cells.csv";
@@ -618,7 +622,10 @@ static int run_write(run_ctx *c)
         return rc;
     run_fill_manifest(c);
     c->mi.identities_verified = c->fs->identities_verified;
+    c->ms_csv = log_now_ms() - t;
+    t = log_now_ms();
     bool continuous = run_continuity_wait(c);
+    c->ms_wait = log_now_ms() - t;
     if (c->cont_applies) {
         c->mi.continuity = c->continuity;
         c->mi.ncontinuity = c->ncontinuity;
@@ -650,8 +657,11 @@ static int run_write(run_ctx *c)
             log_stage("báo cáo", "đơn vị báo cáo lấy từ dữ liệu: %s (đổi bằng --unit-name)",
                       c->unit_name);
         /* The workbook's hidden sheet carries the manifest of the other files. */
+        t = log_now_ms();
         if ((rc = run_hash_outputs(c, names, n)))
             return rc;
+        c->ms_hash = log_now_ms() - t;
+        t = log_now_ms();
         thk_buf json = {0};
         manifest_render(&c->mi, &json);
         xlsx_report xr = {
@@ -671,10 +681,27 @@ static int run_write(run_ctx *c)
         if (rc)
             return rc;
         names[n++] = c->xlsx_name;
+        c->ms_xlsx = log_now_ms() - t;
     }
+    t = log_now_ms();
     if ((rc = run_hash_outputs(c, names, n)))
         return rc;
+    c->ms_hash += log_now_ms() - t;
     return manifest_write(publish_path(c->pub, "manifest.json"), &c->mi, &c->err);
+}
+
+/* The closing line of the log: where the run's time went, stage by stage, and the peak of its
+ * resident memory (what `make bench` reports per stage). */
+static void run_log_times(const run_ctx *c)
+{
+    struct rusage ru;
+    long peak_kb = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    log_stage("thời gian", "đọc %" PRId64 " ms, tính %" PRId64 " ms (trong đó dựng bảng và danh "
+              "sách %" PRId64 " ms; cases.csv ghi cùng lúc), tệp CSV %" PRId64 " ms, chờ kiểm tra "
+              "liên tục %" PRId64 " ms, mã băm %" PRId64 " ms, bảng tính Excel %" PRId64
+              " ms, ghi đĩa %" PRId64 " ms; bộ nhớ đỉnh %ld MB",
+              c->ms_read, c->ms_compute, c->fs ? c->fs->build_ms : 0, c->ms_csv, c->ms_wait,
+              c->ms_hash, c->ms_xlsx, c->ms_commit, (peak_kb + 512) / 1024);
 }
 
 /* --verify: the outputs were recomputed into a private folder; compare them, file by file, with
@@ -862,9 +889,11 @@ static int run_pipeline(run_ctx *c)
     }
     if (o->mode)
         publish_set_mode(c->pub, o->mode);
+    int64_t tr = log_now_ms();
     int rc = run_load(c);
     if (rc)
         return rc;
+    c->ms_read = log_now_ms() - tr;
     run_continuity_start(c);
 
     int64_t t1 = log_now_ms();
@@ -898,8 +927,9 @@ static int run_pipeline(run_ctx *c)
         log_error("%s", c->err.data ? c->err.data : "tính toán thất bại");
         return status ? status : THK_EXIT_CHECK;
     }
+    c->ms_compute = log_now_ms() - t1;
     log_stage("tính", "%zu việc, %zu sự kiện, %zu bảng (%" PRId64 " ms)", c->m->ncases,
-              c->m->nevents, c->fs->ntables, log_now_ms() - t1);
+              c->m->nevents, c->fs->ntables, c->ms_compute);
     /* the same counts as the rows of rejects.csv (warnings found while computing included) */
     log_stage("loại", "rejects.csv: %zu dòng (%zu loại, %zu cảnh báo, %zu thêm khi tính)",
               rejects_count(c->rej), rejects_count_severity(c->rej, NULL, 'E'),
@@ -915,14 +945,17 @@ static int run_pipeline(run_ctx *c)
     }
     if (o->verify)
         return run_verify(c);
+    int64_t tpc = log_now_ms();
     if (publish_commit(c->pub, &c->err) != 0) {
         log_error("%s", c->err.data);
         return THK_EXIT_OUTPUT;
     }
+    c->ms_commit = log_now_ms() - tpc;
     if (!o->verify)
         run_drop_kept_rejects(c);
     log_stage("công bố", "%s: %zu tệp (%" PRId64 " ms); tổng %" PRId64 " ms", c->out,
               c->mi.noutputs + 1, log_now_ms() - t2, log_now_ms() - t0);
+    run_log_times(c);
     if (o->strict_checks && c->checks.nerror) {
         log_error("--strict-checks: thẩm tra có %zu mục mức \"error\" (xem checks.csv)",
                   c->checks.nerror);

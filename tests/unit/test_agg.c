@@ -653,6 +653,48 @@ Test(agg, two_threads_compute_the_same_tables_as_one)
     done(&two);
 }
 
+/* A `limit N [per K]` list keeps only each group's best N while computing (issue 15: memory
+ * bounded by groups × N): its rows are exactly the first N per group of the same list without
+ * a limit, with one thread and with two (whose kept rows compete when the runs are added). */
+Test(agg, a_limited_list_keeps_what_a_full_sort_and_cut_keeps)
+{
+    thk_buf cases = {0}, events = {0};
+    many_cases(3 * 4096 + 123, &cases, &events);
+    const char *rules =
+        "list ALL \"all\" { where remaining > 0 order by ma_don_vi, remaining desc\n"
+        "  show ma_viec, ma_don_vi, remaining }\n"
+        "list PER \"per\" { where remaining > 0 order by ma_don_vi, remaining desc\n"
+        "  limit 7 per ma_don_vi show ma_viec, ma_don_vi, remaining }\n"
+        "list ONE \"one\" { where remaining > 0 order by remaining\n"
+        "  limit 1 per chap_hanh_vien show ma_viec, chap_hanh_vien, remaining }\n";
+    for (int twin = 0; twin < 2; twin++) {
+        afix f;
+        run_twin = twin;
+        run(&f, rules, cases.data, events.data, NULL, 2026, 12);
+        run_twin = false;
+        const form_table *all = tab(&f, "ALL");
+        const form_table *per = tab(&f, "PER");
+        cr_assert_gt(all->nrows, 3 * 7 * 10, "many candidates per unit");
+        /* expected: the first 7 of each unit in ALL's order */
+        size_t k = 0, seen = 0;
+        for (size_t i = 0; i < all->nrows; i++) {
+            if (i > 0 && strcmp(all->texts[i * 3 + 1], all->texts[(i - 1) * 3 + 1]) != 0)
+                seen = 0;
+            if (seen++ >= 7)
+                continue;
+            cr_assert_lt(k, per->nrows, "twin=%d", twin);
+            cr_expect_str_eq(per->rows[k].key, all->rows[i].key, "twin=%d row %zu", twin, k);
+            k++;
+        }
+        cr_expect_eq(per->nrows, k, "twin=%d", twin);
+        cr_expect_eq(k, 21);
+        cr_expect_eq(tab(&f, "ONE")->nrows, 7, "one per officer (CHV 0..6), twin=%d", twin);
+        done(&f);
+    }
+    buf_free(&cases);
+    buf_free(&events);
+}
+
 /* A failed check reaches the caller with its message whichever thread computed the rows. */
 Test(agg, a_failed_check_with_two_threads_is_status_5_with_its_message)
 {
