@@ -1710,7 +1710,7 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     size_t show_at = 1 + l->norder + (l->per >= 0);
     for (size_t i = 0; i < keep; i++) {
         const rule_val *v = lr->vals + idx[i] * lr->w;
-        t->rows[i].key = agg_strdup_n(v[0].s ? v[0].s : "", v[0].len);
+        t->rows[i].key = form_table_strdup(t, v[0].s ? v[0].s : "", v[0].len);
         t->rows[i].kind = FORM_ROW_DATA;
         for (size_t c = 0; c < l->nshow; c++) {
             const rule_val *s = &v[show_at + c];
@@ -1724,11 +1724,11 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
                                       ? rule_dom_label(rs, nd->dom, (size_t)s->i)
                                       : NULL;
                 if (lab) {
-                    t->texts[i * l->nshow + c] = thk_xstrdup(lab);
+                    t->texts[i * l->nshow + c] = form_table_strdup(t, lab, strlen(lab));
                 } else {
                     rule_val_text(rs, s, nd->type, nd->dom, &r->tmp);
-                    t->texts[i * l->nshow + c] = agg_strdup_n(r->tmp.data ? r->tmp.data : "",
-                                                              r->tmp.len);
+                    t->texts[i * l->nshow + c] = form_table_strdup(
+                        t, r->tmp.data ? r->tmp.data : "", r->tmp.len);
                 }
                 cell->v = 0;
             }

@@ -4,6 +4,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* One block of a table's string store; blocks double up to 1 MiB and are never moved. */
+struct form_strings {
+    struct form_strings *next;
+    size_t used, cap;
+    char data[];
+};
 
 void form_table_clear(form_table *t)
 {
@@ -27,7 +35,8 @@ void form_table_clear(form_table *t)
         free(t->groups[i].label);
     free(t->groups);
     for (size_t r = 0; r < t->nrows; r++) {
-        free(t->rows[r].key);
+        if (!t->strings)
+            free(t->rows[r].key);
         if (t->rows[r].labels)
             for (size_t i = 0; i < t->nrowfields; i++)
                 free(t->rows[r].labels[i]);
@@ -40,11 +49,38 @@ void form_table_clear(form_table *t)
     free(t->acc_names);
     free(t->accs);
     free(t->shown);
-    if (t->texts)
+    if (t->texts && !t->strings)
         for (size_t i = 0; i < t->nrows * t->ncols; i++)
             free(t->texts[i]);
     free(t->texts);
+    for (struct form_strings *b = t->strings, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     *t = (form_table){0};
+}
+
+char *form_table_strdup(form_table *t, const char *s, size_t n)
+{
+    struct form_strings *b = t->strings;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = b ? b->cap * 2 : 4096;
+        if (cap > ((size_t)1 << 20))
+            cap = (size_t)1 << 20;
+        if (cap < n + 1)
+            cap = n + 1;
+        struct form_strings *nb = thk_xmalloc(sizeof *nb + cap);
+        nb->next = b;
+        nb->used = 0;
+        nb->cap = cap;
+        t->strings = b = nb;
+    }
+    char *out = b->data + b->used;
+    if (n)
+        memcpy(out, s, n);
+    out[n] = '\0';
+    b->used += n + 1;
+    return out;
 }
 
 void form_set_free(form_set *s)

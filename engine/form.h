@@ -84,6 +84,9 @@ typedef struct {
      * nrows * ncols, money columns in display units rounded so that they add up (display.h),
      * other columns as in cells; NULL otherwise */
     form_cell *shown;
+    /* when set, the texts and row keys are stored here, together (a list of a million cells
+     * would otherwise be a million allocations), and freed with it */
+    struct form_strings *strings;
 } form_table;
 
 typedef struct {
@@ -108,6 +111,9 @@ static inline form_cell *form_cell_at(const form_table *t, size_t r, size_t c)
 
 /* Frees a table's contents / a whole set; accept NULL. */
 void form_table_clear(form_table *t);
+/* A copy of s[0..n) with a NUL, kept in the table's string store (freed by form_table_clear;
+ * never freed alone). */
+char *form_table_strdup(form_table *t, const char *s, size_t n);
 void form_set_free(form_set *s);
 
 /* Formats a rate (hundredths of a percent) as "83.88"; "" when empty. out: >= 32 bytes. */

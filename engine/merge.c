@@ -930,8 +930,8 @@ static void merge_build_list(merge_state *m, size_t li, form_table *t)
     for (size_t i = 0; i < keep; i++) {
         const uint32_t *v = L->vals + idx[i] * w;
         t->rows[i].kind = FORM_ROW_DATA;
-        t->rows[i].key = thk_xstrdup(S.ma_viec >= 0 && v[S.ma_viec] ? merge_text(m, v[S.ma_viec])
-                                                                  : "");
+        const char *key = S.ma_viec >= 0 && v[S.ma_viec] ? merge_text(m, v[S.ma_viec]) : "";
+        t->rows[i].key = form_table_strdup(t, key, strlen(key));
         for (size_t c = 0; c < w; c++) {
             const char *x = v[c] ? merge_text(m, v[c]) : "";
             form_cell *cell = &t->cells[i * w + c];
@@ -940,7 +940,7 @@ static void merge_build_list(merge_state *m, size_t li, form_table *t)
             cell->empty = !*x;
             switch (t->cols[c].kind) {
             case FORM_KIND_TEXT:
-                t->texts[i * w + c] = thk_xstrdup(x);
+                t->texts[i * w + c] = form_table_strdup(t, x, strlen(x));
                 break;
             case FORM_KIND_DATE:
                 cell->v = *x && date_parse(x, strlen(x), &d) == -1 ? d : 0;
