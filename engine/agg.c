@@ -170,11 +170,18 @@ typedef struct {
 
 typedef struct {
     agg_list *l;
-    size_t w;            /* values per entry: ma_viec, order keys, per, show columns */
+    /* An entry holds ma_viec, the order keys, the per key and the show columns (logical
+     * positions); a node named twice (ma_viec shown, an order key shown) is stored once: entry
+     * value pos[j] holds logical position j, and nodes[k] is what value k holds. */
+    size_t w;            /* values per entry */
+    size_t *pos;
+    int32_t *nodes;
     rule_val *vals;
     size_t n, cap;
     bool active;
     rule_val *scratch;
+    rule_val *more;      /* the second run's entries, handed over whole when the runs are added */
+    size_t nmore;
     /* `limit`: only each group's best `limit` entries are kept while computing (the same ones
      * a full sort then a cut keeps: the order is total), so memory and sorting stay bounded by
      * groups × limit, not by the entries that qualify */
@@ -471,14 +478,8 @@ static void list_eval(agg_run *r, list_run *lr, rule_eval_ctx *x)
     lr->active = false;
     if (l->where >= 0 && !memo_true(r, x, l->where))
         return;
-    size_t k = 0;
-    memo_eval(r, x, l->ma_viec, &lr->scratch[k++]);
-    for (size_t i = 0; i < l->norder; i++)
-        memo_eval(r, x, l->order[i].node, &lr->scratch[k++]);
-    if (l->per >= 0)
-        memo_eval(r, x, l->per, &lr->scratch[k++]);
-    for (size_t i = 0; i < l->nshow; i++)
-        memo_eval(r, x, l->show[i].node, &lr->scratch[k++]);
+    for (size_t k = 0; k < lr->w; k++)
+        memo_eval(r, x, lr->nodes[k], &lr->scratch[k]);
     lr->active = true;
 }
 
@@ -496,14 +497,14 @@ static int list_row_cmp(const list_run *lr, const rule_val *a, const rule_val *b
 {
     for (size_t k = 0; k < lr->l->norder; k++) {
         int type = lr->rs->nodes[lr->l->order[k].node].type;
-        const rule_val *x = &a[1 + k], *y = &b[1 + k];
+        const rule_val *x = &a[lr->pos[1 + k]], *y = &b[lr->pos[1 + k]];
         int r = list_val_cmp(x, y, type);
         if (r && !x->null && !y->null && lr->l->order[k].desc)
             r = -r;
         if (r)
             return r;
     }
-    return list_val_cmp(&a[0], &b[0], RT_TEXT);
+    return list_val_cmp(&a[lr->pos[0]], &b[lr->pos[0]], RT_TEXT);
 }
 
 static uint32_t list_append(list_run *lr, const rule_val *row)
@@ -551,7 +552,7 @@ static void list_offer(list_run *lr, const rule_val *row, thk_buf *tmp)
     uint32_t gid = 0;
     if (l->per >= 0) {
         const rule_node *nd = &lr->rs->nodes[l->per];
-        rule_val_text(lr->rs, &row[1 + l->norder], nd->type, nd->dom, tmp);
+        rule_val_text(lr->rs, &row[lr->pos[1 + l->norder]], nd->type, nd->dom, tmp);
         gid = strpool_intern(lr->group_ids, tmp->data ? tmp->data : "", tmp->len);
     }
     if (gid >= lr->ngroups) {
@@ -1624,9 +1625,7 @@ typedef struct {
 static int list_cmp(void *ctx, const void *pa, const void *pb)
 {
     const list_sort_ctx *lc = ctx;
-    const list_run *lr = lc->lr;
-    return list_row_cmp(lr, lr->vals + *(const size_t *)pa * lr->w,
-                        lr->vals + *(const size_t *)pb * lr->w);
+    return list_row_cmp(lc->lr, *(const rule_val *const *)pa, *(const rule_val *const *)pb);
 }
 
 void agg_list_head(const rule_set *rs, const agg_list *l, form_table *t)
@@ -1670,12 +1669,15 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
 {
     const agg_list *l = lr->l;
     rule_set *rs = r->rs;
-    size_t *idx = thk_xcalloc(lr->n + 1, sizeof *idx);
+    size_t n = lr->n + lr->nmore;
+    const rule_val **idx = thk_xcalloc(n + 1, sizeof *idx);
     for (size_t i = 0; i < lr->n; i++)
-        idx[i] = i;
+        idx[i] = lr->vals + i * lr->w;
+    for (size_t i = 0; i < lr->nmore; i++)
+        idx[lr->n + i] = lr->more + i * lr->w;
     list_sort_ctx lc = {lr, rs};
-    agg_sort(idx, lr->n, sizeof *idx, list_cmp, &lc);
-    size_t keep = lr->n;
+    agg_sort(idx, n, sizeof *idx, list_cmp, &lc);
+    size_t keep = n;
     if (l->per >= 0) {
         strpool *seen = strpool_new();
         uint32_t *count = NULL;
@@ -1683,8 +1685,8 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
         size_t at = 1 + l->norder;
         int pt = rs->nodes[l->per].type, pd = rs->nodes[l->per].dom;
         keep = 0;
-        for (size_t i = 0; i < lr->n; i++) {
-            rule_val_text(rs, &lr->vals[idx[i] * lr->w + at], pt, pd, &r->tmp);
+        for (size_t i = 0; i < n; i++) {
+            rule_val_text(rs, &idx[i][lr->pos[at]], pt, pd, &r->tmp);
             uint32_t id = strpool_intern(seen, r->tmp.data ? r->tmp.data : "", r->tmp.len);
             if (id >= ccap) {
                 size_t nc = ccap ? ccap * 2 : 64;
@@ -1708,12 +1710,16 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     t->cells = thk_xcalloc((keep + 1) * (l->nshow + 1), sizeof *t->cells);
     t->texts = thk_xcalloc((keep + 1) * (l->nshow + 1), sizeof *t->texts);
     size_t show_at = 1 + l->norder + (l->per >= 0);
+    /* a text equal to the one above it in its column (the unit of every row of that unit, a
+     * state's label) is stored once: the source it was made from decides */
+    const char **from = thk_xcalloc(l->nshow + 1, sizeof *from);
+    uint32_t *from_len = thk_xcalloc(l->nshow + 1, sizeof *from_len);
     for (size_t i = 0; i < keep; i++) {
-        const rule_val *v = lr->vals + idx[i] * lr->w;
-        t->rows[i].key = form_table_strdup(t, v[0].s ? v[0].s : "", v[0].len);
+        const rule_val *v = idx[i], *key = &v[lr->pos[0]];
+        t->rows[i].key = form_table_strdup(t, key->s ? key->s : "", key->len);
         t->rows[i].kind = FORM_ROW_DATA;
         for (size_t c = 0; c < l->nshow; c++) {
-            const rule_val *s = &v[show_at + c];
+            const rule_val *s = &v[lr->pos[show_at + c]];
             const rule_node *nd = &rs->nodes[l->show[c].node];
             form_cell *cell = &t->cells[i * l->nshow + c];
             cell->empty = s->null;
@@ -1723,18 +1729,31 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
                 const char *lab = nd->type == RT_ENUM && !s->null
                                       ? rule_dom_label(rs, nd->dom, (size_t)s->i)
                                       : NULL;
-                if (lab) {
-                    t->texts[i * l->nshow + c] = form_table_strdup(t, lab, strlen(lab));
+                const char *src = lab ? lab : nd->type == RT_TEXT && !s->null ? s->s : NULL;
+                uint32_t src_len = lab ? 0 : s->len;
+                char **out = &t->texts[i * l->nshow + c];
+                if (src && i > 0 && from[c] == src && from_len[c] == src_len) {
+                    *out = t->texts[(i - 1) * l->nshow + c];
+                } else if (lab) {
+                    *out = form_table_strdup(t, lab, strlen(lab));
                 } else {
                     rule_val_text(rs, s, nd->type, nd->dom, &r->tmp);
-                    t->texts[i * l->nshow + c] = form_table_strdup(
-                        t, r->tmp.data ? r->tmp.data : "", r->tmp.len);
+                    *out = form_table_strdup(t, r->tmp.data ? r->tmp.data : "", r->tmp.len);
                 }
+                from[c] = src;
+                from_len[c] = src_len;
                 cell->v = 0;
             }
         }
     }
     free(idx);
+    free(from);
+    free(from_len);
+    /* the entries are in the table now */
+    free(lr->vals);
+    free(lr->more);
+    lr->vals = lr->more = NULL;
+    lr->n = lr->nmore = 0;
 }
 
 /* ---- entry points --------------------------------------------------------------------------- */
@@ -1792,7 +1811,27 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
     for (size_t i = 0; i < rs->nlists; i++) {
         list_run *lr = &r->lists[i];
         lr->l = &rs->lists[i];
-        lr->w = 1 + lr->l->norder + (lr->l->per >= 0) + lr->l->nshow;
+        const agg_list *l = lr->l;
+        size_t nlog = 1 + l->norder + (l->per >= 0) + l->nshow, j = 0;
+        lr->pos = thk_xcalloc(nlog, sizeof *lr->pos);
+        lr->nodes = thk_xcalloc(nlog, sizeof *lr->nodes);
+        int32_t *logical = thk_xcalloc(nlog, sizeof *logical);
+        logical[j++] = l->ma_viec;
+        for (size_t k = 0; k < l->norder; k++)
+            logical[j++] = l->order[k].node;
+        if (l->per >= 0)
+            logical[j++] = l->per;
+        for (size_t k = 0; k < l->nshow; k++)
+            logical[j++] = l->show[k].node;
+        for (j = 0; j < nlog; j++) {
+            size_t k = 0;
+            while (k < lr->w && lr->nodes[k] != logical[j])
+                k++;
+            if (k == lr->w)
+                lr->nodes[lr->w++] = logical[j];
+            lr->pos[j] = k;
+        }
+        free(logical);
         lr->scratch = thk_xcalloc(lr->w, sizeof *lr->scratch);
         lr->rs = rs;
         if (lr->l->limit > 0)
@@ -1818,7 +1857,10 @@ static void agg_run_free(agg_run *r)
     for (size_t i = 0; i < r->rs->nlists; i++) {
         list_run *lr = &r->lists[i];
         free(lr->vals);
+        free(lr->more);
         free(lr->scratch);
+        free(lr->pos);
+        free(lr->nodes);
         for (size_t g = 0; g < lr->ngroups; g++)
             free(lr->groups[g].slot);
         free(lr->groups);
@@ -1914,19 +1956,18 @@ static void agg_merge(agg_run *a, agg_run *b)
     }
     for (size_t i = 0; i < rs->nlists; i++) {
         list_run *la = &a->lists[i];
-        const list_run *lb = &b->lists[i];
+        list_run *lb = &b->lists[i];
         if (la->group_ids) { /* b's kept entries compete for a's places */
             for (size_t k = 0; k < lb->n; k++)
                 list_offer(la, lb->vals + k * lb->w, &a->tmp);
             continue;
         }
-        if (la->n + lb->n > la->cap) {
-            la->cap = la->n + lb->n;
-            la->vals = thk_xrealloc(la->vals, la->cap * la->w * sizeof *la->vals);
-        }
-        if (lb->n)
-            memcpy(la->vals + la->n * la->w, lb->vals, lb->n * lb->w * sizeof *lb->vals);
-        la->n += lb->n;
+        /* b's entries are handed over, not copied (a list may hold a large share of the
+         * cases); the order is made when the table is built */
+        la->more = lb->vals;
+        la->nmore = lb->n;
+        lb->vals = NULL;
+        lb->n = lb->cap = 0;
     }
 }
 

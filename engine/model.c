@@ -284,6 +284,22 @@ void model_finish(model *m)
         model_sort_case_events(m->events + m->cases[c].ev_first, m->cases[c].ev_count);
 }
 
+void model_compact(model *m)
+{
+    free(m->case_index);
+    m->case_index = NULL;
+    m->case_index_mask = 0;
+    /* shrinking a large block gives its tail back to the system without copying it */
+    if (m->events_cap > m->nevents && m->nevents) {
+        m->events = thk_xrealloc(m->events, m->nevents * sizeof *m->events);
+        m->events_cap = m->nevents;
+    }
+    if (m->cases_cap > m->ncases && m->ncases) {
+        m->cases = thk_xrealloc(m->cases, m->ncases * sizeof *m->cases);
+        m->cases_cap = m->ncases;
+    }
+}
+
 void model_keep_case(model *m, uint32_t idx)
 {
     if (idx >= m->ncases)

@@ -158,6 +158,11 @@ void model_case_prefetch(const model *m, const char *ma_viec, size_t len);
  * new array plus a stable per-case sort. */
 void model_finish(model *m);
 
+/* Gives back what a model only needs while loading: the ma_viec index (model_case_find finds
+ * nothing after) and the unused room of the case and event arrays. Call after loading, when
+ * no case will be looked up by its ma_viec again (a report). */
+void model_compact(model *m);
+
 /* Keeps only case `idx` (with its events, as cases[0]) and no THAHC row: what `explain`
  * computes the forms on. The ma_viec index is emptied (model_case_find finds nothing after).
  * Call after model_finish. */

@@ -196,6 +196,8 @@ static int run_load(run_ctx *c)
         log_error("%s", c->err.data);
         return THK_EXIT_INPUT;
     }
+    size_t index_bytes = (c->m->case_index_mask + 1) * sizeof *c->m->case_index;
+    model_compact(c->m); /* nothing is looked up by ma_viec after loading */
     int64_t ms = log_now_ms() - t0;
     for (int k = 0; k < 3; k++) {
         if (!c->paths[k])
@@ -213,11 +215,10 @@ static int run_load(run_ctx *c)
     }
     const model *m = c->m;
     log_stage("đọc", "%" PRId64 " ms; bộ nhớ mô hình: việc %.0f MB, sự kiện %.0f MB, chuỗi "
-              "%.0f MB, chỉ mục mã việc %.0f MB", ms,
+              "%.0f MB (chỉ mục mã việc %.0f MB dùng khi đọc, đã trả lại)", ms,
               (double)(m->cases_cap * sizeof *m->cases) / 1e6,
               (double)(m->events_cap * sizeof *m->events) / 1e6,
-              (double)strpool_bytes(m->strings) / 1e6,
-              (double)((m->case_index_mask + 1) * sizeof *m->case_index) / 1e6);
+              (double)strpool_bytes(m->strings) / 1e6, (double)index_bytes / 1e6);
     /* A run whose input was mostly refused publishes a report of nothing over a good one:
      * stop before publishing, keep the rejects where the statistician will find them. */
     int64_t pct = o->max_reject_pct >= 0 ? o->max_reject_pct : RUN_DEFAULT_MAX_REJECT_PCT;

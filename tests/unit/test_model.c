@@ -72,3 +72,28 @@ Test(model, short_cases_keep_file_order_on_equal_dates)
     cr_assert_eq(m->events[m->cases[a].ev_first].line, 6);
     model_free(m);
 }
+
+/* After loading, a report gives back the ma_viec index and the arrays' unused room; the
+ * cases and events themselves are untouched. */
+Test(model, compact_drops_the_index_and_trims_the_arrays)
+{
+    model *m = model_new();
+    bool dup;
+    model_reserve_cases(m, 1000);
+    uint32_t a = model_case_add(m, "A", 1, &dup), b = model_case_add(m, "B", 1, &dup);
+    for (uint32_t i = 0; i < 1500; i++) /* grouped by case, as exports are: kept in place */
+        tm_event(m, i < 750 ? a : b, (thk_date)(20000 + i), i + 2);
+    model_finish(m);
+    cr_assert_eq(model_case_find(m, "B", 1), b);
+    cr_assert_gt(m->events_cap, m->nevents);
+    cr_assert_gt(m->cases_cap, m->ncases);
+    model_compact(m);
+    cr_expect_eq(model_case_find(m, "B", 1), UINT32_MAX, "no index after compacting");
+    cr_expect_eq(m->events_cap, 1500);
+    cr_expect_eq(m->cases_cap, 2);
+    cr_expect_eq(m->ncases, 2);
+    tm_check_sorted(m, a, 750);
+    tm_check_sorted(m, b, 750);
+    cr_expect_str_eq(strpool_get(m->strings, m->cases[b].ma_viec), "B");
+    model_free(m);
+}

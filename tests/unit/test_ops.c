@@ -491,6 +491,19 @@ Test(ops, log_writes_the_stage_lines_to_the_file_and_quiet_prints_nothing)
     for (size_t i = 0; i < 4; i++)
         cr_assert(strstr(l, stages[i]) != NULL, "log lacks '%s': %s", stages[i], l);
     cr_assert(strstr(l, "cases.csv: 3000 dòng") != NULL, "counts are logged: %s", l);
+    /* the closing line: time by stage and the peak memory, in whole milliseconds and MB */
+    const char *tl = strstr(l, "thongke: thời gian: đọc ");
+    cr_assert_not_null(tl, "log lacks the time line: %s", l);
+    long ms[8], mb = -1;
+    int got = sscanf(tl, "thongke: thời gian: đọc %ld ms, tính %ld ms (trong đó dựng bảng và danh "
+                         "sách %ld ms; cases.csv ghi cùng lúc), tệp CSV %ld ms, chờ kiểm tra "
+                         "liên tục %ld ms, mã băm %ld ms, bảng tính Excel %ld ms, ghi đĩa %ld "
+                         "ms; bộ nhớ đỉnh %ld MB",
+                     &ms[0], &ms[1], &ms[2], &ms[3], &ms[4], &ms[5], &ms[6], &ms[7], &mb);
+    cr_assert_eq(got, 9, "time line: %.300s", tl);
+    cr_expect_leq(ms[2], ms[1], "building the tables is part of computing");
+    cr_expect_gt(mb, 1, "peak memory %ld MB", mb);
+    cr_expect_lt(mb, 4096, "peak memory %ld MB", mb);
     cr_assert_str_empty(e, "with --log the stage lines leave stderr: %s", e);
     cr_assert_str_empty(o);
     free(l);
