@@ -213,6 +213,10 @@ typedef struct {
     bool do_thahc;     /* this run computes the THAHC records (one run does) */
     rule_case_fn cb;   /* the drill-down callback (rs->on_case of the caller's rule set) */
     void *cb_ctx;
+    rule_case_fmt_fn fmt; /* or the drill-down rows made here (rule_set_case_rows) */
+    rule_bytes_fn emit;
+    void *fmt_ctx;
+    thk_buf rows;         /* this run's rows of the current chunk, made by fmt */
     rule_screen_fn scb; /* the case screens' callback (rs->on_screen) */
     void *scb_ctx;
     struct agg_order *order; /* with two runs: where the callbacks meet, in case order */
@@ -222,6 +226,7 @@ typedef struct {
     size_t *held_flags;  /* offsets in held_text */
     thk_buf held_text;
     size_t nheld;
+    int64_t calls_ns;    /* time spent in those callbacks (what writes cases.csv etc.) */
 } agg_run;
 
 #define AGG_CHUNK 4096
@@ -840,12 +845,26 @@ static void agg_hand_screens(agg_run *r, uint32_t ci, const char *b)
 }
 
 /* Hands one case to the callback: at once with one run, else held for the chunk's turn. */
+static int64_t agg_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
 {
+    if (r->fmt) /* the row is made now, on this run's thread; it leaves with its chunk */
+        r->fmt(r->fmt_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data), &r->rows);
     if (!r->order) {
-        if (r->cb)
+        int64_t t0 = agg_now_ns();
+        if (r->fmt) {
+            r->emit(r->fmt_ctx, r->rows.data, r->rows.len);
+            buf_clear(&r->rows);
+        } else if (r->cb)
             r->cb(r->cb_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data));
         agg_hand_screens(r, ci, flags->data);
+        r->calls_ns += agg_now_ns() - t0;
         return;
     }
     if (!r->held_ci) {
@@ -868,18 +887,23 @@ static void agg_chunk_done(agg_run *r, size_t k)
     while (o->turn != k && !o->stop)
         pthread_cond_wait(&o->cv, &o->mu);
     if (!o->stop) {
+        int64_t t0 = agg_now_ns();
+        if (r->fmt && r->rows.len)
+            r->emit(r->fmt_ctx, r->rows.data, r->rows.len);
         for (size_t i = 0; i < r->nheld; i++) {
             const char *b = r->held_text.data + r->held_flags[i];
-            if (r->cb)
+            if (r->cb && !r->fmt)
                 r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i], b, agg_keys_of(b));
             agg_hand_screens(r, r->held_ci[i], b);
         }
+        r->calls_ns += agg_now_ns() - t0;
         o->turn = k + 1;
     }
     pthread_cond_broadcast(&o->cv);
     pthread_mutex_unlock(&o->mu);
     r->nheld = 0;
     buf_clear(&r->held_text);
+    buf_clear(&r->rows);
 }
 
 /* A run that stops early releases the other from waiting for its chunks. */
@@ -899,7 +923,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
     agg_eval_ctx(r, &x, p, RCTX_CASE);
     replay_facts f;
     thk_buf flags = {0};
-    bool calls = !prior && (r->cb || r->scb);
+    bool calls = !prior && (r->cb || r->fmt || r->scb);
     for (size_t k = r->part; k * AGG_CHUNK < m->ncases; k += r->nparts) {
         size_t end = (k + 1) * AGG_CHUNK < m->ncases ? (k + 1) * AGG_CHUNK : m->ncases;
         for (size_t ci = k * AGG_CHUNK; ci < end && r->status != THK_EXIT_INPUT; ci++) {
@@ -1774,6 +1798,9 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
     r->scb = rs->on_screen;
     r->scb_ctx = rs->on_screen_ctx;
     r->cb_ctx = rs->on_case_ctx;
+    r->fmt = rs->on_case_fmt;
+    r->emit = rs->on_case_emit;
+    r->fmt_ctx = rs->on_case_rows_ctx;
     r->memo_gen = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo_gen);
     r->memo = thk_xcalloc(rs->nnodes + 1, sizeof *r->memo);
     for (int k = 0; k < RCTX__N; k++)
@@ -1879,6 +1906,7 @@ static void agg_run_free(agg_run *r)
     free(r->held_f);
     free(r->held_flags);
     buf_free(&r->held_text);
+    buf_free(&r->rows);
 }
 
 /* The passes of one run over its cases: the main period, then the same window last year. */
@@ -1997,6 +2025,9 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         r2.do_thahc = false;
         r2.cb = r.cb;
         r2.cb_ctx = r.cb_ctx;
+        r2.fmt = r.fmt;
+        r2.emit = r.emit;
+        r2.fmt_ctx = r.fmt_ctx;
         r.order = r2.order = &order;
     }
     agg_job job = {&r2, p};
@@ -2012,6 +2043,7 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         if (r2.status == THK_EXIT_INPUT || !r.status)
             r.status = r2.status ? r2.status : r.status;
         r.nmsg += r2.nmsg;
+        r.calls_ns += r2.calls_ns;
         if (err2.len && err)
             buf_append(err, err2.data, err2.len);
         if (r.status != THK_EXIT_INPUT)
@@ -2044,6 +2076,7 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
         s->identities_verified = r.verified;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         s->build_ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        s->calls_ms = r.calls_ns / 1000000;
     }
     *status = r.status;
     if (r.nmsg > AGG_MAX_MESSAGES && err)

@@ -73,6 +73,8 @@ static void cli_report_usage(FILE *f)
             "                       tỉnh, thành phố trong tên đơn vị báo cáo)\n"
             "  --sign-date D        ngày ký ghi ở dòng đó (dd/mm/yyyy; mặc định để trống)\n"
             "  --format LIST        xlsx,csv (mặc định cả hai)\n"
+            "  --threads N          số luồng đọc và tính: 1 hoặc 2 (mặc định 2 khi máy có từ 2\n"
+            "                       nhân); kết quả giống hệt nhau\n"
             "  --quiet              chỉ in lỗi\n"
             "  --progress           thanh tiến độ cả khi stderr không phải terminal\n"
             "  --log F              ghi nhật ký vào F thay vì stderr\n"
@@ -132,7 +134,7 @@ int cli_report(int argc, char **argv)
 {
     enum { O_YEAR = 256, O_MONTHS, O_FROM, O_TO, O_INPUT, O_CASES, O_EVENTS, O_THAHC, O_RULES,
            O_OUT, O_STRICT, O_MAXREJ, O_ENC, O_DELIM, O_UNIT, O_RECV, O_PLACE, O_SIGNED, O_FORMAT, O_QUIET,
-           O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_BASELINE, O_STRICT_CHECKS, O_HELP };
+           O_PROGRESS, O_LOG, O_VERIFY, O_MODE, O_BASELINE, O_STRICT_CHECKS, O_THREADS, O_HELP };
     static const struct option longopts[] = {
         {"year", required_argument, 0, O_YEAR},       {"months", required_argument, 0, O_MONTHS},
         {"from", required_argument, 0, O_FROM},       {"to", required_argument, 0, O_TO},
@@ -149,6 +151,7 @@ int cli_report(int argc, char **argv)
         {"mode", required_argument, 0, O_MODE},
         {"baseline", required_argument, 0, O_BASELINE},
         {"strict-checks", no_argument, 0, O_STRICT_CHECKS},
+        {"threads", required_argument, 0, O_THREADS},
         {0, 0, 0, 0},
     };
     run_opts o = {.from = THK_DATE_NONE, .to = THK_DATE_NONE, .sign_date = THK_DATE_NONE,
@@ -288,6 +291,11 @@ int cli_report(int argc, char **argv)
             break;
         case O_STRICT_CHECKS:
             o.strict_checks = true;
+            break;
+        case O_THREADS:
+            if (strcmp(a, "1") != 0 && strcmp(a, "2") != 0)
+                return cli_bad("--threads cần 1 hoặc 2, không phải '%s'", a);
+            o.threads = a[0] - '0';
             break;
         case O_HELP:
             cli_report_usage(stdout);

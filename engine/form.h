@@ -97,6 +97,7 @@ typedef struct {
     uint64_t identities_verified; /* `check` identities and total rows verified, all forms */
     size_t display_unbalanced;    /* data rows whose shown money could not be balanced */
     int64_t build_ms;             /* time spent building the tables and lists from the totals */
+    int64_t calls_ms;             /* time spent in the per-case callbacks (cases.csv, screens) */
     /* from the rules' workbook block, each may be NULL: the legal basis line and the
      * signature block (left label, its note, right label, its note) */
     char *basis;

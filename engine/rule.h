@@ -60,6 +60,17 @@ typedef void (*rule_case_fn)(void *ctx, const model *m, uint32_t case_idx,
 /* Registers fn to be called by the next rule_compute calls (NULL to stop). */
 void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx);
 
+/* The same rows made on the computing threads (cases.csv of a million cases is most of what the
+ * ordered calls cost): `fmt` appends case_idx's row to `out` and may run on two threads at
+ * once, so it only reads ctx and the model; `emit` then takes the rows of each chunk of cases,
+ * in case order, one call at a time (bytes valid during the call). Registered, it replaces
+ * the rule_case_fn for rule_compute (NULL fmt to stop). */
+typedef void (*rule_case_fmt_fn)(const void *ctx, const model *m, uint32_t case_idx,
+                                 const replay_facts *f, const char *flags, const char *keys,
+                                 thk_buf *out);
+typedef void (*rule_bytes_fn)(void *ctx, const char *bytes, size_t len);
+void rule_set_case_rows(rule_set *rs, rule_case_fmt_fn fmt, rule_bytes_fn emit, void *ctx);
+
 /* The same for THAHC forms: their row keys other than the unit, and a callback for each row of
  * thahc.csv in scope of the main period (thahc-cases.csv), with the true boolean lets THAHC
  * forms use (`flags`), the keys' texts (as rule_case_fn) and `cells`: the count columns of the

@@ -2780,6 +2780,13 @@ void rule_set_on_case(rule_set *rs, rule_case_fn fn, void *ctx)
     rs->on_case_ctx = ctx;
 }
 
+void rule_set_case_rows(rule_set *rs, rule_case_fmt_fn fmt, rule_bytes_fn emit, void *ctx)
+{
+    rs->on_case_fmt = fmt;
+    rs->on_case_emit = fmt ? emit : NULL;
+    rs->on_case_rows_ctx = fmt ? ctx : NULL;
+}
+
 void rule_set_on_screen(rule_set *rs, rule_screen_fn fn, void *ctx)
 {
     rs->on_screen = fn;

@@ -329,6 +329,9 @@ struct rule_set {
     int threads;            /* rule_set_threads: how many threads rule_compute may use (1, 2) */
     rule_case_fn on_case;
     void *on_case_ctx;
+    rule_case_fmt_fn on_case_fmt; /* rule_set_case_rows */
+    rule_bytes_fn on_case_emit;
+    void *on_case_rows_ctx;
     rule_case_key *keys[RCTX__N]; /* row keys of the context's forms besides the unit
                                      (cases.csv, thahc-cases.csv) */
     size_t nkeys[RCTX__N];

@@ -30,6 +30,8 @@ typedef struct {
     bool want_xlsx, want_csv;
     const char *baseline;     /* --baseline RUN_DIR: screens compare with its cells.csv too */
     bool strict_checks;       /* --strict-checks: an "error" finding exits THK_EXIT_SCREEN */
+    int threads;              /* --threads 1|2 for reading and computing; 0: 2 when there are
+                                 two cores (the outputs are the same either way) */
     bool quiet, progress;
     const char *log;
     bool verify;
