@@ -606,47 +606,47 @@ static bool run_continuity_wait(run_ctx *c)
     return c->cont_ok;
 }
 
-static int run_write(run_ctx *c)
+/* The CSV outputs written after the computation (cases.csv and checks-cases.csv were written
+ * during it), and the manifest's facts; their names are added to names[*n]. */
+static int run_write_csv(run_ctx *c, const char **names, size_t *n)
 {
-    const run_opts *o = c->o;
-    const char *names[12];
-    size_t n = 0;
-    int rc = 0;
-    int64_t t = log_now_ms();
-    rejects_sort(c->rej);
-    if (o->want_csv) {
-        names[n++] = "cells.csv";
+    int rc;
+    if (c->o->want_csv) {
+        names[(*n)++] = "cells.csv";
         if ((rc = csv_out_write_cells(publish_path(c->pub, "cells.csv"), c->fs, &c->err)))
             return rc;
-        names[n++] = "cases.csv"; /* written during rule_compute */
+        names[(*n)++] = "cases.csv"; /* written during rule_compute */
         if (c->wrote_thahc)
-            names[n++] = "thahc-cases.csv";
-        names[n++] = "accumulators.csv";
+            names[(*n)++] = "thahc-cases.csv";
+        names[(*n)++] = "accumulators.csv";
         if ((rc = csv_out_write_accs(publish_path(c->pub, "accumulators.csv"), c->fs, &c->err)))
             return rc;
-        names[n++] = "labels.csv";
+        names[(*n)++] = "labels.csv";
         if ((rc = csv_out_write_labels(publish_path(c->pub, "labels.csv"), c->fs, &c->err)))
             return rc;
-        names[n++] = "lists.csv";
+        names[(*n)++] = "lists.csv";
         if ((rc = csv_out_write_lists(publish_path(c->pub, "lists.csv"), c->fs, &c->err)))
             return rc;
         if (rule_set_screen_count(c->rs)) {
-            names[n++] = "checks.csv";
+            names[(*n)++] = "checks.csv";
             if ((rc = screen_write_checks(publish_path(c->pub, "checks.csv"), c->rs, &c->checks,
                                           &c->err)))
                 return rc;
-            names[n++] = "checks-cases.csv"; /* written during rule_compute */
+            names[(*n)++] = "checks-cases.csv"; /* written during rule_compute */
         }
     }
-    names[n++] = "rejects.csv";
+    names[(*n)++] = "rejects.csv";
     if ((rc = csv_out_write_rejects(publish_path(c->pub, "rejects.csv"), c->rej, &c->err)))
         return rc;
     run_fill_manifest(c);
     c->mi.identities_verified = c->fs->identities_verified;
-    c->ms_csv = log_now_ms() - t;
-    t = log_now_ms();
-    bool continuous = run_continuity_wait(c);
-    c->ms_wait = log_now_ms() - t;
+    return 0;
+}
+
+/* Logs the year-to-year continuity check and records it in the manifest; THK_EXIT_CHECK with
+ * the failed checks in c->err when it does not hold. */
+static int run_continuity_report(run_ctx *c, bool continuous)
+{
     if (c->cont_applies) {
         c->mi.continuity = c->continuity;
         c->mi.ncontinuity = c->ncontinuity;
@@ -658,52 +658,149 @@ static int run_write(run_ctx *c)
                   rule_set_continuity_count(c->rs) ? "không áp dụng cho kỳ này"
                                 : "quy tắc không khai báo (continuity)");
     }
-    if (!continuous) {
-        buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng:");
-        for (size_t k = 0; k < c->ncontinuity; k++)
-            if (!c->continuity[k].ok)
-                buf_printf(&c->err, " %s: %s;", c->continuity[k].name, c->continuity_detail[k]);
-        return THK_EXIT_CHECK;
+    if (continuous)
+        return 0;
+    buf_printf(&c->err, "kiểm tra liên tục giữa hai năm không đúng:");
+    for (size_t k = 0; k < c->ncontinuity; k++)
+        if (!c->continuity[k].ok)
+            buf_printf(&c->err, " %s: %s;", c->continuity[k].name, c->continuity_detail[k]);
+    return THK_EXIT_CHECK;
+}
+
+/* The workbook is made on a thread of its own while the CSV files are written and hashed; it
+ * waits for the manifest (which carries their hashes) only at its hidden last sheet. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool ready;          /* json is final, or the run stopped (json NULL) */
+    const char *json;
+    xlsx_report xr;
+    char *path;          /* owned: publish_path's answer is overwritten by the next call */
+    thk_buf err;
+    int rc;
+} run_book;
+
+static const char *run_book_manifest(void *ctx)
+{
+    run_book *b = ctx;
+    pthread_mutex_lock(&b->mu);
+    while (!b->ready)
+        pthread_cond_wait(&b->cv, &b->mu);
+    const char *json = b->json;
+    pthread_mutex_unlock(&b->mu);
+    return json;
+}
+
+static void run_book_release(run_book *b, const char *json)
+{
+    pthread_mutex_lock(&b->mu);
+    b->json = json;
+    b->ready = true;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+static void *run_book_thread(void *arg)
+{
+    run_book *b = arg;
+    b->rc = xlsx_out_write(b->path, &b->xr, &b->err);
+    return NULL;
+}
+
+/* Starts the workbook (on a thread when one can be had, else it is made in run_book_finish). */
+static void run_book_start(run_ctx *c, run_book *b, pthread_t *t, bool *threaded)
+{
+    const run_opts *o = c->o;
+    xlsx_out_name(&c->per, c->xlsx_name, sizeof c->xlsx_name);
+    c->unit_name = o->unit_name;
+    if (!c->unit_name || !*c->unit_name)
+        c->unit_name = run_unit_from_data(c->m);
+    if (!c->unit_name)
+        log_stage("cảnh báo", "đầu biểu ghi \"%s\": không có --unit-name và dữ liệu gồm "
+                  "nhiều tỉnh hoặc đơn vị chưa có tên; hãy cho --unit-name",
+                  XLSX_OUT_DEFAULT_UNIT);
+    else if (!o->unit_name || !*o->unit_name)
+        log_stage("báo cáo", "đơn vị báo cáo lấy từ dữ liệu: %s (đổi bằng --unit-name)",
+                  c->unit_name);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    b->path = thk_xstrdup(publish_path(c->pub, c->xlsx_name));
+    b->xr = (xlsx_report){
+        .forms = c->fs,
+        .per = c->per,
+        .unit_name = c->unit_name,
+        .receiver = o->receiver,
+        .place = o->place,
+        .sign_date = o->sign_date,
+        .rejects = c->rej,
+        .checks = c->checks_sheet,
+        .manifest_wait = run_book_manifest,
+        .manifest_ctx = b,
+        .created = xlsx_out_created(&c->per),
+    };
+    *threaded = run_threads(o) > 1 && pthread_create(t, NULL, run_book_thread, b) == 0;
+}
+
+/* Hands the workbook its manifest text (NULL: the run stopped) and waits for it. */
+static int run_book_finish(run_ctx *c, run_book *b, pthread_t t, bool threaded, const char *json)
+{
+    run_book_release(b, json);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        run_book_thread(b);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b->path);
+    int rc = b->rc;
+    if (rc && json)
+        buf_append(&c->err, b->err.data ? b->err.data : "", b->err.len);
+    buf_free(&b->err);
+    return rc;
+}
+
+static int run_write(run_ctx *c)
+{
+    const run_opts *o = c->o;
+    const char *names[12];
+    size_t n = 0;
+    int rc = 0;
+    int64_t t = log_now_ms(), tb = 0;
+    rejects_sort(c->rej);
+    run_book book = {0};
+    pthread_t bt;
+    bool threaded = false;
+    if (o->want_xlsx) {
+        tb = log_now_ms();
+        run_book_start(c, &book, &bt, &threaded);
+    }
+    rc = run_write_csv(c, names, &n);
+    c->ms_csv = log_now_ms() - t;
+    if (!rc) {
+        t = log_now_ms();
+        bool continuous = run_continuity_wait(c);
+        c->ms_wait = log_now_ms() - t;
+        rc = run_continuity_report(c, continuous);
+    }
+    if (!rc && o->want_xlsx) {
+        /* the workbook's hidden sheet carries the manifest of the other files */
+        t = log_now_ms();
+        rc = run_hash_outputs(c, names, n);
+        c->ms_hash = log_now_ms() - t;
     }
     if (o->want_xlsx) {
-        xlsx_out_name(&c->per, c->xlsx_name, sizeof c->xlsx_name);
-        c->unit_name = o->unit_name;
-        if (!c->unit_name || !*c->unit_name)
-            c->unit_name = run_unit_from_data(c->m);
-        if (!c->unit_name)
-            log_stage("cảnh báo", "đầu biểu ghi \"%s\": không có --unit-name và dữ liệu gồm "
-                      "nhiều tỉnh hoặc đơn vị chưa có tên; hãy cho --unit-name",
-                      XLSX_OUT_DEFAULT_UNIT);
-        else if (!o->unit_name || !*o->unit_name)
-            log_stage("báo cáo", "đơn vị báo cáo lấy từ dữ liệu: %s (đổi bằng --unit-name)",
-                      c->unit_name);
-        /* The workbook's hidden sheet carries the manifest of the other files. */
-        t = log_now_ms();
-        if ((rc = run_hash_outputs(c, names, n)))
-            return rc;
-        c->ms_hash = log_now_ms() - t;
-        t = log_now_ms();
         thk_buf json = {0};
-        manifest_render(&c->mi, &json);
-        xlsx_report xr = {
-            .forms = c->fs,
-            .per = c->per,
-            .unit_name = c->unit_name,
-            .receiver = o->receiver,
-            .place = o->place,
-            .sign_date = o->sign_date,
-            .rejects = c->rej,
-            .checks = c->checks_sheet,
-            .manifest_json = json.data,
-            .created = xlsx_out_created(&c->per),
-        };
-        rc = xlsx_out_write(publish_path(c->pub, c->xlsx_name), &xr, &c->err);
+        if (!rc)
+            manifest_render(&c->mi, &json);
+        int brc = run_book_finish(c, &book, bt, threaded, rc ? NULL : json.data ? json.data : "");
         buf_free(&json);
-        if (rc)
-            return rc;
+        c->ms_xlsx = log_now_ms() - tb;
+        if (rc || brc)
+            return rc ? rc : brc;
         names[n++] = c->xlsx_name;
-        c->ms_xlsx = log_now_ms() - t;
     }
+    if (rc)
+        return rc;
     t = log_now_ms();
     if ((rc = run_hash_outputs(c, names, n)))
         return rc;
@@ -720,7 +817,8 @@ static void run_log_times(const run_ctx *c)
     log_stage("thời gian", "đọc %" PRId64 " ms, tính %" PRId64 " ms (trong đó ghi cases.csv và "
               "checks-cases.csv %" PRId64 " ms, dựng bảng và danh sách %" PRId64 " ms), tệp "
               "CSV khác %" PRId64 " ms, chờ kiểm tra liên tục %" PRId64 " ms, mã băm %" PRId64
-              " ms, bảng tính Excel %" PRId64 " ms, ghi đĩa %" PRId64 " ms; bộ nhớ đỉnh %ld MB",
+              " ms, bảng tính Excel %" PRId64 " ms (cùng lúc với tệp CSV và mã băm), ghi đĩa %" PRId64
+              " ms; bộ nhớ đỉnh %ld MB",
               c->ms_read, c->ms_compute, c->fs ? c->fs->calls_ms : 0,
               c->fs ? c->fs->build_ms : 0, c->ms_csv, c->ms_wait, c->ms_hash, c->ms_xlsx,
               c->ms_commit, (peak_kb + 512) / 1024);

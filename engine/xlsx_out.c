@@ -47,6 +47,7 @@ typedef struct {
     size_t nnames;
     const char *sheet;    /* current sheet name, for error messages */
     xo_formats f;
+    bool cancelled;       /* the caller gave no manifest: stop */
 } xo_ctx;
 
 static void xo_check(xo_ctx *x, lxw_error e)
@@ -1105,7 +1106,13 @@ static void xo_manifest(xo_ctx *x)
     if (!ws)
         return;
     xo_check(x, worksheet_set_column(ws, 0, 0, 120, NULL));
-    const char *p = x->r->manifest_json ? x->r->manifest_json : "";
+    const char *p = x->r->manifest_json;
+    if (x->r->manifest_wait && !(p = x->r->manifest_wait(x->r->manifest_ctx))) {
+        x->cancelled = true;
+        return;
+    }
+    if (!p)
+        p = "";
     thk_buf line = {0};
     uint32_t row = 0;
     while (*p && row < LXW_ROW_MAX) {
@@ -1157,7 +1164,11 @@ int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err)
     xo_manifest(&x);
 
     int rc = 0;
-    if (x.lerr != LXW_NO_ERROR) {
+    if (x.cancelled) {
+        buf_printf(err, "%s: bảng tính không được ghi xong vì lần chạy dừng ở bước khác", path);
+        lxw_workbook_free(x.wb);
+        rc = THK_EXIT_OUTPUT;
+    } else if (x.lerr != LXW_NO_ERROR) {
         buf_printf(err, "%s: lỗi tạo trang '%s': %s", path, x.where, lxw_strerror(x.lerr));
         lxw_workbook_free(x.wb);
         rc = THK_EXIT_OUTPUT;

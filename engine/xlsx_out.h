@@ -29,13 +29,19 @@ typedef struct {
     const reject_log *rejects;  /* rejected rows and warnings, already sorted; NULL: none */
     const form_table *checks;   /* the "Thẩm tra" sheet (screen.h), after the lists; NULL: none */
     const char *manifest_json;  /* text for the hidden manifest sheet (one line a row); NULL: "" */
+    /* when set, called for that text just before the hidden sheet is written, so the caller
+     * can still be writing and hashing the other outputs while the sheets are made; a NULL
+     * answer stops the workbook (THK_EXIT_OUTPUT, nothing more written) */
+    const char *(*manifest_wait)(void *ctx);
+    void *manifest_ctx;
     time_t created;             /* document creation time (period end or SOURCE_DATE_EPOCH);
                                    0: the period end at 00:00 UTC. Never the wall clock. */
     const char *tmpdir;         /* libxlsxwriter's temporary folder; NULL: the system's */
     size_t max_reject_rows;     /* rejects sheet row cap; 0: XLSX_OUT_MAX_REJECT_ROWS */
 } xlsx_report;
 
-/* Writes the workbook to path (created or replaced). Sheets, in order: every table of the set
+/* Writes the workbook to path (created or replaced); it may run on a thread of its own (it
+ * only reads r). Sheets, in order: every table of the set
  * (forms with the paper-form layout, lists with title, header and rows), the rejects sheet
  * XLSX_OUT_REJECTS_SHEET, and the hidden XLSX_OUT_MANIFEST_SHEET. Same input, same bytes.
  * Returns 0, or THK_EXIT_OUTPUT with a message naming the path (and the sheet, when one

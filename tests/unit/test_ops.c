@@ -498,7 +498,8 @@ Test(ops, log_writes_the_stage_lines_to_the_file_and_quiet_prints_nothing)
     int got = sscanf(tl, "thongke: thời gian: đọc %ld ms, tính %ld ms (trong đó ghi cases.csv và "
                          "checks-cases.csv %ld ms, dựng bảng và danh sách %ld ms), tệp CSV khác "
                          "%ld ms, chờ kiểm tra liên tục %ld ms, mã băm %ld ms, bảng tính Excel "
-                         "%ld ms, ghi đĩa %ld ms; bộ nhớ đỉnh %ld MB",
+                         "%ld ms (cùng lúc với tệp CSV và mã băm), ghi đĩa %ld ms; bộ nhớ đỉnh "
+                         "%ld MB",
                      &ms[0], &ms[1], &ms[2], &ms[3], &ms[4], &ms[5], &ms[6], &ms[7], &ms[8], &mb);
     cr_assert_eq(got, 10, "time line: %.300s", tl);
     cr_expect_leq(ms[2] + ms[3], ms[1], "writing cases.csv and building tables are in computing");
@@ -596,5 +597,29 @@ Test(ops, one_thread_and_two_threads_write_the_same_bytes, .fini = ops_cleanup)
     }
     ops_report_argv(argv, ops_big, o1, "--threads", "3");
     cr_assert_eq(ops_run(argv, NULL, NULL, -1), THK_EXIT_USAGE, "--threads takes 1 or 2");
+    free(tmp);
+}
+
+/* A continuity check that fails stops the run with 5 while the workbook is being made on its
+ * own thread: the thread is told to stop, nothing is published, nothing is left behind. */
+Test(ops, a_failed_continuity_stops_the_workbook_thread_and_publishes_nothing)
+{
+    alarm(60); /* a workbook thread left waiting would hang the run */
+    char *tmp = tu_tempdir(), out[512], extra[600], err[600];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    snprintf(extra, sizeof extra, "%s/sai.rules", tmp);
+    snprintf(err, sizeof err, "%s/err", tmp);
+    FILE *f = fopen(extra, "w");
+    cr_assert_not_null(f);
+    fputs("continuity \"cố ý sai\" {\n  previous = true\n  current = false\n}\n", f);
+    fclose(f);
+    char *argv[32];
+    ops_report_argv(argv, ops_sample(), out, "--rules", extra);
+    cr_assert_eq(ops_run(argv, NULL, err, -1), THK_EXIT_CHECK);
+    char *e = tu_read(err, NULL);
+    cr_expect(e && strstr(e, "kiểm tra liên tục giữa hai năm không đúng") != NULL, "%s", e);
+    free(e);
+    cr_expect(access(out, F_OK) != 0, "nothing published");
+    cr_expect_eq(ops_debris(tmp, "out"), 0);
     free(tmp);
 }

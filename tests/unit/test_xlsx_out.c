@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,4 +492,78 @@ Test(xlsx_out, invalid_bytes_read_as_in_rejects_csv)
     cr_expect_null(strstr(out, "\xEF\xBF\xBD"), "U+FFFD in the workbook");
     rejects_free(log);
     free(out);
+}
+
+/* manifest_wait: the hidden sheet takes the text the caller hands over late, on another thread
+ * (the run hashes its CSV files meanwhile); no text stops the workbook with a message. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state; /* 0 not asked, 1 asked, 2 answered */
+    const char *answer;
+} fx_gate;
+
+static const char *fx_wait(void *ctx)
+{
+    fx_gate *g = ctx;
+    pthread_mutex_lock(&g->mu);
+    g->state = 1;
+    pthread_cond_broadcast(&g->cv);
+    while (g->state != 2)
+        pthread_cond_wait(&g->cv, &g->mu);
+    const char *a = g->answer;
+    pthread_mutex_unlock(&g->mu);
+    return a;
+}
+
+typedef struct {
+    xlsx_report r;
+    char path[512];
+    thk_buf err;
+    int rc;
+} fx_job;
+
+static void *fx_job_run(void *arg)
+{
+    fx_job *j = arg;
+    j->rc = xlsx_out_write(j->path, &j->r, &j->err);
+    return NULL;
+}
+
+Test(xlsx_out, the_manifest_can_come_late_and_none_stops_the_workbook)
+{
+    for (int stop = 0; stop < 2; stop++) {
+        fx_gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL};
+        fx_job j = {0};
+        form_set *fs = fx_set();
+        j.r.forms = fs;
+        j.r.per = fx_period();
+        j.r.manifest_wait = fx_wait;
+        j.r.manifest_ctx = &g;
+        char *dir = tu_tempdir();
+        snprintf(j.path, sizeof j.path, "%s/late.xlsx", dir);
+        pthread_t t;
+        cr_assert_eq(pthread_create(&t, NULL, fx_job_run, &j), 0);
+        pthread_mutex_lock(&g.mu);
+        while (g.state != 1) /* the sheets are made; it now waits for the manifest */
+            pthread_cond_wait(&g.cv, &g.mu);
+        g.answer = stop ? NULL : fx_manifest;
+        g.state = 2;
+        pthread_cond_broadcast(&g.cv);
+        pthread_mutex_unlock(&g.mu);
+        pthread_join(t, NULL);
+        if (stop) {
+            cr_expect_eq(j.rc, THK_EXIT_OUTPUT);
+            cr_expect(j.err.data && strstr(j.err.data, "không được ghi xong") != NULL, "%s",
+                      j.err.data ? j.err.data : "");
+        } else {
+            cr_assert_eq(j.rc, 0, "%s", j.err.data ? j.err.data : "");
+            char *out = inspect(j.path);
+            expect_lines(out, "cell\tmanifest\tA2\ts\t  \"tool\": \"thongke\"\tGeneral\t-");
+            free(out);
+        }
+        buf_free(&j.err);
+        form_set_free(fs);
+        free(dir);
+    }
 }
