@@ -3,8 +3,8 @@
 #
 #   tests/bench/bench.sh bench      1M cases of each shape (BENCH_SHAPES): REPS runs of each,
 #                                   medians, ratios, the report's stage log, cell comparison
-#   tests/bench/bench.sh scale      1M and 10M cases: SCALE_REPS report runs each, alternating;
-#                                   medians, time ratio, peak RSS
+#   tests/bench/bench.sh scale      1M and 10M cases of SCALE_SHAPE: SCALE_REPS report runs
+#                                   each, alternating; medians, time ratio, peak RSS
 #   tests/bench/bench.sh selftest   the DuckDB reference (and the report, when it works) on the
 #                                   hand-checked mini sample against tests/bench/mini/expected.csv
 # Run from anywhere; paths are relative to the repository root. Environment:
@@ -12,6 +12,7 @@
 #   BENCH_FLOOR  floor binary (default build/bench/floor; `make bench-floor` builds it)
 #   BENCH_REPS   repetitions for `bench` (default 5)
 #   SCALE_REPS   repetitions of each size for `scale` (default 5)
+#   SCALE_SHAPE  the sample profile `scale` uses (default backlog: issue 15's 10M target)
 #   BENCH_DIR    work folder (default build/bench): samples, outputs, logs, results.txt
 #                (bench) and results-scale.txt (scale)
 #   BENCH_STRICT 1 = exit 3 when a performance target is missed (default: report only)
@@ -30,6 +31,7 @@ THONGKE=${THONGKE:-./thongke}
 BENCH_FLOOR=${BENCH_FLOOR:-build/bench/floor}
 BENCH_REPS=${BENCH_REPS:-5}
 SCALE_REPS=${SCALE_REPS:-5}
+SCALE_SHAPE=${SCALE_SHAPE:-backlog}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 BENCH_STRICT=${BENCH_STRICT:-0}
 BENCH_SHAPES=${BENCH_SHAPES:-default backlog}
@@ -243,12 +245,16 @@ bench_shape() {
     local r_duck r_floor
     r_duck=$(ratio "$RW" "$DW")
     r_floor=$(ratio "$RW" "$FW")
-    verdict "$RW * 2 <= $DW"
-    out "$(printf '%-24s %8s   target <= 0.50 (2x faster)   %s' 'report/DuckDB wall' "$r_duck" "$V")"
+    # issue 15: on the backlog shape the full report at least 3x faster than DuckDB; on the
+    # project's own shape 2x (as before)
+    local times=2 target='<= 0.50 (2x faster)'
+    if [[ $shape == backlog ]]; then times=3 target='<= 0.33 (3x faster)'; fi
+    verdict "$RW * $times <= $DW"
+    out "$(printf '%-24s %8s   target %-20s %s' 'report/DuckDB wall' "$r_duck" "$target" "$V")"
     verdict "$RW <= 1.5 * $FW"
     out "$(printf '%-24s %8s   target <= 1.50               %s' 'report/floor wall' "$r_floor" "$V")"
-    verdict "$RR < 250"
-    out "$(printf '%-24s %8s   target <  250 MB             %s' 'report peak RSS MB' "$RR" "$V")"
+    verdict "$RR <= 250"
+    out "$(printf '%-24s %8s   target <= 250 MB             %s' 'report peak RSS MB' "$RR" "$V")"
     out "(DuckDB is $(ratio "$DW" "$RW")x the report's wall time; runs are warm-cache; logs in $LOGS)"
     verdict "($RW - $NW) * 10 <= $RW"
     out "$(printf '%-24s %8s   target <= 0.10 of the report  %s' 'thẩm tra share of wall' \
@@ -258,7 +264,7 @@ bench_shape() {
     "$THONGKE" report --year "$YEAR" --months "$MONTHS" --input "$dir" --out "$outdir" \
         >"$LOGS/stages-$shape.out" 2>"$LOGS/stages-$shape.err" || true
     out "stages (one more run):"
-    while IFS= read -r line; do out "  $line"; done < <(grep -E ' ms\)' "$LOGS/stages-$shape.err")
+    while IFS= read -r line; do out "  $line"; done < <(grep -E ' ms\)|thời gian:' "$LOGS/stages-$shape.err")
     out ""
     out "figures: DuckDB reference vs $outdir/cells.csv (B01, B02)"
     local rc_cmp=0
@@ -304,9 +310,9 @@ cmd_scale() {
     RESULTS=$BENCH_DIR/results-scale.txt
     : >"$RESULTS"
     local d1 d10
-    d1=$(sample_dir 1000000)
-    d10=$(sample_dir 10000000)
-    out "thongke scaling — $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, $SCALE_REPS runs of each size, alternating"
+    d1=$(sample_dir 1000000 "$SCALE_SHAPE")
+    d10=$(sample_dir 10000000 "$SCALE_SHAPE")
+    out "thongke scaling — $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, shape $SCALE_SHAPE, $SCALE_REPS runs of each size, alternating"
     # One size after the other, SCALE_REPS times: a slow spell of the machine then hits both
     # sizes rather than one, and the medians ignore a single outlier.
     local -a w1 c1 r1 w10 c10 r10
@@ -327,11 +333,13 @@ cmd_scale() {
     out "$(row "medians of $SCALE_REPS runs" 'wall s' 'cpu s (user+sys)' 'peak RSS MB')"
     out "$(row 'report 1M cases' "$mw1" "$mc1" "$mr1")"
     out "$(row 'report 10M cases' "$mw10" "$mc10" "$mr10")"
-    verdict "$mw10 <= 11 * $mw1"
-    out "$(printf '%-24s %8s   target <= 11   %s' 'time 10M / 1M (wall)' "$(ratio "$mw10" "$mw1")" "$V")"
+    verdict "$mw10 <= 10 * $mw1"
+    out "$(printf '%-24s %8s   target <= 10   %s' 'time 10M / 1M (wall)' "$(ratio "$mw10" "$mw1")" "$V")"
     out "$(printf '%-24s %8s' 'cpu 10M / 1M' "$(ratio "$mc10" "$mc1")")"
-    verdict "$mr1 < 250"
-    out "$(printf '%-24s %8s   target < 250 MB at 1M   %s' 'peak RSS 1M MB' "$mr1" "$V")"
+    verdict "$mr1 <= 250"
+    out "$(printf '%-24s %8s   target <= 250 MB at 1M   %s' 'peak RSS 1M MB' "$mr1" "$V")"
+    verdict "$mr10 < 1500"
+    out "$(printf '%-24s %8s   target < 1500 MB at 10M  %s' 'peak RSS 10M MB' "$mr10" "$V")"
     out "$(printf '%-24s %8s' 'peak RSS 10M / 1M' "$(ratio "$mr10" "$mr1")")"
     echo "results written to $RESULTS"
     if [[ $BENCH_STRICT == 1 && $MISSED -gt 0 ]]; then
