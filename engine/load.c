@@ -1013,6 +1013,7 @@ typedef struct {
 typedef struct {
     thk_buf text;                 /* the field texts, each NUL-terminated */
     size_t *at, *lens;            /* per field: offset in text, length */
+    bool *frac;                   /* per field: a workbook's fraction flag */
     const char **ptr;             /* per field: the text, set by the loader */
     size_t nf, fcap;
     load_pipe_row *rows;
@@ -1025,11 +1026,14 @@ typedef struct {
     size_t head, tail, full; /* the reader fills batch[head], the loader loads batch[tail] */
     bool done;               /* the reader has handed over its last batch */
     bool stopped;            /* the loader met a file-level error: the reader may stop */
+    const char *sheet_in;    /* a workbook's sheet as the reader names it, and the pipe's copy, */
+    char **sheets;           /* which lives until the loader is done (one per sheet, so the */
+    size_t nsheets;          /* loader still sees a new sheet as a new pointer) */
     pthread_mutex_t mu;
     pthread_cond_t filled, emptied;
 } load_pipe;
 
-static void load_batch_add(load_batch *b, const reader_record *rec)
+static void load_batch_add(load_pipe *p, load_batch *b, const reader_record *rec)
 {
     if (b->nrows == b->rcap) {
         b->rcap = b->rcap ? 2 * b->rcap : LOAD_BATCH_ROWS;
@@ -1040,6 +1044,7 @@ static void load_batch_add(load_batch *b, const reader_record *rec)
             b->fcap = b->fcap ? 2 * b->fcap : 16 * LOAD_BATCH_ROWS;
         b->at = thk_xrealloc(b->at, b->fcap * sizeof *b->at);
         b->lens = thk_xrealloc(b->lens, b->fcap * sizeof *b->lens);
+        b->frac = thk_xrealloc(b->frac, b->fcap * sizeof *b->frac);
         b->ptr = thk_xrealloc(b->ptr, b->fcap * sizeof *b->ptr);
     }
     load_pipe_row *r = &b->rows[b->nrows++];
@@ -1047,6 +1052,16 @@ static void load_batch_add(load_batch *b, const reader_record *rec)
     r->rec.fields = NULL;
     r->rec.lens = NULL;
     r->first = b->nf;
+    if (rec->sheet) { /* a workbook's record points into its reader's row and sheet list */
+        if (rec->sheet != p->sheet_in) {
+            p->sheets = thk_xrealloc(p->sheets, (p->nsheets + 1) * sizeof *p->sheets);
+            p->sheets[p->nsheets++] = thk_xstrdup(rec->sheet);
+            p->sheet_in = rec->sheet;
+        }
+        r->rec.sheet = p->sheets[p->nsheets - 1];
+    }
+    if (rec->fraction)
+        memcpy(b->frac + b->nf, rec->fraction, rec->nfields * sizeof *b->frac);
     for (size_t i = 0; i < rec->nfields; i++) {
         b->at[b->nf] = b->text.len;
         b->lens[b->nf++] = rec->lens[i];
@@ -1060,7 +1075,7 @@ static int load_pipe_put(void *ctx, const reader_record *rec)
 {
     load_pipe *p = ctx;
     load_batch *b = &p->batch[p->head];
-    load_batch_add(b, rec);
+    load_batch_add(p, b, rec);
     if (b->nrows < LOAD_BATCH_ROWS && b->text.len < LOAD_BATCH_TEXT)
         return 0;
     pthread_mutex_lock(&p->mu);
@@ -1107,6 +1122,8 @@ static void *load_pipe_load(void *arg)
             load_pipe_row *r = &b->rows[i];
             r->rec.fields = b->ptr + r->first;
             r->rec.lens = b->lens + r->first;
+            if (r->rec.fraction)
+                r->rec.fraction = b->frac + r->first;
             stopped = load_on_record(p->c, &r->rec) != 0;
         }
         b->nrows = b->nf = 0;
@@ -1132,16 +1149,13 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
     pthread_cond_init(&p.emptied, NULL);
     pthread_t t;
     int rr;
-    /* a workbook's records point into its reader's row (sheet name, number cells): one thread */
-    if (input_format_of(path) != INPUT_CSV) {
-        rr = load_run_file(c, path, opts, stats, err);
-    } else if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
+    if (pthread_create(&t, NULL, load_pipe_load, &p) != 0) {
         rr = load_run_file(c, path, opts, stats, err);
     } else {
         reader_opts ro = load_reader_opts(opts, c->kind);
         reader_stats rs;
         thk_buf rerr = {0}; /* the reader's own: the loader writes to err meanwhile */
-        rr = reader_run_file(path, &ro, load_pipe_put, &p, &rs, &rerr);
+        rr = input_run_file(path, &ro, load_pipe_put, &p, &rs, NULL, &rerr);
         load_pipe_close(&p);
         pthread_join(t, NULL);
         if (rr < 0 && !c->rc)
@@ -1155,9 +1169,13 @@ static int load_run_file_piped(load_ctx *c, const char *path, const load_opts *o
         buf_free(&b->text);
         free(b->at);
         free(b->lens);
+        free(b->frac);
         free(b->ptr);
         free(b->rows);
     }
+    for (size_t k = 0; k < p.nsheets; k++)
+        free(p.sheets[k]);
+    free(p.sheets);
     pthread_cond_destroy(&p.filled);
     pthread_cond_destroy(&p.emptied);
     pthread_mutex_destroy(&p.mu);

@@ -5,6 +5,7 @@
 
 #include <expat.h>
 #include <minizip/unzip.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct xlsx {
     XML_Parser parser;
     bool failed;      /* *err holds a message */
     int stop;         /* the row callback's non-zero value */
+    bool fast;        /* large parts through xlsx_fast first (xlsx_set_fast) */
     /* workbook */
     bool date1904;
     char **sheet_name, **sheet_rid, **sheet_path;
@@ -51,6 +53,8 @@ struct xlsx {
     /* sheet state */
     const char *sheet;
     uint32_t line_base, row, last_row;
+    uint32_t emitted_row, skip_row; /* the last row handed over; rows up to skip_row are not
+                                      handed over again (expat rereading after xlsx_fast) */
     bool in_row, in_cell, in_is;
     uint32_t cell_col, next_col;
     int cell_type; /* 's' shared, 'i' inline, 'b' boolean, 'e' error, 'f' formula string, 'n' */
@@ -240,10 +244,18 @@ bool xlsx_serial_date(int64_t serial, bool date1904, char out[11])
     if (days < xlsx_days_from_civil(1900, 1, 1) || days > xlsx_days_from_civil(9999, 12, 31))
         return false;
     int y, m, d;
-    xlsx_civil_from_days(days, &y, &m, &d);
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    memcpy(out, tmp, 11);
+    xlsx_civil_from_days(days, &y, &m, &d); /* y is 1900..9999: four digits */
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
     return true;
 }
 
@@ -362,16 +374,35 @@ typedef struct {
     xlsx_end_fn end;
 } xlsx_part;
 
-static void XMLCALL xlsx_on_text(void *ud, const XML_Char *s, int n)
+/* buf_append without a call for the few bytes a cell's text usually is. */
+static inline void xlsx_put(thk_buf *b, const char *s, size_t n)
 {
-    xlsx *x = ((xlsx_part *)ud)->x;
-    if (!x->collecting)
+    if (b->len + n + 1 > b->cap || n > 32) {
+        buf_append(b, s, n);
         return;
-    if (x->text.len + (size_t)n > READER_MAX_RECORD) {
+    }
+    char *d = b->data + b->len;
+    for (size_t i = 0; i < n; i++)
+        d[i] = s[i];
+    d[n] = '\0';
+    b->len += n;
+}
+
+/* Text of the element being collected (<v>, <t>). */
+static void xlsx_text_add(xlsx *x, const char *s, size_t n)
+{
+    if (x->text.len + n > READER_MAX_RECORD) {
         xlsx_fail(x, "ô có văn bản dài quá giới hạn (%s%s)", "16 MB", "");
         return;
     }
-    buf_append(&x->text, s, (size_t)n);
+    xlsx_put(&x->text, s, n);
+}
+
+static void XMLCALL xlsx_on_text(void *ud, const XML_Char *s, int n)
+{
+    xlsx *x = ((xlsx_part *)ud)->x;
+    if (x->collecting)
+        xlsx_text_add(x, s, (size_t)n);
 }
 
 static void XMLCALL xlsx_on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
@@ -410,9 +441,15 @@ static void XMLCALL xlsx_on_end(void *ud, const XML_Char *el)
         p->end(p->x, xlsx_local(el));
 }
 
-/* Parses the archive member `path`. Returns 0, 1 when it is missing, -1 after a failure (or a
- * stop by the row callback: x->stop). */
-static int xlsx_parse_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_end_fn end)
+/* ---- one archive member, inflated --------------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    uint64_t packed, out; /* compressed size (at least 1), bytes inflated so far */
+} xlsx_in;
+
+/* Opens the member `path`: 0, 1 when it is missing, -1 after a failure. */
+static int xlsx_in_open(xlsx *x, xlsx_in *in, const char *path)
 {
     if (unzLocateFile(x->uf, path, 2) != UNZ_OK)
         return 1;
@@ -423,11 +460,186 @@ static int xlsx_parse_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_
                   "");
         return -1;
     }
-    uint64_t packed = info.compressed_size;
-    if (packed > x->archive_size)
-        packed = x->archive_size;
-    if (packed == 0)
-        packed = 1;
+    in->path = path;
+    in->packed = info.compressed_size;
+    if (in->packed > x->archive_size)
+        in->packed = x->archive_size;
+    if (in->packed == 0)
+        in->packed = 1;
+    in->out = 0;
+    return 0;
+}
+
+/* Inflates up to n bytes into buf: how many (0 at the end), -1 after a failure (a broken or
+ * truncated member, a zip bomb: the bytes produced are what is counted), said in why[256]
+ * (x->err is not touched: the inflating thread calls this). */
+static int xlsx_in_inflate(xlsx *x, xlsx_in *in, char *buf, unsigned n, char *why)
+{
+    int got = unzReadCurrentFile(x->uf, buf, n);
+    if (got < 0) {
+        snprintf(why, 256, "phần %s trong tệp nén bị hỏng hoặc bị cắt cụt", in->path);
+        return -1;
+    }
+    in->out += (uint64_t)got;
+    x->total_out += (uint64_t)got;
+    if (x->total_out > XLSX_MAX_TOTAL ||
+        (in->out > XLSX_RATIO_FROM && in->out / in->packed > XLSX_MAX_RATIO)) {
+        snprintf(why, 256,
+                 "phần %s giải nén ra quá lớn so với tệp (nghi là \"bom nén\"); không đọc",
+                 in->path);
+        return -1;
+    }
+    return got;
+}
+
+static int xlsx_in_read(xlsx *x, xlsx_in *in, char *buf, unsigned n)
+{
+    char why[256];
+    int got = xlsx_in_inflate(x, in, buf, n, why);
+    if (got < 0)
+        xlsx_fail(x, "%s%s", why, "");
+    return got;
+}
+
+/* ---- a large part inflated on a thread of its own, while the caller parses ------------------ */
+
+#define XP_BUFS 4
+#define XP_CHUNK (256u * 1024u)
+#define XP_FROM (1u << 20) /* compressed bytes from which a part gets the thread */
+
+typedef struct {
+    xlsx *x;
+    xlsx_in *in;
+    char *buf[XP_BUFS];
+    int len[XP_BUFS];       /* bytes in buf[i]; 0 the end, -1 a failure (why) */
+    size_t head, tail, full; /* the thread fills buf[head], the parser reads buf[tail] */
+    size_t off;             /* how much of buf[tail] the parser has taken */
+    bool quit;              /* the parser is done early: the thread stops */
+    bool threaded;
+    char why[256];
+    pthread_t t;
+    pthread_mutex_t mu;
+    pthread_cond_t filled, emptied;
+} xlsx_pump;
+
+static void *xlsx_pump_run(void *arg)
+{
+    xlsx_pump *pp = arg;
+    for (;;) {
+        pthread_mutex_lock(&pp->mu);
+        while (pp->full == XP_BUFS && !pp->quit)
+            pthread_cond_wait(&pp->emptied, &pp->mu);
+        bool quit = pp->quit;
+        size_t h = pp->head;
+        pthread_mutex_unlock(&pp->mu);
+        if (quit)
+            return NULL;
+        int n = xlsx_in_inflate(pp->x, pp->in, pp->buf[h], XP_CHUNK, pp->why);
+        pthread_mutex_lock(&pp->mu);
+        pp->len[h] = n;
+        pp->head = (h + 1) % XP_BUFS;
+        pp->full++;
+        pthread_cond_signal(&pp->filled);
+        pthread_mutex_unlock(&pp->mu);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+/* Starts inflating the open member on a thread when it is large and a thread can be had. */
+static void xlsx_pump_start(xlsx_pump *pp, xlsx *x, xlsx_in *in)
+{
+    memset(pp, 0, sizeof *pp);
+    pp->x = x;
+    pp->in = in;
+    if (in->packed < XP_FROM)
+        return;
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->filled, NULL);
+    pthread_cond_init(&pp->emptied, NULL);
+    for (size_t i = 0; i < XP_BUFS; i++)
+        pp->buf[i] = thk_xmalloc(XP_CHUNK);
+    pp->threaded = pthread_create(&pp->t, NULL, xlsx_pump_run, pp) == 0;
+    if (!pp->threaded) {
+        for (size_t i = 0; i < XP_BUFS; i++)
+            free(pp->buf[i]);
+        pthread_cond_destroy(&pp->filled);
+        pthread_cond_destroy(&pp->emptied);
+        pthread_mutex_destroy(&pp->mu);
+    }
+}
+
+/* Up to cap bytes of the member into dst: as xlsx_in_read. */
+static int xlsx_pump_get(xlsx_pump *pp, char *dst, size_t cap)
+{
+    if (!pp->threaded)
+        return xlsx_in_read(pp->x, pp->in, dst, (unsigned)(cap < XLSX_CHUNK * 4 ? cap : XLSX_CHUNK * 4));
+    pthread_mutex_lock(&pp->mu);
+    while (pp->full == 0)
+        pthread_cond_wait(&pp->filled, &pp->mu);
+    size_t t = pp->tail;
+    pthread_mutex_unlock(&pp->mu);
+    int n = pp->len[t];
+    if (n < 0) {
+        xlsx_fail(pp->x, "%s%s", pp->why, "");
+        return -1;
+    }
+    if (n == 0)
+        return 0; /* the end stays in the ring */
+    size_t k = (size_t)n - pp->off < cap ? (size_t)n - pp->off : cap;
+    memcpy(dst, pp->buf[t] + pp->off, k);
+    pp->off += k;
+    if (pp->off == (size_t)n) {
+        pp->off = 0;
+        pthread_mutex_lock(&pp->mu);
+        pp->tail = (t + 1) % XP_BUFS;
+        pp->full--;
+        pthread_cond_signal(&pp->emptied);
+        pthread_mutex_unlock(&pp->mu);
+    }
+    return (int)k;
+}
+
+/* Stops the thread (the parser may be done early) and frees the ring. */
+static void xlsx_pump_stop(xlsx_pump *pp)
+{
+    if (!pp->threaded)
+        return;
+    pthread_mutex_lock(&pp->mu);
+    pp->quit = true;
+    pthread_cond_signal(&pp->emptied);
+    pthread_mutex_unlock(&pp->mu);
+    pthread_join(pp->t, NULL);
+    for (size_t i = 0; i < XP_BUFS; i++)
+        free(pp->buf[i]);
+    pthread_cond_destroy(&pp->filled);
+    pthread_cond_destroy(&pp->emptied);
+    pthread_mutex_destroy(&pp->mu);
+    pp->threaded = false;
+}
+
+/* Closes the member; after a complete read (rc 0) a CRC mismatch turns rc into -1. */
+static int xlsx_in_close(xlsx *x, xlsx_in *in, int rc)
+{
+    if (rc == 0 && unzCloseCurrentFile(x->uf) == UNZ_CRCERROR) {
+        xlsx_fail(x, "phần %s trong tệp nén sai mã kiểm tra CRC (tệp hỏng)%s", in->path, "");
+        return -1;
+    }
+    if (rc != 0)
+        unzCloseCurrentFile(x->uf);
+    return rc;
+}
+
+static int xlsx_fast_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_end_fn end);
+
+/* Parses the archive member `path` through expat. Returns 0, 1 when it is missing, -1 after a
+ * failure (or a stop by the row callback: x->stop). */
+static int xlsx_expat_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_end_fn end)
+{
+    xlsx_in in;
+    int rc = xlsx_in_open(x, &in, path);
+    if (rc)
+        return rc;
     xlsx_part part = {x, start, end};
     XML_Parser ps = XML_ParserCreate("UTF-8");
     if (!ps) {
@@ -442,27 +654,19 @@ static int xlsx_parse_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_
     XML_SetStartDoctypeDeclHandler(ps, xlsx_on_doctype);
     XML_SetEntityDeclHandler(ps, xlsx_on_entity);
     XML_SetParamEntityParsing(ps, XML_PARAM_ENTITY_PARSING_NEVER);
-    char *chunk = thk_xmalloc(XLSX_CHUNK);
-    uint64_t out = 0;
-    int rc = 0;
     for (;;) {
-        int n = unzReadCurrentFile(x->uf, chunk, XLSX_CHUNK);
+        void *chunk = XML_GetBuffer(ps, (int)XLSX_CHUNK);
+        if (!chunk) {
+            xlsx_fail(x, "hết bộ nhớ khi đọc phần %s%s", path, "");
+            rc = -1;
+            break;
+        }
+        int n = xlsx_in_read(x, &in, chunk, XLSX_CHUNK);
         if (n < 0) {
-            xlsx_fail(x, "phần %s trong tệp nén bị hỏng hoặc bị cắt cụt%s", path, "");
             rc = -1;
             break;
         }
-        out += (uint64_t)n;
-        x->total_out += (uint64_t)n;
-        if (x->total_out > XLSX_MAX_TOTAL ||
-            (out > XLSX_RATIO_FROM && out / packed > XLSX_MAX_RATIO)) {
-            xlsx_fail(x, "phần %s giải nén ra quá lớn so với tệp (nghi là \"bom nén\"); không "
-                         "đọc%s",
-                      path, "");
-            rc = -1;
-            break;
-        }
-        if (XML_Parse(ps, chunk, n, n == 0) != XML_STATUS_OK) {
+        if (XML_ParseBuffer(ps, n, n == 0) != XML_STATUS_OK) {
             if (!x->failed && !x->stop) {
                 char where[64];
                 snprintf(where, sizeof where, "dòng %lu, cột %lu",
@@ -478,15 +682,27 @@ static int xlsx_parse_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_
         if (n == 0)
             break;
     }
-    if (rc == 0 && unzCloseCurrentFile(x->uf) == UNZ_CRCERROR) {
-        xlsx_fail(x, "phần %s trong tệp nén sai mã kiểm tra CRC (tệp hỏng)%s", path, "");
-        rc = -1;
-    } else if (rc != 0)
-        unzCloseCurrentFile(x->uf);
-    free(chunk);
+    rc = xlsx_in_close(x, &in, rc);
     XML_ParserFree(ps);
     x->parser = NULL;
     return rc;
+}
+
+/* Parses the archive member `path`: a large part (reset given) by the fast reader first, which
+ * gives up on anything outside the subset it knows; then reset() forgets what it did and expat
+ * reads the part from its start. Returns as xlsx_expat_part. */
+static int xlsx_parse_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_end_fn end,
+                           void (*reset)(xlsx *x))
+{
+    if (reset && x->fast) {
+        uint64_t before = x->total_out;
+        int r = xlsx_fast_part(x, path, start, end);
+        if (r != 2)
+            return r;
+        x->total_out = before;
+        reset(x);
+    }
+    return xlsx_expat_part(x, path, start, end);
 }
 
 /* ---- workbook, relationships, styles, shared strings ---------------------------------------- */
@@ -603,6 +819,16 @@ static void xlsx_sst_end(xlsx *x, const char *el)
     }
 }
 
+/* xlsx_fast gave up on the shared strings: expat reads them again from the start. */
+static void xlsx_sst_reset(xlsx *x)
+{
+    x->nsst = 0;
+    buf_clear(&x->sst);
+    buf_clear(&x->text);
+    x->in_si = x->collecting = false;
+    x->sst_depth_rph = 0;
+}
+
 /* ---- sheets ------------------------------------------------------------------------------------ */
 
 /* Column index of a cell reference ("BC17" → 54); false when it has no letters or too many. */
@@ -649,7 +875,7 @@ static void xlsx_cell_fail(xlsx *x, const char *what)
 
 static void xlsx_emit_row(xlsx *x)
 {
-    if (x->ncells == 0)
+    if (x->ncells == 0 || x->row <= x->skip_row)
         return;
     size_t nf = x->cell_col_v[x->ncells - 1] + 1u;
     bool too_many = x->too_many;
@@ -697,85 +923,160 @@ static void xlsx_emit_row(xlsx *x)
     };
     x->rows_seen++;
     x->sheet_had_rows = true;
+    x->emitted_row = x->row;
     if (x->opts && x->opts->progress_rows)
         atomic_fetch_add(x->opts->progress_rows, 1);
     int r = x->fn(x->ctx, &rec);
     if (r) {
         x->stop = r;
-        XML_StopParser(x->parser, XML_FALSE);
+        if (x->parser)
+            XML_StopParser(x->parser, XML_FALSE);
     }
 }
+
+/* xlsx_fast gave up on a sheet: expat reads it again from the start, and the rows already
+ * handed over are not handed over again. */
+static void xlsx_sheet_reset(xlsx *x)
+{
+    x->skip_row = x->emitted_row;
+    x->last_row = 0;
+    x->in_row = x->in_cell = x->in_is = x->collecting = false;
+    x->sst_depth_rph = 0;
+    x->ncells = 0;
+    buf_clear(&x->text);
+    buf_clear(&x->row_text);
+}
+
+static void xlsx_row_start(xlsx *x, const char **attr)
+{
+    uint64_t r;
+    const char *ra = xlsx_attr(attr, "r", false);
+    if (ra) {
+        if (!xlsx_uint(ra, XLSX_MAX_ROW, &r) || r == 0) {
+            xlsx_fail(x, "trang %s: số hàng '%s' không hợp lệ", x->sheet, ra);
+            return;
+        }
+    } else
+        r = x->last_row + 1;
+    if (r <= x->last_row || r > XLSX_MAX_ROW) {
+        char n[24];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)r);
+        xlsx_fail(x, "trang %s: hàng %s không theo thứ tự", x->sheet, n);
+        return;
+    }
+    x->row = x->last_row = (uint32_t)r;
+    x->in_row = true;
+    x->ncells = 0;
+    x->next_col = 0;
+    x->too_many = false;
+    buf_clear(&x->row_text);
+}
+
+static void xlsx_cell_start(xlsx *x, const char **attr)
+{
+    const char *ra = NULL, *t = NULL, *st = NULL;
+    for (size_t i = 0; attr[i]; i += 2) { /* the first of each, as xlsx_attr */
+        const char *a = attr[i];
+        if (a[0] && !a[1]) {
+            if (a[0] == 'r' && !ra)
+                ra = attr[i + 1];
+            else if (a[0] == 't' && !t)
+                t = attr[i + 1];
+            else if (a[0] == 's' && !st)
+                st = attr[i + 1];
+        }
+    }
+    uint32_t col = x->next_col;
+    if (ra && !xlsx_ref_col(ra, &col)) {
+        xlsx_fail(x, "trang %s: địa chỉ ô '%s' không hợp lệ", x->sheet, ra);
+        return;
+    }
+    if (x->ncells && col <= x->cell_col_v[x->ncells - 1]) {
+        xlsx_fail(x, "trang %s: ô %s không theo thứ tự cột", x->sheet, ra ? ra : "?");
+        return;
+    }
+    x->cell_col = col;
+    x->next_col = col + 1;
+    x->cell_type = !t                              ? 'n'
+                   : t[0] == 's' && !t[1]          ? 's'
+                   : strcmp(t, "inlineStr") == 0   ? 'i'
+                   : t[0] == 'b' && !t[1]          ? 'b'
+                   : t[0] == 'e' && !t[1]          ? 'e'
+                   : strcmp(t, "str") == 0         ? 'f'
+                   : t[0] == 'd' && !t[1]          ? 'f'
+                                                   : 'n';
+    uint64_t si;
+    x->cell_date = st && xlsx_uint(st, XLSX_MAX_XF, &si) && si < x->nxf && x->xf_date[si];
+    x->in_cell = true;
+    x->in_is = false;
+    buf_clear(&x->text);
+}
+
+/* Element names are compared by their local name; el is one. */
+#define XLSX_IS(el, lit) (strcmp((el), (lit)) == 0)
 
 static void xlsx_sheet_start(xlsx *x, const char *el, const char **attr)
 {
-    if (strcmp(el, "row") == 0) {
-        uint64_t r;
-        const char *ra = xlsx_attr(attr, "r", false);
-        if (ra) {
-            if (!xlsx_uint(ra, XLSX_MAX_ROW, &r) || r == 0) {
-                xlsx_fail(x, "trang %s: số hàng '%s' không hợp lệ", x->sheet, ra);
-                return;
-            }
-        } else
-            r = x->last_row + 1;
-        if (r <= x->last_row || r > XLSX_MAX_ROW) {
-            char n[24];
-            snprintf(n, sizeof n, "%llu", (unsigned long long)r);
-            xlsx_fail(x, "trang %s: hàng %s không theo thứ tự", x->sheet, n);
-            return;
-        }
-        x->row = x->last_row = (uint32_t)r;
-        x->in_row = true;
-        x->ncells = 0;
-        x->next_col = 0;
-        x->too_many = false;
-        buf_clear(&x->row_text);
-    } else if (strcmp(el, "c") == 0 && x->in_row) {
-        const char *ra = xlsx_attr(attr, "r", false);
-        uint32_t col = x->next_col;
-        if (ra && !xlsx_ref_col(ra, &col)) {
-            xlsx_fail(x, "trang %s: địa chỉ ô '%s' không hợp lệ", x->sheet, ra);
-            return;
-        }
-        if (x->ncells && col <= x->cell_col_v[x->ncells - 1]) {
-            xlsx_fail(x, "trang %s: ô %s không theo thứ tự cột", x->sheet, ra ? ra : "?");
-            return;
-        }
-        x->cell_col = col;
-        x->next_col = col + 1;
-        const char *t = xlsx_attr(attr, "t", false);
-        x->cell_type = !t                          ? 'n'
-                       : strcmp(t, "s") == 0       ? 's'
-                       : strcmp(t, "inlineStr") == 0 ? 'i'
-                       : strcmp(t, "b") == 0       ? 'b'
-                       : strcmp(t, "e") == 0       ? 'e'
-                       : strcmp(t, "str") == 0     ? 'f'
-                       : strcmp(t, "d") == 0       ? 'f'
-                                                   : 'n';
-        uint64_t s;
-        x->cell_date = xlsx_uint(xlsx_attr(attr, "s", false), XLSX_MAX_XF, &s) && s < x->nxf &&
-                       x->xf_date[s];
-        x->in_cell = true;
-        x->in_is = false;
-        buf_clear(&x->text);
-    } else if (x->in_cell) {
-        if (strcmp(el, "v") == 0 && x->cell_type != 'i')
-            x->collecting = true;
-        else if (strcmp(el, "is") == 0)
-            x->in_is = true;
-        else if (strcmp(el, "rPh") == 0)
+    switch (el[0]) {
+    case 'c':
+        if (!el[1] && x->in_row)
+            xlsx_cell_start(x, attr);
+        return;
+    case 'r':
+        if (XLSX_IS(el, "row"))
+            xlsx_row_start(x, attr);
+        else if (XLSX_IS(el, "rPh") && x->in_cell)
             x->sst_depth_rph++;
-        else if (strcmp(el, "t") == 0 && x->in_is && !x->sst_depth_rph)
+        return;
+    case 'v':
+        if (!el[1] && x->in_cell && x->cell_type != 'i')
             x->collecting = true;
+        return;
+    case 'i':
+        if (XLSX_IS(el, "is") && x->in_cell)
+            x->in_is = true;
+        return;
+    case 't':
+        if (!el[1] && x->in_cell && x->in_is && !x->sst_depth_rph)
+            x->collecting = true;
+        return;
+    default:
+        return;
     }
 }
 
-/* The cell's value as text into x->scratch; false after a failure. */
+/* A date-formatted number's day: its integer part, as xlsx_serial_date writes it; false when it
+ * is not a day (negative, too large, not a number). */
+static bool xlsx_cell_day(xlsx *x, const char *v, size_t n, char date[11])
+{
+    uint64_t days = 0;
+    size_t i = 0;
+    while (i < n && i < 9 && v[i] >= '0' && v[i] <= '9')
+        days = days * 10 + (uint64_t)(v[i++] - '0');
+    if (i == n && n > 0) /* plain digits: the common case */
+        return days <= 10000000 && xlsx_serial_date((int64_t)days, x->date1904, date);
+    /* the day is the integer part; a time of day after it does not change it */
+    thk_buf num = {0};
+    bool f, ok = xlsx_number_text(v, n, &num, &f);
+    if (ok && num.len && num.data[0] != '-') {
+        size_t ip = 0;
+        while (ip < num.len && num.data[ip] != '.')
+            ip++;
+        num.data[ip] = '\0';
+        ok = xlsx_uint(num.data, 10000000, &days) &&
+             xlsx_serial_date((int64_t)days, x->date1904, date);
+    } else
+        ok = false;
+    buf_free(&num);
+    return ok;
+}
+
+/* The cell's value as text appended to x->row_text; false after a failure. */
 static bool xlsx_cell_value(xlsx *x, bool *frac)
 {
     const char *v = x->text.data ? x->text.data : "";
     size_t n = x->text.len;
-    buf_clear(&x->scratch);
+    thk_buf *out = &x->row_text;
     *frac = false;
     switch (x->cell_type) {
     case 's': {
@@ -789,89 +1090,654 @@ static bool xlsx_cell_value(xlsx *x, bool *frac)
             xlsx_cell_fail(x, what);
             return false;
         }
-        buf_append(&x->scratch, x->sst.data + x->sst_at[idx], x->sst_len[idx]);
+        xlsx_put(out, x->sst.data + x->sst_at[idx], x->sst_len[idx]);
         return true;
     }
     case 'b':
-        buf_printf(&x->scratch, "%s", n == 1 && v[0] == '1' ? "TRUE" : "FALSE");
+        if (n == 1 && v[0] == '1')
+            buf_append(out, "TRUE", 4);
+        else
+            buf_append(out, "FALSE", 5);
         return true;
-    case 'n':
+    case 'n': {
         if (n == 0)
             return true;
         if (x->cell_date) {
-            /* the day is the integer part; a time of day after it does not change it */
-            thk_buf num = {0};
-            bool f;
-            bool ok = xlsx_number_text(v, n, &num, &f);
-            uint64_t days;
             char date[11];
-            if (ok && num.len && num.data[0] != '-') {
-                size_t ip = 0;
-                while (ip < num.len && num.data[ip] != '.')
-                    ip++;
-                num.data[ip] = '\0';
-                if (xlsx_uint(num.data, 10000000, &days) &&
-                    xlsx_serial_date((int64_t)days, x->date1904, date)) {
-                    buf_printf(&x->scratch, "%s", date);
-                    buf_free(&num);
-                    return true;
-                }
-            }
-            buf_free(&num);
-            buf_append(&x->scratch, v, n); /* kept as written: the date parser rejects it */
+            if (xlsx_cell_day(x, v, n, date))
+                xlsx_put(out, date, 10);
+            else
+                buf_append(out, v, n); /* kept as written: the date parser rejects it */
             return true;
         }
-        if (!xlsx_number_text(v, n, &x->scratch, frac)) {
-            buf_clear(&x->scratch);
-            buf_append(&x->scratch, v, n);
+        size_t i = v[0] == '-' ? 1 : 0;
+        bool plain = n - i > 0 && n - i <= 18 && (v[i] != '0' || n - i == 1) &&
+                     !(i == 1 && v[1] == '0');
+        for (size_t k = i; plain && k < n; k++)
+            plain = v[k] >= '0' && v[k] <= '9';
+        if (plain) { /* an integer as Excel writes it is its own text */
+            xlsx_put(out, v, n);
+            return true;
         }
+        if (xlsx_number_text(v, n, &x->scratch, frac))
+            buf_append(out, x->scratch.data, x->scratch.len);
+        else
+            buf_append(out, v, n);
         return true;
+    }
     default:
-        buf_append(&x->scratch, v, n);
+        xlsx_put(out, v, n);
         return true;
     }
 }
 
+static void xlsx_cell_end(xlsx *x)
+{
+    x->in_cell = false;
+    x->collecting = false;
+    bool frac;
+    size_t at = x->row_text.len;
+    if (!xlsx_cell_value(x, &frac) || x->row_text.len == at)
+        return;
+    size_t len = x->row_text.len - at;
+    if (x->cell_col >= READER_MAX_FIELDS) {
+        x->row_text.len = at;
+        x->too_many = true;
+        return;
+    }
+    if (x->row_text.len + 1 > READER_MAX_RECORD) {
+        xlsx_cell_fail(x, "hàng dài quá 16 MB");
+        return;
+    }
+    if (x->ncells == x->cell_cap) {
+        x->cell_cap = x->cell_cap ? 2 * x->cell_cap : 64;
+        x->cell_col_v = thk_xrealloc(x->cell_col_v, x->cell_cap * sizeof *x->cell_col_v);
+        x->cell_at = thk_xrealloc(x->cell_at, x->cell_cap * sizeof *x->cell_at);
+        x->cell_len = thk_xrealloc(x->cell_len, x->cell_cap * sizeof *x->cell_len);
+        x->cell_frac = thk_xrealloc(x->cell_frac, x->cell_cap * sizeof *x->cell_frac);
+    }
+    x->cell_col_v[x->ncells] = x->cell_col;
+    x->cell_at[x->ncells] = at;
+    x->cell_len[x->ncells] = len;
+    x->cell_frac[x->ncells++] = frac;
+    xlsx_put(&x->row_text, "", 1);
+}
+
 static void xlsx_sheet_end(xlsx *x, const char *el)
 {
-    if (strcmp(el, "v") == 0 || strcmp(el, "t") == 0) {
-        x->collecting = false;
-    } else if (strcmp(el, "rPh") == 0) {
-        if (x->sst_depth_rph)
+    switch (el[0]) {
+    case 'v':
+        if (!el[1])
+            x->collecting = false;
+        return;
+    case 't':
+        if (!el[1])
+            x->collecting = false;
+        return;
+    case 'c':
+        if (!el[1] && x->in_cell)
+            xlsx_cell_end(x);
+        return;
+    case 'r':
+        if (XLSX_IS(el, "row") && x->in_row) {
+            x->in_row = false;
+            xlsx_emit_row(x);
+        } else if (XLSX_IS(el, "rPh") && x->sst_depth_rph)
             x->sst_depth_rph--;
-    } else if (strcmp(el, "is") == 0) {
-        x->in_is = false;
-    } else if (strcmp(el, "c") == 0 && x->in_cell) {
-        x->in_cell = false;
-        x->collecting = false;
-        bool frac;
-        if (!xlsx_cell_value(x, &frac) || x->scratch.len == 0)
-            return;
-        if (x->cell_col >= READER_MAX_FIELDS) {
-            x->too_many = true;
-            return;
-        }
-        if (x->row_text.len + x->scratch.len + 1 > READER_MAX_RECORD) {
-            xlsx_cell_fail(x, "hàng dài quá 16 MB");
-            return;
-        }
-        if (x->ncells == x->cell_cap) {
-            x->cell_cap = x->cell_cap ? 2 * x->cell_cap : 64;
-            x->cell_col_v = thk_xrealloc(x->cell_col_v, x->cell_cap * sizeof *x->cell_col_v);
-            x->cell_at = thk_xrealloc(x->cell_at, x->cell_cap * sizeof *x->cell_at);
-            x->cell_len = thk_xrealloc(x->cell_len, x->cell_cap * sizeof *x->cell_len);
-            x->cell_frac = thk_xrealloc(x->cell_frac, x->cell_cap * sizeof *x->cell_frac);
-        }
-        x->cell_col_v[x->ncells] = x->cell_col;
-        x->cell_at[x->ncells] = x->row_text.len;
-        x->cell_len[x->ncells] = x->scratch.len;
-        x->cell_frac[x->ncells++] = frac;
-        buf_append(&x->row_text, x->scratch.data, x->scratch.len);
-        buf_putc(&x->row_text, '\0');
-    } else if (strcmp(el, "row") == 0 && x->in_row) {
-        x->in_row = false;
-        xlsx_emit_row(x);
+        return;
+    case 'i':
+        if (XLSX_IS(el, "is"))
+            x->in_is = false;
+        return;
+    default:
+        return;
     }
+}
+
+/* ---- xlsx_fast: the XML of large parts without expat --------------------------------------------
+ * A sheet of a million rows is 450 MB of XML as Excel writes it (800 MB as openpyxl writes it, every
+ * accented letter a character reference), and expat spent half of the read on it. xlsx_fast reads
+ * the subset of XML that spreadsheet writers produce: an XML declaration, elements, attributes in
+ * either quote, text with the five predefined entities and character references. It checks on it
+ * what expat checks (nesting, one root element, attribute syntax and uniqueness, UTF-8 and XML
+ * characters, no "]]>" in text) and calls the same handlers with the same names, attributes and
+ * text. Anything else (a comment, CDATA, a processing instruction, a DOCTYPE, another entity, a
+ * name that is not ASCII, a tab, line break or reference in an attribute value, a carriage return
+ * in collected text, a token longer than the buffer, nesting deeper than XF_DEPTH, and every
+ * malformation) makes it give up; the part is then read again from its start by expat, which
+ * accepts it or names the error (a DOCTYPE is refused there, as before), and the rows already
+ * handed over are not handed over again. What xlsx_fast accepts, expat accepts with the same calls;
+ * test_xlsx and fuzz_xlsx compare the two on every input. */
+
+#define XF_BUF (1u << 20) /* the largest token; input is inflated in here */
+#define XF_DEPTH 32
+#define XF_NAME 64
+#define XF_ATTRS 16
+#define XF_ABUF 2048
+
+enum { XF_OK, XF_MORE, XF_DONE, XF_GIVEUP, XF_STOP };
+
+typedef struct {
+    xlsx *x;
+    xlsx_start_fn start;
+    xlsx_end_fn end;
+    const char *p, *e; /* the input not yet scanned */
+    int where;         /* 0 before the root element, 1 inside it, 2 after it */
+    bool at_start;     /* nothing scanned yet: a BOM and the XML declaration may come */
+    size_t depth;
+    char name[XF_DEPTH][XF_NAME]; /* the open elements' names, NUL-terminated */
+    unsigned char nlen[XF_DEPTH], loc[XF_DEPTH]; /* their lengths, where their local names start */
+    const char *attr[2 * XF_ATTRS + 1];
+    char abuf[XF_ABUF];
+} xlsx_fast;
+
+/* Byte classes: XF_NS a name's first byte (ASCII letters, _), XF_NC a name's byte (and digits,
+ * - . :), XF_TP a byte standing for itself in text (printable ASCII but & < ], tab, line feed),
+ * XF_WS white space, XF_AV a byte standing for itself in an attribute value (printable ASCII but
+ * < & and quotes). */
+enum { XF_NS = 1, XF_NC = 2, XF_TP = 4, XF_WS = 8, XF_AV = 16 };
+static const unsigned char xf_class[256] = {
+     0,  0,  0,  0,  0,  0,  0,  0,  0, 12, 12,  0,  0,  8,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    28, 20,  4, 20, 20, 20,  0,  4, 20, 20, 20, 20, 20, 22, 22, 20,
+    22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 22, 20,  0, 20, 20, 20,
+    20, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
+    23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 20, 20, 16, 20, 23,
+    20, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
+    23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 20, 20, 20, 20, 20,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+
+static inline bool xf_ws(char c)
+{
+    return xf_class[(unsigned char)c] & XF_WS;
+}
+
+static inline bool xf_name_start(char c)
+{
+    return xf_class[(unsigned char)c] & XF_NS;
+}
+
+static inline bool xf_name_char(char c)
+{
+    return xf_class[(unsigned char)c] & XF_NC;
+}
+
+/* A byte that stands for itself in text: printable ASCII but & < ], tab and line feed. */
+static inline bool xf_plain(unsigned char c)
+{
+    return xf_class[c] & XF_TP;
+}
+
+/* Length of the UTF-8 sequence at p (*p >= 0x80) when it is a valid XML character, else 0. */
+static size_t xf_utf8(const char *s, const char *e)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t avail = (size_t)(e - s);
+    unsigned c = p[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) ||
+            (c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)) /* overlong, surrogate, U+FFFE/F */
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+            (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* The reference after '&' at p, ending before q: its UTF-8 into u (*n bytes) and *next past
+ * its ';' (left alone on false); false when it is not one of the five entities or a character reference to an XML
+ * character. */
+static bool xf_ref(const char *p, const char *q, char u[4], size_t *n, const char **next)
+{
+    const char *semi = p;
+    while (semi < q && semi - p < 12 && *semi != ';')
+        semi++;
+    if (semi == q || *semi != ';')
+        return false;
+    size_t len = (size_t)(semi - p);
+    *n = 1;
+    if (len == 3 && memcmp(p, "amp", 3) == 0)
+        u[0] = '&';
+    else if (len == 2 && memcmp(p, "lt", 2) == 0)
+        u[0] = '<';
+    else if (len == 2 && memcmp(p, "gt", 2) == 0)
+        u[0] = '>';
+    else if (len == 4 && memcmp(p, "quot", 4) == 0)
+        u[0] = '"';
+    else if (len == 4 && memcmp(p, "apos", 4) == 0)
+        u[0] = '\'';
+    else if (len >= 2 && p[0] == '#') {
+        uint32_t cp = 0;
+        bool hex = p[1] == 'x';
+        size_t i = hex ? 2 : 1;
+        if (i == len || len - i > (hex ? 6u : 7u))
+            return false;
+        for (; i < len; i++) {
+            char c = p[i];
+            uint32_t d;
+            if (c >= '0' && c <= '9')
+                d = (uint32_t)(c - '0');
+            else if (hex && c >= 'a' && c <= 'f')
+                d = (uint32_t)(c - 'a' + 10);
+            else if (hex && c >= 'A' && c <= 'F')
+                d = (uint32_t)(c - 'A' + 10);
+            else
+                return false;
+            cp = cp * (hex ? 16u : 10u) + d;
+        }
+        if (!(cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+              (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF)))
+            return false;
+        if (cp < 0x80) {
+            u[0] = (char)cp;
+        } else if (cp < 0x800) {
+            u[0] = (char)(0xC0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3F));
+            *n = 2;
+        } else if (cp < 0x10000) {
+            u[0] = (char)(0xE0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+            *n = 3;
+        } else {
+            u[0] = (char)(0xF0 | (cp >> 18));
+            u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[3] = (char)(0x80 | (cp & 0x3F));
+            *n = 4;
+        }
+    } else
+        return false;
+    *next = semi + 1;
+    return true;
+}
+
+/* Text at f->p, up to the next '<' or as far as the input goes (text is handed over piece by
+ * piece: f->p is left at the first byte not yet taken). */
+static int xf_text(xlsx_fast *f, bool eof)
+{
+    xlsx *x = f->x;
+    const char *p = f->p, *e = f->e;
+    if (f->where != 1) { /* outside the root element: white space only */
+        while (p < e && xf_ws(*p))
+            p++;
+        f->p = p;
+        return p < e && *p != '<' ? XF_GIVEUP : XF_OK;
+    }
+    bool keep = x->collecting; /* only a tag changes it */
+    int r = XF_OK;
+    while (p < e) {
+        const char *run = p;
+        while (p < e && xf_plain((unsigned char)*p))
+            p++;
+        if (keep && p > run)
+            xlsx_text_add(x, run, (size_t)(p - run));
+        if (p == e)
+            break;
+        unsigned char c = (unsigned char)*p;
+        if (c == '<')
+            break;
+        size_t avail = (size_t)(e - p);
+        if (c == '&') {
+            char u[4];
+            size_t n;
+            if (!xf_ref(p + 1, e, u, &n, &p)) {
+                bool cut = !eof && avail < 14 && !memchr(p, ';', avail);
+                r = cut ? XF_MORE : XF_GIVEUP;
+                break;
+            }
+            if (keep)
+                xlsx_text_add(x, u, n);
+        } else if (c == ']') {
+            if (avail < 3 && !eof) {
+                r = XF_MORE;
+                break;
+            }
+            if (avail >= 3 && p[1] == ']' && p[2] == '>') {
+                r = XF_GIVEUP;
+                break;
+            }
+            if (keep)
+                xlsx_text_add(x, "]", 1);
+            p++;
+        } else if (c == '\r') {
+            if (keep) { /* expat turns line ends into \n: let it */
+                r = XF_GIVEUP;
+                break;
+            }
+            p++;
+        } else if (c >= 0x80) {
+            size_t n = xf_utf8(p, e);
+            if (!n) {
+                r = avail < 4 && !eof ? XF_MORE : XF_GIVEUP;
+                break;
+            }
+            if (keep)
+                xlsx_text_add(x, p, n);
+            p += n;
+        } else {
+            r = XF_GIVEUP; /* a control character */
+            break;
+        }
+    }
+    f->p = p;
+    if (x->failed)
+        return XF_STOP;
+    if (r == XF_OK && p == e && !eof)
+        r = XF_MORE;
+    return r;
+}
+
+/* The XML declaration at f->p ("<?xml"): version 1.0, encoding UTF-8, standalone. */
+static int xf_decl(xlsx_fast *f)
+{
+    const char *p = f->p + 5, *e = f->e;
+    const char *end = NULL;
+    for (const char *k = p; k + 1 < e && k - p < 256; k++)
+        if (k[0] == '?' && k[1] == '>') {
+            end = k;
+            break;
+        }
+    if (!end)
+        return e - p < 256 ? XF_MORE : XF_GIVEUP;
+    static const char *const names[] = {"version", "encoding", "standalone"};
+    size_t next = 0;
+    while (p < end) {
+        if (!xf_ws(*p))
+            return XF_GIVEUP;
+        while (p < end && xf_ws(*p))
+            p++;
+        if (p == end)
+            break;
+        size_t k = next;
+        while (k < 3 && strncmp(p, names[k], strlen(names[k])) != 0)
+            k++;
+        if (k == 3 || (next == 0 && k != 0))
+            return XF_GIVEUP;
+        p += strlen(names[k]);
+        next = k + 1;
+        while (p < end && xf_ws(*p))
+            p++;
+        if (p == end || *p++ != '=')
+            return XF_GIVEUP;
+        while (p < end && xf_ws(*p))
+            p++;
+        if (p == end || (*p != '"' && *p != '\''))
+            return XF_GIVEUP;
+        char qc = *p++;
+        const char *v = p;
+        while (p < end && *p != qc)
+            p++;
+        if (p == end)
+            return XF_GIVEUP;
+        size_t vl = (size_t)(p++ - v);
+        bool ok = k == 0   ? vl == 3 && memcmp(v, "1.0", 3) == 0
+                  : k == 1 ? vl == 5 && strncasecmp(v, "utf-8", 5) == 0
+                           : (vl == 3 && memcmp(v, "yes", 3) == 0) ||
+                                 (vl == 2 && memcmp(v, "no", 2) == 0);
+        if (!ok)
+            return XF_GIVEUP;
+    }
+    if (next == 0)
+        return XF_GIVEUP;
+    f->p = end + 2;
+    return XF_OK;
+}
+
+/* The end tag at f->p ("</"). */
+static int xf_end_tag(xlsx_fast *f)
+{
+    const char *p = f->p + 2, *e = f->e, *n0 = p;
+    while (p < e && xf_name_char(*p))
+        p++;
+    size_t nl = (size_t)(p - n0);
+    while (p < e && xf_ws(*p))
+        p++;
+    if (p == e)
+        return XF_MORE;
+    if (*p != '>' || f->depth == 0 || nl != f->nlen[f->depth - 1])
+        return XF_GIVEUP;
+    for (size_t i = 0; i < nl; i++) /* names are short: no call */
+        if (n0[i] != f->name[f->depth - 1][i])
+            return XF_GIVEUP;
+    f->p = p + 1;
+    f->depth--;
+    f->end(f->x, f->name[f->depth] + f->loc[f->depth]);
+    if (f->depth == 0)
+        f->where = 2;
+    return f->x->failed || f->x->stop ? XF_STOP : XF_OK;
+}
+
+/* The start tag at f->p ('<' and a name start). */
+static int xf_start_tag(xlsx_fast *f)
+{
+    const char *p = f->p + 1, *e = f->e, *n0 = p, *local = p;
+    while (p < e && xf_name_char(*p)) {
+        if (*p == ':')
+            local = p + 1;
+        p++;
+    }
+    if (p == e)
+        return XF_MORE;
+    size_t nl = (size_t)(p - n0);
+    if (nl >= XF_NAME || f->where == 2 || f->depth == XF_DEPTH)
+        return XF_GIVEUP;
+    size_t na = 0, au = 0;
+    bool empty;
+    for (;;) {
+        bool ws = false;
+        while (p < e && xf_ws(*p))
+            p++, ws = true;
+        if (p == e)
+            return XF_MORE;
+        if (*p == '>') {
+            p++;
+            empty = false;
+            break;
+        }
+        if (*p == '/') {
+            if (p + 1 == e)
+                return XF_MORE;
+            if (p[1] != '>')
+                return XF_GIVEUP;
+            p += 2;
+            empty = true;
+            break;
+        }
+        if (!ws || !xf_name_start(*p) || na == XF_ATTRS)
+            return XF_GIVEUP;
+        const char *a0 = p;
+        while (p < e && xf_name_char(*p))
+            p++;
+        size_t al = (size_t)(p - a0);
+        while (p < e && xf_ws(*p))
+            p++;
+        if (p == e)
+            return XF_MORE;
+        if (*p++ != '=')
+            return XF_GIVEUP;
+        while (p < e && xf_ws(*p))
+            p++;
+        if (p == e)
+            return XF_MORE;
+        char qc = *p++;
+        if (qc != '"' && qc != '\'')
+            return XF_GIVEUP;
+        if (au + al + 2 > XF_ABUF)
+            return XF_GIVEUP;
+        char *av = f->abuf + au + al + 1, *ae = f->abuf + XF_ABUF - 1;
+        size_t vl = 0;
+        for (;;) { /* the value, copied as it is checked */
+            while (p < e && av + vl < ae && (xf_class[(unsigned char)*p] & XF_AV))
+                av[vl++] = *p++;
+            if (p == e)
+                return XF_MORE;
+            unsigned char c = (unsigned char)*p;
+            if (c == (unsigned char)qc)
+                break;
+            if (av + vl == ae || c < 0x20 || c == '<' || c == '&') /* tab, line breaks: expat */
+                return XF_GIVEUP;                                  /* makes them spaces */
+            if (c == '"' || c == '\'') {
+                av[vl++] = *p++;
+                continue;
+            }
+            size_t k = xf_utf8(p, e);
+            if (!k)
+                return e - p < 4 ? XF_MORE : XF_GIVEUP;
+            if ((size_t)(ae - av) - vl < k)
+                return XF_GIVEUP;
+            for (size_t i = 0; i < k; i++)
+                av[vl++] = *p++;
+        }
+        p++; /* the closing quote */
+        for (size_t k = 0; k < na; k++) {
+            const char *o = f->attr[2 * k];
+            size_t i = 0;
+            while (i < al && o[i] == a0[i])
+                i++;
+            if (i == al && o[i] == '\0')
+                return XF_GIVEUP; /* a duplicate attribute */
+        }
+        char *an = f->abuf + au;
+        for (size_t i = 0; i < al; i++)
+            an[i] = a0[i];
+        an[al] = '\0';
+        av[vl] = '\0';
+        au += al + vl + 2;
+        f->attr[2 * na] = an;
+        f->attr[2 * na + 1] = av;
+        na++;
+    }
+    f->attr[2 * na] = NULL;
+    f->p = p;
+    f->where = 1;
+    size_t d = f->depth++;
+    for (size_t i = 0; i < nl; i++)
+        f->name[d][i] = n0[i];
+    f->name[d][nl] = '\0';
+    f->nlen[d] = (unsigned char)nl;
+    f->loc[d] = (unsigned char)(local - n0);
+    const char *el = f->name[d] + f->loc[d];
+    f->start(f->x, el, f->attr);
+    if (f->x->failed || f->x->stop)
+        return XF_STOP;
+    if (empty) {
+        f->depth--;
+        f->end(f->x, el);
+        if (f->depth == 0)
+            f->where = 2;
+        if (f->x->failed || f->x->stop)
+            return XF_STOP;
+    }
+    return XF_OK;
+}
+
+/* Scans f->p .. f->e: XF_MORE when it needs more input (f->p is where to resume), XF_DONE at the
+ * end of a complete document, XF_GIVEUP, XF_STOP after a handler's failure or stop. */
+static int xf_scan(xlsx_fast *f, bool eof)
+{
+    if (f->at_start) {
+        const char *s0 = f->p;
+        if (f->e - f->p < 9 && !eof)
+            return XF_MORE;
+        if (f->e - f->p >= 3 && memcmp(f->p, "\xEF\xBB\xBF", 3) == 0)
+            f->p += 3;
+        if (f->e - f->p >= 6 && memcmp(f->p, "<?xml", 5) == 0 && xf_ws(f->p[5])) {
+            int r = xf_decl(f);
+            if (r == XF_MORE) {
+                f->p = s0;
+                return eof ? XF_GIVEUP : XF_MORE;
+            }
+            if (r != XF_OK)
+                return r;
+        }
+        f->at_start = false;
+    }
+    while (f->p < f->e) {
+        const char *p = f->p;
+        int r;
+        if (*p != '<') {
+            r = xf_text(f, eof);
+        } else if (f->e - p < 2) {
+            r = XF_MORE;
+        } else if (p[1] == '/') {
+            r = xf_end_tag(f);
+        } else if (xf_name_start(p[1])) {
+            r = xf_start_tag(f);
+        } else
+            r = XF_GIVEUP; /* <? <! and the like: expat's */
+        if (r != XF_OK)
+            return r == XF_MORE && eof ? XF_GIVEUP : r;
+    }
+    if (!eof)
+        return XF_MORE;
+    return f->where == 2 ? XF_DONE : XF_GIVEUP;
+}
+
+/* Reads the member `path` through xlsx_fast: as xlsx_expat_part, or 2 when it gave up. */
+static int xlsx_fast_part(xlsx *x, const char *path, xlsx_start_fn start, xlsx_end_fn end)
+{
+    xlsx_in in;
+    int rc = xlsx_in_open(x, &in, path);
+    if (rc)
+        return rc;
+    xlsx_fast *f = thk_xmalloc(sizeof *f);
+    f->x = x;
+    f->start = start;
+    f->end = end;
+    f->where = 0;
+    f->at_start = true;
+    f->depth = 0;
+    char *buf = thk_xmalloc(XF_BUF);
+    f->p = f->e = buf;
+    xlsx_pump pump;
+    xlsx_pump_start(&pump, x, &in);
+    int r;
+    for (;;) {
+        size_t len = (size_t)(f->e - f->p);
+        memmove(buf, f->p, len);
+        if (len == XF_BUF) {
+            r = XF_GIVEUP; /* a token longer than the buffer */
+            break;
+        }
+        int n = xlsx_pump_get(&pump, buf + len, XF_BUF - len);
+        if (n < 0) {
+            r = XF_STOP;
+            break;
+        }
+        f->p = buf;
+        f->e = buf + len + (size_t)n;
+        r = xf_scan(f, n == 0);
+        if (r != XF_MORE)
+            break;
+    }
+    xlsx_pump_stop(&pump);
+    free(buf);
+    free(f);
+    if (r == XF_GIVEUP) {
+        unzCloseCurrentFile(x->uf);
+        return 2;
+    }
+    return xlsx_in_close(x, &in, r == XF_DONE ? 0 : -1);
 }
 
 /* ---- the whole workbook ------------------------------------------------------------------------ */
@@ -888,7 +1754,7 @@ static char *xlsx_resolve(const char *target)
 
 static int xlsx_read(xlsx *x)
 {
-    int r = xlsx_parse_part(x, "xl/workbook.xml", xlsx_wb_start, xlsx_noend);
+    int r = xlsx_parse_part(x, "xl/workbook.xml", xlsx_wb_start, xlsx_noend, NULL);
     if (r == 1) {
         buf_printf(x->err, "%s: là tệp nén zip nhưng không phải bảng tính Excel (.xlsx): không "
                            "có xl/workbook.xml",
@@ -897,11 +1763,12 @@ static int xlsx_read(xlsx *x)
     }
     if (r < 0)
         return -1;
-    if (xlsx_parse_part(x, "xl/_rels/workbook.xml.rels", xlsx_rels_start, xlsx_noend) < 0)
+    if (xlsx_parse_part(x, "xl/_rels/workbook.xml.rels", xlsx_rels_start, xlsx_noend, NULL) < 0)
         return -1;
-    if (xlsx_parse_part(x, "xl/styles.xml", xlsx_styles_start, xlsx_styles_end) < 0)
+    if (xlsx_parse_part(x, "xl/styles.xml", xlsx_styles_start, xlsx_styles_end, NULL) < 0)
         return -1;
-    if (xlsx_parse_part(x, "xl/sharedStrings.xml", xlsx_sst_start, xlsx_sst_end) < 0)
+    if (xlsx_parse_part(x, "xl/sharedStrings.xml", xlsx_sst_start, xlsx_sst_end,
+                        xlsx_sst_reset) < 0)
         return -1;
     if (x->nsheets == 0) {
         buf_printf(x->err, "%s: bảng tính không có trang tính nào", x->name);
@@ -927,7 +1794,9 @@ static int xlsx_read(xlsx *x)
         x->in_row = x->in_cell = x->collecting = false;
         x->sst_depth_rph = 0;
         x->sheet_had_rows = false;
-        r = xlsx_parse_part(x, x->sheet_path[i], xlsx_sheet_start, xlsx_sheet_end);
+        x->emitted_row = x->skip_row = 0;
+        r = xlsx_parse_part(x, x->sheet_path[i], xlsx_sheet_start, xlsx_sheet_end,
+                            xlsx_sheet_reset);
         if (x->sheet_had_rows && read.len < 150)
             buf_printf(&read, "%s%s", read.len > 5 ? ", " : " ", x->sheet);
         x->line_base += x->last_row;
@@ -984,8 +1853,16 @@ static void xlsx_free(xlsx *x)
     free(x->frac);
 }
 
+static _Atomic bool xlsx_no_fast; /* xlsx_set_fast(false): tests compare with expat alone */
+
+void xlsx_set_fast(bool on)
+{
+    atomic_store(&xlsx_no_fast, !on);
+}
+
 static int xlsx_run(xlsx *x, reader_stats *stats)
 {
+    x->fast = !atomic_load(&xlsx_no_fast);
     if (!x->uf) {
         buf_printf(x->err, "%s: tệp nén zip bị hỏng hoặc bị cắt cụt, không mở được như bảng tính "
                            "Excel (.xlsx)",

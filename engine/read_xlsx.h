@@ -39,6 +39,10 @@ bool xlsx_serial_date(int64_t serial, bool date1904, char out[11]);
 /* Exact decimal text of an XML number ("-1.25E+2" → "-125"): false when s is not a number or
  * its exponent is beyond ±40; *fraction tells whether digits remain after the point. */
 bool xlsx_number_text(const char *s, size_t len, thk_buf *out, bool *fraction);
+/* Large parts (sheets, shared strings) are read by a fast reader of the XML subset spreadsheet
+ * writers produce, and by expat when it gives up (read_xlsx.c, xlsx_fast). false: expat alone,
+ * for tests that compare the two. Process-wide; true by default. */
+void xlsx_set_fast(bool on);
 /* Whether an Excel number format (builtin id, or its format code when custom) shows a date. */
 bool xlsx_format_is_date(unsigned id, const char *code);
 

@@ -1,12 +1,15 @@
 /* fuzz_xlsx — libFuzzer target: arbitrary bytes through the .xlsx reader and the loader. An
  * input whose first byte is even is the whole archive (zip structure, truncation, bombs); an odd
  * first byte makes the rest one sheet's XML inside a fixed, valid workbook (the XML, shared
- * string indexes, cell references, numbers and dates). */
+ * string indexes, cell references, numbers and dates). Either way the records, return code and
+ * error text with the fast XML reader must be those of expat alone (xlsx_set_fast); a
+ * difference aborts. */
 #include "load.h"
 #include "read_xlsx.h"
 
 #include <minizip/zip.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +22,42 @@ static int fuzz_touch(void *ctx, const reader_record *r)
     for (size_t i = 0; i < r->nfields; i++)
         *sum += r->lens[i] + (r->fraction[i] ? 1u : 0u) + (r->row & 1u);
     return 0;
+}
+
+/* Everything the records say, for comparing the fast reader with expat alone. */
+static int fuzz_digest(void *ctx, const reader_record *r)
+{
+    thk_buf *b = ctx;
+    buf_printf(b, "%s!%u %u %zu %d:", r->sheet, r->row, r->line, r->nfields, r->too_many_fields);
+    for (size_t i = 0; i < r->nfields; i++) {
+        buf_printf(b, "[%zu %d]", r->lens[i], r->fraction[i]);
+        buf_append(b, r->fields[i], r->lens[i]);
+    }
+    return 0;
+}
+
+static void fuzz_compare(const char *bytes, size_t size)
+{
+    thk_buf out[2] = {{0}, {0}}, err[2] = {{0}, {0}};
+    int rc[2];
+    for (int k = 0; k < 2; k++) {
+        reader_stats st;
+        xlsx_set_fast(k == 0);
+        rc[k] = xlsx_run_memory("fuzz.xlsx", bytes, size, NULL, fuzz_digest, &out[k], &st,
+                                &err[k]);
+    }
+    xlsx_set_fast(true);
+    if (rc[0] != rc[1] || out[0].len != out[1].len || err[0].len != err[1].len ||
+        (out[0].len && memcmp(out[0].data, out[1].data, out[0].len) != 0) ||
+        (err[0].len && memcmp(err[0].data, err[1].data, err[0].len) != 0)) {
+        fprintf(stderr, "fast %d: %s\nexpat %d: %s\n", rc[0], err[0].data ? err[0].data : "",
+                rc[1], err[1].data ? err[1].data : "");
+        abort();
+    }
+    for (int k = 0; k < 2; k++) {
+        buf_free(&out[k]);
+        buf_free(&err[k]);
+    }
 }
 
 static const char *const PARTS[][2] = {
@@ -62,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         thk_buf err = {0};
         xlsx_run_memory("fuzz.xlsx", bytes, size - 1, NULL, fuzz_touch, &sum, &st, &err);
         buf_free(&err);
+        fuzz_compare(bytes, size - 1);
         fuzz_load("cases.xlsx", NULL, bytes, size - 1);
         return 0;
     }
@@ -83,6 +123,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zipCloseFileInZip(z);
         zipClose(z, NULL);
         fuzz_load("cases.xlsx", path, NULL, 0);
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            char *zip = malloc(1u << 20);
+            size_t n = zip ? fread(zip, 1, 1u << 20, f) : 0;
+            fclose(f);
+            if (zip && n < (1u << 20))
+                fuzz_compare(zip, n);
+            free(zip);
+        }
     }
     unlink(path);
     return 0;
