@@ -406,6 +406,11 @@ static mode_t publish_dir_mode(mode_t m)
     return m | ((m & 0444) >> 2);
 }
 
+void publish_presync(publish *p, const char *name)
+{
+    (void)publish_fsync_path(publish_path(p, name), O_RDONLY, p->mode);
+}
+
 int publish_commit(publish *p, thk_buf *err)
 {
     DIR *d = opendir(p->stage);

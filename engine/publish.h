@@ -39,6 +39,9 @@ const char *publish_path(publish *p, const char *name);
  * RENAME_EXCHANGE when a previous report exists, rename otherwise), removes the previous
  * report. Returns 0, or -1 with *err (the previous report is intact). Call publish_abort
  * afterwards in both cases to release the lock and free p. */
+/* Starts writing staged file `name` to disk ahead of publish_commit (which still makes sure of
+ * it): a caller with a core to spare spends its wait there. Best effort, no error. */
+void publish_presync(publish *p, const char *name);
 int publish_commit(publish *p, thk_buf *err);
 /* Removes the staging folder (if not committed), releases the lock, frees p; accepts NULL. */
 void publish_abort(publish *p);

@@ -741,10 +741,15 @@ static void run_book_start(run_ctx *c, run_book *b, pthread_t *t, bool *threaded
     *threaded = run_threads(o) > 1 && pthread_create(t, NULL, run_book_thread, b) == 0;
 }
 
-/* Hands the workbook its manifest text (NULL: the run stopped) and waits for it. */
-static int run_book_finish(run_ctx *c, run_book *b, pthread_t t, bool threaded, const char *json)
+/* Hands the workbook its manifest text (NULL: the run stopped) and waits for it; meanwhile the
+ * files already written (names[0..n)) go to disk, so that publication has less to wait for. */
+static int run_book_finish(run_ctx *c, run_book *b, pthread_t t, bool threaded, const char *json,
+                           const char *const *names, size_t n)
 {
     run_book_release(b, json);
+    if (json && threaded)
+        for (size_t i = 0; i < n; i++)
+            publish_presync(c->pub, names[i]);
     if (threaded)
         pthread_join(t, NULL);
     else
@@ -792,7 +797,8 @@ static int run_write(run_ctx *c)
         thk_buf json = {0};
         if (!rc)
             manifest_render(&c->mi, &json);
-        int brc = run_book_finish(c, &book, bt, threaded, rc ? NULL : json.data ? json.data : "");
+        int brc = run_book_finish(c, &book, bt, threaded, rc ? NULL : json.data ? json.data : "",
+                                  names, n);
         buf_free(&json);
         c->ms_xlsx = log_now_ms() - tb;
         if (rc || brc)

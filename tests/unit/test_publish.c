@@ -145,3 +145,41 @@ Test(publish, an_unwritable_parent_is_an_error_not_a_crash)
     cr_assert(strstr(err.data, "/proc/") != NULL, "%s", err.data);
     buf_free(&err);
 }
+
+/* publish_presync sends a staged file to disk early and sets its mode, as publication would; a
+ * name that is not there (or a planted link) is no error and nothing is followed. */
+Test(publish, presync_is_best_effort_and_the_commit_still_publishes)
+{
+    char *tmp = tu_tempdir();
+    char out[512], path[600], outside[600];
+    snprintf(out, sizeof out, "%s/p", tmp);
+    snprintf(outside, sizeof outside, "%s/outside.txt", tmp);
+    FILE *o = fopen(outside, "w");
+    cr_assert_not_null(o);
+    fputs("keep\n", o);
+    fclose(o);
+    cr_assert_eq(chmod(outside, 0600), 0);
+    bool locked;
+    thk_buf err = {0};
+    publish *p = publish_begin(out, &locked, &err);
+    cr_assert_not_null(p, "%s", err.data);
+    put(p, "cells.csv", "x\n");
+    cr_assert_eq(symlink(outside, publish_path(p, "link.csv")), 0);
+    publish_presync(p, "cells.csv");
+    publish_presync(p, "missing.csv");
+    publish_presync(p, "link.csv");
+    struct stat st;
+    cr_assert_eq(stat(outside, &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0600, "a planted link is not followed");
+    cr_assert_eq(unlink(publish_path(p, "link.csv")), 0);
+    cr_assert_eq(stat(publish_path(p, "cells.csv"), &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0640, "the mode publication gives");
+    cr_assert_eq(publish_commit(p, &err), 0, "%s", err.data);
+    publish_abort(p);
+    snprintf(path, sizeof path, "%s/cells.csv", out);
+    char *t = tu_read(path, NULL);
+    cr_assert_str_eq(t, "x\n");
+    free(t);
+    buf_free(&err);
+    free(tmp);
+}
