@@ -220,7 +220,7 @@ typedef struct {
     rule_screen_fn scb; /* the case screens' callback (rs->on_screen) */
     void *scb_ctx;
     struct agg_order *order; /* with two runs: where the callbacks meet, in case order */
-    /* the current chunk's callbacks, held until its turn (two runs only) */
+    /* the current chunk's callbacks, made when the chunk ends (with two runs, in its turn) */
     uint32_t *held_ci;
     replay_facts *held_f;
     size_t *held_flags;  /* offsets in held_text */
@@ -856,17 +856,6 @@ static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_b
 {
     if (r->fmt) /* the row is made now, on this run's thread; it leaves with its chunk */
         r->fmt(r->fmt_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data), &r->rows);
-    if (!r->order) {
-        int64_t t0 = agg_now_ns();
-        if (r->fmt) {
-            r->emit(r->fmt_ctx, r->rows.data, r->rows.len);
-            buf_clear(&r->rows);
-        } else if (r->cb)
-            r->cb(r->cb_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data));
-        agg_hand_screens(r, ci, flags->data);
-        r->calls_ns += agg_now_ns() - t0;
-        return;
-    }
     if (!r->held_ci) {
         r->held_ci = thk_xmalloc(AGG_CHUNK * sizeof *r->held_ci);
         r->held_f = thk_xmalloc(AGG_CHUNK * sizeof *r->held_f);
@@ -879,14 +868,17 @@ static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_b
     r->nheld++;
 }
 
-/* The end of chunk k: waits for its turn, makes the held calls, passes the turn on. */
+/* The end of chunk k: makes the held calls (with two runs, once its turn has come, then passes
+ * the turn on). One run or two, the calls are made a chunk at a time. */
 static void agg_chunk_done(agg_run *r, size_t k)
 {
     agg_order *o = r->order;
-    pthread_mutex_lock(&o->mu);
-    while (o->turn != k && !o->stop)
-        pthread_cond_wait(&o->cv, &o->mu);
-    if (!o->stop) {
+    if (o) {
+        pthread_mutex_lock(&o->mu);
+        while (o->turn != k && !o->stop)
+            pthread_cond_wait(&o->cv, &o->mu);
+    }
+    if (!o || !o->stop) {
         int64_t t0 = agg_now_ns();
         if (r->fmt && r->rows.len)
             r->emit(r->fmt_ctx, r->rows.data, r->rows.len);
@@ -897,10 +889,13 @@ static void agg_chunk_done(agg_run *r, size_t k)
             agg_hand_screens(r, r->held_ci[i], b);
         }
         r->calls_ns += agg_now_ns() - t0;
-        o->turn = k + 1;
+        if (o)
+            o->turn = k + 1;
     }
-    pthread_cond_broadcast(&o->cv);
-    pthread_mutex_unlock(&o->mu);
+    if (o) {
+        pthread_cond_broadcast(&o->cv);
+        pthread_mutex_unlock(&o->mu);
+    }
     r->nheld = 0;
     buf_clear(&r->held_text);
     buf_clear(&r->rows);
@@ -953,7 +948,7 @@ static void agg_pass_cases(agg_run *r, const period *p, bool prior)
         }
         if (r->status == THK_EXIT_INPUT)
             break;
-        if (calls && r->order)
+        if (calls)
             agg_chunk_done(r, k);
     }
     if (r->status == THK_EXIT_INPUT && r->order)
