@@ -950,6 +950,26 @@ static bool p_group(parser *p, rule_form_ast *f, int parent)
     return p_close(p, open, "group");
 }
 
+/* order_by = "order" "by" IDENT [ "asc" | "desc" ] { "," IDENT [ "asc" | "desc" ] } ; the keys of
+ * a form's rows or a list's entries (`what` names them in a message). */
+static bool p_order_by(parser *p, rule_orderkey_ast **keys, size_t *n, size_t *cap,
+                       const char *what)
+{
+    p_next(p);
+    if (!p_expect(p, TK_BY))
+        return false;
+    do {
+        rule_orderkey_ast *k = rule_arena_push(p->ast->arena, keys, n, cap, sizeof *k);
+        if (!p_ident(p, what, &k->name, &k->loc))
+            return false;
+        if (p_accept(p, TK_DESC))
+            k->desc = true;
+        else
+            p_accept(p, TK_ASC);
+    } while (p_accept(p, TK_COMMA));
+    return true;
+}
+
 /* form_item = "measure" ("count" | "money") | "source" ("cases" | "thahc") | "code" STRING
  *           | "subtitle" STRING | "where" expr
  *           | "rows" rowfield { "," rowfield } [ "subtotal" ] [ "total" STRING ]
@@ -982,20 +1002,7 @@ static bool p_form_item(parser *p, rule_form_ast *f)
         p_next(p);
         return p_string(p, "số hiệu biểu", &f->code, NULL);
     case TK_ORDER:
-        p_next(p);
-        if (!p_expect(p, TK_BY))
-            return false;
-        do {
-            rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &f->order, &f->norder,
-                                                   &f->order_cap, sizeof *k);
-            if (!p_ident(p, "cột để xếp hạng dòng", &k->name, &k->loc))
-                return false;
-            if (p_accept(p, TK_DESC))
-                k->desc = true;
-            else
-                p_accept(p, TK_ASC);
-        } while (p_accept(p, TK_COMMA));
-        return true;
+        return p_order_by(p, &f->order, &f->norder, &f->order_cap, "cột để xếp hạng dòng");
     case TK_SUBTITLE:
         p_next(p);
         return p_string(p, "dòng phụ đề", &f->subtitle, NULL);
@@ -1181,20 +1188,7 @@ static bool p_list_item(parser *p, rule_list_ast *l)
         l->where = p_expr(p);
         return l->where != NULL;
     case TK_ORDER:
-        p_next(p);
-        if (!p_expect(p, TK_BY))
-            return false;
-        do {
-            rule_orderkey_ast *k = rule_arena_push(p->ast->arena, &l->order, &l->norder,
-                                                   &l->order_cap, sizeof *k);
-            if (!p_ident(p, "trường để sắp xếp", &k->name, &k->loc))
-                return false;
-            if (p_accept(p, TK_DESC))
-                k->desc = true;
-            else
-                p_accept(p, TK_ASC);
-        } while (p_accept(p, TK_COMMA));
-        return true;
+        return p_order_by(p, &l->order, &l->norder, &l->order_cap, "trường để sắp xếp");
     case TK_LIMIT:
         p_next(p);
         if (!p_is(p, TK_INT))
