@@ -802,3 +802,25 @@ int reader_run_file(const char *path, const reader_opts *opts, reader_fn fn, voi
     sha256_to_hex(digest, stats->sha256);
     return reader_end(&st, rc, err);
 }
+
+reader_record reader_sheet_record(const char *const *fields, const size_t *lens, size_t nfields,
+                                  const bool *fraction, uint32_t line, const char *sheet,
+                                  uint32_t row, bool too_many_fields)
+{
+    return (reader_record){
+        .fields = fields,
+        .lens = lens,
+        .nfields = nfields,
+        .line = line,
+        .end_line = line,
+        .delimiter = ',',
+        .bad_utf8 = -1,
+        .bad_utf8_field = -1,
+        .nul_at = -1,
+        .nul_field = -1,
+        .too_many_fields = too_many_fields,
+        .sheet = sheet,
+        .row = row,
+        .fraction = fraction,
+    };
+}

@@ -36,6 +36,12 @@ typedef struct {
     const bool *fraction; /* per field: a number cell that is not an integer */
 } reader_record;
 
+/* A workbook's row as a record: its cells already split and decoded (no byte of it left to
+ * report), at physical line `line` of the file's count and row `row` of `sheet`. */
+reader_record reader_sheet_record(const char *const *fields, const size_t *lens, size_t nfields,
+                                  const bool *fraction, uint32_t line, const char *sheet,
+                                  uint32_t row, bool too_many_fields);
+
 /* Called once per record, the header included (the first record). Return 0 to go on, any
  * other value to stop reading (reader_run then returns that value). */
 typedef int (*reader_fn)(void *ctx, const reader_record *rec);

@@ -146,22 +146,8 @@ int xls_run_file(const char *path, const reader_opts *opts, reader_fn fn, void *
                 continue;
             for (size_t i = 0; i < nf; i++)
                 row.fields[i] = row.at[i] == SIZE_MAX ? "" : row.text.data + row.at[i];
-            reader_record rec = {
-                .fields = row.fields,
-                .lens = row.lens,
-                .nfields = nf,
-                .line = line_base + rr + 1,
-                .end_line = line_base + rr + 1,
-                .delimiter = ',',
-                .bad_utf8 = -1,
-                .bad_utf8_field = -1,
-                .nul_at = -1,
-                .nul_field = -1,
-                .too_many_fields = too_many,
-                .sheet = name,
-                .row = rr + 1,
-                .fraction = row.frac,
-            };
+            reader_record rec = reader_sheet_record(row.fields, row.lens, nf, row.frac,
+                                                    line_base + rr + 1, name, rr + 1, too_many);
             had_rows = true;
             if (opts && opts->progress_rows)
                 atomic_fetch_add(opts->progress_rows, 1);

@@ -907,22 +907,8 @@ static void xlsx_emit_row(xlsx *x)
         xlsx_fail(x, "bảng tính có quá nhiều hàng%s%s", "", "");
         return;
     }
-    reader_record rec = {
-        .fields = x->fields,
-        .lens = x->lens,
-        .nfields = nf,
-        .line = x->line_base + x->row,
-        .end_line = x->line_base + x->row,
-        .delimiter = ',',
-        .bad_utf8 = -1,
-        .bad_utf8_field = -1,
-        .nul_at = -1,
-        .nul_field = -1,
-        .too_many_fields = too_many,
-        .sheet = x->sheet,
-        .row = x->row,
-        .fraction = x->frac,
-    };
+    reader_record rec = reader_sheet_record(x->fields, x->lens, nf, x->frac,
+                                            x->line_base + x->row, x->sheet, x->row, too_many);
     x->rows_seen++;
     x->sheet_had_rows = true;
     x->emitted_row = x->row;
