@@ -410,6 +410,24 @@ static bool explain_cell(const rule_set *rs, const form_table *t, size_t r, size
     return f && (size_t)c < f->ncols && f->cols[c].linear;
 }
 
+/* Moves the cursor *at (start it zeroed) to the next cell of fs the case counts in
+ * (explain_cell), in table, row, column order, *at itself included; false when none is left. */
+typedef struct {
+    size_t table, row, col;
+} explain_at;
+
+static bool explain_next_cell(const rule_set *rs, const form_set *fs, explain_at *at)
+{
+    for (; fs && at->table < fs->ntables; at->table++, at->row = 0) {
+        const form_table *t = &fs->tables[at->table];
+        for (; at->row < t->nrows; at->row++, at->col = 0)
+            for (; at->col < t->ncols; at->col++)
+                if (explain_cell(rs, t, at->row, at->col))
+                    return true; /* the caller moves past it (at->col++) */
+    }
+    return false;
+}
+
 /* ---- output --------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -511,23 +529,18 @@ static void explain_text(const explain_doc *d, thk_buf *b)
 
     buf_printf(b, "\nCác ô của biểu có việc này (việc góp bao nhiêu vào ô):\n");
     size_t ncells = 0;
-    for (size_t i = 0; d->fs && i < d->fs->ntables; i++) {
-        const form_table *t = &d->fs->tables[i];
-        for (size_t r = 0; r < t->nrows; r++)
-            for (size_t k = 0; k < t->ncols; k++) {
-                if (!explain_cell(d->rs, t, r, k))
-                    continue;
-                const form_cell *cell = form_cell_at(t, r, k);
-                if (t->cols[k].kind == FORM_KIND_MONEY) {
-                    explain_money(cell->v, mo);
-                    buf_printf(b, "  %s [%s] %s (%s) = %s đồng\n", t->id, t->rows[r].key,
-                               t->cols[k].code, t->cols[k].label, mo);
-                } else {
-                    buf_printf(b, "  %s [%s] %s (%s) = %lld\n", t->id, t->rows[r].key,
-                               t->cols[k].code, t->cols[k].label, (long long)cell->v);
-                }
-                ncells++;
-            }
+    for (explain_at at = {0}; explain_next_cell(d->rs, d->fs, &at); at.col++, ncells++) {
+        const form_table *t = &d->fs->tables[at.table];
+        size_t r = at.row, k = at.col;
+        const form_cell *cell = form_cell_at(t, r, k);
+        if (t->cols[k].kind == FORM_KIND_MONEY) {
+            explain_money(cell->v, mo);
+            buf_printf(b, "  %s [%s] %s (%s) = %s đồng\n", t->id, t->rows[r].key,
+                       t->cols[k].code, t->cols[k].label, mo);
+        } else {
+            buf_printf(b, "  %s [%s] %s (%s) = %lld\n", t->id, t->rows[r].key, t->cols[k].code,
+                       t->cols[k].label, (long long)cell->v);
+        }
     }
     if (!ncells)
         buf_printf(b, "  (không có ô nào: việc ngoài phạm vi kỳ hoặc không thuộc cột nào)\n");
@@ -633,20 +646,15 @@ static void explain_json(const explain_doc *d, thk_buf *b)
     }
     buf_printf(b, "%s},\n  \"cells\": [", d->nlets ? "\n  " : "");
     size_t n = 0;
-    for (size_t i = 0; d->fs && i < d->fs->ntables; i++) {
-        const form_table *t = &d->fs->tables[i];
-        for (size_t r = 0; r < t->nrows; r++)
-            for (size_t k = 0; k < t->ncols; k++) {
-                if (!explain_cell(d->rs, t, r, k))
-                    continue;
-                buf_printf(b, "%s\n    {\"form\": ", n++ ? "," : "");
-                manifest_json_string(b, t->id);
-                buf_printf(b, ", \"row\": ");
-                manifest_json_string(b, t->rows[r].key);
-                buf_printf(b, ", \"column\": ");
-                manifest_json_string(b, t->cols[k].code);
-                buf_printf(b, ", \"value\": %lld}", (long long)form_cell_at(t, r, k)->v);
-            }
+    for (explain_at at = {0}; explain_next_cell(d->rs, d->fs, &at); at.col++) {
+        const form_table *t = &d->fs->tables[at.table];
+        buf_printf(b, "%s\n    {\"form\": ", n++ ? "," : "");
+        manifest_json_string(b, t->id);
+        buf_printf(b, ", \"row\": ");
+        manifest_json_string(b, t->rows[at.row].key);
+        buf_printf(b, ", \"column\": ");
+        manifest_json_string(b, t->cols[at.col].code);
+        buf_printf(b, ", \"value\": %lld}", (long long)form_cell_at(t, at.row, at.col)->v);
     }
     buf_printf(b, "%s],\n  \"lists\": [", n ? "\n  " : "");
     for (int limited = 0; limited < 2; limited++) {
