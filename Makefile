@@ -12,7 +12,7 @@ PKGS := libcsv-dev libminizip-dev libexpat1-dev libfreexl-dev libpcre2-dev libxl
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Werror
 DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iengine
-LIBS := -lcsv -lminizip -lexpat -lfreexl -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
+LIBS := -lcsv -lminizip -lz -lexpat -lfreexl -lpcre2-8 -lxlsxwriter -lutf8proc -lcrypto -lpthread -lm
 TLIBS := -lcriterion
 
 SRC := $(sort $(wildcard engine/*.c))

@@ -8,6 +8,7 @@
  * is a formula. Every choice depends only on the input, and the creation time is fixed, so the
  * same input gives the same bytes. */
 #include "xlsx_out.h"
+#include "xlsx_zip.h"
 
 #include "read_date.h"
 #include "read_money.h"
@@ -1174,8 +1175,10 @@ int xlsx_out_write(const char *path, const xlsx_report *r, thk_buf *err)
         rc = THK_EXIT_OUTPUT;
     } else {
         errno = 0;
+        xlsx_zip_scope(true); /* the parts are packed here, at the measured level */
         lxw_error e = workbook_close(x.wb);
         int saved = errno;
+        xlsx_zip_scope(false);
         if (e != LXW_NO_ERROR) {
             buf_printf(err, "%s: không ghi được bảng tính: %s%s%s", path, lxw_strerror(e),
                        saved ? ": " : "", saved ? strerror(saved) : "");

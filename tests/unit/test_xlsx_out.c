@@ -4,15 +4,18 @@
 #include "read_date.h"
 #include "rejects.h"
 #include "xlsx_out.h"
+#include "xlsx_zip.h"
 
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <minizip/unzip.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "form_fixture.h"
 
 static reject_log *fx_rejects(void)
@@ -332,6 +335,74 @@ Test(xlsx_out, two_writes_of_the_same_input_give_identical_bytes)
     free(b);
     free(da);
     free(db);
+}
+
+/* data deflated raw at `level` as minizip does (window 2^15, memory level 8, default
+ * strategy); returns the compressed size and whether it equals `want` byte for byte */
+static bool deflates_to(const unsigned char *data, size_t n, int level, const unsigned char *want,
+                        size_t want_n)
+{
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    uLong cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = malloc(cap);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    bool same = z.total_out == want_n && memcmp(out, want, want_n) == 0;
+    deflateEnd(&z);
+    free(out);
+    return same;
+}
+
+/* The entry under the cursor, raw (as stored) or inflated; malloc'd, size in *n. */
+static unsigned char *zip_entry(unzFile uf, int raw, size_t *n)
+{
+    int method = 0, level = 0;
+    cr_assert_eq(unzOpenCurrentFile2(uf, &method, &level, raw), UNZ_OK);
+    cr_assert_eq(method, Z_DEFLATED);
+    thk_buf b = {0};
+    char chunk[65536];
+    int got;
+    while ((got = unzReadCurrentFile(uf, chunk, sizeof chunk)) > 0)
+        buf_append(&b, chunk, (size_t)got);
+    cr_assert_geq(got, 0);
+    unzCloseCurrentFile(uf);
+    *n = b.len;
+    return (unsigned char *)(b.data ? b.data : calloc(1, 1));
+}
+
+/* issue 15: the parts are deflated at the level measured for the workbook (xlsx_zip.h), not
+ * libxlsxwriter's default 6; the test fails when its call does not reach xlsx_zip. */
+Test(xlsx_out, every_part_is_deflated_at_the_measured_level)
+{
+    unsigned long before = xlsx_zip_entries();
+    char *path = fx_write("muc-nen.xlsx", 0, "Cục THADS tỉnh Gia Lai");
+    cr_expect_gt(xlsx_zip_entries(), before, "libxlsxwriter did not open its parts through xlsx_zip");
+    unzFile uf = unzOpen64(path);
+    cr_assert_not_null(uf);
+    int parts = 0, unlike_default = 0;
+    for (int rc = unzGoToFirstFile(uf); rc == UNZ_OK; rc = unzGoToNextFile(uf)) {
+        char name[256];
+        cr_assert_eq(unzGetCurrentFileInfo64(uf, NULL, name, sizeof name, NULL, 0, NULL, 0),
+                     UNZ_OK);
+        size_t nraw = 0, nplain = 0;
+        unsigned char *raw = zip_entry(uf, 1, &nraw);
+        unsigned char *plain = zip_entry(uf, 0, &nplain);
+        cr_expect(deflates_to(plain, nplain, XLSX_ZIP_LEVEL, raw, nraw),
+                  "%s is not deflated at level %d", name, XLSX_ZIP_LEVEL);
+        unlike_default += !deflates_to(plain, nplain, Z_DEFAULT_COMPRESSION, raw, nraw);
+        parts++;
+        free(raw);
+        free(plain);
+    }
+    unzClose(uf);
+    cr_expect_geq(parts, 8);
+    /* the check can tell the levels apart: some part differs from its level-6 deflation */
+    cr_expect_gt(unlike_default, 0);
+    free(path);
 }
 
 Test(xlsx_out, default_unit_and_receiver_leave_the_place_as_dots)
