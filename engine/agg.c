@@ -2053,6 +2053,8 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
     rule_state_free(r.st);
     rejects_free(warn2);
     buf_free(&err2);
+    if (rs->on_aggregated)
+        rs->on_aggregated(rs->on_aggregated_ctx); /* the model's rows are not read below */
     form_set *s = NULL;
     if (r.status != THK_EXIT_INPUT) {
         struct timespec t0, t1;

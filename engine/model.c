@@ -300,6 +300,28 @@ void model_compact(model *m)
     }
 }
 
+void model_release_rows(model *m)
+{
+    free(m->case_index);
+    m->case_index = NULL;
+    m->case_index_mask = 0;
+    free(m->cases);
+    m->cases = NULL;
+    m->ncases = m->cases_cap = 0;
+    free(m->events);
+    m->events = NULL;
+    m->nevents = m->events_cap = 0;
+    free(m->thahc);
+    m->thahc = NULL;
+    m->nthahc = m->thahc_cap = 0;
+    model_extra_free(&m->case_extra);
+    model_extra_free(&m->event_extra);
+    model_extra_free(&m->thahc_extra);
+    memset(&m->case_extra, 0, sizeof m->case_extra);
+    memset(&m->event_extra, 0, sizeof m->event_extra);
+    memset(&m->thahc_extra, 0, sizeof m->thahc_extra);
+}
+
 void model_keep_case(model *m, uint32_t idx)
 {
     if (idx >= m->ncases)

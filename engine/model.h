@@ -163,6 +163,12 @@ void model_finish(model *m);
  * no case will be looked up by its ma_viec again (a report). */
 void model_compact(model *m);
 
+/* Gives back the rows: cases, events, THAHC rows and the unknown columns' values. What stays
+ * is what a report still names while it publishes: the units and the string ids (model_str).
+ * Call when no case, event or THAHC row will be read again (after computing and the
+ * continuity check); the counts become 0. */
+void model_release_rows(model *m);
+
 /* Keeps only case `idx` (with its events, as cases[0]) and no THAHC row: what `explain`
  * computes the forms on. The ma_viec index is emptied (model_case_find finds nothing after).
  * Call after model_finish. */

@@ -80,6 +80,13 @@ typedef void (*rule_thahc_fn)(void *ctx, const model *m, uint32_t thahc_idx, con
                               const char *keys, const char *cells);
 void rule_set_on_thahc(rule_set *rs, rule_thahc_fn fn, void *ctx);
 
+/* Registers fn to be called once by the next rule_compute calls when every record is
+ * aggregated, before the tables and lists are built, on the calling thread: rule_compute
+ * reads no case, event or THAHC row of the model after it (units and strings it still does),
+ * so fn may give them back (model_release_rows). NULL to stop. */
+typedef void (*rule_done_fn)(void *ctx);
+void rule_set_on_aggregated(rule_set *rs, rule_done_fn fn, void *ctx);
+
 /* Computes every form and list for model m and period p: replays every case to p->E (and to
  * the same window last year when a form uses prior()), evaluates the rules, aggregates,
  * verifies every `check` identity and that subtotal and total rows equal the sums of their

@@ -2787,6 +2787,12 @@ void rule_set_case_rows(rule_set *rs, rule_case_fmt_fn fmt, rule_bytes_fn emit, 
     rs->on_case_rows_ctx = fmt ? ctx : NULL;
 }
 
+void rule_set_on_aggregated(rule_set *rs, rule_done_fn fn, void *ctx)
+{
+    rs->on_aggregated = fn;
+    rs->on_aggregated_ctx = fn ? ctx : NULL;
+}
+
 void rule_set_on_screen(rule_set *rs, rule_screen_fn fn, void *ctx)
 {
     rs->on_screen = fn;

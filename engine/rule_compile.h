@@ -332,6 +332,8 @@ struct rule_set {
     rule_case_fmt_fn on_case_fmt; /* rule_set_case_rows */
     rule_bytes_fn on_case_emit;
     void *on_case_rows_ctx;
+    rule_done_fn on_aggregated; /* rule_set_on_aggregated */
+    void *on_aggregated_ctx;
     rule_case_key *keys[RCTX__N]; /* row keys of the context's forms besides the unit
                                      (cases.csv, thahc-cases.csv) */
     size_t nkeys[RCTX__N];

@@ -84,6 +84,7 @@ typedef struct {
     /* the continuity check runs beside the computation (run_continuity_start) */
     pthread_t cont_thread;
     bool cont_running; /* started and not yet joined */
+    bool cont_done;    /* joined (or run): cont_ok is its answer */
     bool cont_ok;
     bool cont_applies; /* false: a window with no previous year to continue */
     int64_t cont_ms;
@@ -595,6 +596,9 @@ static void run_continuity_start(run_ctx *c)
 /* Joins the check (or runs it here when no thread was started); returns whether it holds. */
 static bool run_continuity_wait(run_ctx *c)
 {
+    if (c->cont_done)
+        return c->cont_ok;
+    c->cont_done = true;
     if (c->cont_running) {
         pthread_join(c->cont_thread, NULL);
         c->cont_running = false;
@@ -604,6 +608,19 @@ static bool run_continuity_wait(run_ctx *c)
         c->cont_ms = log_now_ms() - t0;
     }
     return c->cont_ok;
+}
+
+/* rule_compute's hook between aggregating and building the tables: the continuity check is
+ * the last reader of the model's rows, so once it is joined they are given back, and the
+ * tables, the lists and the workbook are made in their room (on 1M backlog cases the peak fell
+ * from 244 to 216 MB; it was the tables' build on top of the whole model). */
+static void run_on_aggregated(void *ctx)
+{
+    run_ctx *c = ctx;
+    int64_t t = log_now_ms();
+    run_continuity_wait(c);
+    c->ms_wait += log_now_ms() - t;
+    model_release_rows(c->m);
 }
 
 /* The CSV outputs written after the computation (cases.csv and checks-cases.csv were written
@@ -784,7 +801,7 @@ static int run_write(run_ctx *c)
     if (!rc) {
         t = log_now_ms();
         bool continuous = run_continuity_wait(c);
-        c->ms_wait = log_now_ms() - t;
+        c->ms_wait += log_now_ms() - t;
         rc = run_continuity_report(c, continuous);
     }
     if (!rc && o->want_xlsx) {
@@ -1037,8 +1054,11 @@ static int run_pipeline(run_ctx *c)
     }
     c->wrote_thahc = tc.f != NULL;
     size_t rejects_before = rejects_count(c->rej);
+    size_t ncases = c->m->ncases, nevents = c->m->nevents;
+    rule_set_on_aggregated(c->rs, run_on_aggregated, c);
     c->fs = rule_compute(c->rs, c->m, &c->per, c->rej, &c->err, &status);
     run_reconcile(c, rejects_before);
+    rule_set_on_aggregated(c->rs, NULL, NULL);
     rule_set_case_rows(c->rs, NULL, NULL, NULL);
     rule_set_on_thahc(c->rs, NULL, NULL);
     int wrc = run_drill_close(&cc, c->fs ? &c->err : &diag);
@@ -1054,8 +1074,8 @@ static int run_pipeline(run_ctx *c)
         return status ? status : THK_EXIT_CHECK;
     }
     c->ms_compute = log_now_ms() - t1;
-    log_stage("tính", "%zu việc, %zu sự kiện, %zu bảng (%" PRId64 " ms)", c->m->ncases,
-              c->m->nevents, c->fs->ntables, c->ms_compute);
+    log_stage("tính", "%zu việc, %zu sự kiện, %zu bảng (%" PRId64 " ms)", ncases, nevents,
+              c->fs->ntables, c->ms_compute);
     /* the same counts as the rows of rejects.csv (warnings found while computing included) */
     log_stage("loại", "rejects.csv: %zu dòng (%zu loại, %zu cảnh báo, %zu thêm khi tính)",
               rejects_count(c->rej), rejects_count_severity(c->rej, NULL, 'E'),
