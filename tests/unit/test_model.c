@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -70,6 +71,48 @@ Test(model, short_cases_keep_file_order_on_equal_dates)
     model_finish(m);
     tm_check_sorted(m, a, 4);
     cr_assert_eq(m->events[m->cases[a].ev_first].line, 6);
+    model_free(m);
+}
+
+/* Events not grouped by case (a journal in date order across cases) are regrouped in place
+ * (issue 15: without a second array of events): every event reaches its own case with its own
+ * amount, note and line, in date order with file order breaking ties. */
+Test(model, a_journal_across_many_cases_is_regrouped_with_every_event_intact)
+{
+    model *m = model_new();
+    bool dup;
+    enum { NC = 997, NE = 40000 };
+    uint32_t ids[NC];
+    for (uint32_t c = 0; c < NC; c++) {
+        char code[16];
+        int len = snprintf(code, sizeof code, "V%u", c);
+        ids[c] = model_case_add(m, code, (size_t)len, &dup);
+    }
+    int64_t want_sum[NC] = {0};
+    size_t want_n[NC] = {0};
+    srand(11);
+    for (uint32_t i = 0; i < NE; i++) {
+        uint32_t c = (uint32_t)rand() % NC;
+        tm_event(m, ids[c], (thk_date)(20000 + (int)(i / 50)), i + 2); /* a date-ordered journal */
+        m->events[m->nevents - 1].amount = (int64_t)i * 1000 + c;     /* names its event */
+        m->events[m->nevents - 1].note = i;
+        want_sum[c] += (int64_t)i * 1000 + c;
+        want_n[c]++;
+    }
+    model_finish(m);
+    for (uint32_t c = 0; c < NC; c++) {
+        tm_check_sorted(m, ids[c], want_n[c]);
+        const model_event *e = m->events + m->cases[ids[c]].ev_first;
+        int64_t sum = 0;
+        for (size_t k = 0; k < want_n[c]; k++) {
+            cr_assert_eq(e[k].amount % 1000, c, "an event of case %u reached case %u",
+                         (unsigned)(e[k].amount % 1000), c);
+            cr_assert_eq(e[k].note, e[k].line - 2, "amount, note and line travel together");
+            cr_assert_eq(e[k].amount / 1000, e[k].line - 2);
+            sum += e[k].amount;
+        }
+        cr_assert_eq(sum, want_sum[c]);
+    }
     model_free(m);
 }
 
