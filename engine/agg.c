@@ -263,6 +263,11 @@ static void agg_fail(agg_run *r, int status, const char *fmt, ...)
 
 static void memo_eval(agg_run *r, rule_eval_ctx *x, int32_t n, rule_val *out)
 {
+    const rule_node *nd = &r->rs->nodes[n];
+    if (nd->op == OP_LET) { /* a let was evaluated into its slot for this record */
+        *out = x->slots[nd->a];
+        return;
+    }
     if (r->memo_gen[n] == r->gen) {
         *out = r->memo[n];
         return;
@@ -274,6 +279,11 @@ static void memo_eval(agg_run *r, rule_eval_ctx *x, int32_t n, rule_val *out)
 
 static bool memo_true(agg_run *r, rule_eval_ctx *x, int32_t n)
 {
+    const rule_node *nd = &r->rs->nodes[n];
+    if (nd->op == OP_LET) {
+        const rule_val *s = &x->slots[nd->a];
+        return !s->null && s->i != 0;
+    }
     rule_val v;
     memo_eval(r, x, n, &v);
     return !v.null && v.i != 0;

@@ -260,6 +260,17 @@ static bool ev_contains(const rule_val *h, const rule_val *n)
     return false;
 }
 
+/* rule_eval_true without the call when n reads a let (most operands of not/and/or). */
+static inline bool ev_truth(rule_eval_ctx *x, int32_t n)
+{
+    const rule_node *nd = &x->rs->nodes[n];
+    if (nd->op == OP_LET) {
+        const rule_val *v = &x->slots[nd->a];
+        return !v->null && v->i != 0;
+    }
+    return rule_eval_true(x, n);
+}
+
 void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
 {
     const rule_node *nd = &x->rs->nodes[n];
@@ -304,13 +315,13 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
         *out = x->slots[nd->a];
         return;
     case OP_NOT:
-        ev_int(out, !rule_eval_true(x, nd->a));
+        ev_int(out, !ev_truth(x, nd->a));
         return;
     case OP_AND:
-        ev_int(out, rule_eval_true(x, nd->a) && rule_eval_true(x, nd->b));
+        ev_int(out, ev_truth(x, nd->a) && ev_truth(x, nd->b));
         return;
     case OP_OR:
-        ev_int(out, rule_eval_true(x, nd->a) || rule_eval_true(x, nd->b));
+        ev_int(out, ev_truth(x, nd->a) || ev_truth(x, nd->b));
         return;
     case OP_EQ:
     case OP_NE:
