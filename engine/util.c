@@ -83,7 +83,7 @@ char *thk_xstrdup(const char *s)
     return d;
 }
 
-void buf_reserve(thk_buf *b, size_t extra)
+void buf_grow(thk_buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -94,22 +94,6 @@ void buf_reserve(thk_buf *b, size_t extra)
     b->data = thk_xrealloc(b->data, cap);
     b->cap = cap;
     b->data[b->len] = '\0'; /* the promise of thk_buf: NUL-terminated whenever data != NULL */
-}
-
-void buf_append(thk_buf *b, const void *p, size_t n)
-{
-    buf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void buf_putc(thk_buf *b, char c)
-{
-    buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
 }
 
 void buf_printf(thk_buf *b, const char *fmt, ...)
