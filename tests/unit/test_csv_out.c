@@ -338,3 +338,48 @@ Test(csv_out, one_quoting_for_every_writer_delimiter_blanks_and_force)
     cr_assert_not(csv_needs_quote("ab", 2, ',', 0));
     buf_free(&b);
 }
+
+/* csv_needs_quote reads eight bytes at a time: it answers as the byte-by-byte rule does for
+ * every length, position and neighbour of a special byte (and bytes above 0x7F, whose borrow
+ * a word-wise test could confuse with a match). */
+static bool needs_quote_ref(const char *s, size_t n, char delim, unsigned flags)
+{
+    if (flags & CSV_QUOTE_FORCE)
+        return true;
+    if (n && (flags & CSV_QUOTE_BLANKS) &&
+        (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == delim || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+            return true;
+    return false;
+}
+
+Test(csv_out, the_word_wise_quote_check_answers_as_the_byte_rule)
+{
+    static const char alphabet[] = {'a', ' ', '\t', ',', ';', '"', '\r', '\n', '\x01', '\x2b',
+                                    '\x2d', '\x80', '\xc3', '\xff', '\x0b', '\x0c'};
+    static const char delims[] = {',', ';', '\t'};
+    static const unsigned flags[] = {0, CSV_QUOTE_BLANKS, CSV_QUOTE_FORCE};
+    char s[48];
+    unsigned seed = 12345;
+    size_t yes = 0, no = 0;
+    for (int iter = 0; iter < 200000; iter++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % 41;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly plain letters, so that a special byte is often alone in its word */
+            unsigned r = (seed >> 16) % 64;
+            s[i] = r < sizeof alphabet ? alphabet[r] : (char)('a' + r % 26);
+        }
+        char d = delims[iter % 3];
+        unsigned fl = flags[(iter / 3) % 3];
+        bool want = needs_quote_ref(s, n, d, fl);
+        cr_assert_eq(csv_needs_quote(s, n, d, fl), want, "length %zu, delimiter %d, flags %u",
+                     n, d, fl);
+        want ? yes++ : no++;
+    }
+    cr_expect_gt(yes, 10000u);
+    cr_expect_gt(no, 10000u);
+}
