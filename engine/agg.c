@@ -261,32 +261,29 @@ static void agg_fail(agg_run *r, int status, const char *fmt, ...)
         buf_printf(r->err, "%s\n", msg);
 }
 
-static void memo_eval(agg_run *r, rule_eval_ctx *x, int32_t n, rule_val *out)
+/* Node n's value for the current record: a let's own slot, else the memo, filled on first
+ * use. Valid until the next record. */
+static const rule_val *memo_ref(agg_run *r, rule_eval_ctx *x, int32_t n)
 {
     const rule_node *nd = &r->rs->nodes[n];
-    if (nd->op == OP_LET) { /* a let was evaluated into its slot for this record */
-        *out = x->slots[nd->a];
-        return;
+    if (nd->op == OP_LET) /* a let was evaluated into its slot for this record */
+        return &x->slots[nd->a];
+    if (r->memo_gen[n] != r->gen) {
+        rule_eval(x, n, &r->memo[n]);
+        r->memo_gen[n] = r->gen;
     }
-    if (r->memo_gen[n] == r->gen) {
-        *out = r->memo[n];
-        return;
-    }
-    rule_eval(x, n, out);
-    r->memo[n] = *out;
-    r->memo_gen[n] = r->gen;
+    return &r->memo[n];
+}
+
+static void memo_eval(agg_run *r, rule_eval_ctx *x, int32_t n, rule_val *out)
+{
+    *out = *memo_ref(r, x, n);
 }
 
 static bool memo_true(agg_run *r, rule_eval_ctx *x, int32_t n)
 {
-    const rule_node *nd = &r->rs->nodes[n];
-    if (nd->op == OP_LET) {
-        const rule_val *s = &x->slots[nd->a];
-        return !s->null && s->i != 0;
-    }
-    rule_val v;
-    memo_eval(r, x, n, &v);
-    return !v.null && v.i != 0;
+    const rule_val *v = memo_ref(r, x, n);
+    return !v->null && v->i != 0;
 }
 
 static void agg_next_record(agg_run *r)
