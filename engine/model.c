@@ -57,17 +57,11 @@ void model_free(model *m)
 {
     if (!m)
         return;
+    model_release_rows(m);
     strpool_free(m->strings);
-    free(m->case_index);
     strpool_free(m->unit_ids);
     strpool_free(m->thahc_ids);
     free(m->units);
-    free(m->cases);
-    free(m->events);
-    free(m->thahc);
-    model_extra_free(&m->case_extra);
-    model_extra_free(&m->event_extra);
-    model_extra_free(&m->thahc_extra);
     free(m);
 }
 
