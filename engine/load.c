@@ -83,6 +83,16 @@ typedef struct {
     size_t *run_marks;  /* where run k * LOAD_RUN_MARK starts in runs, so that two threads can
                            walk the runs from two places */
     size_t nmarks;
+    /* deferred events in journal order (a run a row, keys repeating far apart): the runs are
+     * indexed so that a key seen before reuses its run and its text is kept once. run_slot:
+     * open addressing, each slot the key hash's top 4 bits << 28 | (run + 1), 0 = empty;
+     * run_at[k]: where run k's entry starts in runs. */
+    bool dedup;
+    uint32_t *run_slot;
+    size_t run_mask, run_keys;
+    uint32_t *run_at;
+    size_t run_at_cap;
+    uint32_t dedup_check; /* the number of runs at which to look at the file's order again */
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
     /* workbooks: the sheet being read, whether its header row is still being looked for (title
      * rows above it), rows tried, a sheet given up on, the sheets read, the first header that
@@ -580,6 +590,134 @@ static const char *load_run_next(const char **p, size_t *n)
     return (const char *)q;
 }
 
+/* Runs indexed in journal order: the most (LOAD_RUN_TAG bits keep the key hash's top 4). */
+#define LOAD_RUN_IDS 0x0fffffffu
+#define LOAD_RUN_TAG(h) ((h) & ~LOAD_RUN_IDS)
+
+static bool load_run_equal(const load_ctx *c, uint32_t run, const char *s, size_t n)
+{
+    const char *p = c->runs.data + c->run_at[run];
+    size_t len;
+    const char *key = load_run_next(&p, &len);
+    return len == n && memcmp(key, s, n) == 0;
+}
+
+/* The slot of key s in run_slot: where its run is, or the empty slot where it would go. */
+static size_t load_run_slot(const load_ctx *c, const char *s, size_t n, uint32_t h)
+{
+    for (size_t i = h & c->run_mask;; i = (i + 1) & c->run_mask) {
+        uint32_t v = c->run_slot[i];
+        if (!v || (LOAD_RUN_TAG(v) == LOAD_RUN_TAG(h) &&
+                   load_run_equal(c, (v & LOAD_RUN_IDS) - 1, s, n)))
+            return i;
+    }
+}
+
+static uint32_t load_run_hash_of(const load_ctx *c, uint32_t run)
+{
+    const char *p = c->runs.data + c->run_at[run];
+    size_t len;
+    const char *key = load_run_next(&p, &len);
+    return strpool_hash(key, len);
+}
+
+/* A table of `slots` (a power of two) holding the indexed runs of the one before. */
+static void load_run_rehash(load_ctx *c, size_t slots)
+{
+    uint32_t *old = c->run_slot;
+    size_t oslots = old ? c->run_mask + 1 : 0;
+    c->run_slot = thk_xcalloc(slots, sizeof *c->run_slot);
+    c->run_mask = slots - 1;
+    for (size_t i = 0; i < oslots; i++)
+        if (old[i]) {
+            size_t j = load_run_hash_of(c, (old[i] & LOAD_RUN_IDS) - 1) & c->run_mask;
+            while (c->run_slot[j])
+                j = (j + 1) & c->run_mask;
+            c->run_slot[j] = old[i];
+        }
+    free(old);
+}
+
+static void load_run_at_push(load_ctx *c, size_t at)
+{
+    if (c->nruns == c->run_at_cap) {
+        c->run_at_cap = c->run_at_cap ? 2 * c->run_at_cap : LOAD_RUN_MARK;
+        c->run_at = thk_xrealloc(c->run_at, c->run_at_cap * sizeof *c->run_at);
+    }
+    c->run_at[c->nruns] = (uint32_t)at;
+}
+
+static void load_run_unindex(load_ctx *c)
+{
+    free(c->run_slot);
+    free(c->run_at);
+    c->run_slot = c->run_at = NULL;
+    c->run_mask = c->run_keys = c->run_at_cap = 0;
+    c->dedup = false;
+}
+
+/* Looks at the file's order so far: a file whose rows are nearly all runs of their own (a
+ * journal across cases) and whose keys already came back is indexed from now on. Rows still
+ * grouped by case (an export's usual order) keep the unindexed runs: no hashing per run. */
+static void load_run_consider(load_ctx *c)
+{
+    c->dedup_check = c->dedup_check > UINT32_MAX / 2 ? UINT32_MAX : 2 * c->dedup_check;
+    if (c->stats->read >= (uint64_t)c->nruns + c->nruns / 4 || c->runs.len > UINT32_MAX / 2 ||
+        c->nruns >= LOAD_RUN_IDS / 2)
+        return;
+    size_t slots = 1u << 16;
+    while (slots < 2 * (size_t)c->nruns)
+        slots *= 2;
+    c->run_slot = thk_xcalloc(slots, sizeof *c->run_slot);
+    c->run_mask = slots - 1;
+    c->run_at_cap = slots;
+    c->run_at = thk_xmalloc(c->run_at_cap * sizeof *c->run_at);
+    size_t repeats = 0;
+    const char *p = c->runs.data;
+    for (uint32_t k = 0; k < c->nruns; k++) {
+        c->run_at[k] = (uint32_t)(p - c->runs.data);
+        size_t len;
+        const char *key = load_run_next(&p, &len);
+        uint32_t h = strpool_hash(key, len);
+        size_t i = load_run_slot(c, key, len, h);
+        if (c->run_slot[i])
+            repeats++;
+        else {
+            c->run_slot[i] = LOAD_RUN_TAG(h) | (k + 1);
+            c->run_keys++;
+        }
+    }
+    if (repeats)
+        c->dedup = true;
+    else
+        load_run_unindex(c);
+}
+
+/* The run of a row whose key differs from the row before's: a new run, or in an indexed file
+ * the run of the key's earlier rows. */
+static uint32_t load_run_key(load_ctx *c, const char *s, size_t n)
+{
+    if (!c->dedup && c->nruns >= c->dedup_check)
+        load_run_consider(c);
+    if (!c->dedup)
+        return load_run_push(c, s, n);
+    uint32_t h = strpool_hash(s, n);
+    size_t i = load_run_slot(c, s, n, h);
+    if (c->run_slot[i])
+        return (c->run_slot[i] & LOAD_RUN_IDS) - 1;
+    if (c->runs.len + n + 10 > UINT32_MAX || c->nruns >= LOAD_RUN_IDS - 1) {
+        load_run_unindex(c); /* beyond what the index can name: plain runs from here on */
+        c->dedup_check = UINT32_MAX;
+        return load_run_push(c, s, n);
+    }
+    load_run_at_push(c, c->runs.len);
+    uint32_t run = load_run_push(c, s, n);
+    c->run_slot[i] = LOAD_RUN_TAG(h) | (run + 1);
+    if (++c->run_keys * 4 > (c->run_mask + 1) * 3)
+        load_run_rehash(c, 2 * (c->run_mask + 1));
+    return run;
+}
+
 static void load_event_row(load_ctx *c, const reader_record *rec)
 {
     model *m = c->m;
@@ -597,7 +735,7 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
         else {
             /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
              * keys to cases, mostly by walking both files in step (no hashing). */
-            ci = c->defer ? load_run_push(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
+            ci = c->defer ? load_run_key(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
                           : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
@@ -933,6 +1071,12 @@ static int load_finish(load_ctx *c, int rr)
         free(c->dict_ids[s]);
     }
     buf_free(&c->last_key);
+    if (c->defer) {
+        c->stats->keys_kept = c->nruns;
+        c->stats->keys_bytes = c->runs.len;
+        c->stats->keys_indexed = c->dedup;
+    }
+    load_run_unindex(c); /* the runs stay for load_resolve_events, their index does not */
     buf_free(&c->where);
     free(c->pad_f);
     free(c->pad_l);
@@ -1212,6 +1356,7 @@ static void *load_job_run(void *arg)
     j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
     if (!j->rc) {
         j->c.defer = j->c.kind == LOAD_EVENTS;
+        j->c.dedup_check = LOAD_RUN_MARK;
         j->rc = j->piped ? load_run_file_piped(&j->c, j->path, &j->opts, j->stats, &j->err)
                          : load_run_file(&j->c, j->path, &j->opts, j->stats, &j->err);
     }

@@ -810,3 +810,82 @@ Test(load, many_events_are_matched_to_their_cases_in_two_halves_as_in_one_pass)
         free(dir);
     }
 }
+
+/* An events file in journal order (a run of its own for nearly every row, each key coming
+ * back far apart) read beside cases.csv: past the first LOAD_RUN_MARK runs the loader indexes
+ * the keys and keeps each one once (issue 15: a journal of a million cases kept one key a row,
+ * 66 MB). Every event still reaches its case with its amount, line and note, and the events of
+ * keys without a case (repeated, one of them longer than 127 bytes) are rejected one by one,
+ * exactly as loading the files one after the other does. A grouped file is not indexed. */
+Test(load, a_journal_across_cases_keeps_each_key_once_and_loads_as_in_one_pass)
+{
+    enum { NC = 110000, HOT = 1000, PER = 2, FIRST = 70000 };
+    char *dir = tu_tempdir();
+    thk_buf csv = {0}, ev = {0};
+    buf_printf(&csv, CASES_HDR);
+    buf_printf(&csv, "%s,U1,,01/11/2025,05/11/2025,1000,\n", LONG_KEY);
+    for (size_t i = 0; i < NC; i++)
+        buf_printf(&csv, "J%zu,U%zu,Phòng %zu,01/11/2020,05/11/2020,%zu,\n", i, i % 3, i % 3,
+                   1000000 + i);
+    buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
+    /* first a journal over HOT cases (the index starts at the first check, LOAD_RUN_MARK
+     * runs), then rounds over the other cases, each visiting every one once: the index grows
+     * past its first table */
+    for (size_t i = 0; i < FIRST; i++)
+        buf_printf(&ev, "J%zu,01/01/2021,Thu tiền,%zu,đầu %zu\n", i % HOT, 1 + i % 13, i % 4);
+    for (size_t r = 0; r < PER; r++)
+        for (size_t i = HOT; i < NC; i++) {
+            size_t c = HOT + (i * 7919 + r * 104729) % (NC - HOT);
+            buf_printf(&ev, "J%zu,%02zu/0%zu/2021,Thu tiền,%zu,ghi chú %zu\n", c, 1 + i % 28,
+                       1 + r, 10 + (c * PER + r) % 997, (c + r) % 5);
+            if (i % 1000 == 17)
+                buf_printf(&ev, "KHONG%zu,01/01/2021,Thu tiền,5,\n", i % 3000);
+            if (i % 4000 == 5)
+                buf_printf(&ev, "%s,02/01/2021,Thu tiền,7,dài\n", LONG_KEY);
+        }
+    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
+    char *ep = tu_write(dir, "events.csv", ev.data, ev.len);
+    fixture a, b;
+    fx_init(&a);
+    fx_init(&b);
+    load_stats c1, e1, c2, e2;
+    cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
+                 b.err.data);
+    cr_assert(e2.keys_indexed, "a journal across cases is indexed");
+    cr_assert_leq(e2.keys_kept, 65536 + NC + 1 + 3, "each key once after the first runs: %lu",
+                  (unsigned long)e2.keys_kept);
+    cr_assert_eq(e1.rejected, (size_t)PER * ((NC - HOT) / 1000));
+    cr_assert_eq(e2.rejected, e1.rejected);
+    cr_assert_eq(e2.accepted, e1.accepted);
+    model_finish(a.m);
+    model_finish(b.m);
+    expect_same_events(a.m, b.m);
+    for (size_t i = 0; i < a.m->nevents; i++)
+        cr_assert_eq(b.m->events[i].amount, a.m->events[i].amount);
+    expect_same_rejects(a.rej, b.rej, false);
+    fx_free(&a);
+    fx_free(&b);
+
+    /* the same events grouped by case: one run a case, not indexed */
+    buf_clear(&ev);
+    buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
+    for (size_t i = 0; i < NC; i++)
+        for (size_t r = 0; r < PER; r++)
+            buf_printf(&ev, "J%zu,01/0%zu/2021,Thu tiền,%zu,\n", i, 1 + r, 10 + r);
+    free(ep);
+    ep = tu_write(dir, "events.csv", ev.data, ev.len);
+    fx_init(&b);
+    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
+                 b.err.data);
+    cr_assert_not(e2.keys_indexed);
+    cr_assert_eq(e2.keys_kept, NC);
+    cr_assert_eq(e2.accepted, (size_t)NC * PER);
+    fx_free(&b);
+    buf_free(&csv);
+    buf_free(&ev);
+    free(cp);
+    free(ep);
+    free(dir);
+}
