@@ -695,13 +695,13 @@ static void load_run_consider(load_ctx *c)
 
 /* The run of a row whose key differs from the row before's: a new run, or in an indexed file
  * the run of the key's earlier rows. */
-static uint32_t load_run_key(load_ctx *c, const char *s, size_t n)
+static uint32_t load_run_key(load_ctx *c, const char *s, size_t n, const uint32_t *hash)
 {
     if (!c->dedup && c->nruns >= c->dedup_check)
         load_run_consider(c);
     if (!c->dedup)
         return load_run_push(c, s, n);
-    uint32_t h = strpool_hash(s, n);
+    uint32_t h = hash ? *hash : strpool_hash(s, n);
     size_t i = load_run_slot(c, s, n, h);
     if (c->run_slot[i])
         return (c->run_slot[i] & LOAD_RUN_IDS) - 1;
@@ -721,21 +721,32 @@ static uint32_t load_run_key(load_ctx *c, const char *s, size_t n)
 static void load_event_row(load_ctx *c, const reader_record *rec)
 {
     model *m = c->m;
+    load_text(c, rec, E_MA_VIEC);
+    /* Exports list a case's events together: remember the last key looked up. */
+    bool same = c->vlen[E_MA_VIEC] && c->last_key.data &&
+                c->last_key.len == c->vlen[E_MA_VIEC] &&
+                memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0;
+    uint32_t hash = 0;
+    bool hashed = c->dedup && c->vlen[E_MA_VIEC] && !same;
+    if (hashed) { /* an indexed journal: start loading the key's slot while the row is read */
+        hash = strpool_hash(c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+        __builtin_prefetch(&c->run_slot[hash & c->run_mask]);
+    }
     for (size_t s = 0; s < E__N; s++)
-        load_text(c, rec, s);
+        if (s != E_MA_VIEC)
+            load_text(c, rec, s);
     load_required(c, rec, E_MA_VIEC);
     thk_date ngay = load_date(c, rec, E_NGAY);
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
     if (c->vlen[E_MA_VIEC]) {
-        /* Exports list a case's events together: remember the last key looked up. */
-        if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
-            memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
+        if (same)
             ci = c->last_case;
         else {
             /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
              * keys to cases, mostly by walking both files in step (no hashing). */
-            ci = c->defer ? load_run_key(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
+            ci = c->defer ? load_run_key(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC],
+                                         hashed ? &hash : NULL)
                           : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
