@@ -93,6 +93,8 @@ typedef struct {
     uint32_t *run_at;
     size_t run_at_cap;
     uint32_t dedup_check; /* the number of runs at which to look at the file's order again */
+    bool runs_full;       /* every entry full from here on (the index was given up) */
+    thk_buf *run_ref;     /* front coding: each bucket's last key (LOAD_RUN_REFS) */
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
     /* workbooks: the sheet being read, whether its header row is still being looked for (title
      * rows above it), rows tried, a sheet given up on, the sheets read, the first header that
@@ -555,39 +557,107 @@ static void load_case_row(load_ctx *c, const reader_record *rec)
 
 #define LOAD_RUN_MARK 65536u
 
-/* Appends a run's key to c->runs; returns the run's number. */
-static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
+static void load_leb_put(thk_buf *b, size_t v)
+{
+    unsigned char out[10];
+    size_t k = 0;
+    do {
+        out[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    buf_append(b, out, k);
+}
+
+static size_t load_leb_get(const unsigned char **q)
+{
+    size_t v = 0;
+    unsigned shift = 0;
+    do
+        v |= (size_t)(**q & 0x7f) << shift, shift += 7;
+    while (*(*q)++ & 0x80);
+    return v;
+}
+
+/* Front coding of the runs: an entry names a bucket (one of LOAD_RUN_REFS, from its key's
+ * first bytes: the unit's code in "DL-KV03-2016-000001"), the length of the prefix it shares
+ * with the last key of that bucket, the length of the rest and the rest. Units interleaved in
+ * an export each keep their own last key, so a key takes four or five bytes instead of twenty.
+ * At every mark the writer forgets its last keys and writes the entry full (sharing nothing),
+ * so that a second walk can start there; indexed runs and reject keys are written full. */
+#define LOAD_RUN_REFS 256
+
+static unsigned load_run_bucket(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n && i < 8; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return (h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24)) & (LOAD_RUN_REFS - 1);
+}
+
+static void load_run_entry(thk_buf *out, unsigned bucket, size_t pre, const char *s, size_t n)
+{
+    buf_putc(out, (char)bucket);
+    load_leb_put(out, pre);
+    load_leb_put(out, n - pre);
+    buf_append(out, s + pre, n - pre);
+}
+
+/* Appends a run's key to c->runs, front coded unless `full`, and returns the run's number. */
+static uint32_t load_run_push(load_ctx *c, const char *s, size_t n, bool full)
 {
     if (c->nruns % LOAD_RUN_MARK == 0) {
         if ((c->nmarks & (c->nmarks - 1)) == 0) /* grow at powers of two */
             c->run_marks = thk_xrealloc(c->run_marks, (c->nmarks ? 2 * c->nmarks : 1) *
                                                           sizeof *c->run_marks);
         c->run_marks[c->nmarks++] = c->runs.len;
+        full = true;
+        if (!c->run_ref)
+            c->run_ref = thk_xcalloc(LOAD_RUN_REFS, sizeof *c->run_ref);
+        for (size_t b = 0; b < LOAD_RUN_REFS; b++)
+            c->run_ref[b].len = 0;
     }
-    unsigned char len[10];
-    size_t k = 0;
-    size_t v = n;
-    do {
-        len[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    buf_append(&c->runs, len, k);
-    buf_append(&c->runs, s, n);
+    unsigned b = load_run_bucket(s, n);
+    thk_buf *ref = &c->run_ref[b];
+    size_t pre = 0, most = full ? 0 : ref->len < n ? ref->len : n;
+    while (pre < most && ref->data[pre] == s[pre])
+        pre++;
+    load_run_entry(&c->runs, b, pre, s, n);
+    ref->len = pre;
+    buf_append(ref, s + pre, n - pre);
     return c->nruns++;
 }
 
-/* Reads the run key at *p and moves *p past it. */
-static const char *load_run_next(const char **p, size_t *n)
+/* Reads the full entry at *p (one that shares nothing) and moves *p past it. */
+static const char *load_run_full(const char **p, size_t *n)
+{
+    const unsigned char *q = (const unsigned char *)*p + 1; /* its bucket */
+    size_t pre = load_leb_get(&q);
+    (void)pre; /* 0 */
+    *n = load_leb_get(&q);
+    *p = (const char *)q + *n;
+    return (const char *)q;
+}
+
+/* Reads the entry at *p, given each bucket's last key so far in refs (LOAD_RUN_REFS, empty
+ * at the start of a walk, which starts at a mark), and moves *p. Its key is refs[bucket]. */
+static const thk_buf *load_run_decode(const char **p, thk_buf *refs)
 {
     const unsigned char *q = (const unsigned char *)*p;
-    size_t v = 0;
-    unsigned shift = 0;
-    do
-        v |= (size_t)(*q & 0x7f) << shift, shift += 7;
-    while (*q++ & 0x80);
-    *n = v;
-    *p = (const char *)q + v;
-    return (const char *)q;
+    thk_buf *r = &refs[*q++];
+    size_t pre = load_leb_get(&q), n = load_leb_get(&q);
+    r->len = pre;
+    buf_append(r, q, n);
+    *p = (const char *)q + n;
+    return r;
+}
+
+static void load_refs_free(thk_buf *refs)
+{
+    if (!refs)
+        return;
+    for (size_t b = 0; b < LOAD_RUN_REFS; b++)
+        buf_free(&refs[b]);
+    free(refs);
 }
 
 /* Runs indexed in journal order: the most (LOAD_RUN_TAG bits keep the key hash's top 4). */
@@ -598,7 +668,7 @@ static bool load_run_equal(const load_ctx *c, uint32_t run, const char *s, size_
 {
     const char *p = c->runs.data + c->run_at[run];
     size_t len;
-    const char *key = load_run_next(&p, &len);
+    const char *key = load_run_full(&p, &len);
     return len == n && memcmp(key, s, n) == 0;
 }
 
@@ -617,7 +687,7 @@ static uint32_t load_run_hash_of(const load_ctx *c, uint32_t run)
 {
     const char *p = c->runs.data + c->run_at[run];
     size_t len;
-    const char *key = load_run_next(&p, &len);
+    const char *key = load_run_full(&p, &len);
     return strpool_hash(key, len);
 }
 
@@ -662,7 +732,7 @@ static void load_run_unindex(load_ctx *c)
 static void load_run_consider(load_ctx *c)
 {
     c->dedup_check = c->dedup_check > UINT32_MAX / 2 ? UINT32_MAX : 2 * c->dedup_check;
-    if (c->stats->read >= (uint64_t)c->nruns + c->nruns / 4 || c->runs.len > UINT32_MAX / 2 ||
+    if (c->stats->read >= (uint64_t)c->nruns + c->nruns / 4 || c->runs.len > UINT32_MAX / 8 ||
         c->nruns >= LOAD_RUN_IDS / 2)
         return;
     size_t slots = 1u << 16;
@@ -672,14 +742,26 @@ static void load_run_consider(load_ctx *c)
     c->run_mask = slots - 1;
     c->run_at_cap = slots;
     c->run_at = thk_xmalloc(c->run_at_cap * sizeof *c->run_at);
+    /* An index compares a key with any earlier run's: the runs are rewritten full, with their
+     * marks, and kept so only when the file is indexed. */
+    thk_buf coded = c->runs, *refs = thk_xcalloc(LOAD_RUN_REFS, sizeof *refs);
+    size_t *marks = thk_xmalloc((c->nmarks ? c->nmarks : 1) * sizeof *marks);
+    c->runs = (thk_buf){0};
+    buf_reserve(&c->runs, coded.len + coded.len / 2);
     size_t repeats = 0;
-    const char *p = c->runs.data;
+    const char *p = coded.data;
     for (uint32_t k = 0; k < c->nruns; k++) {
-        c->run_at[k] = (uint32_t)(p - c->runs.data);
-        size_t len;
-        const char *key = load_run_next(&p, &len);
-        uint32_t h = strpool_hash(key, len);
-        size_t i = load_run_slot(c, key, len, h);
+        if (k % LOAD_RUN_MARK == 0)
+            marks[k / LOAD_RUN_MARK] = c->runs.len;
+        c->run_at[k] = (uint32_t)c->runs.len;
+        const thk_buf *key = load_run_decode(&p, refs);
+        if (c->runs.len > UINT32_MAX / 2) { /* full, beyond what run_at can name */
+            repeats = 0;
+            break;
+        }
+        load_run_entry(&c->runs, 0, 0, key->data, key->len);
+        uint32_t h = strpool_hash(key->data, key->len);
+        size_t i = load_run_slot(c, key->data, key->len, h);
         if (c->run_slot[i])
             repeats++;
         else {
@@ -687,10 +769,17 @@ static void load_run_consider(load_ctx *c)
             c->run_keys++;
         }
     }
-    if (repeats)
+    load_refs_free(refs);
+    if (repeats) {
         c->dedup = true;
-    else
+        memcpy(c->run_marks, marks, c->nmarks * sizeof *marks);
+        buf_free(&coded);
+    } else {
         load_run_unindex(c);
+        buf_free(&c->runs);
+        c->runs = coded;
+    }
+    free(marks);
 }
 
 /* The run of a row whose key differs from the row before's: a new run, or in an indexed file
@@ -700,7 +789,7 @@ static uint32_t load_run_key(load_ctx *c, const char *s, size_t n, const uint32_
     if (!c->dedup && c->nruns >= c->dedup_check)
         load_run_consider(c);
     if (!c->dedup)
-        return load_run_push(c, s, n);
+        return load_run_push(c, s, n, c->runs_full);
     uint32_t h = hash ? *hash : strpool_hash(s, n);
     size_t i = load_run_slot(c, s, n, h);
     if (c->run_slot[i])
@@ -708,10 +797,11 @@ static uint32_t load_run_key(load_ctx *c, const char *s, size_t n, const uint32_
     if (c->runs.len + n + 10 > UINT32_MAX || c->nruns >= LOAD_RUN_IDS - 1) {
         load_run_unindex(c); /* beyond what the index can name: plain runs from here on */
         c->dedup_check = UINT32_MAX;
-        return load_run_push(c, s, n);
+        c->runs_full = true; /* after a rewrite, a walk's last keys are not the writer's */
+        return load_run_push(c, s, n, true);
     }
     load_run_at_push(c, c->runs.len);
-    uint32_t run = load_run_push(c, s, n);
+    uint32_t run = load_run_push(c, s, n, true);
     c->run_slot[i] = LOAD_RUN_TAG(h) | (run + 1);
     if (++c->run_keys * 4 > (c->run_mask + 1) * 3)
         load_run_rehash(c, 2 * (c->run_mask + 1));
@@ -1088,6 +1178,8 @@ static int load_finish(load_ctx *c, int rr)
         c->stats->keys_indexed = c->dedup;
     }
     load_run_unindex(c); /* the runs stay for load_resolve_events, their index does not */
+    load_refs_free(c->run_ref);
+    c->run_ref = NULL;
     buf_free(&c->where);
     free(c->pad_f);
     free(c->pad_l);
@@ -1379,12 +1471,13 @@ static void *load_job_run(void *arg)
  * p; runs without a case are listed (miss_run, miss_at) for their rejects. */
 typedef struct {
     const model *m;
-    const char *runs, *p;
+    const char *p;
     size_t first, n;
     uint32_t *case_of;
     uint32_t *miss_run;
-    size_t *miss_at;
+    size_t *miss_at;  /* where the run's key is in miss_keys, a full entry */
     size_t nmiss, miss_cap;
+    thk_buf miss_keys;
 } load_walk;
 
 static void *load_walk_runs(void *arg)
@@ -1394,10 +1487,12 @@ static void *load_walk_runs(void *arg)
     /* Exports usually list events in the order of their cases: try the case after the last
      * one matched before asking the hash table. */
     uint32_t next = 0;
-    const char *p = w->p;
+    const char *p = w->p; /* a mark: its entry is full */
+    thk_buf *refs = thk_xcalloc(LOAD_RUN_REFS, sizeof *refs);
     for (size_t k = w->first; k < w->first + w->n; k++) {
-        size_t at = (size_t)(p - w->runs), len;
-        const char *key = load_run_next(&p, &len);
+        const thk_buf *kb = load_run_decode(&p, refs);
+        const char *key = kb->data;
+        size_t len = kb->len;
         uint32_t ci;
         if (next < m->ncases && strpool_len(m->strings, m->cases[next].ma_viec) == len &&
             memcmp(model_str(m, m->cases[next].ma_viec), key, len) == 0)
@@ -1415,8 +1510,10 @@ static void *load_walk_runs(void *arg)
             w->miss_at = thk_xrealloc(w->miss_at, w->miss_cap * sizeof *w->miss_at);
         }
         w->miss_run[w->nmiss] = (uint32_t)k;
-        w->miss_at[w->nmiss++] = at;
+        w->miss_at[w->nmiss++] = w->miss_keys.len;
+        load_run_entry(&w->miss_keys, 0, 0, key, len);
     }
+    load_refs_free(refs);
     return NULL;
 }
 
@@ -1445,8 +1542,7 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
 {
     size_t nruns = ej->c.nruns;
     uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
-    load_walk w[2] = {{.m = m, .runs = ej->c.runs.data, .p = ej->c.runs.data, .n = nruns,
-                       .case_of = case_of}};
+    load_walk w[2] = {{.m = m, .p = ej->c.runs.data, .n = nruns, .case_of = case_of}};
     pthread_t t;
     bool split = false;
     if (ej->c.nmarks >= 2) { /* the second half starts at a mark */
@@ -1467,14 +1563,18 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     size_t nmiss = w[0].nmiss + w[1].nmiss;
     uint32_t *miss_run = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_run);
     size_t *miss_at = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_at);
-    for (size_t h = 0, k = 0; h < 2; h++)
+    thk_buf miss_keys = {0}; /* their keys, full entries */
+    for (size_t h = 0, k = 0; h < 2; h++) {
         for (size_t i = 0; i < w[h].nmiss; i++, k++) {
             miss_run[k] = w[h].miss_run[i];
-            miss_at[k] = w[h].miss_at[i];
+            miss_at[k] = miss_keys.len + w[h].miss_at[i];
         }
+        buf_append(&miss_keys, w[h].miss_keys.data, w[h].miss_keys.len);
+    }
     for (size_t h = 0; h < 2; h++) {
         free(w[h].miss_run);
         free(w[h].miss_at);
+        buf_free(&w[h].miss_keys);
     }
 
     size_t nnotes = strpool_count(em->strings);
@@ -1509,8 +1609,8 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
                 else
                     hi = mid;
             }
-            const char *at = ej->c.runs.data + miss_at[lo];
-            const char *key = load_run_next(&at, &len);
+            const char *at = miss_keys.data + miss_at[lo];
+            const char *key = load_run_full(&at, &len);
             rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec", key,
                         len, REJ_UNKNOWN_CASE, NULL);
             ej->stats->rejected++;
@@ -1523,6 +1623,7 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     free(case_of);
     free(miss_run);
     free(miss_at);
+    buf_free(&miss_keys);
     free(note_of);
     /* hand the array over */
     free(m->events);

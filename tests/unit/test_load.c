@@ -889,3 +889,56 @@ Test(load, a_journal_across_cases_keeps_each_key_once_and_loads_as_in_one_pass)
     free(ep);
     free(dir);
 }
+
+/* The case keys kept for events read beside cases.csv are front coded by bucket: keys of
+ * units interleaved row by row ("DL-KV03-2016-000001", "GL-TINH-2016-000001", ...) each share
+ * most of their bytes with their unit's key before, so a key costs a few bytes, and still every
+ * event reaches its case and every unknown key is rejected with its text, past several marks
+ * (where a walk starts from a full entry). */
+Test(load, interleaved_units_keys_are_kept_in_a_few_bytes_and_resolve_as_in_one_pass)
+{
+    static const char *const units[] = {"DL-KV03", "GL-TINH", "DL-KV01", "KH-KV02",
+                                        "DL-TINH", "GL-KV05", "KH-TINH", "PY-KV01"};
+    enum { PER_UNIT = 30000, NU = 8 };
+    char *dir = tu_tempdir();
+    thk_buf csv = {0}, ev = {0};
+    buf_printf(&csv, CASES_HDR);
+    buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n");
+    size_t unknown = 0;
+    for (size_t i = 0; i < PER_UNIT; i++)
+        for (size_t u = 0; u < NU; u++) {
+            bool missing = (i * NU + u) % 7919 == 11;
+            if (!missing)
+                buf_printf(&csv, "%s-2016-%06zu,%s,,01/11/2020,05/11/2020,%zu,\n", units[u], i,
+                           units[u], 1000 + i);
+            unknown += missing;
+            buf_printf(&ev, "%s-2016-%06zu,01/02/2021,Thu tiền,%zu,\n", units[u], i, 10 + u);
+            buf_printf(&ev, "%s-2016-%06zu,01/03/2021,Thu tiền,%zu,n\n", units[u], i, 20 + u);
+        }
+    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
+    char *ep = tu_write(dir, "events.csv", ev.data, ev.len);
+    fixture a, b;
+    fx_init(&a);
+    fx_init(&b);
+    load_stats c1, e1, c2, e2;
+    cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
+                 b.err.data);
+    cr_assert_eq(e2.keys_kept, (size_t)PER_UNIT * NU);
+    cr_assert_lt(e2.keys_bytes, e2.keys_kept * 6, "%lu bytes for %lu keys of 18 bytes",
+                 (unsigned long)e2.keys_bytes, (unsigned long)e2.keys_kept);
+    cr_assert_eq(e1.rejected, 2 * unknown);
+    cr_assert_eq(e2.rejected, e1.rejected);
+    model_finish(a.m);
+    model_finish(b.m);
+    expect_same_events(a.m, b.m);
+    expect_same_rejects(a.rej, b.rej, false);
+    fx_free(&a);
+    fx_free(&b);
+    buf_free(&csv);
+    buf_free(&ev);
+    free(cp);
+    free(ep);
+    free(dir);
+}
