@@ -666,7 +666,7 @@ static void agg_overflow(agg_run *r, rule_eval_ctx *x, const char *what, uint32_
 /* ---- replay warnings ------------------------------------------------------------------------ */
 
 static void agg_warn(void *ctx, thk_reject code, const model_case *c, const model_event *ev,
-                     thk_money amount)
+                     thk_money ev_amount, thk_money amount)
 {
     reject_log *log = ctx;
     (void)c;
@@ -676,7 +676,7 @@ static void agg_warn(void *ctx, thk_reject code, const model_case *c, const mode
     switch (code) {
     case WARN_OVERPAYMENT:
         column = "so_tien";
-        money_format(ev->amount, value);
+        money_format(ev_amount, value);
         snprintf(detail, sizeof detail, "vượt %" PRId64 " đồng", amount);
         break;
     case WARN_XONG_REMAINING:

@@ -319,9 +319,10 @@ typedef struct {
 } explain_warns;
 
 static void explain_on_warn(void *ctx, thk_reject code, const model_case *c,
-                            const model_event *ev, thk_money amount)
+                            const model_event *ev, thk_money ev_amount, thk_money amount)
 {
     (void)c;
+    (void)ev_amount;
     explain_warns *w = ctx;
     if (!ev || ev < w->first || (size_t)(ev - w->first) >= w->n)
         return;
@@ -487,11 +488,11 @@ static void explain_text(const explain_doc *d, thk_buf *b)
         explain_date(ev[k].date, d1);
         buf_printf(b, "  %s  %s", d1, explain_kind_words(ev[k].kind));
         if (ev[k].kind == EV_THU_TIEN || ev[k].kind == EV_MIEN_GIAM) {
-            explain_money(ev[k].amount, mo);
+            explain_money(model_event_amount(m, &ev[k]), mo);
             buf_printf(b, " %s đồng", mo);
         }
-        if (ev[k].note)
-            buf_printf(b, " — \"%s\"", model_str(m, ev[k].note));
+        if (model_event_note(m, &ev[k]))
+            buf_printf(b, " — \"%s\"", model_str(m, model_event_note(m, &ev[k])));
         explain_warn_words(d->warns->code[k], d->warns->amount[k], b);
         if (ev[k].date > d->p->E)
             buf_printf(b, "  (sau ngày chốt số liệu: không tính)\n");
@@ -626,10 +627,10 @@ static void explain_json(const explain_doc *d, thk_buf *b)
         manifest_json_string(b, iso);
         buf_printf(b, ", \"kind\": ");
         manifest_json_string(b, model_event_name(ev[k].kind));
-        buf_printf(b, ", \"amount\": %lld, \"warning\": ", (long long)ev[k].amount);
+        buf_printf(b, ", \"amount\": %lld, \"warning\": ", (long long)model_event_amount(m, &ev[k]));
         manifest_json_string(b, d->warns->code[k] ? thk_reject_code(d->warns->code[k]) : "");
         buf_printf(b, ", \"note\": ");
-        manifest_json_string(b, ev[k].note ? model_str(m, ev[k].note) : "");
+        manifest_json_string(b, model_str(m, model_event_note(m, &ev[k])));
         buf_printf(b, ", \"counted\": %s, \"state_after\": ", ev[k].date <= d->p->E ? "true"
                                                                                  : "false");
         manifest_json_string(b, ev[k].date > d->p->E ? ""

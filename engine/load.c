@@ -870,14 +870,14 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
         m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
         m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
     }
-    m->events[m->nevents++] = (model_event){
-        .amount = amount,
+    model_event *e = &m->events[m->nevents++];
+    *e = (model_event){
         .case_idx = ci,
         .date = ngay,
         .line = rec->line & MODEL_EVENT_LINE_MAX, /* checked by load_on_record */
-        .note = load_intern(c, E_GHI_CHU),
         .kind = (unsigned)kind & 0xFu,
     };
+    model_event_set(m, e, amount, load_intern(c, E_GHI_CHU));
 }
 
 static void load_thahc_row(load_ctx *c, const reader_record *rec)
@@ -1517,20 +1517,18 @@ static void *load_walk_runs(void *arg)
     return NULL;
 }
 
-/* Events [0, n) of ev with their run numbers and notes replaced, when every run has a case. */
+/* Events [0, n) of ev with their run numbers replaced, when every run has a case. */
 typedef struct {
     model_event *ev;
     size_t n;
-    const uint32_t *case_of, *note_of;
+    const uint32_t *case_of;
 } load_remap;
 
 static void *load_remap_events(void *arg)
 {
     load_remap *r = arg;
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n; i++)
         r->ev[i].case_idx = r->case_of[r->ev[i].case_idx];
-        r->ev[i].note = r->note_of[r->ev[i].note];
-    }
     return NULL;
 }
 
@@ -1585,8 +1583,8 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     size_t out = 0;
     if (nmiss == 0) { /* the usual export: no event to drop, each half in place */
         size_t half = split ? em->nevents / 2 : em->nevents;
-        load_remap r[2] = {{em->events, half, case_of, note_of},
-                           {em->events + half, em->nevents - half, case_of, note_of}};
+        load_remap r[2] = {{em->events, half, case_of},
+                           {em->events + half, em->nevents - half, case_of}};
         bool two = split && pthread_create(&t, NULL, load_remap_events, &r[1]) == 0;
         load_remap_events(&r[0]);
         if (two)
@@ -1617,9 +1615,11 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
             ej->stats->accepted--;
             continue;
         }
-        e.note = note_of[e.note];
         em->events[out++] = e;
     }
+    /* the notes live in the extra rows (an event of an unknown case leaves its row unused) */
+    for (size_t k = 0; k < em->nev_extra; k++)
+        em->ev_extra[k].note = note_of[em->ev_extra[k].note];
     free(case_of);
     free(miss_run);
     free(miss_at);
@@ -1632,6 +1632,12 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     m->events_cap = em->events_cap;
     em->events = NULL;
     em->nevents = em->events_cap = 0;
+    free(m->ev_extra);
+    m->ev_extra = em->ev_extra;
+    m->nev_extra = em->nev_extra;
+    m->ev_extra_cap = em->ev_extra_cap;
+    em->ev_extra = NULL;
+    em->nev_extra = em->ev_extra_cap = 0;
 }
 
 size_t load_estimate_rows(const char *path)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 _Static_assert(EV__COUNT <= 16, "model_event.kind has 4 bits");
-_Static_assert(sizeof(model_event) == 24, "model_event stays at 24 bytes");
+_Static_assert(sizeof(model_event) == 16, "model_event stays at 16 bytes");
 
 static const struct {
     const char *name;
@@ -289,6 +289,21 @@ void model_finish(model *m)
         model_sort_case_events(m->events + m->cases[c].ev_first, m->cases[c].ev_count);
 }
 
+void model_event_set(model *m, model_event *e, thk_money amount, uint32_t note)
+{
+    if (note == 0 && amount >= 0 && amount < (thk_money)MODEL_EV_EXTRA) {
+        e->val = (uint32_t)amount;
+        return;
+    }
+    if (m->nev_extra == m->ev_extra_cap) {
+        m->ev_extra_cap = m->ev_extra_cap ? 2 * m->ev_extra_cap : 1024;
+        m->ev_extra = thk_xrealloc(m->ev_extra, m->ev_extra_cap * sizeof *m->ev_extra);
+    }
+    /* no more rows than events, and events stop at MODEL_EVENT_LINE_MAX < 2^31 lines */
+    e->val = MODEL_EV_EXTRA + (uint32_t)m->nev_extra;
+    m->ev_extra[m->nev_extra++] = (model_event_extra){.amount = amount, .note = note};
+}
+
 void model_compact(model *m)
 {
     free(m->case_index);
@@ -298,6 +313,10 @@ void model_compact(model *m)
     if (m->events_cap > m->nevents && m->nevents) {
         m->events = thk_xrealloc(m->events, m->nevents * sizeof *m->events);
         m->events_cap = m->nevents;
+    }
+    if (m->ev_extra_cap > m->nev_extra && m->nev_extra) {
+        m->ev_extra = thk_xrealloc(m->ev_extra, m->nev_extra * sizeof *m->ev_extra);
+        m->ev_extra_cap = m->nev_extra;
     }
     if (m->cases_cap > m->ncases && m->ncases) {
         m->cases = thk_xrealloc(m->cases, m->ncases * sizeof *m->cases);
@@ -316,6 +335,9 @@ void model_release_rows(model *m)
     free(m->events);
     m->events = NULL;
     m->nevents = m->events_cap = 0;
+    free(m->ev_extra);
+    m->ev_extra = NULL;
+    m->nev_extra = m->ev_extra_cap = 0;
     free(m->thahc);
     m->thahc = NULL;
     m->nthahc = m->thahc_cap = 0;

@@ -73,18 +73,28 @@ typedef struct {
 } model_case;
 
 /* The last line of events.csv an event can name: its line and kind share 32 bits, which
- * keeps an event at 24 bytes (a million cases bring three million events). The loader stops
+ * keeps an event at 16 bytes (a million cases bring three million events). The loader stops
  * with a file-level error past it, far beyond national scale (~70 events per case a year). */
 #define MODEL_EVENT_LINE_MAX ((1u << 28) - 1)
 
+/* An event's `val` at or above this names its row in model.ev_extra. */
+#define MODEL_EV_EXTRA 0x80000000u
+
 typedef struct {
-    thk_money amount;   /* so_tien for thu_tien / mien_giam, 0 for other kinds */
     uint32_t case_idx;  /* index into model.cases */
     thk_date date;      /* as read; replay clamps it to ngay_thu_ly with a warning */
-    uint32_t note;      /* string id of ghi_chu, 0 = empty */
     uint32_t line : 28; /* physical line in events.csv, at most MODEL_EVENT_LINE_MAX */
     uint32_t kind : 4;  /* model_event_kind */
+    uint32_t val;       /* below MODEL_EV_EXTRA: the amount in đồng and no note (the usual
+                           event); else ev_extra[val - MODEL_EV_EXTRA] holds both. Read it with
+                           model_event_amount / model_event_note, set it with model_event_set */
 } model_event;
+
+/* What does not fit an event's 32 bits: an amount of 2^31 đồng or more, or a note. */
+typedef struct {
+    thk_money amount; /* so_tien for thu_tien / mien_giam, 0 for other kinds */
+    uint32_t note;    /* string id of ghi_chu, 0 = empty */
+} model_event_extra;
 
 typedef struct {
     uint32_t ma_ban_an; /* string id */
@@ -118,6 +128,8 @@ typedef struct model {
     size_t ncases, cases_cap;
     model_event *events;
     size_t nevents, events_cap;
+    model_event_extra *ev_extra; /* events' amounts of 2^31 đồng or more, and notes */
+    size_t nev_extra, ev_extra_cap;
     model_thahc *thahc;
     size_t nthahc, thahc_cap;
     bool has_thahc;
@@ -173,6 +185,21 @@ void model_release_rows(model *m);
  * computes the forms on. The ma_viec index is emptied (model_case_find finds nothing after).
  * Call after model_finish. */
 void model_keep_case(model *m, uint32_t idx);
+
+/* Sets e's amount (so_tien, 0 for kinds without one) and note (string id, 0 = none): in the
+ * event itself when the amount is below 2^31 đồng and there is no note, else in a new row of
+ * m->ev_extra. */
+void model_event_set(model *m, model_event *e, thk_money amount, uint32_t note);
+
+static inline thk_money model_event_amount(const model *m, const model_event *e)
+{
+    return e->val < MODEL_EV_EXTRA ? (thk_money)e->val : m->ev_extra[e->val - MODEL_EV_EXTRA].amount;
+}
+
+static inline uint32_t model_event_note(const model *m, const model_event *e)
+{
+    return e->val < MODEL_EV_EXTRA ? 0 : m->ev_extra[e->val - MODEL_EV_EXTRA].note;
+}
 
 /* Convenience: the text of a string id. */
 static inline const char *model_str(const model *m, uint32_t id)

@@ -50,6 +50,7 @@ const char *replay_condition_name(int cond)
 
 /* The replay in progress of one case. */
 typedef struct {
+    const model *m;
     const model_case *c;
     thk_date S, E;
     replay_facts *f;
@@ -63,14 +64,16 @@ static void replay_warn(const replay_run *r, thk_reject code, const model_event 
                         thk_money amount)
 {
     if (r->warn)
-        r->warn(r->ctx, code, r->c, ev, amount);
+        r->warn(r->ctx, code, r->c, ev, model_event_amount(r->m, ev), amount);
 }
 
 /* Adds `amount` to *acc, capped at `owed`; the excess is an overpayment warning. */
 static void replay_take(const replay_run *r, const model_event *ev, thk_money owed,
                         thk_money *acc)
 {
-    thk_money amount = ev->amount > 0 ? ev->amount : 0;
+    thk_money amount = model_event_amount(r->m, ev);
+    if (amount < 0)
+        amount = 0;
     if (owed < 0)
         owed = 0;
     thk_money take = amount < owed ? amount : owed;
@@ -104,8 +107,9 @@ static void replay_step(replay_run *r, const model_event *ev)
         return;
     }
     f->last_event_date = d;
-    if (ev->note != 0)
-        f->last_note = ev->note;
+    uint32_t note = model_event_note(r->m, ev);
+    if (note != 0)
+        f->last_note = note;
     bool in_period = d >= r->S;
     switch (ev->kind) {
     case EV_XAC_MINH_CO_DK:
@@ -114,7 +118,7 @@ static void replay_step(replay_run *r, const model_event *ev)
         if (f->first_verify_date == THK_DATE_NONE)
             f->first_verify_date = d;
         f->last_verify_date = d;
-        f->last_verify_note = ev->note;
+        f->last_verify_note = note;
         if (f->condition != cond || f->condition_since == THK_DATE_NONE)
             f->condition_since = d;
         f->condition = cond;
@@ -207,7 +211,7 @@ void replay_case(const model *m, const model_case *c, thk_date S, thk_date E, re
     out->suspension_since = THK_DATE_NONE;
     out->O = c->so_tien > 0 ? c->so_tien : 0;
 
-    replay_run r = {c, S, E, out, warn, ctx, -1, THK_DATE_NONE};
+    replay_run r = {m, c, S, E, out, warn, ctx, -1, THK_DATE_NONE};
     const model_event *ev = (m->events ? m->events + c->ev_first : NULL);
     size_t n = c->ev_count;
     thk_date thu_ly = c->ngay_thu_ly;

@@ -61,10 +61,11 @@ typedef struct {
 } replay_facts;
 
 /* Called for each warning found while replaying (event before ngay_thu_ly, event after the
- * terminal event, overpayment, xong with money owed). `ev` is the event concerned; `amount` the
- * money involved (excess, remainder) or 0. */
+ * terminal event, overpayment, xong with money owed). `ev` is the event concerned and
+ * `ev_amount` its so_tien (model_event_amount); `amount` the money involved (excess,
+ * remainder) or 0. */
 typedef void (*replay_warn_fn)(void *ctx, thk_reject code, const model_case *c,
-                               const model_event *ev, thk_money amount);
+                               const model_event *ev, thk_money ev_amount, thk_money amount);
 
 /* Replays case c of m up to E for the window [S, E] and fills *out. `warn` may be NULL (the
  * same-period-last-year replay passes NULL so each warning is reported once). Pure function of

@@ -232,7 +232,8 @@ static int run_load(run_ctx *c)
     log_stage("đọc", "%" PRId64 " ms; bộ nhớ mô hình: việc %.0f MB, sự kiện %.0f MB, chuỗi "
               "%.0f MB (chỉ mục mã việc %.0f MB dùng khi đọc, đã trả lại)", ms,
               (double)(m->cases_cap * sizeof *m->cases) / 1e6,
-              (double)(m->events_cap * sizeof *m->events) / 1e6,
+              (double)(m->events_cap * sizeof *m->events +
+                       m->ev_extra_cap * sizeof *m->ev_extra) / 1e6,
               (double)strpool_bytes(m->strings) / 1e6, (double)index_bytes / 1e6);
     /* A run whose input was mostly refused publishes a report of nothing over a good one:
      * stop before publishing, keep the rejects where the statistician will find them. */

@@ -77,6 +77,8 @@ Test(model, short_cases_keep_file_order_on_equal_dates)
 /* Events not grouped by case (a journal in date order across cases) are regrouped in place
  * (issue 15: without a second array of events): every event reaches its own case with its own
  * amount, note and line, in date order with file order breaking ties. */
+#define TM_BIG 3000000000000LL /* 3,000 tỷ đồng: a multiple of 1000 beyond 2^31 */
+
 Test(model, a_journal_across_many_cases_is_regrouped_with_every_event_intact)
 {
     model *m = model_new();
@@ -94,9 +96,10 @@ Test(model, a_journal_across_many_cases_is_regrouped_with_every_event_intact)
     for (uint32_t i = 0; i < NE; i++) {
         uint32_t c = (uint32_t)rand() % NC;
         tm_event(m, ids[c], (thk_date)(20000 + (int)(i / 50)), i + 2); /* a date-ordered journal */
-        m->events[m->nevents - 1].amount = (int64_t)i * 1000 + c;     /* names its event */
-        m->events[m->nevents - 1].note = i;
-        want_sum[c] += (int64_t)i * 1000 + c;
+        /* names its event; every 7th beyond 32 bits, so in an extra row with its note */
+        int64_t amount = (int64_t)i * 1000 + c + (i % 7 == 0 ? TM_BIG : 0);
+        model_event_set(m, &m->events[m->nevents - 1], amount, i % 3 ? i : 0);
+        want_sum[c] += amount;
         want_n[c]++;
     }
     model_finish(m);
@@ -105,11 +108,14 @@ Test(model, a_journal_across_many_cases_is_regrouped_with_every_event_intact)
         const model_event *e = m->events + m->cases[ids[c]].ev_first;
         int64_t sum = 0;
         for (size_t k = 0; k < want_n[c]; k++) {
-            cr_assert_eq(e[k].amount % 1000, c, "an event of case %u reached case %u",
-                         (unsigned)(e[k].amount % 1000), c);
-            cr_assert_eq(e[k].note, e[k].line - 2, "amount, note and line travel together");
-            cr_assert_eq(e[k].amount / 1000, e[k].line - 2);
-            sum += e[k].amount;
+            int64_t amount = model_event_amount(m, &e[k]);
+            uint32_t i = e[k].line - 2;
+            cr_assert_eq(amount % 1000, c, "an event of case %u reached case %u",
+                         (unsigned)(amount % 1000), c);
+            cr_assert_eq(model_event_note(m, &e[k]), i % 3 ? i : 0,
+                         "amount, note and line travel together");
+            cr_assert_eq(amount, (int64_t)i * 1000 + c + (i % 7 == 0 ? TM_BIG : 0));
+            sum += amount;
         }
         cr_assert_eq(sum, want_sum[c]);
     }

@@ -55,12 +55,11 @@ static uint32_t rp_add_case(model *m, const char *id, const char *thu_ly, thk_mo
         }
         model_event *ev = &m->events[m->nevents];
         memset(ev, 0, sizeof *ev);
-        ev->amount = e->amount;
         ev->case_idx = idx;
         ev->date = D(e->date);
         ev->line = ((uint32_t)m->nevents + 2) & MODEL_EVENT_LINE_MAX;
-        ev->note = rp_intern(m, e->note);
         ev->kind = (unsigned)e->kind & 0xFu;
+        model_event_set(m, ev, e->amount, rp_intern(m, e->note));
         m->nevents++;
     }
     return idx;
@@ -74,11 +73,12 @@ typedef struct {
         uint32_t line;
         int kind;
         thk_money amount;
+        thk_money ev_amount;
     } w[32];
 } rp_warns;
 
 static void rp_collect(void *ctx, thk_reject code, const model_case *c, const model_event *ev,
-                       thk_money amount)
+                       thk_money ev_amount, thk_money amount)
 {
     rp_warns *ws = ctx;
     cr_assert_not_null(c);
@@ -88,6 +88,7 @@ static void rp_collect(void *ctx, thk_reject code, const model_case *c, const mo
     ws->w[ws->n].line = ev->line;
     ws->w[ws->n].kind = ev->kind;
     ws->w[ws->n].amount = amount;
+    ws->w[ws->n].ev_amount = ev_amount;
     ws->n++;
 }
 
@@ -465,6 +466,31 @@ Test(replay, mien_giam_reduces_what_is_owed)
     cr_expect_eq(ws.n, 0);
 }
 
+/* An event keeps an amount below 2^31 đồng in itself and anything else (a larger amount, a
+ * note) in a row beside it (model_event_set): both replay as written, at the edge too. */
+Test(replay, amounts_beyond_32_bits_and_notes_are_replayed_as_written)
+{
+    static const tev evs[] = {
+        {"01/12/2025", EV_THU_TIEN, 3000000000000LL, "đợt 1"},
+        {"01/01/2026", EV_THU_TIEN, 2147483647LL, NULL},
+        {"01/02/2026", EV_THU_TIEN, 2147483648LL, NULL},
+        {"01/03/2026", EV_XAC_MINH_CO_DK, 0, "có tài sản"},
+        {"01/04/2026", EV_THU_TIEN, 9000000000000LL, NULL}, /* owed less: the excess warned */
+        TEV_END,
+    };
+    rp_warns ws;
+    replay_facts f = rp_one("01/11/2025", 5000000000000LL, evs, S26, E26, &ws);
+    cr_expect_eq(f.collected, 5000000000000LL);
+    cr_expect_eq(f.remaining, 0);
+    cr_assert_eq(ws.n, 1);
+    cr_expect_eq(ws.w[0].code, WARN_OVERPAYMENT);
+    cr_expect_eq(ws.w[0].ev_amount, 9000000000000LL);
+    cr_expect_eq(ws.w[0].amount, 9000000000000LL - (5000000000000LL - 3000000000000LL -
+                                                    2147483647LL - 2147483648LL));
+    cr_expect_neq(f.last_verify_note, 0);
+    cr_expect_eq(f.last_note, f.last_verify_note, "the last note is the verification's");
+}
+
 Test(replay, overpayment_is_capped_at_what_is_owed_and_the_excess_is_warned)
 {
     static const tev evs[] = {
@@ -486,6 +512,8 @@ Test(replay, overpayment_is_capped_at_what_is_owed_and_the_excess_is_warned)
     cr_expect_eq(ws.w[1].code, WARN_OVERPAYMENT);
     cr_expect_eq(ws.w[1].amount, 30);
     cr_expect_eq(ws.w[1].kind, EV_MIEN_GIAM);
+    cr_expect_eq(ws.w[0].ev_amount, 500, "the warning names the event's own amount");
+    cr_expect_eq(ws.w[1].ev_amount, 30);
 
     /* A non-money obligation (O = 0): any payment is all excess. */
     static const tev zero[] = {{"01/12/2025", EV_THU_TIEN, 5, NULL}, TEV_END};
