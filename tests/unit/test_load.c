@@ -812,6 +812,24 @@ Test(load, many_events_are_matched_to_their_cases_in_two_halves_as_in_one_pass)
     }
 }
 
+/* Writes cases.csv and events.csv into dir, then loads them into a one file after the other
+ * and into b beside each other (load_cases_events); e1 and e2 get the events' stats. */
+static void load_both_ways(const char *dir, const thk_buf *csv, const thk_buf *ev, fixture *a,
+                           fixture *b, load_stats *e1, load_stats *e2)
+{
+    char *cp = tu_write(dir, "cases.csv", csv->data, csv->len);
+    char *ep = tu_write(dir, "events.csv", ev->data, ev->len);
+    fx_init(a);
+    fx_init(b);
+    load_stats c1, c2;
+    cr_assert_eq(load_file(a->m, LOAD_CASES, cp, &a->o, &c1, &a->err), 0, "%s", a->err.data);
+    cr_assert_eq(load_file(a->m, LOAD_EVENTS, ep, &a->o, e1, &a->err), 0, "%s", a->err.data);
+    cr_assert_eq(load_cases_events(b->m, cp, ep, &b->o, &c2, e2, NULL, &b->err), 0, "%s",
+                 b->err.data);
+    free(cp);
+    free(ep);
+}
+
 /* An events file in journal order (a run of its own for nearly every row, each key coming
  * back far apart) read beside cases.csv: past the first LOAD_RUN_MARK runs the loader indexes
  * the keys and keeps each one once (issue 15: a journal of a million cases kept one key a row,
@@ -844,16 +862,9 @@ Test(load, a_journal_across_cases_keeps_each_key_once_and_loads_as_in_one_pass)
             if (i % 4000 == 5)
                 buf_printf(&ev, "%s,02/01/2021,Thu tiền,7,dài\n", LONG_KEY);
         }
-    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
-    char *ep = tu_write(dir, "events.csv", ev.data, ev.len);
     fixture a, b;
-    fx_init(&a);
-    fx_init(&b);
-    load_stats c1, e1, c2, e2;
-    cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0, "%s", a.err.data);
-    cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0, "%s", a.err.data);
-    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
-                 b.err.data);
+    load_stats e1, e2;
+    load_both_ways(dir, &csv, &ev, &a, &b, &e1, &e2);
     cr_assert(e2.keys_indexed, "a journal across cases is indexed");
     cr_assert_leq(e2.keys_kept, 65536 + NC + 1 + 3, "each key once after the first runs: %lu",
                   (unsigned long)e2.keys_kept);
@@ -876,19 +887,17 @@ Test(load, a_journal_across_cases_keeps_each_key_once_and_loads_as_in_one_pass)
     for (size_t i = 0; i < NC; i++)
         for (size_t r = 0; r < PER; r++)
             buf_printf(&ev, "J%zu,01/0%zu/2021,Thu tiền,%zu,\n", i, 1 + r, 10 + r);
-    free(ep);
-    ep = tu_write(dir, "events.csv", ev.data, ev.len);
-    fx_init(&b);
-    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
-                 b.err.data);
+    load_both_ways(dir, &csv, &ev, &a, &b, &e1, &e2);
     cr_assert_not(e2.keys_indexed);
     cr_assert_eq(e2.keys_kept, NC);
     cr_assert_eq(e2.accepted, (size_t)NC * PER);
+    model_finish(a.m);
+    model_finish(b.m);
+    expect_same_events(a.m, b.m);
+    fx_free(&a);
     fx_free(&b);
     buf_free(&csv);
     buf_free(&ev);
-    free(cp);
-    free(ep);
     free(dir);
 }
 
@@ -917,16 +926,9 @@ Test(load, interleaved_units_keys_are_kept_in_a_few_bytes_and_resolve_as_in_one_
             buf_printf(&ev, "%s-2016-%06zu,01/02/2021,Thu tiền,%zu,\n", units[u], i, 10 + u);
             buf_printf(&ev, "%s-2016-%06zu,01/03/2021,Thu tiền,%zu,n\n", units[u], i, 20 + u);
         }
-    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
-    char *ep = tu_write(dir, "events.csv", ev.data, ev.len);
     fixture a, b;
-    fx_init(&a);
-    fx_init(&b);
-    load_stats c1, e1, c2, e2;
-    cr_assert_eq(load_file(a.m, LOAD_CASES, cp, &a.o, &c1, &a.err), 0, "%s", a.err.data);
-    cr_assert_eq(load_file(a.m, LOAD_EVENTS, ep, &a.o, &e1, &a.err), 0, "%s", a.err.data);
-    cr_assert_eq(load_cases_events(b.m, cp, ep, &b.o, &c2, &e2, NULL, &b.err), 0, "%s",
-                 b.err.data);
+    load_stats e1, e2;
+    load_both_ways(dir, &csv, &ev, &a, &b, &e1, &e2);
     cr_assert_eq(e2.keys_kept, (size_t)PER_UNIT * NU);
     cr_assert_lt(e2.keys_bytes, e2.keys_kept * 6, "%lu bytes for %lu keys of 18 bytes",
                  (unsigned long)e2.keys_bytes, (unsigned long)e2.keys_kept);
@@ -940,7 +942,5 @@ Test(load, interleaved_units_keys_are_kept_in_a_few_bytes_and_resolve_as_in_one_
     fx_free(&b);
     buf_free(&csv);
     buf_free(&ev);
-    free(cp);
-    free(ep);
     free(dir);
 }
