@@ -1,6 +1,7 @@
 /* model — storage of the loaded exports; event ordering per case. */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,11 +296,16 @@ void model_event_set(model *m, model_event *e, thk_money amount, uint32_t note)
         e->val = (uint32_t)amount;
         return;
     }
+    if (m->nev_extra >= MODEL_EV_EXTRA - 1) { /* 2^31 rows: 32 GiB of events before it */
+        fprintf(stderr, "thongke: lỗi: quá %u sự kiện có số tiền lớn hoặc ghi chú, giới hạn "
+                        "của thongke; hãy tách dữ liệu theo đơn vị hoặc theo năm\n",
+                MODEL_EV_EXTRA - 1);
+        abort();
+    }
     if (m->nev_extra == m->ev_extra_cap) {
         m->ev_extra_cap = m->ev_extra_cap ? 2 * m->ev_extra_cap : 1024;
         m->ev_extra = thk_xrealloc(m->ev_extra, m->ev_extra_cap * sizeof *m->ev_extra);
     }
-    /* no more rows than events, and events stop at MODEL_EVENT_LINE_MAX < 2^31 lines */
     e->val = MODEL_EV_EXTRA + (uint32_t)m->nev_extra;
     m->ev_extra[m->nev_extra++] = (model_event_extra){.amount = amount, .note = note};
 }
