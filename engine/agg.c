@@ -161,12 +161,19 @@ typedef struct {
     int64_t *sval;
 } form_run;
 
-/* The entries a group of a `limit N [per K]` list keeps: a max-heap of slot numbers in lr->vals,
+/* The entries a group of a `limit N [per K]` list keeps: a max-heap of slot numbers in lr->rows,
  * the worst entry (last in the list's order) on top. */
 typedef struct {
     uint32_t *slot;
     size_t n, cap;
 } list_group;
+
+typedef struct {
+    const char *s;
+    uint32_t len;
+} list_const;
+
+#define LIST_CONST (UINT64_C(1) << 63)
 
 typedef struct {
     agg_list *l;
@@ -176,12 +183,22 @@ typedef struct {
     size_t w;            /* values per entry */
     size_t *pos;
     int32_t *nodes;
-    rule_val *vals;
+    /* Entries are kept packed, 8 bytes a value instead of a rule_val's 24 (L1 keeps most of the
+     * old cases: 800k entries at 10M): a row is w cells, then (w + 63) / 64 words of null bits.
+     * A cell is the value's i; for a text, its string id in the model's pool, or LIST_CONST |
+     * k for the rules' constant consts[k] (the only other texts a value holds). */
+    size_t stride;       /* words per row */
+    uint64_t *rows;
     size_t n, cap;
+    list_const *consts;
+    size_t nconsts;
     bool active;
     rule_val *scratch;
-    rule_val *more;      /* the second run's entries, handed over whole when the runs are added */
+    rule_val *tmp_a, *tmp_b; /* unpacked rows, for comparing */
+    uint64_t *more;      /* the second run's entries, handed over whole when the runs are added */
     size_t nmore;
+    list_const *more_consts;
+    const model *m;
     /* `limit`: only each group's best `limit` entries are kept while computing (the same ones
      * a full sort then a cut keeps: the order is total), so memory and sorting stay bounded by
      * groups × limit, not by the entries that qualify */
@@ -519,19 +536,93 @@ static int list_row_cmp(const list_run *lr, const rule_val *a, const rule_val *b
     return list_val_cmp(&a[lr->pos[0]], &b[lr->pos[0]], RT_TEXT);
 }
 
+static uint64_t list_const_of(list_run *lr, const char *str, uint32_t len)
+{
+    for (size_t k = 0; k < lr->nconsts; k++)
+        if (lr->consts[k].s == str && lr->consts[k].len == len)
+            return LIST_CONST | k;
+    if ((lr->nconsts & (lr->nconsts - 1)) == 0) /* grow at powers of two */
+        lr->consts = thk_xrealloc(lr->consts, (lr->nconsts ? 2 * lr->nconsts : 1) *
+                                                  sizeof *lr->consts);
+    lr->consts[lr->nconsts] = (list_const){str, len};
+    return LIST_CONST | lr->nconsts++;
+}
+
+/* Packs an entry's values into out (lr->stride words). */
+static void list_pack(list_run *lr, const rule_val *row, uint64_t *out)
+{
+    uint64_t *nulls = out + lr->w;
+    memset(nulls, 0, (lr->stride - lr->w) * sizeof *nulls);
+    for (size_t k = 0; k < lr->w; k++) {
+        const rule_val *v = &row[k];
+        if (v->null) {
+            nulls[k / 64] |= UINT64_C(1) << (k % 64);
+            out[k] = 0;
+        } else if (lr->rs->nodes[lr->nodes[k]].type == RT_TEXT)
+            out[k] = v->i > 0 ? (uint64_t)v->i : list_const_of(lr, v->s, v->len);
+        else
+            out[k] = (uint64_t)v->i;
+    }
+}
+
+/* Value k of a packed entry whose constants are consts, as evaluated. */
+static void list_unpack_val(const list_run *lr, const list_const *consts, const uint64_t *row,
+                            size_t k, rule_val *v)
+{
+    *v = (rule_val){0};
+    if (row[lr->w + k / 64] >> (k % 64) & 1) {
+        v->null = 1;
+        return;
+    }
+    uint64_t c = row[k];
+    if (lr->rs->nodes[lr->nodes[k]].type != RT_TEXT) {
+        v->i = (int64_t)c;
+    } else if (c & LIST_CONST) {
+        v->i = -1;
+        v->s = consts[c & ~LIST_CONST].s;
+        v->len = consts[c & ~LIST_CONST].len;
+    } else {
+        v->i = (int64_t)c;
+        v->s = strpool_get(lr->m->strings, (uint32_t)c);
+        v->len = (uint32_t)strpool_len(lr->m->strings, (uint32_t)c);
+    }
+}
+
+static void list_unpack(const list_run *lr, const list_const *consts, const uint64_t *row,
+                        rule_val *out)
+{
+    for (size_t k = 0; k < lr->w; k++)
+        list_unpack_val(lr, consts, row, k, &out[k]);
+}
+
+/* The values of a packed entry the list's order reads (order keys, ma_viec), into out. */
+static void list_unpack_keys(const list_run *lr, const uint64_t *row, rule_val *out)
+{
+    for (size_t k = 0; k < lr->l->norder; k++)
+        list_unpack_val(lr, lr->consts, row, lr->pos[1 + k], &out[lr->pos[1 + k]]);
+    list_unpack_val(lr, lr->consts, row, lr->pos[0], &out[lr->pos[0]]);
+}
+
+static uint64_t *list_row(const list_run *lr, uint32_t slot)
+{
+    return lr->rows + (size_t)slot * lr->stride;
+}
+
 static uint32_t list_append(list_run *lr, const rule_val *row)
 {
     if (lr->n == lr->cap) {
         lr->cap = lr->cap ? lr->cap * 2 : 64;
-        lr->vals = thk_xrealloc(lr->vals, lr->cap * lr->w * sizeof *lr->vals);
+        lr->rows = thk_xrealloc(lr->rows, lr->cap * lr->stride * sizeof *lr->rows);
     }
-    memcpy(lr->vals + lr->n * lr->w, row, lr->w * sizeof *lr->vals);
+    list_pack(lr, row, lr->rows + lr->n * lr->stride);
     return (uint32_t)lr->n++;
 }
 
 static bool list_worse(const list_run *lr, uint32_t a, uint32_t b)
 {
-    return list_row_cmp(lr, lr->vals + (size_t)a * lr->w, lr->vals + (size_t)b * lr->w) > 0;
+    list_unpack_keys(lr, list_row(lr, a), lr->tmp_a);
+    list_unpack_keys(lr, list_row(lr, b), lr->tmp_b);
+    return list_row_cmp(lr, lr->tmp_a, lr->tmp_b) > 0;
 }
 
 static void list_sift_down(const list_run *lr, list_group *g)
@@ -589,9 +680,10 @@ static void list_offer(list_run *lr, const rule_val *row, thk_buf *tmp)
         }
         return;
     }
-    if (list_row_cmp(lr, row, lr->vals + (size_t)g->slot[0] * lr->w) >= 0)
+    list_unpack_keys(lr, list_row(lr, g->slot[0]), lr->tmp_a);
+    if (list_row_cmp(lr, row, lr->tmp_a) >= 0)
         return; /* not better than the group's worst kept entry */
-    memcpy(lr->vals + (size_t)g->slot[0] * lr->w, row, lr->w * sizeof *lr->vals);
+    list_pack(lr, row, list_row(lr, g->slot[0]));
     list_sift_down(lr, g);
 }
 
@@ -1696,11 +1788,18 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     const agg_list *l = lr->l;
     rule_set *rs = r->rs;
     size_t n = lr->n + lr->nmore;
+    /* the entries unpacked for sorting and writing (the model's rows are given back by now) */
+    rule_val *vals = thk_xcalloc((n ? n : 1) * lr->w, sizeof *vals);
     const rule_val **idx = thk_xcalloc(n + 1, sizeof *idx);
     for (size_t i = 0; i < lr->n; i++)
-        idx[i] = lr->vals + i * lr->w;
+        list_unpack(lr, lr->consts, lr->rows + i * lr->stride, vals + i * lr->w);
     for (size_t i = 0; i < lr->nmore; i++)
-        idx[lr->n + i] = lr->more + i * lr->w;
+        list_unpack(lr, lr->more_consts, lr->more + i * lr->stride, vals + (lr->n + i) * lr->w);
+    free(lr->rows);
+    free(lr->more);
+    lr->rows = lr->more = NULL;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = vals + i * lr->w;
     list_sort_ctx lc = {lr, rs};
     agg_sort(idx, n, sizeof *idx, list_cmp, &lc);
     size_t keep = n;
@@ -1773,12 +1872,10 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
         }
     }
     free(idx);
+    free(vals);
     free(from);
     free(from_len);
     /* the entries are in the table now */
-    free(lr->vals);
-    free(lr->more);
-    lr->vals = lr->more = NULL;
     lr->n = lr->nmore = 0;
 }
 
@@ -1862,6 +1959,10 @@ static void agg_run_init(agg_run *r, rule_set *rs, const model *m, reject_log *w
         }
         free(logical);
         lr->scratch = thk_xcalloc(lr->w, sizeof *lr->scratch);
+        lr->tmp_a = thk_xcalloc(lr->w, sizeof *lr->tmp_a);
+        lr->tmp_b = thk_xcalloc(lr->w, sizeof *lr->tmp_b);
+        lr->stride = lr->w + (lr->w + 63) / 64;
+        lr->m = m;
         lr->rs = rs;
         if (lr->l->limit > 0)
             lr->group_ids = strpool_new();
@@ -1885,9 +1986,13 @@ static void agg_run_free(agg_run *r)
     free(r->forms);
     for (size_t i = 0; i < r->rs->nlists; i++) {
         list_run *lr = &r->lists[i];
-        free(lr->vals);
+        free(lr->rows);
         free(lr->more);
+        free(lr->consts);
+        free(lr->more_consts);
         free(lr->scratch);
+        free(lr->tmp_a);
+        free(lr->tmp_b);
         free(lr->pos);
         free(lr->nodes);
         for (size_t g = 0; g < lr->ngroups; g++)
@@ -1988,16 +2093,20 @@ static void agg_merge(agg_run *a, agg_run *b)
         list_run *la = &a->lists[i];
         list_run *lb = &b->lists[i];
         if (la->group_ids) { /* b's kept entries compete for a's places */
-            for (size_t k = 0; k < lb->n; k++)
-                list_offer(la, lb->vals + k * lb->w, &a->tmp);
+            for (size_t k = 0; k < lb->n; k++) {
+                list_unpack(lb, lb->consts, list_row(lb, (uint32_t)k), lb->scratch);
+                list_offer(la, lb->scratch, &a->tmp);
+            }
             continue;
         }
         /* b's entries are handed over, not copied (a list may hold a large share of the
          * cases); the order is made when the table is built */
-        la->more = lb->vals;
+        la->more = lb->rows;
         la->nmore = lb->n;
-        lb->vals = NULL;
-        lb->n = lb->cap = 0;
+        la->more_consts = lb->consts;
+        lb->rows = NULL;
+        lb->consts = NULL;
+        lb->n = lb->cap = lb->nconsts = 0;
     }
 }
 
