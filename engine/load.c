@@ -83,18 +83,7 @@ typedef struct {
     size_t *run_marks;  /* where run k * LOAD_RUN_MARK starts in runs, so that two threads can
                            walk the runs from two places */
     size_t nmarks;
-    /* deferred events in journal order (a run a row, keys repeating far apart): the runs are
-     * indexed so that a key seen before reuses its run and its text is kept once. run_slot:
-     * open addressing, each slot the key hash's top 4 bits << 28 | (run + 1), 0 = empty;
-     * run_at[k]: where run k's entry starts in runs. */
-    bool dedup;
-    uint32_t *run_slot;
-    size_t run_mask, run_keys;
-    uint32_t *run_at;
-    size_t run_at_cap;
-    uint32_t dedup_check; /* the number of runs at which to look at the file's order again */
-    bool runs_full;       /* every entry full from here on (the index was given up) */
-    thk_buf *run_ref;     /* front coding: each bucket's last key (LOAD_RUN_REFS) */
+    thk_buf *run_ref;   /* front coding: each bucket's last key (LOAD_RUN_REFS) */
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
     /* workbooks: the sheet being read, whether its header row is still being looked for (title
      * rows above it), rows tried, a sheet given up on, the sheets read, the first header that
@@ -582,8 +571,9 @@ static size_t load_leb_get(const unsigned char **q)
  * first bytes: the unit's code in "DL-KV03-2016-000001"), the length of the prefix it shares
  * with the last key of that bucket, the length of the rest and the rest. Units interleaved in
  * an export each keep their own last key, so a key takes four or five bytes instead of twenty.
- * At every mark the writer forgets its last keys and writes the entry full (sharing nothing),
- * so that a second walk can start there; indexed runs and reject keys are written full. */
+ * A journal across cases (a run a row) keeps about five bytes a row the same way. At every
+ * mark the writer forgets its last keys and writes the entry full (sharing nothing), so that a
+ * second walk can start there; reject keys are kept full. */
 #define LOAD_RUN_REFS 256
 
 static unsigned load_run_bucket(const char *s, size_t n)
@@ -602,9 +592,10 @@ static void load_run_entry(thk_buf *out, unsigned bucket, size_t pre, const char
     buf_append(out, s + pre, n - pre);
 }
 
-/* Appends a run's key to c->runs, front coded unless `full`, and returns the run's number. */
-static uint32_t load_run_push(load_ctx *c, const char *s, size_t n, bool full)
+/* Appends a run's key to c->runs, front coded, and returns the run's number. */
+static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
 {
+    bool full = false;
     if (c->nruns % LOAD_RUN_MARK == 0) {
         if ((c->nmarks & (c->nmarks - 1)) == 0) /* grow at powers of two */
             c->run_marks = thk_xrealloc(c->run_marks, (c->nmarks ? 2 * c->nmarks : 1) *
@@ -660,183 +651,24 @@ static void load_refs_free(thk_buf *refs)
     free(refs);
 }
 
-/* Runs indexed in journal order: the most (LOAD_RUN_TAG bits keep the key hash's top 4). */
-#define LOAD_RUN_IDS 0x0fffffffu
-#define LOAD_RUN_TAG(h) ((h) & ~LOAD_RUN_IDS)
-
-static bool load_run_equal(const load_ctx *c, uint32_t run, const char *s, size_t n)
-{
-    const char *p = c->runs.data + c->run_at[run];
-    size_t len;
-    const char *key = load_run_full(&p, &len);
-    return len == n && memcmp(key, s, n) == 0;
-}
-
-/* The slot of key s in run_slot: where its run is, or the empty slot where it would go. */
-static size_t load_run_slot(const load_ctx *c, const char *s, size_t n, uint32_t h)
-{
-    for (size_t i = h & c->run_mask;; i = (i + 1) & c->run_mask) {
-        uint32_t v = c->run_slot[i];
-        if (!v || (LOAD_RUN_TAG(v) == LOAD_RUN_TAG(h) &&
-                   load_run_equal(c, (v & LOAD_RUN_IDS) - 1, s, n)))
-            return i;
-    }
-}
-
-static uint32_t load_run_hash_of(const load_ctx *c, uint32_t run)
-{
-    const char *p = c->runs.data + c->run_at[run];
-    size_t len;
-    const char *key = load_run_full(&p, &len);
-    return strpool_hash(key, len);
-}
-
-/* A table of `slots` (a power of two) holding the indexed runs of the one before. */
-static void load_run_rehash(load_ctx *c, size_t slots)
-{
-    uint32_t *old = c->run_slot;
-    size_t oslots = old ? c->run_mask + 1 : 0;
-    c->run_slot = thk_xcalloc(slots, sizeof *c->run_slot);
-    c->run_mask = slots - 1;
-    for (size_t i = 0; i < oslots; i++)
-        if (old[i]) {
-            size_t j = load_run_hash_of(c, (old[i] & LOAD_RUN_IDS) - 1) & c->run_mask;
-            while (c->run_slot[j])
-                j = (j + 1) & c->run_mask;
-            c->run_slot[j] = old[i];
-        }
-    free(old);
-}
-
-static void load_run_at_push(load_ctx *c, size_t at)
-{
-    if (c->nruns == c->run_at_cap) {
-        c->run_at_cap = c->run_at_cap ? 2 * c->run_at_cap : LOAD_RUN_MARK;
-        c->run_at = thk_xrealloc(c->run_at, c->run_at_cap * sizeof *c->run_at);
-    }
-    c->run_at[c->nruns] = (uint32_t)at;
-}
-
-static void load_run_unindex(load_ctx *c)
-{
-    free(c->run_slot);
-    free(c->run_at);
-    c->run_slot = c->run_at = NULL;
-    c->run_mask = c->run_keys = c->run_at_cap = 0;
-    c->dedup = false;
-}
-
-/* Looks at the file's order so far: a file whose rows are nearly all runs of their own (a
- * journal across cases) and whose keys already came back is indexed from now on. Rows still
- * grouped by case (an export's usual order) keep the unindexed runs: no hashing per run. */
-static void load_run_consider(load_ctx *c)
-{
-    c->dedup_check = c->dedup_check > UINT32_MAX / 2 ? UINT32_MAX : 2 * c->dedup_check;
-    if (c->stats->read >= (uint64_t)c->nruns + c->nruns / 4 || c->runs.len > UINT32_MAX / 8 ||
-        c->nruns >= LOAD_RUN_IDS / 2)
-        return;
-    size_t slots = 1u << 16;
-    while (slots < 2 * (size_t)c->nruns)
-        slots *= 2;
-    c->run_slot = thk_xcalloc(slots, sizeof *c->run_slot);
-    c->run_mask = slots - 1;
-    c->run_at_cap = slots;
-    c->run_at = thk_xmalloc(c->run_at_cap * sizeof *c->run_at);
-    /* An index compares a key with any earlier run's: the runs are rewritten full, with their
-     * marks, and kept so only when the file is indexed. */
-    thk_buf coded = c->runs, *refs = thk_xcalloc(LOAD_RUN_REFS, sizeof *refs);
-    size_t *marks = thk_xmalloc((c->nmarks ? c->nmarks : 1) * sizeof *marks);
-    c->runs = (thk_buf){0};
-    buf_reserve(&c->runs, coded.len + coded.len / 2);
-    size_t repeats = 0;
-    const char *p = coded.data;
-    for (uint32_t k = 0; k < c->nruns; k++) {
-        if (k % LOAD_RUN_MARK == 0)
-            marks[k / LOAD_RUN_MARK] = c->runs.len;
-        c->run_at[k] = (uint32_t)c->runs.len;
-        const thk_buf *key = load_run_decode(&p, refs);
-        if (c->runs.len > UINT32_MAX / 2) { /* full, beyond what run_at can name */
-            repeats = 0;
-            break;
-        }
-        load_run_entry(&c->runs, 0, 0, key->data, key->len);
-        uint32_t h = strpool_hash(key->data, key->len);
-        size_t i = load_run_slot(c, key->data, key->len, h);
-        if (c->run_slot[i])
-            repeats++;
-        else {
-            c->run_slot[i] = LOAD_RUN_TAG(h) | (k + 1);
-            c->run_keys++;
-        }
-    }
-    load_refs_free(refs);
-    if (repeats) {
-        c->dedup = true;
-        memcpy(c->run_marks, marks, c->nmarks * sizeof *marks);
-        buf_free(&coded);
-    } else {
-        load_run_unindex(c);
-        buf_free(&c->runs);
-        c->runs = coded;
-    }
-    free(marks);
-}
-
-/* The run of a row whose key differs from the row before's: a new run, or in an indexed file
- * the run of the key's earlier rows. */
-static uint32_t load_run_key(load_ctx *c, const char *s, size_t n, const uint32_t *hash)
-{
-    if (!c->dedup && c->nruns >= c->dedup_check)
-        load_run_consider(c);
-    if (!c->dedup)
-        return load_run_push(c, s, n, c->runs_full);
-    uint32_t h = hash ? *hash : strpool_hash(s, n);
-    size_t i = load_run_slot(c, s, n, h);
-    if (c->run_slot[i])
-        return (c->run_slot[i] & LOAD_RUN_IDS) - 1;
-    if (c->runs.len + n + 10 > UINT32_MAX || c->nruns >= LOAD_RUN_IDS - 1) {
-        load_run_unindex(c); /* beyond what the index can name: plain runs from here on */
-        c->dedup_check = UINT32_MAX;
-        c->runs_full = true; /* after a rewrite, a walk's last keys are not the writer's */
-        return load_run_push(c, s, n, true);
-    }
-    load_run_at_push(c, c->runs.len);
-    uint32_t run = load_run_push(c, s, n, true);
-    c->run_slot[i] = LOAD_RUN_TAG(h) | (run + 1);
-    if (++c->run_keys * 4 > (c->run_mask + 1) * 3)
-        load_run_rehash(c, 2 * (c->run_mask + 1));
-    return run;
-}
-
 static void load_event_row(load_ctx *c, const reader_record *rec)
 {
     model *m = c->m;
-    load_text(c, rec, E_MA_VIEC);
-    /* Exports list a case's events together: remember the last key looked up. */
-    bool same = c->vlen[E_MA_VIEC] && c->last_key.data &&
-                c->last_key.len == c->vlen[E_MA_VIEC] &&
-                memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0;
-    uint32_t hash = 0;
-    bool hashed = c->dedup && c->vlen[E_MA_VIEC] && !same;
-    if (hashed) { /* an indexed journal: start loading the key's slot while the row is read */
-        hash = strpool_hash(c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
-        __builtin_prefetch(&c->run_slot[hash & c->run_mask]);
-    }
     for (size_t s = 0; s < E__N; s++)
-        if (s != E_MA_VIEC)
-            load_text(c, rec, s);
+        load_text(c, rec, s);
     load_required(c, rec, E_MA_VIEC);
     thk_date ngay = load_date(c, rec, E_NGAY);
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
     if (c->vlen[E_MA_VIEC]) {
-        if (same)
+        /* Exports list a case's events together: remember the last key looked up. */
+        if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
+            memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
             ci = c->last_case;
         else {
             /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
              * keys to cases, mostly by walking both files in step (no hashing). */
-            ci = c->defer ? load_run_key(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC],
-                                         hashed ? &hash : NULL)
+            ci = c->defer ? load_run_push(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
                           : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             buf_clear(&c->last_key);
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
@@ -1175,10 +1007,8 @@ static int load_finish(load_ctx *c, int rr)
     if (c->defer) {
         c->stats->keys_kept = c->nruns;
         c->stats->keys_bytes = c->runs.len;
-        c->stats->keys_indexed = c->dedup;
     }
-    load_run_unindex(c); /* the runs stay for load_resolve_events, their index does not */
-    load_refs_free(c->run_ref);
+    load_refs_free(c->run_ref); /* the runs stay for load_resolve_events */
     c->run_ref = NULL;
     buf_free(&c->where);
     free(c->pad_f);
@@ -1459,7 +1289,6 @@ static void *load_job_run(void *arg)
     j->rc = load_prepare(&j->c, j->m, j->c.kind, j->path, &j->opts, j->stats, &j->err);
     if (!j->rc) {
         j->c.defer = j->c.kind == LOAD_EVENTS;
-        j->c.dedup_check = LOAD_RUN_MARK;
         j->rc = j->piped ? load_run_file_piped(&j->c, j->path, &j->opts, j->stats, &j->err)
                          : load_run_file(&j->c, j->path, &j->opts, j->stats, &j->err);
     }

@@ -53,10 +53,8 @@ typedef struct {
     char sha256[65]; /* of the file's bytes, computed by the reader as it reads them */
     char encoding[160]; /* what it was read as (reader_stats.encoding) */
     /* events read beside cases.csv (load_cases_events): the case keys kept until cases.csv is
-     * loaded, one per run of rows with one key or, once the file shows it is a journal across
-     * cases (keys_indexed), one per distinct key; and their bytes */
+     * loaded, one per run of rows with one key, and their bytes (front coded) */
     uint64_t keys_kept, keys_bytes;
-    bool keys_indexed;
 } load_stats;
 
 /* The encoding option that applies to a file of this kind (encoding_for, else encoding). */

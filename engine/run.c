@@ -219,9 +219,7 @@ static int run_load(run_ctx *c)
                   s->lines, s->multiline, (double)s->bytes / 1e6);
         if (s->keys_kept)
             log_stage("đọc", "%s: %" PRIu64 " mã việc giữ lại chờ đối chiếu với tệp việc, %.1f "
-                      "MB%s", c->paths[k], s->keys_kept, (double)s->keys_bytes / 1e6,
-                      s->keys_indexed ? " (sự kiện không xếp theo việc: mỗi mã giữ một lần)"
-                                      : "");
+                      "MB", c->paths[k], s->keys_kept, (double)s->keys_bytes / 1e6);
         const char *asked = load_encoding(&lo, (load_kind)k);
         bool ignored = asked && *asked && strncmp(s->encoding, "UTF", 3) == 0;
         log_stage("đọc", "%s: bảng mã %s%s%s%s", c->paths[k], s->encoding,
