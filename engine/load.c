@@ -76,7 +76,7 @@ typedef struct {
     uint32_t probe_rows[LOAD_MAX_SLOTS];
     uint32_t probe_hits[LOAD_MAX_SLOTS];
     bool store_only[LOAD_MAX_SLOTS];
-    bool defer;         /* events: case_idx holds a run number until load_resolve_events */
+    bool defer;         /* events: cases found by load_resolve_events, through the runs */
     thk_buf runs;       /* deferred events: the ma_viec of each run of rows with one key, in
                            file order, each as a LEB128 length and the bytes (no index) */
     uint32_t nruns;
@@ -84,6 +84,9 @@ typedef struct {
                            walk the runs from two places */
     size_t nmarks;
     thk_buf *run_ref;   /* front coding: each bucket's last key (LOAD_RUN_REFS) */
+    uint64_t *run_starts; /* deferred events: bit i set when event i starts a run (a bit an
+                             event instead of a run number) */
+    size_t run_words;
     char *key_header;   /* deferred events: the ma_viec header text, for unknown_case */
     /* workbooks: the sheet being read, whether its header row is still being looked for (title
      * rows above it), rows tried, a sheet given up on, the sheets read, the first header that
@@ -660,23 +663,29 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     thk_date ngay = load_date(c, rec, E_NGAY);
     int v = load_mapped(c, rec, E_SU_KIEN);
     uint32_t ci = UINT32_MAX;
+    bool new_run = false;
     if (c->vlen[E_MA_VIEC]) {
         /* Exports list a case's events together: remember the last key looked up. */
-        if (c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
-            memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0)
-            ci = c->last_case;
-        else {
-            /* Deferred: store each run of a key once, unindexed; load_resolve_events maps
-             * keys to cases, mostly by walking both files in step (no hashing). */
-            ci = c->defer ? load_run_push(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC])
-                          : model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
-            buf_clear(&c->last_key);
-            buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
-            c->last_case = ci;
+        bool same = c->last_key.data && c->last_key.len == c->vlen[E_MA_VIEC] &&
+                    memcmp(c->last_key.data, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]) == 0;
+        if (c->defer) {
+            /* Deferred: each run of accepted rows with one key is stored once, unindexed, when
+             * its first row is accepted; load_resolve_events maps keys to cases, mostly by
+             * walking both files in step (no hashing). */
+            new_run = !same;
+        } else {
+            if (same)
+                ci = c->last_case;
+            else {
+                ci = model_case_find(m, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+                buf_clear(&c->last_key);
+                buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+                c->last_case = ci;
+            }
+            if (ci == UINT32_MAX)
+                load_reject(c, rec, c->col[E_MA_VIEC], c->val[E_MA_VIEC],
+                            c->vlen[E_MA_VIEC], REJ_UNKNOWN_CASE, NULL);
         }
-        if (ci == UINT32_MAX)
-            load_reject(c, rec, c->col[E_MA_VIEC], c->val[E_MA_VIEC], c->vlen[E_MA_VIEC],
-                        REJ_UNKNOWN_CASE, NULL);
     }
     int kind = v >= 0 && v < 256 ? c->ev_kind[v] : -1;
     if (v >= 0 && kind < 0) {
@@ -698,17 +707,32 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     }
     if (c->row_bad)
         return;
-    if (m->nevents == m->events_cap) {
-        m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
-        m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
-    }
-    model_event *e = &m->events[m->nevents++];
-    *e = (model_event){
-        .case_idx = ci,
-        .date = ngay,
-        .line = rec->line & MODEL_EVENT_LINE_MAX, /* checked by load_on_record */
-        .kind = (unsigned)kind & 0xFu,
-    };
+    model_event *e;
+    if (c->defer) {
+        size_t i = m->nevents;
+        if (i == m->events_cap) {
+            m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
+            m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
+        }
+        if (i / 64 >= c->run_words) {
+            size_t w = c->run_words ? 2 * c->run_words : 64;
+            c->run_starts = thk_xrealloc(c->run_starts, w * sizeof *c->run_starts);
+            memset(c->run_starts + c->run_words, 0, (w - c->run_words) * sizeof *c->run_starts);
+            c->run_words = w;
+        }
+        if (new_run) {
+            load_run_push(c, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            buf_clear(&c->last_key);
+            buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
+            c->run_starts[i / 64] |= (uint64_t)1 << (i % 64);
+        }
+        e = &m->events[m->nevents++];
+        memset(e, 0, sizeof *e);
+    } else
+        e = model_event_add(m, ci);
+    e->date = ngay;
+    e->line = rec->line & MODEL_EVENT_LINE_MAX; /* checked by load_on_record */
+    e->kind = (unsigned)kind & 0xFu;
     model_event_set(m, e, amount, load_intern(c, E_GHI_CHU));
 }
 
@@ -1346,19 +1370,34 @@ static void *load_walk_runs(void *arg)
     return NULL;
 }
 
-/* Events [0, n) of ev with their run numbers replaced, when every run has a case. */
-typedef struct {
-    model_event *ev;
-    size_t n;
-    const uint32_t *case_of;
-} load_remap;
-
-static void *load_remap_events(void *arg)
+/* Whether event i of the events thread starts a run. */
+static bool load_run_starts(const uint64_t *starts, size_t i)
 {
-    load_remap *r = arg;
-    for (size_t i = 0; i < r->n; i++)
-        r->ev[i].case_idx = r->case_of[r->ev[i].case_idx];
-    return NULL;
+    return starts[i / 64] >> (i % 64) & 1;
+}
+
+/* When each run has a case of its own (no case has two runs) and its events are in date
+ * order, as in an export grouped by case, sets each case's slice of ev[0, n) and returns true:
+ * model_finish has nothing left to do and no event needs its case written down. Otherwise
+ * false, with the slices half set (model_finish sets them again). */
+static bool load_runs_place(model *m, const model_event *ev, size_t n, const uint64_t *starts,
+                            const uint32_t *case_of)
+{
+    for (size_t c = 0; c < m->ncases; c++)
+        m->cases[c].ev_first = m->cases[c].ev_count = 0;
+    model_case *k = NULL;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (load_run_starts(starts, i)) { /* always so for event 0 */
+            k = &m->cases[case_of[run++]];
+            if (k->ev_count)
+                return false;
+            k->ev_first = (uint32_t)i;
+        } else if (ev[i - 1].date > ev[i].date)
+            return false;
+        k->ev_count++;
+    }
+    return true;
 }
 
 /* Moves the deferred events of `em` into m: keys become case indexes, notes are re-interned
@@ -1410,41 +1449,40 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
         note_of[k] = strpool_intern(m->strings, strpool_get(em->strings, (uint32_t)k),
                                     strpool_len(em->strings, (uint32_t)k));
     size_t out = 0;
-    if (nmiss == 0) { /* the usual export: no event to drop, each half in place */
-        size_t half = split ? em->nevents / 2 : em->nevents;
-        load_remap r[2] = {{em->events, half, case_of},
-                           {em->events + half, em->nevents - half, case_of}};
-        bool two = split && pthread_create(&t, NULL, load_remap_events, &r[1]) == 0;
-        load_remap_events(&r[0]);
-        if (two)
-            pthread_join(t, NULL);
-        else
-            load_remap_events(&r[1]);
-        out = em->nevents;
-    }
-    for (size_t i = 0; i < em->nevents && nmiss; i++) {
-        model_event e = em->events[i];
-        uint32_t run = e.case_idx;
-        e.case_idx = case_of[run];
-        if (e.case_idx == UINT32_MAX) {
-            const char *file = strrchr(ej->path, '/') ? strrchr(ej->path, '/') + 1 : ej->path;
-            size_t lo = 0, hi = nmiss, len; /* miss_run is ascending: find run */
-            while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (miss_run[mid] <= run)
-                    lo = mid;
-                else
-                    hi = mid;
+    const uint64_t *starts = ej->c.run_starts;
+    uint32_t *ev_case = NULL;
+    if (nmiss == 0 && load_runs_place(m, em->events, em->nevents, starts, case_of))
+        out = em->nevents; /* the usual export: every event in place, no case to write down */
+    else {
+        /* each event's case for model_finish; the events of unknown cases are dropped */
+        ev_case = thk_xmalloc((em->events_cap ? em->events_cap : 1) * sizeof *ev_case);
+        size_t run = 0;
+        uint32_t ci = UINT32_MAX;
+        for (size_t i = 0; i < em->nevents; i++) {
+            if (load_run_starts(starts, i))
+                ci = case_of[run++];
+            const model_event e = em->events[i];
+            if (ci == UINT32_MAX) {
+                const char *file = strrchr(ej->path, '/') ? strrchr(ej->path, '/') + 1 : ej->path;
+                size_t lo = 0, hi = nmiss, len; /* miss_run is ascending: find run - 1 */
+                while (hi - lo > 1) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (miss_run[mid] <= run - 1)
+                        lo = mid;
+                    else
+                        hi = mid;
+                }
+                const char *at = miss_keys.data + miss_at[lo];
+                const char *key = load_run_full(&at, &len);
+                rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec",
+                            key, len, REJ_UNKNOWN_CASE, NULL);
+                ej->stats->rejected++;
+                ej->stats->accepted--;
+                continue;
             }
-            const char *at = miss_keys.data + miss_at[lo];
-            const char *key = load_run_full(&at, &len);
-            rejects_add(rej, file, e.line, ej->c.key_header ? ej->c.key_header : "ma_viec", key,
-                        len, REJ_UNKNOWN_CASE, NULL);
-            ej->stats->rejected++;
-            ej->stats->accepted--;
-            continue;
+            ev_case[out] = ci;
+            em->events[out++] = e;
         }
-        em->events[out++] = e;
     }
     /* the notes live in the extra rows (an event of an unknown case leaves its row unused) */
     for (size_t k = 0; k < em->nev_extra; k++)
@@ -1458,6 +1496,8 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     free(m->events);
     m->events = em->events;
     m->nevents = out;
+    free(m->ev_case);
+    m->ev_case = ev_case;
     m->events_cap = em->events_cap;
     em->events = NULL;
     em->nevents = em->events_cap = 0;
@@ -1566,6 +1606,7 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
     }
     buf_free(&ej.c.runs);
     free(ej.c.run_marks);
+    free(ej.c.run_starts);
     free(ej.c.key_header);
     buf_free(&cj.err);
     buf_free(&ej.err);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 _Static_assert(EV__COUNT <= 16, "model_event.kind has 4 bits");
-_Static_assert(sizeof(model_event) == 16, "model_event stays at 16 bytes");
 
 static const struct {
     const char *name;
@@ -227,17 +226,17 @@ static void model_sort_case_events(model_event *ev, size_t n)
 }
 
 /* Exports usually list each case's events together and in date order. Then every case's
- * slice is already in place and no copy of the (largest) array is needed. Returns false as
- * soon as a case's events are split or out of date order. */
+ * slice is already in place and no event moves. Returns false as soon as a case's events are
+ * split or out of date order. */
 static bool model_events_grouped(model *m)
 {
     for (size_t c = 0; c < m->ncases; c++)
         m->cases[c].ev_count = 0;
+    const uint32_t *ec = m->ev_case;
     for (size_t i = 0; i < m->nevents; i++) {
-        const model_event *e = &m->events[i];
-        model_case *k = &m->cases[e->case_idx];
-        if (i > 0 && m->events[i - 1].case_idx == e->case_idx) {
-            if (m->events[i - 1].date > e->date)
+        model_case *k = &m->cases[ec[i]];
+        if (i > 0 && ec[i - 1] == ec[i]) {
+            if (m->events[i - 1].date > m->events[i].date)
                 return false;
         } else if (k->ev_count) {
             return false; /* this case already had a run of events */
@@ -251,14 +250,45 @@ static bool model_events_grouped(model *m)
     return true;
 }
 
+/* Events already placed in their cases' slices (no ev_case) get one again, so that more can be
+ * appended before a model_finish. */
+static void model_ev_case_rebuild(model *m)
+{
+    m->ev_case = thk_xcalloc(m->events_cap ? m->events_cap : 1, sizeof *m->ev_case);
+    for (size_t c = 0; c < m->ncases; c++)
+        for (uint32_t k = 0; k < m->cases[c].ev_count; k++)
+            m->ev_case[m->cases[c].ev_first + k] = (uint32_t)c;
+}
+
+model_event *model_event_add(model *m, uint32_t case_idx)
+{
+    if (!m->ev_case && m->nevents)
+        model_ev_case_rebuild(m);
+    if (m->nevents == m->events_cap) {
+        m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
+        m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
+        m->ev_case = thk_xrealloc(m->ev_case, m->events_cap * sizeof *m->ev_case);
+    } else if (!m->ev_case)
+        m->ev_case = thk_xmalloc(m->events_cap * sizeof *m->ev_case);
+    m->ev_case[m->nevents] = case_idx;
+    model_event *e = &m->events[m->nevents++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
 void model_finish(model *m)
 {
-    if (model_events_grouped(m))
+    if (!m->ev_case)
+        return; /* the loader placed the events (or there are none) */
+    if (model_events_grouped(m)) {
+        free(m->ev_case);
+        m->ev_case = NULL;
         return;
+    }
     for (size_t c = 0; c < m->ncases; c++)
         m->cases[c].ev_count = 0;
     for (size_t i = 0; i < m->nevents; i++)
-        m->cases[m->events[i].case_idx].ev_count++;
+        m->cases[m->ev_case[i]].ev_count++;
     uint32_t at = 0;
     for (size_t c = 0; c < m->ncases; c++) {
         m->cases[c].ev_first = at;
@@ -268,11 +298,13 @@ void model_finish(model *m)
      * sort is applied in place: dest[i] is event i's place, and following the permutation's
      * cycles puts each event there with one swap, so an export not grouped by case (a journal
      * in date order) costs 4 bytes an event here rather than a second array of events (on 1M
-     * backlog cases that copy was 82 MB on top of the model, the run's peak). */
-    uint32_t *dest = thk_xmalloc((m->nevents ? m->nevents : 1) * sizeof *dest);
+     * backlog cases that copy was 82 MB on top of the model, the run's peak). ev_case becomes
+     * dest: each event's case is read once. */
+    uint32_t *dest = m->ev_case;
+    m->ev_case = NULL;
     uint32_t *fill = thk_xcalloc(m->ncases ? m->ncases : 1, sizeof *fill);
     for (size_t i = 0; i < m->nevents; i++) {
-        uint32_t c = m->events[i].case_idx;
+        uint32_t c = dest[i];
         dest[i] = m->cases[c].ev_first + fill[c]++;
     }
     free(fill);
@@ -318,6 +350,8 @@ void model_compact(model *m)
     /* shrinking a large block gives its tail back to the system without copying it */
     if (m->events_cap > m->nevents && m->nevents) {
         m->events = thk_xrealloc(m->events, m->nevents * sizeof *m->events);
+        if (m->ev_case)
+            m->ev_case = thk_xrealloc(m->ev_case, m->nevents * sizeof *m->ev_case);
         m->events_cap = m->nevents;
     }
     if (m->ev_extra_cap > m->nev_extra && m->nev_extra) {
@@ -341,6 +375,8 @@ void model_release_rows(model *m)
     free(m->events);
     m->events = NULL;
     m->nevents = m->events_cap = 0;
+    free(m->ev_case);
+    m->ev_case = NULL;
     free(m->ev_extra);
     m->ev_extra = NULL;
     m->nev_extra = m->ev_extra_cap = 0;
@@ -362,8 +398,6 @@ void model_keep_case(model *m, uint32_t idx)
     model_case c = m->cases[idx];
     m->cases[0] = c;
     m->ncases = 1;
-    for (uint32_t e = c.ev_first; e < c.ev_first + c.ev_count; e++)
-        m->events[e].case_idx = 0;
     for (size_t k = 0; k < m->case_extra.ncols; k++)
         m->case_extra.values[k][0] = m->case_extra.values[k][idx];
     if (m->case_index)

@@ -49,18 +49,11 @@ static uint32_t rp_add_case(model *m, const char *id, const char *thu_ly, thk_mo
     c->hinh_thuc = MODEL_NO_VALUE;
     c->loai_an = MODEL_NO_VALUE;
     for (const tev *e = evs; e && e->date; e++) {
-        if (m->nevents == m->events_cap) {
-            m->events_cap = m->events_cap ? m->events_cap * 2 : 16;
-            m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
-        }
-        model_event *ev = &m->events[m->nevents];
-        memset(ev, 0, sizeof *ev);
-        ev->case_idx = idx;
+        model_event *ev = model_event_add(m, idx);
         ev->date = D(e->date);
-        ev->line = ((uint32_t)m->nevents + 2) & MODEL_EVENT_LINE_MAX;
+        ev->line = ((uint32_t)m->nevents + 1) & MODEL_EVENT_LINE_MAX; /* counted: + 2 */
         ev->kind = (unsigned)e->kind & 0xFu;
         model_event_set(m, ev, e->amount, rp_intern(m, e->note));
-        m->nevents++;
     }
     return idx;
 }
