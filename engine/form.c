@@ -83,6 +83,18 @@ char *form_table_strdup(form_table *t, const char *s, size_t n)
     return out;
 }
 
+void form_table_take_strings(form_table *t, form_table *from)
+{
+    struct form_strings *last = from->strings;
+    if (!last)
+        return;
+    while (last->next)
+        last = last->next;
+    last->next = t->strings;
+    t->strings = from->strings;
+    from->strings = NULL;
+}
+
 void form_set_free(form_set *s)
 {
     if (!s)

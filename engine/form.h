@@ -115,6 +115,9 @@ void form_table_clear(form_table *t);
 /* A copy of s[0..n) with a NUL, kept in the table's string store (freed by form_table_clear;
  * never freed alone). */
 char *form_table_strdup(form_table *t, const char *s, size_t n);
+/* Moves the texts stored in `from` (by form_table_strdup) into t's store: they live as long as
+ * t, and `from` holds none. */
+void form_table_take_strings(form_table *t, form_table *from);
 void form_set_free(form_set *s);
 
 /* Formats a rate (hundredths of a percent) as "83.88"; "" when empty. out: >= 32 bytes. */
