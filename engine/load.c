@@ -1425,6 +1425,11 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     load_walk_runs(&w[0]);
     if (split)
         pthread_join(t, NULL);
+    /* the keys are matched (the missed ones copied): give them back before each event's case
+     * may be written down below (a journal: 4 bytes an event) */
+    buf_free(&ej->c.runs);
+    free(ej->c.run_marks);
+    ej->c.run_marks = NULL;
     /* the runs without a case, in order: the first half's, then the second's */
     size_t nmiss = w[0].nmiss + w[1].nmiss;
     uint32_t *miss_run = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_run);
