@@ -148,19 +148,57 @@ static void screen_format(int64_t v, int kind, char out[32])
 
 /* ---- case screens --------------------------------------------------------------------------- */
 
+static size_t screen_ptr_hash(const void *a, const void *b)
+{
+    uint64_t x = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)b;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    return (size_t)(x ^ (x >> 29));
+}
+
+static size_t screen_hit_hash(size_t screen, const char *unit, const char *chv)
+{
+    return screen_ptr_hash(unit, chv) ^ screen * 0x9E3779B97F4A7C15ULL;
+}
+
 void screen_hits_add(screen_hits *h, size_t screen, const char *unit, const char *chv)
 {
+    unit = unit ? unit : "";
+    chv = chv ? chv : "";
+    if ((h->n + 1) * 2 > h->mask) {
+        size_t cap = h->mask ? (h->mask + 1) * 2 : 64;
+        free(h->slot);
+        h->slot = thk_xcalloc(cap, sizeof *h->slot);
+        h->mask = cap - 1;
+        for (size_t i = 0; i < h->n; i++) {
+            size_t k = screen_hit_hash(h->v[i].screen, h->v[i].unit, h->v[i].chv) & h->mask;
+            while (h->slot[k])
+                k = (k + 1) & h->mask;
+            h->slot[k] = i + 1;
+        }
+    }
+    size_t k = screen_hit_hash(screen, unit, chv) & h->mask;
+    for (; h->slot[k]; k = (k + 1) & h->mask) {
+        screen_hit *x = &h->v[h->slot[k] - 1];
+        if (x->screen == screen && x->unit == unit && x->chv == chv) {
+            x->n++;
+            return;
+        }
+    }
     if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 256;
+        h->cap = h->cap ? h->cap * 2 : 64;
         h->v = thk_xrealloc(h->v, h->cap * sizeof *h->v);
     }
-    h->v[h->n++] = (screen_hit){screen, unit ? unit : "", chv ? chv : ""};
+    h->v[h->n] = (screen_hit){screen, unit, chv, 1};
+    h->slot[k] = ++h->n;
 }
 
 void screen_hits_free(screen_hits *h)
 {
-    if (h)
-        free(h->v);
+    if (!h)
+        return;
+    free(h->v);
+    free(h->slot);
 }
 
 void screen_cases_header(const rule_set *rs, thk_buf *b)
@@ -199,15 +237,8 @@ typedef struct {
     size_t mask;
 } screen_pairs;
 
-static size_t screen_ptr_hash(const void *a, const void *b)
-{
-    uint64_t x = (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)b;
-    x ^= x >> 31;
-    x *= 0xBF58476D1CE4E5B9ULL;
-    return (size_t)(x ^ (x >> 29));
-}
-
-static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv)
+/* Adds n cases to the pair (unit, chv). */
+static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv, size_t n)
 {
     if ((ps->n + 1) * 2 > ps->mask) {
         size_t cap = ps->mask ? (ps->mask + 1) * 2 : 64;
@@ -225,7 +256,7 @@ static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv
     for (; ps->slot[h]; h = (h + 1) & ps->mask) {
         screen_pair *p = &ps->v[ps->slot[h] - 1];
         if (p->unit == unit && p->chv == chv) {
-            p->n++;
+            p->n += n;
             return;
         }
     }
@@ -233,7 +264,7 @@ static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv
         ps->cap = ps->cap ? ps->cap * 2 : 64;
         ps->v = thk_xrealloc(ps->v, ps->cap * sizeof *ps->v);
     }
-    ps->v[ps->n] = (screen_pair){unit, chv, 1};
+    ps->v[ps->n] = (screen_pair){unit, chv, n};
     ps->slot[h] = ++ps->n;
 }
 
@@ -245,9 +276,9 @@ static void screen_cases(const rule_set *rs, size_t si, const screen_hits *h, sc
     for (size_t i = 0; h && i < h->n; i++) {
         if (h->v[i].screen != si)
             continue;
-        out->ncases++;
-        screen_pairs_add(&ps, h->v[i].unit, NULL);
-        screen_pairs_add(&ps, h->v[i].unit, h->v[i].chv);
+        out->ncases += h->v[i].n;
+        screen_pairs_add(&ps, h->v[i].unit, NULL, h->v[i].n);
+        screen_pairs_add(&ps, h->v[i].unit, h->v[i].chv, h->v[i].n);
     }
     if (ps.n)
         qsort(ps.v, ps.n, sizeof *ps.v, screen_pair_cmp);

@@ -53,18 +53,25 @@ typedef struct {
 int screen_baseline_read(screen_baseline *b, const char *run_dir, thk_buf *err);
 void screen_baseline_free(screen_baseline *b);
 
-/* The cases the case screens selected: one hit per (screen, case), as the rules' screen
- * callback (rule_set_on_screen) or checks-cases.csv gives them. The texts are borrowed. */
+/* The cases the case screens selected, counted by (screen, unit, officer) as the rules' screen
+ * callback (rule_set_on_screen) gives them, one case at a time: a case screen's findings are
+ * counts per unit and per officer, and keeping each hit cost 24 bytes a case (4M hits, 96 MB,
+ * at 10M backlog cases). The texts are borrowed and interned: a pair is found by its
+ * pointers. */
 typedef struct {
     size_t screen;
     const char *unit, *chv;
+    size_t n; /* cases */
 } screen_hit;
 
 typedef struct {
-    screen_hit *v;
+    screen_hit *v; /* the distinct (screen, unit, chv), in order of their first case */
     size_t n, cap;
+    size_t *slot;  /* index + 1, open addressing */
+    size_t mask;
 } screen_hits;
 
+/* Counts one case of `screen` in unit `unit` with officer `chv`. */
 void screen_hits_add(screen_hits *h, size_t screen, const char *unit, const char *chv);
 void screen_hits_free(screen_hits *h);
 

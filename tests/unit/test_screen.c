@@ -441,3 +441,48 @@ Test(screen, officers_are_ranked_within_their_unit_by_completion_rate)
     free(out);
     free(tmp);
 }
+
+/* A case screen's hits are counted by (screen, unit, officer) as they come (issue 15: one entry
+ * a case was 96 MB at 10M backlog cases): 90,000 cases in 3 units × 4 officers × 2 screens,
+ * interleaved, keep 24 entries, and the findings count every case once per unit and officer. */
+Test(screen, case_hits_are_counted_per_unit_and_officer_not_kept_per_case)
+{
+    thk_buf diag = {0};
+    rule_set *rs = screen_rules("screen a \"A\" { where true show ma_viec \"m\" }\n"
+                                "screen b \"B\" { where true show ma_viec \"m\" }\n",
+                                &diag);
+    cr_assert_not_null(rs, "%s", diag.data ? diag.data : "");
+    static const char *const units[] = {"U1", "U2", "U3"};
+    static const char *const chvs[] = {"CHV A", "CHV B", "CHV C", "CHV D"};
+    screen_hits h = {0};
+    size_t want[2][3][4] = {{{0}}};
+    for (size_t i = 0; i < 90000; i++) {
+        size_t s = i % 2, u = (i / 2) % 3, k = (i * 7 / 5) % 4;
+        screen_hits_add(&h, s, units[u], chvs[k]);
+        want[s][u][k]++;
+    }
+    cr_assert_eq(h.n, 24, "one entry per (screen, unit, officer), not per case");
+    form_set fs = {0};
+    screen_result out = {0};
+    screen_run(rs, &fs, &h, NULL, &out);
+    cr_assert_eq(out.ncases, 90000);
+    size_t seen = 0;
+    for (size_t f = 0; f < out.n; f++) {
+        const screen_flag *x = &out.flags[f];
+        if (strcmp(x->measure, "so_viec") != 0)
+            continue;
+        size_t u = (size_t)(x->unit[1] - '1'), total = 0;
+        for (size_t k = 0; k < 4; k++)
+            if (!*x->chv || strcmp(x->chv, chvs[k]) == 0)
+                total += want[x->screen][u][k];
+        /* the unit's own line (no officer) counts all its officers' cases */
+        cr_assert_eq(x->ncases, (int64_t)total, "screen %zu unit %s officer '%s'", x->screen,
+                     x->unit, x->chv);
+        seen++;
+    }
+    cr_assert_eq(seen, 2 * 3 * 5, "a unit line and four officer lines per unit and screen");
+    screen_result_free(&out);
+    screen_hits_free(&h);
+    rule_set_free(rs);
+    buf_free(&diag);
+}
