@@ -77,12 +77,13 @@ typedef struct {
     uint32_t probe_hits[LOAD_MAX_SLOTS];
     bool store_only[LOAD_MAX_SLOTS];
     bool defer;         /* events: cases found by load_resolve_events, through the runs */
-    thk_buf runs;       /* deferred events: the ma_viec of each run of rows with one key, in
-                           file order, each as a LEB128 length and the bytes (no index) */
+    thk_buf *runs;      /* deferred events: the ma_viec of each run of rows with one key, in
+                           file order, front coded; block b holds runs b * LOAD_RUN_MARK and on,
+                           so that two threads can walk the runs from two places and give each
+                           block back once walked */
+    size_t nblocks;
     uint32_t nruns;
-    size_t *run_marks;  /* where run k * LOAD_RUN_MARK starts in runs, so that two threads can
-                           walk the runs from two places */
-    size_t nmarks;
+    uint64_t runs_bytes;
     thk_buf *run_ref;   /* front coding: each bucket's last key (LOAD_RUN_REFS) */
     uint64_t *run_starts; /* deferred events: bit i set when event i starts a run (a bit an
                              event instead of a run number) */
@@ -595,15 +596,20 @@ static void load_run_entry(thk_buf *out, unsigned bucket, size_t pre, const char
     buf_append(out, s + pre, n - pre);
 }
 
+/* A block of runs is reserved at this size: glibc maps blocks of 1 MiB and more on their own
+ * (main.c), so a walked block freed goes back to the system at once, while the pages not
+ * written to were never taken. */
+#define LOAD_RUN_BLOCK ((size_t)1 << 20)
+
 /* Appends a run's key to c->runs, front coded, and returns the run's number. */
 static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
 {
     bool full = false;
     if (c->nruns % LOAD_RUN_MARK == 0) {
-        if ((c->nmarks & (c->nmarks - 1)) == 0) /* grow at powers of two */
-            c->run_marks = thk_xrealloc(c->run_marks, (c->nmarks ? 2 * c->nmarks : 1) *
-                                                          sizeof *c->run_marks);
-        c->run_marks[c->nmarks++] = c->runs.len;
+        if ((c->nblocks & (c->nblocks - 1)) == 0) /* grow at powers of two */
+            c->runs = thk_xrealloc(c->runs, (c->nblocks ? 2 * c->nblocks : 1) * sizeof *c->runs);
+        c->runs[c->nblocks] = (thk_buf){0};
+        buf_reserve(&c->runs[c->nblocks++], LOAD_RUN_BLOCK);
         full = true;
         if (!c->run_ref)
             c->run_ref = thk_xcalloc(LOAD_RUN_REFS, sizeof *c->run_ref);
@@ -615,7 +621,10 @@ static uint32_t load_run_push(load_ctx *c, const char *s, size_t n)
     size_t pre = 0, most = full ? 0 : ref->len < n ? ref->len : n;
     while (pre < most && ref->data[pre] == s[pre])
         pre++;
-    load_run_entry(&c->runs, b, pre, s, n);
+    thk_buf *block = &c->runs[c->nblocks - 1];
+    size_t before = block->len;
+    load_run_entry(block, b, pre, s, n);
+    c->runs_bytes += block->len - before;
     ref->len = pre;
     buf_append(ref, s + pre, n - pre);
     return c->nruns++;
@@ -1030,7 +1039,7 @@ static int load_finish(load_ctx *c, int rr)
     buf_free(&c->last_key);
     if (c->defer) {
         c->stats->keys_kept = c->nruns;
-        c->stats->keys_bytes = c->runs.len;
+        c->stats->keys_bytes = c->runs_bytes;
     }
     load_refs_free(c->run_ref); /* the runs stay for load_resolve_events */
     c->run_ref = NULL;
@@ -1324,8 +1333,8 @@ static void *load_job_run(void *arg)
  * p; runs without a case are listed (miss_run, miss_at) for their rejects. */
 typedef struct {
     const model *m;
-    const char *p;
-    size_t first, n;
+    thk_buf *blocks; /* the events thread's runs; this walk frees the blocks it walks */
+    size_t first, n; /* first is a block's first run */
     uint32_t *case_of;
     uint32_t *miss_run;
     size_t *miss_at;  /* where the run's key is in miss_keys, a full entry */
@@ -1340,9 +1349,15 @@ static void *load_walk_runs(void *arg)
     /* Exports usually list events in the order of their cases: try the case after the last
      * one matched before asking the hash table. */
     uint32_t next = 0;
-    const char *p = w->p; /* a mark: its entry is full */
+    const char *p = NULL;
     thk_buf *refs = thk_xcalloc(LOAD_RUN_REFS, sizeof *refs);
     for (size_t k = w->first; k < w->first + w->n; k++) {
+        if (k % LOAD_RUN_MARK == 0) { /* a block starts (with full entries): the one walked
+                                         goes back, the keys shrink as case_of grows */
+            if (k > w->first)
+                buf_free(&w->blocks[k / LOAD_RUN_MARK - 1]);
+            p = w->blocks[k / LOAD_RUN_MARK].data;
+        }
         const thk_buf *kb = load_run_decode(&p, refs);
         const char *key = kb->data;
         size_t len = kb->len;
@@ -1366,6 +1381,8 @@ static void *load_walk_runs(void *arg)
         w->miss_at[w->nmiss++] = w->miss_keys.len;
         load_run_entry(&w->miss_keys, 0, 0, key, len);
     }
+    if (w->n)
+        buf_free(&w->blocks[(w->first + w->n - 1) / LOAD_RUN_MARK]);
     load_refs_free(refs);
     return NULL;
 }
@@ -1408,15 +1425,14 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
 {
     size_t nruns = ej->c.nruns;
     uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
-    load_walk w[2] = {{.m = m, .p = ej->c.runs.data, .n = nruns, .case_of = case_of}};
+    load_walk w[2] = {{.m = m, .blocks = ej->c.runs, .n = nruns, .case_of = case_of}};
     pthread_t t;
     bool split = false;
-    if (ej->c.nmarks >= 2) { /* the second half starts at a mark */
-        size_t mark = ej->c.nmarks / 2;
+    if (ej->c.nblocks >= 2) { /* the second half starts at a block */
+        size_t mark = ej->c.nblocks / 2;
         w[1] = w[0];
         w[1].first = mark * LOAD_RUN_MARK;
         w[1].n = nruns - w[1].first;
-        w[1].p = ej->c.runs.data + ej->c.run_marks[mark];
         w[0].n = w[1].first;
         split = pthread_create(&t, NULL, load_walk_runs, &w[1]) == 0;
         if (!split)
@@ -1425,11 +1441,11 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     load_walk_runs(&w[0]);
     if (split)
         pthread_join(t, NULL);
-    /* the keys are matched (the missed ones copied): give them back before each event's case
-     * may be written down below (a journal: 4 bytes an event) */
-    buf_free(&ej->c.runs);
-    free(ej->c.run_marks);
-    ej->c.run_marks = NULL;
+    /* the keys are matched (the missed ones copied) and their blocks given back: a journal's
+     * keys are gone before each event's case is written down below (4 bytes an event) */
+    free(ej->c.runs);
+    ej->c.runs = NULL;
+    ej->c.nblocks = 0;
     /* the runs without a case, in order: the first half's, then the second's */
     size_t nmiss = w[0].nmiss + w[1].nmiss;
     uint32_t *miss_run = thk_xmalloc((nmiss ? nmiss : 1) * sizeof *miss_run);
@@ -1609,8 +1625,9 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
         load_resolve_events(m, em, &ej, opts->rejects);
         rejects_append(opts->rejects, erej);
     }
-    buf_free(&ej.c.runs);
-    free(ej.c.run_marks);
+    for (size_t b = 0; b < ej.c.nblocks; b++) /* left when loading stopped */
+        buf_free(&ej.c.runs[b]);
+    free(ej.c.runs);
     free(ej.c.run_starts);
     free(ej.c.key_header);
     buf_free(&cj.err);
