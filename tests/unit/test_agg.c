@@ -815,6 +815,58 @@ Test(agg, a_limited_list_keeps_what_a_full_sort_and_cut_keeps)
     buf_free(&events);
 }
 
+/* Computes `rules` over cases and events with one thread, then two; dump(f, out) checks a
+ * run's tables and describes them, and the two descriptions must be equal. */
+typedef void (*agg_dump_fn)(afix *f, thk_buf *out);
+
+static void same_on_one_and_two_threads(const char *rules, const thk_buf *cases,
+                                        const thk_buf *events, agg_dump_fn dump)
+{
+    thk_buf first = {0};
+    for (int twin = 0; twin < 2; twin++) {
+        afix f;
+        run_twin = twin;
+        run(&f, rules, cases->data, events->data, NULL, 2026, 12);
+        run_twin = false;
+        cr_assert_eq(f.status, 0, "%s", f.err.data);
+        thk_buf seen = {0};
+        dump(&f, &seen);
+        if (twin == 0)
+            buf_append(&first, seen.data, seen.len);
+        else
+            cr_assert(seen.len == first.len && memcmp(seen.data, first.data, seen.len) == 0,
+                      "two threads give the one thread's tables");
+        buf_free(&seen);
+        done(&f);
+    }
+    buf_free(&first);
+}
+
+static void dump_packed(afix *f, thk_buf *seen)
+{
+    const form_table *all = tab(f, "ALL"), *top = tab(f, "TOP");
+    cr_assert_gt(all->nrows, 1000);
+    size_t big = 0;
+    for (size_t i = 0; i < all->nrows; i++) {
+        int64_t rem = form_cell_at(all, i, 4)->v;
+        const char *hang = all->texts[i * 5 + 1], *ghi = all->texts[i * 5 + 2];
+        cr_assert_str_eq(hang, rem > 30000 ? "lớn" : "nhỏ", "row %zu", i);
+        cr_assert_str_eq(ghi, rem > 45000 ? "rất lớn" : "", "row %zu", i);
+        cr_assert(form_cell_at(all, i, 2)->empty == (rem <= 45000), "an empty text is null");
+        if (i > 0 && strcmp(all->texts[(i - 1) * 5 + 1], hang) == 0)
+            cr_assert_geq(form_cell_at(all, i - 1, 4)->v, rem, "remaining desc in a rank");
+        big += rem > 45000;
+        buf_printf(seen, "%s|%s|%s|%s|%lld\n", all->rows[i].key, hang, ghi,
+                   all->texts[i * 5 + 3], (long long)rem);
+    }
+    cr_assert_gt(big, 0);
+    cr_assert_str_eq(all->texts[0 * 5 + 1], "lớn", "the constant \"lớn\" sorts first");
+    cr_assert_eq(top->nrows, 15, "5 per unit, 3 units");
+    for (size_t i = 0; i < top->nrows; i++)
+        buf_printf(seen, "%s|%s|%s\n", top->rows[i].key, top->texts[i * 5 + 1],
+                   top->texts[i * 5 + 3]);
+}
+
 /* List entries are kept packed while computing (issue 15: L1 keeps most old cases): a text
  * value is its string id, or a rule constant, and a null is a bit. A list that orders by a
  * constant text and shows constants, empty values and money gives the same rows with one
@@ -823,51 +875,39 @@ Test(agg, packed_list_entries_keep_constants_nulls_and_order)
 {
     thk_buf cases = {0}, events = {0};
     many_cases(3 * 4096 + 77, &cases, &events);
-    const char *rules =
+    same_on_one_and_two_threads(
         "let hang = if(remaining > 30000, \"lớn\", \"nhỏ\")\n"
         "let ghi = if(remaining > 45000, \"rất lớn\", \"\")\n"
         "list ALL \"all\" { where remaining > 0 order by hang, remaining desc\n"
         "  show ma_viec, hang, ghi, chap_hanh_vien, remaining }\n"
         "list TOP \"top\" { where remaining > 0 order by hang, remaining desc\n"
-        "  limit 5 per ma_don_vi show ma_viec, hang, ghi, ma_don_vi, remaining }\n";
-    thk_buf first = {0};
-    for (int twin = 0; twin < 2; twin++) {
-        afix f;
-        run_twin = twin;
-        run(&f, rules, cases.data, events.data, NULL, 2026, 12);
-        run_twin = false;
-        const form_table *all = tab(&f, "ALL"), *top = tab(&f, "TOP");
-        cr_assert_gt(all->nrows, 1000);
-        thk_buf seen = {0};
-        size_t big = 0;
-        for (size_t i = 0; i < all->nrows; i++) {
-            int64_t rem = form_cell_at(all, i, 4)->v;
-            const char *hang = all->texts[i * 5 + 1], *ghi = all->texts[i * 5 + 2];
-            cr_assert_str_eq(hang, rem > 30000 ? "lớn" : "nhỏ", "row %zu", i);
-            cr_assert_str_eq(ghi, rem > 45000 ? "rất lớn" : "", "row %zu", i);
-            cr_assert(form_cell_at(all, i, 2)->empty == (rem <= 45000), "an empty text is null");
-            if (i > 0 && strcmp(all->texts[(i - 1) * 5 + 1], hang) == 0)
-                cr_assert_geq(form_cell_at(all, i - 1, 4)->v, rem, "remaining desc in a rank");
-            big += rem > 45000;
-            buf_printf(&seen, "%s|%s|%s|%s|%lld\n", all->rows[i].key, hang, ghi,
-                       all->texts[i * 5 + 3], (long long)rem);
-        }
-        cr_assert_gt(big, 0);
-        cr_assert_str_eq(all->texts[0 * 5 + 1], "lớn", "the constant \"lớn\" sorts first");
-        cr_assert_eq(top->nrows, 15, "5 per unit, 3 units");
-        for (size_t i = 0; i < top->nrows; i++)
-            buf_printf(&seen, "%s|%s|%s\n", top->rows[i].key, top->texts[i * 5 + 1],
-                       top->texts[i * 5 + 3]);
-        if (twin == 0)
-            buf_append(&first, seen.data, seen.len);
-        else
-            cr_assert_str_eq(seen.data, first.data, "two threads give the one thread's rows");
-        buf_free(&seen);
-        done(&f);
-    }
-    buf_free(&first);
+        "  limit 5 per ma_don_vi show ma_viec, hang, ghi, ma_don_vi, remaining }\n",
+        &cases, &events, dump_packed);
     buf_free(&cases);
     buf_free(&events);
+}
+
+static void dump_long(afix *f, thk_buf *seen)
+{
+    const form_table *all = tab(f, "ALL");
+    cr_assert_geq(all->nrows, 2 * 8192, "both halves are long lists");
+    for (size_t i = 0; i < all->nrows; i++) {
+        buf_printf(seen, "%s", all->rows[i].key);
+        for (size_t c = 0; c < all->ncols; c++) {
+            const form_cell *x = form_cell_at(all, i, c);
+            const char *tx = all->texts[i * all->ncols + c];
+            buf_printf(seen, "|%s%lld:%s", x->empty ? "-" : "", (long long)x->v,
+                       tx ? tx : "(none)");
+        }
+        buf_putc(seen, '\n');
+        if (i > 0) {
+            int u = strcmp(all->texts[(i - 1) * all->ncols + 1], all->texts[i * all->ncols + 1]);
+            cr_assert_leq(u, 0, "row %zu: ordered by unit", i);
+            if (u == 0)
+                cr_assert_geq(form_cell_at(all, i - 1, 4)->v, form_cell_at(all, i, 4)->v,
+                              "row %zu: remaining desc within a unit", i);
+        }
+    }
 }
 
 /* A list of 8192 rows or more is unpacked, sorted and made into rows in two halves on two
@@ -878,45 +918,10 @@ Test(agg, a_long_list_built_on_two_threads_is_the_one_threads_table)
 {
     thk_buf cases = {0}, events = {0};
     many_cases(30011, &cases, &events);
-    const char *rules = "list ALL \"all\" { where true order by ma_don_vi, remaining desc\n"
-                        "  show ma_viec, ten_don_vi, chap_hanh_vien, state, remaining,\n"
-                        "       ngay_thu_ly }\n";
-    thk_buf first = {0};
-    for (int twin = 0; twin < 2; twin++) {
-        afix f;
-        run_twin = twin;
-        run(&f, rules, cases.data, events.data, NULL, 2026, 12);
-        run_twin = false;
-        cr_assert_eq(f.status, 0, "%s", f.err.data);
-        const form_table *all = tab(&f, "ALL");
-        cr_assert_geq(all->nrows, 2 * 8192, "both halves are long lists");
-        thk_buf seen = {0};
-        for (size_t i = 0; i < all->nrows; i++) {
-            buf_printf(&seen, "%s", all->rows[i].key);
-            for (size_t c = 0; c < all->ncols; c++) {
-                const form_cell *x = form_cell_at(all, i, c);
-                const char *tx = all->texts[i * all->ncols + c];
-                buf_printf(&seen, "|%s%lld:%s", x->empty ? "-" : "", (long long)x->v,
-                           tx ? tx : "(none)");
-            }
-            buf_putc(&seen, '\n');
-            if (i > 0) {
-                int u = strcmp(all->texts[(i - 1) * all->ncols + 1], all->texts[i * all->ncols + 1]);
-                cr_assert_leq(u, 0, "row %zu: ordered by unit", i);
-                if (u == 0)
-                    cr_assert_geq(form_cell_at(all, i - 1, 4)->v, form_cell_at(all, i, 4)->v,
-                                  "row %zu: remaining desc within a unit", i);
-            }
-        }
-        if (twin == 0)
-            buf_append(&first, seen.data, seen.len);
-        else
-            cr_assert(seen.len == first.len && memcmp(seen.data, first.data, seen.len) == 0,
-                      "two threads give the one thread's table");
-        buf_free(&seen);
-        done(&f);
-    }
-    buf_free(&first);
+    same_on_one_and_two_threads("list ALL \"all\" { where true order by ma_don_vi, remaining desc\n"
+                                "  show ma_viec, ten_don_vi, chap_hanh_vien, state, remaining,\n"
+                                "       ngay_thu_ly }\n",
+                                &cases, &events, dump_long);
     buf_free(&cases);
     buf_free(&events);
 }
