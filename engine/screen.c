@@ -228,70 +228,33 @@ static int screen_pair_cmp(const void *pa, const void *pb)
     return strcmp(a->chv, b->chv);
 }
 
-/* Counts of (unit, officer) pairs: the texts are interned (one pointer per text, in the model's
- * or merge's pool), so a pair is found by its pointers; only the distinct pairs are sorted. */
-typedef struct {
-    screen_pair *v;
-    size_t n, cap;
-    size_t *slot; /* index + 1, open addressing */
-    size_t mask;
-} screen_pairs;
-
-/* Adds n cases to the pair (unit, chv). */
-static void screen_pairs_add(screen_pairs *ps, const char *unit, const char *chv, size_t n)
-{
-    if ((ps->n + 1) * 2 > ps->mask) {
-        size_t cap = ps->mask ? (ps->mask + 1) * 2 : 64;
-        free(ps->slot);
-        ps->slot = thk_xcalloc(cap, sizeof *ps->slot);
-        ps->mask = cap - 1;
-        for (size_t i = 0; i < ps->n; i++) {
-            size_t h = screen_ptr_hash(ps->v[i].unit, ps->v[i].chv) & ps->mask;
-            while (ps->slot[h])
-                h = (h + 1) & ps->mask;
-            ps->slot[h] = i + 1;
-        }
-    }
-    size_t h = screen_ptr_hash(unit, chv) & ps->mask;
-    for (; ps->slot[h]; h = (h + 1) & ps->mask) {
-        screen_pair *p = &ps->v[ps->slot[h] - 1];
-        if (p->unit == unit && p->chv == chv) {
-            p->n += n;
-            return;
-        }
-    }
-    if (ps->n == ps->cap) {
-        ps->cap = ps->cap ? ps->cap * 2 : 64;
-        ps->v = thk_xrealloc(ps->v, ps->cap * sizeof *ps->v);
-    }
-    ps->v[ps->n] = (screen_pair){unit, chv, n};
-    ps->slot[h] = ++ps->n;
-}
-
-/* The hits of case screen si: one finding per unit and per officer. */
+/* The hits of case screen si: one finding per unit and per officer. The hits are counted by
+ * their texts' pointers already; sorted by text, equal neighbours are added up: the unit's own
+ * line from all its officers' counts (and one text under two pointers, never in practice,
+ * still gives one line). */
 static void screen_cases(const rule_set *rs, size_t si, const screen_hits *h, screen_result *out)
 {
     const rule_screen_ast *a = rs->screens[si].ast;
-    screen_pairs ps = {0};
+    screen_pair *ps = thk_xmalloc((2 * (h ? h->n : 0) + 1) * sizeof *ps);
+    size_t n = 0;
     for (size_t i = 0; h && i < h->n; i++) {
         if (h->v[i].screen != si)
             continue;
         out->ncases += h->v[i].n;
-        screen_pairs_add(&ps, h->v[i].unit, NULL, h->v[i].n);
-        screen_pairs_add(&ps, h->v[i].unit, h->v[i].chv, h->v[i].n);
+        ps[n++] = (screen_pair){h->v[i].unit, NULL, h->v[i].n};
+        ps[n++] = (screen_pair){h->v[i].unit, h->v[i].chv, h->v[i].n};
     }
-    if (ps.n)
-        qsort(ps.v, ps.n, sizeof *ps.v, screen_pair_cmp);
-    /* one text under two pointers (never in practice) still gives one line */
+    if (n)
+        qsort(ps, n, sizeof *ps, screen_pair_cmp);
     size_t m = 0;
-    for (size_t i = 0; i < ps.n; i++) {
-        if (m && screen_pair_cmp(&ps.v[m - 1], &ps.v[i]) == 0)
-            ps.v[m - 1].n += ps.v[i].n;
+    for (size_t i = 0; i < n; i++) {
+        if (m && screen_pair_cmp(&ps[m - 1], &ps[i]) == 0)
+            ps[m - 1].n += ps[i].n;
         else
-            ps.v[m++] = ps.v[i];
+            ps[m++] = ps[i];
     }
     for (size_t i = 0; i < m; i++) {
-        const screen_pair *p = &ps.v[i];
+        const screen_pair *p = &ps[i];
         screen_flag *f = screen_add(out, si, p->unit, strlen(p->unit), p->chv);
         f->measure = "so_viec";
         f->measure_label = thk_xstrdup("Số việc");
@@ -301,8 +264,7 @@ static void screen_cases(const rule_set *rs, size_t si, const screen_hits *h, sc
         if (a->severity == SCREEN_ERROR)
             out->nerror++;
     }
-    free(ps.v);
-    free(ps.slot);
+    free(ps);
 }
 
 /* ---- comparison screens (Hidiroglou–Berthelot) ---------------------------------------------- */
