@@ -1884,19 +1884,6 @@ static void *list_rows_run(void *arg)
     return NULL;
 }
 
-/* Runs fn(b) on a thread of its own and fn(a) on this one; both on this one when `twin` is
- * false or no thread is to be had. */
-static void agg_twin(bool twin, void *(*fn)(void *), void *a, void *b)
-{
-    pthread_t th;
-    bool threaded = twin && pthread_create(&th, NULL, fn, b) == 0;
-    fn(a);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        fn(b);
-}
-
 static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
 {
     const agg_list *l = lr->l;
@@ -1909,7 +1896,7 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     const rule_val **idx = thk_xcalloc(n + 1, sizeof *idx);
     list_unpack_job uj[2] = {{lr, lr->consts, lr->rows, lr->n, vals},
                              {lr, lr->more_consts, lr->more, lr->nmore, vals + lr->n * lr->w}};
-    agg_twin(twin && lr->n && lr->nmore, list_unpack_run, &uj[0], &uj[1]);
+    thk_twin(twin && lr->n && lr->nmore, list_unpack_run, &uj[0], &uj[1]);
     free(lr->rows);
     free(lr->more);
     lr->rows = lr->more = NULL;
@@ -1921,7 +1908,7 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
         size_t h = n / 2;
         char *tmp = thk_xmalloc(n * sizeof *idx);
         list_sort_job sj[2] = {{idx, tmp, h, &lc}, {idx + h, tmp + h * sizeof *idx, n - h, &lc}};
-        agg_twin(true, list_sort_run, &sj[0], &sj[1]);
+        thk_twin(true, list_sort_run, &sj[0], &sj[1]);
         const rule_val **out = (const rule_val **)(void *)tmp;
         size_t i = 0, k = h, o = 0;
         while (i < h && k < n)
@@ -1970,7 +1957,7 @@ static void agg_build_list(agg_run *r, list_run *lr, form_table *t)
     form_table second = {0};
     size_t h = twin && keep >= LIST_TWIN_ROWS ? keep / 2 : keep;
     list_rows_job rj[2] = {{rs, lr, t, t, idx, 0, h, {0}}, {rs, lr, t, &second, idx, h, keep, {0}}};
-    agg_twin(h < keep, list_rows_run, &rj[0], &rj[1]);
+    thk_twin(h < keep, list_rows_run, &rj[0], &rj[1]);
     form_table_take_strings(t, &second);
     free(idx);
     free(vals);

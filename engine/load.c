@@ -719,10 +719,6 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
     model_event *e;
     if (c->defer) {
         size_t i = m->nevents;
-        if (i == m->events_cap) {
-            m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
-            m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
-        }
         if (i / 64 >= c->run_words) {
             size_t w = c->run_words ? 2 * c->run_words : 64;
             c->run_starts = thk_xrealloc(c->run_starts, w * sizeof *c->run_starts);
@@ -735,8 +731,7 @@ static void load_event_row(load_ctx *c, const reader_record *rec)
             buf_append(&c->last_key, c->val[E_MA_VIEC], c->vlen[E_MA_VIEC]);
             c->run_starts[i / 64] |= (uint64_t)1 << (i % 64);
         }
-        e = &m->events[m->nevents++];
-        memset(e, 0, sizeof *e);
+        e = model_event_push(m);
     } else
         e = model_event_add(m, ci);
     e->date = ngay;
@@ -1394,53 +1389,38 @@ static bool load_run_starts(const uint64_t *starts, size_t i)
 }
 
 /* When each run has a case of its own (no case has two runs) and its events are in date
- * order, as in an export grouped by case, sets each case's slice of ev[0, n) and returns true:
- * model_finish has nothing left to do and no event needs its case written down. Otherwise
- * false, with the slices half set (model_finish sets them again). */
-static bool load_runs_place(model *m, const model_event *ev, size_t n, const uint64_t *starts,
-                            const uint32_t *case_of)
+ * order, as in an export grouped by case, sets each case's slice of m's events and returns
+ * true: model_finish has nothing left to do and no event needs its case written down. Event
+ * i - 1 is of event i's case exactly when event i starts no run (every run has a case here,
+ * and two runs in a row have different keys). */
+static bool load_runs_place(model *m, const uint64_t *starts, const uint32_t *case_of)
 {
-    for (size_t c = 0; c < m->ncases; c++)
-        m->cases[c].ev_first = m->cases[c].ev_count = 0;
-    model_case *k = NULL;
+    model_place_begin(m);
+    uint32_t c = 0;
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (load_run_starts(starts, i)) { /* always so for event 0 */
-            k = &m->cases[case_of[run++]];
-            if (k->ev_count)
-                return false;
-            k->ev_first = (uint32_t)i;
-        } else if (ev[i - 1].date > ev[i].date)
+    for (size_t i = 0; i < m->nevents; i++) {
+        bool cont = !load_run_starts(starts, i); /* false for event 0 */
+        if (!cont)
+            c = case_of[run++];
+        if (!model_place_event(m, i, c, cont))
             return false;
-        k->ev_count++;
     }
     return true;
 }
 
 /* Moves the deferred events of `em` into m: keys become case indexes, notes are re-interned
  * into m's pool, events of unknown cases are rejected (unknown_case) with their line. With
- * many runs, the runs and then the events are done in two halves on two threads (both only
- * read m: the notes are interned in between). */
+ * many runs, the runs are matched in two halves on two threads (both only read m). */
 static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *rej)
 {
     size_t nruns = ej->c.nruns;
     uint32_t *case_of = thk_xmalloc((nruns ? nruns : 1) * sizeof *case_of);
-    load_walk w[2] = {{.m = m, .blocks = ej->c.runs, .n = nruns, .case_of = case_of}};
-    pthread_t t;
-    bool split = false;
-    if (ej->c.nblocks >= 2) { /* the second half starts at a block */
-        size_t mark = ej->c.nblocks / 2;
-        w[1] = w[0];
-        w[1].first = mark * LOAD_RUN_MARK;
-        w[1].n = nruns - w[1].first;
-        w[0].n = w[1].first;
-        split = pthread_create(&t, NULL, load_walk_runs, &w[1]) == 0;
-        if (!split)
-            w[0].n = nruns;
-    }
-    load_walk_runs(&w[0]);
-    if (split)
-        pthread_join(t, NULL);
+    /* the second half starts at a block (none with fewer than two blocks) */
+    size_t half = ej->c.nblocks / 2 * LOAD_RUN_MARK;
+    load_walk w[2] = {{.m = m, .blocks = ej->c.runs, .n = half ? half : nruns, .case_of = case_of},
+                      {.m = m, .blocks = ej->c.runs, .first = half, .n = half ? nruns - half : 0,
+                       .case_of = case_of}};
+    thk_twin(half > 0, load_walk_runs, &w[0], &w[1]);
     /* the keys are matched (the missed ones copied) and their blocks given back: a journal's
      * keys are gone before each event's case is written down below (4 bytes an event) */
     free(ej->c.runs);
@@ -1469,20 +1449,35 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
     for (size_t k = 1; k < nnotes; k++)
         note_of[k] = strpool_intern(m->strings, strpool_get(em->strings, (uint32_t)k),
                                     strpool_len(em->strings, (uint32_t)k));
-    size_t out = 0;
+    /* the notes live in the extra rows (an event of an unknown case leaves its row unused) */
+    for (size_t k = 0; k < em->nev_extra; k++)
+        em->ev_extra[k].note = note_of[em->ev_extra[k].note];
+    free(note_of);
+    /* hand the arrays over, then place the events or write their cases down */
+    free(m->events);
+    free(m->ev_case);
+    m->ev_case = NULL;
+    m->events = em->events;
+    m->nevents = em->nevents;
+    m->events_cap = em->events_cap;
+    em->events = NULL;
+    em->nevents = em->events_cap = 0;
+    free(m->ev_extra);
+    m->ev_extra = em->ev_extra;
+    m->nev_extra = em->nev_extra;
+    m->ev_extra_cap = em->ev_extra_cap;
+    em->ev_extra = NULL;
+    em->nev_extra = em->ev_extra_cap = 0;
     const uint64_t *starts = ej->c.run_starts;
-    uint32_t *ev_case = NULL;
-    if (nmiss == 0 && load_runs_place(m, em->events, em->nevents, starts, case_of))
-        out = em->nevents; /* the usual export: every event in place, no case to write down */
-    else {
+    if (nmiss || !load_runs_place(m, starts, case_of)) {
         /* each event's case for model_finish; the events of unknown cases are dropped */
-        ev_case = thk_xmalloc((em->events_cap ? em->events_cap : 1) * sizeof *ev_case);
-        size_t run = 0;
+        uint32_t *ev_case = thk_xmalloc((m->events_cap ? m->events_cap : 1) * sizeof *ev_case);
+        size_t run = 0, out = 0;
         uint32_t ci = UINT32_MAX;
-        for (size_t i = 0; i < em->nevents; i++) {
+        for (size_t i = 0; i < m->nevents; i++) {
             if (load_run_starts(starts, i))
                 ci = case_of[run++];
-            const model_event e = em->events[i];
+            const model_event e = m->events[i];
             if (ci == UINT32_MAX) {
                 const char *file = strrchr(ej->path, '/') ? strrchr(ej->path, '/') + 1 : ej->path;
                 size_t lo = 0, hi = nmiss, len; /* miss_run is ascending: find run - 1 */
@@ -1502,32 +1497,15 @@ static void load_resolve_events(model *m, model *em, load_job *ej, reject_log *r
                 continue;
             }
             ev_case[out] = ci;
-            em->events[out++] = e;
+            m->events[out++] = e;
         }
+        m->nevents = out;
+        m->ev_case = ev_case;
     }
-    /* the notes live in the extra rows (an event of an unknown case leaves its row unused) */
-    for (size_t k = 0; k < em->nev_extra; k++)
-        em->ev_extra[k].note = note_of[em->ev_extra[k].note];
     free(case_of);
     free(miss_run);
     free(miss_at);
     buf_free(&miss_keys);
-    free(note_of);
-    /* hand the array over */
-    free(m->events);
-    m->events = em->events;
-    m->nevents = out;
-    free(m->ev_case);
-    m->ev_case = ev_case;
-    m->events_cap = em->events_cap;
-    em->events = NULL;
-    em->nevents = em->events_cap = 0;
-    free(m->ev_extra);
-    m->ev_extra = em->ev_extra;
-    m->nev_extra = em->nev_extra;
-    m->ev_extra_cap = em->ev_extra_cap;
-    em->ev_extra = NULL;
-    em->nev_extra = em->ev_extra_cap = 0;
 }
 
 size_t load_estimate_rows(const char *path)

@@ -228,25 +228,19 @@ static void model_sort_case_events(model_event *ev, size_t n)
 /* Exports usually list each case's events together and in date order. Then every case's
  * slice is already in place and no event moves. Returns false as soon as a case's events are
  * split or out of date order. */
-static bool model_events_grouped(model *m)
+void model_place_begin(model *m)
 {
     for (size_t c = 0; c < m->ncases; c++)
-        m->cases[c].ev_count = 0;
+        m->cases[c].ev_first = m->cases[c].ev_count = 0;
+}
+
+static bool model_events_grouped(model *m)
+{
+    model_place_begin(m);
     const uint32_t *ec = m->ev_case;
-    for (size_t i = 0; i < m->nevents; i++) {
-        model_case *k = &m->cases[ec[i]];
-        if (i > 0 && ec[i - 1] == ec[i]) {
-            if (m->events[i - 1].date > m->events[i].date)
-                return false;
-        } else if (k->ev_count) {
-            return false; /* this case already had a run of events */
-        } else
-            k->ev_first = (uint32_t)i;
-        k->ev_count++;
-    }
-    for (size_t c = 0; c < m->ncases; c++)
-        if (!m->cases[c].ev_count)
-            m->cases[c].ev_first = 0;
+    for (size_t i = 0; i < m->nevents; i++)
+        if (!model_place_event(m, i, ec[i], i > 0 && ec[i - 1] == ec[i]))
+            return false;
     return true;
 }
 
@@ -260,19 +254,29 @@ static void model_ev_case_rebuild(model *m)
             m->ev_case[m->cases[c].ev_first + k] = (uint32_t)c;
 }
 
-model_event *model_event_add(model *m, uint32_t case_idx)
+model_event *model_event_push(model *m)
 {
-    if (!m->ev_case && m->nevents)
-        model_ev_case_rebuild(m);
     if (m->nevents == m->events_cap) {
         m->events_cap = m->events_cap ? m->events_cap * 2 : 4096;
         m->events = thk_xrealloc(m->events, m->events_cap * sizeof *m->events);
-        m->ev_case = thk_xrealloc(m->ev_case, m->events_cap * sizeof *m->ev_case);
-    } else if (!m->ev_case)
-        m->ev_case = thk_xmalloc(m->events_cap * sizeof *m->ev_case);
-    m->ev_case[m->nevents] = case_idx;
+        if (m->ev_case)
+            m->ev_case = thk_xrealloc(m->ev_case, m->events_cap * sizeof *m->ev_case);
+    }
     model_event *e = &m->events[m->nevents++];
     memset(e, 0, sizeof *e);
+    return e;
+}
+
+model_event *model_event_add(model *m, uint32_t case_idx)
+{
+    if (!m->ev_case) {
+        if (m->nevents)
+            model_ev_case_rebuild(m); /* placed by a loader: their cases written down again */
+        else
+            m->ev_case = thk_xmalloc((m->events_cap ? m->events_cap : 1) * sizeof *m->ev_case);
+    }
+    model_event *e = model_event_push(m);
+    m->ev_case[m->nevents - 1] = case_idx;
     return e;
 }
 

@@ -171,6 +171,31 @@ void model_case_prefetch(const model *m, const char *ma_viec, size_t len);
 /* Appends an event of case `case_idx` (an index into cases), zeroed, and returns it (valid
  * until the next append). Its case is kept in ev_case until model_finish. */
 model_event *model_event_add(model *m, uint32_t case_idx);
+/* Appends a zeroed event whose case the caller keeps itself (a loader that places the events
+ * with model_place_event), and returns it; ev_case is left as it is. */
+model_event *model_event_push(model *m);
+
+/* Placing events that already stand grouped by case (each case's events together, in date
+ * order), as exports list them: model_place_begin empties every case's slice, then
+ * model_place_event takes the events in order, event i being of case c and `cont` telling
+ * that event i - 1 is of the same case. It returns false as soon as the events turn out not
+ * to be grouped (a case's events split, or out of date order); the slices are then half set
+ * and a sort must set them again (model_finish). */
+void model_place_begin(model *m);
+
+static inline bool model_place_event(model *m, size_t i, uint32_t c, bool cont)
+{
+    model_case *k = &m->cases[c];
+    if (cont) {
+        if (m->events[i - 1].date > m->events[i].date)
+            return false;
+    } else if (k->ev_count) {
+        return false; /* this case already had a run of events */
+    } else
+        k->ev_first = (uint32_t)i;
+    k->ev_count++;
+    return true;
+}
 
 /* Sorts events by (case, date, file order), fills each case's ev_first/ev_count and gives
  * ev_case back. Call once after loading cases and events. It touches only cases and events,

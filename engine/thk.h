@@ -100,6 +100,11 @@ char *thk_xstrdup(const char *s);
  * for small arrays or where unsupported. */
 void thk_hugepage_hint(void *p, size_t n);
 
+/* Runs fn(b) on a thread of its own and fn(a) on the calling one, and returns when both are
+ * done; both on the calling thread, a then b, when `two` is false or no thread is to be had.
+ * For work split in two halves whose result does not depend on which thread did which. */
+void thk_twin(bool two, void *(*fn)(void *), void *a, void *b);
+
 /* A growable byte buffer, always NUL-terminated when data != NULL. */
 typedef struct {
     char *data;

@@ -1,6 +1,7 @@
 /* util — allocation that never fails silently, growable buffers, the reject catalogue. */
 #include "thk.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,4 +150,15 @@ const char *thk_reject_message(thk_reject r)
 char thk_reject_severity(thk_reject r)
 {
     return (unsigned)r < REJ__COUNT ? util_rejects[r].sev : 'E';
+}
+
+void thk_twin(bool two, void *(*fn)(void *), void *a, void *b)
+{
+    pthread_t t;
+    bool threaded = two && pthread_create(&t, NULL, fn, b) == 0;
+    fn(a);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        fn(b);
 }

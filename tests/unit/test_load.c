@@ -967,6 +967,39 @@ Test(load, events_beside_cases_are_placed_while_loading_when_grouped_by_case)
     }
 }
 
+/* Events appended to a model whose events the loader placed (no case written down per
+ * event) still reach their cases: model_event_add writes the placed events' cases down again,
+ * and model_finish sorts all of them as loading every file one after the other does. */
+Test(load, events_added_after_placed_ones_are_sorted_into_their_cases)
+{
+    char *dir = tu_tempdir();
+    thk_buf csv = {0}, ev = {0};
+    buf_printf(&csv, CASES_HDR "V1,U,,01/11/2025,05/11/2025,1000,\n"
+                               "V2,U,,01/11/2025,05/11/2025,1000,\n");
+    buf_printf(&ev, "ma_viec,ngay,su_kien,so_tien,ghi_chu\n"
+                    "V1,02/12/2025,Thu tiền,5,\nV2,03/12/2025,Thu tiền,6,\n");
+    fixture a, b;
+    load_stats e1, e2, e3, e4;
+    load_both_ways(dir, &csv, &ev, &a, &b, &e1, &e2);
+    cr_assert_null(b.m->ev_case, "placed while loading");
+    char *more = tu_write_str(dir, "more.csv", "ma_viec,ngay,su_kien,so_tien,ghi_chu\n"
+                                               "V2,01/12/2025,Thu tiền,7,\n"
+                                               "V1,04/12/2025,Xong,,\n");
+    cr_assert_eq(load_file(a.m, LOAD_EVENTS, more, &a.o, &e3, &a.err), 0, "%s", a.err.data);
+    cr_assert_eq(load_file(b.m, LOAD_EVENTS, more, &b.o, &e4, &b.err), 0, "%s", b.err.data);
+    expect_same_events(a.m, b.m);
+    const model_case *v2 = &b.m->cases[1];
+    cr_assert_eq(v2->ev_count, 2);
+    cr_assert_eq(model_event_amount(b.m, &b.m->events[v2->ev_first]), 7, "date order");
+    cr_assert_eq(b.m->cases[0].ev_count, 2);
+    fx_free(&a);
+    fx_free(&b);
+    buf_free(&csv);
+    buf_free(&ev);
+    free(more);
+    free(dir);
+}
+
 /* The case keys kept for events read beside cases.csv are front coded by bucket: keys of
  * units interleaved row by row ("DL-KV03-2016-000001", "GL-TINH-2016-000001", ...) each share
  * most of their bytes with their unit's key before, so a key costs a few bytes, and still every
