@@ -759,6 +759,7 @@ static void run_book_start(run_ctx *c, run_book *b, pthread_t *t, bool *threaded
         .manifest_wait = run_book_manifest,
         .manifest_ctx = b,
         .created = xlsx_out_created(&c->per),
+        .threads = run_threads(o),
     };
     *threaded = run_threads(o) > 1 && pthread_create(t, NULL, run_book_thread, b) == 0;
 }

@@ -8,6 +8,7 @@
  * is a formula. Every choice depends only on the input, and the creation time is fixed, so the
  * same input gives the same bytes. */
 #include "xlsx_out.h"
+#include "xlsx_rows.h"
 #include "xlsx_zip.h"
 
 #include "read_date.h"
@@ -29,6 +30,7 @@
 #define XO_STR_MAX 32000u       /* bytes kept of a string (Excel: 32767 characters) */
 #define XO_EXCEL_EPOCH 25569    /* Excel serial of 1970-01-01 */
 #define XO_MIN_WIDTH 72.0       /* a narrower table is widened so the blocks and footer fit */
+#define XO_MAX_COLS_FAST 256    /* widest list whose rows xlsx_rows formats */
 
 typedef struct {
     lxw_format *unit, *code, *circular, *title, *period, *measure, *head, *colnum;
@@ -63,25 +65,30 @@ static void xo_check(xo_ctx *x, lxw_error e)
 
 /* Text safe for a cell: valid UTF-8, every invalid byte written \xHH as in rejects.csv
  * (text_escape_invalid), at most XO_STR_MAX bytes (cut at a character, then "…"). Returns s
- * itself when it already is, else a copy in x->tmp (valid until the next call). */
-static const char *xo_text(xo_ctx *x, const char *s)
+ * itself when it already is, else a copy in tmp (valid until the next call). */
+static const char *xo_text_in(thk_buf *tmp, const char *s)
 {
     if (!s)
         return "";
     size_t n = strlen(s);
     if (n <= XO_STR_MAX && text_utf8_invalid_at(s, n) < 0)
         return s;
-    buf_clear(&x->tmp);
-    text_escape_invalid(&x->tmp, s, n);
-    if (x->tmp.len > XO_STR_MAX) {
+    buf_clear(tmp);
+    text_escape_invalid(tmp, s, n);
+    if (tmp->len > XO_STR_MAX) {
         size_t cut = XO_STR_MAX;
-        while (cut > 0 && ((unsigned char)x->tmp.data[cut] & 0xC0) == 0x80)
+        while (cut > 0 && ((unsigned char)tmp->data[cut] & 0xC0) == 0x80)
             cut--;
-        x->tmp.len = cut;
-        buf_append(&x->tmp, "…", strlen("…"));
+        tmp->len = cut;
+        buf_append(tmp, "…", strlen("…"));
     }
-    buf_append(&x->tmp, "", 1);
-    return x->tmp.data;
+    buf_append(tmp, "", 1);
+    return tmp->data;
+}
+
+static const char *xo_text(xo_ctx *x, const char *s)
+{
+    return xo_text_in(&x->tmp, s);
 }
 
 /* Display length in characters (code points). */
@@ -667,6 +674,190 @@ static uint32_t xo_officer_charts(xo_ctx *x, lxw_worksheet *ws, const form_table
     return row;
 }
 
+/* ---- long lists: rows formatted on two threads (xlsx_rows) ---------------------------------- */
+
+#define XO_ROWS_CHUNK 4096u /* rows a thread formats before they are handed to the sheet */
+
+/* The format of a figure's cell in column c of a row, bold (b) or not. */
+static lxw_format *xo_value_fmt(xo_ctx *x, const form_table *t, size_t c, int b,
+                                lxw_format *const *cfmt)
+{
+    switch (t->cols[c].kind) {
+    case FORM_KIND_RATE:
+        return cfmt[2 * c + (size_t)b] ? cfmt[2 * c + (size_t)b] : b ? x->f.rate_b : x->f.rate;
+    case FORM_KIND_TEXT:
+        return b ? x->f.cell_b : x->f.wrap;
+    case FORM_KIND_DATE:
+        return x->f.date;
+    default:
+        return cfmt[2 * c + (size_t)b] ? cfmt[2 * c + (size_t)b] : b ? x->f.num_b : x->f.num;
+    }
+}
+
+/* Lines the tallest text of row r needs (1 at least): its row is made that tall. */
+static double xo_row_lines(const form_table *t, size_t r, size_t nf, const double *wid)
+{
+    double lines = 1;
+    size_t nc = t->ncols;
+    for (size_t c = 0; c < nc; c++)
+        if (t->cols[c].kind == FORM_KIND_TEXT && t->texts && t->texts[r * nc + c]) {
+            double l = xo_lines(xo_chars(t->texts[r * nc + c]), wid[nf + c]);
+            lines = l > lines ? l : lines;
+        }
+    return lines;
+}
+
+/* What the threads share: the table, where it starts, and each cell's xf index by column
+ * (row fields first) and weight (plain, bold). */
+typedef struct {
+    const form_table *t;
+    size_t nf;
+    uint32_t ds;
+    const double *wid;
+    const int32_t *style; /* [2 * (nf + ncols)] */
+} xo_rows_plan;
+
+typedef struct {
+    const xo_rows_plan *p;
+    size_t r0, r1;
+    thk_buf out, tmp;
+} xo_rows_job;
+
+/* A text cell: a blank when empty, else the cleaned text (xo_str's rule). */
+static void xo_rows_text(xo_rows_job *j, const char *ref, int32_t style, const char *v)
+{
+    if (!v || !*v)
+        xlsx_rows_blank(&j->out, ref, style);
+    else
+        xlsx_rows_string(&j->out, ref, style, xo_text_in(&j->tmp, v));
+}
+
+/* Rows [r0, r1) of the table as sheet XML, cell for cell what xo_table's loop writes. */
+static void *xo_rows_run(void *arg)
+{
+    xo_rows_job *j = arg;
+    const xo_rows_plan *p = j->p;
+    const form_table *t = p->t;
+    size_t nf = p->nf, nc = t->ncols, W = nf + nc;
+    char cols[XO_MAX_COLS_FAST][4];
+    size_t clen[XO_MAX_COLS_FAST];
+    for (size_t c = 0; c < W; c++)
+        clen[c] = xlsx_rows_col_name(cols[c], (uint16_t)c);
+    char ref[LXW_MAX_CELL_NAME_LENGTH + 4], num[24];
+    buf_clear(&j->out);
+    for (size_t r = j->r0; r < j->r1; r++) {
+        const form_row *fr = &t->rows[r];
+        uint32_t row = p->ds + (uint32_t)r;
+        int b = fr->kind != FORM_ROW_DATA;
+        double lines = xo_row_lines(t, r, nf, p->wid);
+        xlsx_rows_open(&j->out, row, lines > 1 ? lines * XO_LINE_PT : LXW_DEF_ROW_HEIGHT);
+        char rn[12];
+        size_t rl = xlsx_rows_row_name(rn, row);
+        bool cong = fr->kind != FORM_ROW_SUBTOTAL;
+        for (size_t k = 0; k < W; k++) {
+            memcpy(ref, cols[k], clen[k]);
+            memcpy(ref + clen[k], rn, rl + 1);
+            int32_t st = p->style[2 * k + (size_t)b];
+            if (k < nf) {
+                const char *v = fr->labels ? fr->labels[k] : (k ? "" : fr->key);
+                if (!cong && k > 0 && (!v || !v[0])) {
+                    v = "Cộng";
+                    cong = true;
+                }
+                xo_rows_text(j, ref, st, v);
+                continue;
+            }
+            size_t c = k - nf;
+            const form_cell *cell = form_cell_at(t, r, c);
+            switch (t->cols[c].kind) {
+            case FORM_KIND_RATE:
+                if (cell->empty)
+                    xlsx_rows_blank(&j->out, ref, st);
+                else
+                    xlsx_rows_number(&j->out, ref, st, (double)cell->v / 100.0);
+                break;
+            case FORM_KIND_TEXT:
+                xo_rows_text(j, ref, st, t->texts ? t->texts[r * nc + c] : NULL);
+                break;
+            case FORM_KIND_DATE:
+                if (cell->empty || cell->v == THK_DATE_NONE)
+                    xlsx_rows_blank(&j->out, ref, st);
+                else
+                    xlsx_rows_int(&j->out, ref, st, cell->v + XO_EXCEL_EPOCH);
+                break;
+            default:
+                if (cell->empty) {
+                    xlsx_rows_blank(&j->out, ref, st);
+                } else if (cell->v >= -XO_EXACT && cell->v <= XO_EXACT) {
+                    xlsx_rows_int(&j->out, ref, st, cell->v);
+                } else {
+                    snprintf(num, sizeof num, "%" PRId64, cell->v);
+                    xlsx_rows_string(&j->out, ref, st, num);
+                }
+                break;
+            }
+        }
+        xlsx_rows_close(&j->out);
+    }
+    return NULL;
+}
+
+/* Writes a list's data rows through xlsx_rows, in chunks, two at a time when the report has
+ * two threads; false (nothing written) when the sheet or the table is outside what it does
+ * (a merged total row), and xo_table's loop writes them. The formats get their xf indexes
+ * first, in the order the loop's cells would give them, so the bytes are the same. */
+static bool xo_rows_fast(xo_ctx *x, lxw_worksheet *ws, const form_table *t, uint32_t ds,
+                         size_t nf, const double *wid, lxw_format *const *cfmt)
+{
+    size_t W = nf + t->ncols;
+    if (!t->is_list || x->r->rows_by_library || !xlsx_rows_supported(ws) ||
+        W > XO_MAX_COLS_FAST)
+        return false;
+    size_t first[2] = {SIZE_MAX, SIZE_MAX};
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (t->rows[r].kind == FORM_ROW_TOTAL && nf > 1)
+            return false;
+        int b = t->rows[r].kind != FORM_ROW_DATA;
+        if (first[b] == SIZE_MAX)
+            first[b] = r;
+    }
+    if (t->nrows == 0)
+        return true;
+    xlsx_rows_begin(ws); /* the last header row goes out, its formats numbered first */
+    int32_t *style = thk_xcalloc(2 * W, sizeof *style);
+    int order[2] = {first[0] <= first[1] ? 0 : 1, first[0] <= first[1] ? 1 : 0};
+    for (int o = 0; o < 2; o++) {
+        int b = order[o];
+        if (first[b] == SIZE_MAX)
+            continue;
+        for (size_t k = 0; k < W; k++) {
+            lxw_format *f = k < nf ? (b ? x->f.label_b : x->f.label)
+                                   : xo_value_fmt(x, t, k - nf, b, cfmt);
+            style[2 * k + (size_t)b] = f ? lxw_format_get_xf_index(f) : 0;
+        }
+    }
+    xo_rows_plan plan = {t, nf, ds, wid, style};
+    xo_rows_job jobs[2] = {{.p = &plan}, {.p = &plan}};
+    bool two = x->r->threads > 1 && t->nrows >= 2 * XO_ROWS_CHUNK;
+    for (size_t r = 0; r < t->nrows && x->lerr == LXW_NO_ERROR; r += 2 * (size_t)XO_ROWS_CHUNK) {
+        jobs[0].r0 = r;
+        jobs[0].r1 = r + XO_ROWS_CHUNK < t->nrows ? r + XO_ROWS_CHUNK : t->nrows;
+        jobs[1].r0 = jobs[0].r1;
+        jobs[1].r1 = jobs[1].r0 + XO_ROWS_CHUNK < t->nrows ? jobs[1].r0 + XO_ROWS_CHUNK
+                                                           : t->nrows;
+        thk_twin(two && jobs[1].r0 < jobs[1].r1, xo_rows_run, &jobs[0], &jobs[1]);
+        xo_check(x, xlsx_rows_put(ws, &jobs[0].out));
+        xo_check(x, xlsx_rows_put(ws, &jobs[1].out));
+    }
+    xlsx_rows_end(ws, ds, ds + (uint32_t)t->nrows - 1, 0, (uint16_t)(W - 1));
+    for (int k = 0; k < 2; k++) {
+        buf_free(&jobs[k].out);
+        buf_free(&jobs[k].tmp);
+    }
+    free(style);
+    return true;
+}
+
 /* One table (form or list) on its own sheet. */
 static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
 {
@@ -879,7 +1070,8 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
         }
 
     /* Data rows. */
-    for (size_t r = 0; r < t->nrows; r++) {
+    bool fast = xo_rows_fast(x, ws, t, ds, nf, wid, cfmt);
+    for (size_t r = 0; !fast && r < t->nrows; r++) {
         const form_row *fr = &t->rows[r];
         uint32_t row = ds + (uint32_t)r;
         bool b = fr->kind != FORM_ROW_DATA;
@@ -898,20 +1090,16 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             }
         }
         /* text longer than its column wraps, and its row is made tall enough for it */
-        double lines = 1;
-        for (size_t c = 0; c < nc; c++)
-            if (t->cols[c].kind == FORM_KIND_TEXT && t->texts && t->texts[r * nc + c]) {
-                double l = xo_lines(xo_chars(t->texts[r * nc + c]), wid[nf + c]);
-                lines = l > lines ? l : lines;
-            }
+        double lines = xo_row_lines(t, r, nf, wid);
         if (lines > 1)
             xo_check(x, worksheet_set_row(ws, row, lines * XO_LINE_PT, NULL));
         for (size_t c = 0; c < nc; c++) {
             const form_cell *cell = form_cell_at(t, r, c);
             size_t col = nf + c;
+            lxw_format *vf = xo_value_fmt(x, t, c, b, cfmt);
             switch (t->cols[c].kind) {
             case FORM_KIND_RATE: {
-                lxw_format *rf = cfmt[2 * c + b] ? cfmt[2 * c + b] : b ? x->f.rate_b : x->f.rate;
+                lxw_format *rf = vf;
                 if (cell->empty)
                     xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, rf));
                 else
@@ -920,19 +1108,17 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                 break;
             }
             case FORM_KIND_TEXT:
-                xo_str(x, ws, row, col, t->texts ? t->texts[r * nc + c] : NULL,
-                       b ? x->f.cell_b : x->f.wrap);
+                xo_str(x, ws, row, col, t->texts ? t->texts[r * nc + c] : NULL, vf);
                 break;
             case FORM_KIND_DATE:
                 if (cell->empty || cell->v == THK_DATE_NONE)
-                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, x->f.date));
+                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, vf));
                 else
                     xo_check(x, worksheet_write_number(ws, row, (lxw_col_t)col,
-                                                       (double)(cell->v + XO_EXCEL_EPOCH),
-                                                       x->f.date));
+                                                       (double)(cell->v + XO_EXCEL_EPOCH), vf));
                 break;
             default: {
-                lxw_format *nfmt = cfmt[2 * c + b] ? cfmt[2 * c + b] : b ? x->f.num_b : x->f.num;
+                lxw_format *nfmt = vf;
                 if (cell->empty)
                     xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, nfmt));
                 else if (t->cols[c].kind == FORM_KIND_MONEY && !list)

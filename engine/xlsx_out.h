@@ -38,6 +38,10 @@ typedef struct {
                                    0: the period end at 00:00 UTC. Never the wall clock. */
     const char *tmpdir;         /* libxlsxwriter's temporary folder; NULL: the system's */
     size_t max_reject_rows;     /* rejects sheet row cap; 0: XLSX_OUT_MAX_REJECT_ROWS */
+    int threads;                /* 2: a long list's rows are formatted on two threads (the
+                                   bytes do not change); 0 or 1: on the calling one */
+    bool rows_by_library;       /* tests: every list row through libxlsxwriter's cell calls,
+                                   not xlsx_rows (the same bytes) */
 } xlsx_report;
 
 /* Writes the workbook to path (created or replaced); it may run on a thread of its own (it
