@@ -374,6 +374,25 @@ static unsigned char *zip_entry(unzFile uf, int raw, size_t *n)
     return (unsigned char *)(b.data ? b.data : calloc(1, 1));
 }
 
+/* issue 15: every part is packed from a temporary file with xlsx_zip's large buffer (made
+ * by the program's lxw_tmpfile inside workbook_close), one buffer a part; the workbook still
+ * reads back whole (the inspector's tests check the contents). */
+Test(xlsx_out, every_part_is_packed_through_a_large_buffer)
+{
+    unsigned long before = xlsx_zip_buffered();
+    char *path = fx_write("bo-dem.xlsx", 0, "Cục THADS tỉnh Gia Lai");
+    unsigned long buffered = xlsx_zip_buffered() - before;
+    unzFile uf = unzOpen64(path);
+    cr_assert_not_null(uf);
+    unz_global_info64 gi;
+    cr_assert_eq(unzGetGlobalInfo64(uf, &gi), UNZ_OK);
+    unzClose(uf);
+    cr_expect_eq(buffered, (unsigned long)gi.number_entry,
+                 "%lu of %lu parts had the large buffer", buffered,
+                 (unsigned long)gi.number_entry);
+    free(path);
+}
+
 /* issue 15: the parts are deflated at the level measured for the workbook (xlsx_zip.h), not
  * libxlsxwriter's default 6; the test fails when its call does not reach xlsx_zip. */
 Test(xlsx_out, every_part_is_deflated_at_the_measured_level)
