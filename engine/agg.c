@@ -233,29 +233,44 @@ typedef struct {
     rule_case_fmt_fn fmt; /* or the drill-down rows made here (rule_set_case_rows) */
     rule_bytes_fn emit;
     void *fmt_ctx;
-    thk_buf rows;         /* this run's rows of the current chunk, made by fmt */
     rule_screen_fn scb; /* the case screens' callback (rs->on_screen) */
     void *scb_ctx;
     struct agg_order *order; /* with two runs: where the callbacks meet, in case order */
-    /* the current chunk's callbacks, made when the chunk ends (with two runs, in its turn) */
-    uint32_t *held_ci;
-    replay_facts *held_f;
-    size_t *held_flags;  /* offsets in held_text */
-    thk_buf held_text;
-    size_t nheld;
+    struct agg_held *cur;    /* the current chunk's calls, made when the chunk ends */
     int64_t calls_ns;    /* time spent in those callbacks (what writes cases.csv etc.) */
 } agg_run;
 
 #define AGG_CHUNK 4096
 
+/* One chunk's calls, held until they can be made in case order: each case's facts and flags,
+ * and the drill-down rows made by fmt. */
+typedef struct agg_held {
+    uint32_t *ci;
+    replay_facts *f;
+    size_t *flags; /* offsets in text */
+    thk_buf text;
+    thk_buf rows;
+    size_t n;
+    struct agg_held *next; /* in agg_order's spares */
+} agg_held;
+
+/* Chunks a run may finish ahead of the calls (AGG_AHEAD of them held at most). */
+#define AGG_AHEAD 4
+
 /* Two runs compute alternate chunks of cases at once; the caller's callback must still see
- * every case in order, one call at a time. Each run holds a chunk's calls until `turn` reaches
- * that chunk, makes them, and passes the turn on. */
+ * every case in order, one call at a time. A run that ends chunk k leaves its calls in slot k
+ * and goes on to its next chunk; whichever run finds the next chunk's calls there while nobody
+ * is making calls makes them, and any that follow, outside the lock. A run waits only when it
+ * is AGG_AHEAD chunks ahead of the calls (memory stays bounded), so neither waits on the other
+ * over a chunk that happened to take longer. */
 typedef struct agg_order {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t turn;  /* the chunk whose calls come next */
-    bool stop;    /* a run failed: nobody waits, no more calls */
+    size_t turn;                /* the chunk whose calls come next */
+    bool stop;                  /* a run failed: nobody waits, no more calls */
+    bool calling;               /* a run is making calls */
+    agg_held *slot[AGG_AHEAD];  /* chunk k's calls in slot k % AGG_AHEAD, NULL: not yet */
+    agg_held *spares;           /* emptied holds, for the next chunks */
 } agg_order;
 
 static void agg_fail(agg_run *r, int status, const char *fmt, ...)
@@ -943,7 +958,6 @@ static void agg_hand_screens(agg_run *r, uint32_t ci, const char *b)
     }
 }
 
-/* Hands one case to the callback: at once with one run, else held for the chunk's turn. */
 static int64_t agg_now_ns(void)
 {
     struct timespec t;
@@ -951,53 +965,101 @@ static int64_t agg_now_ns(void)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
+static agg_held *agg_held_new(void)
 {
-    if (r->fmt) /* the row is made now, on this run's thread; it leaves with its chunk */
-        r->fmt(r->fmt_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data), &r->rows);
-    if (!r->held_ci) {
-        r->held_ci = thk_xmalloc(AGG_CHUNK * sizeof *r->held_ci);
-        r->held_f = thk_xmalloc(AGG_CHUNK * sizeof *r->held_f);
-        r->held_flags = thk_xmalloc(AGG_CHUNK * sizeof *r->held_flags);
-    }
-    r->held_ci[r->nheld] = ci;
-    r->held_f[r->nheld] = *f;
-    r->held_flags[r->nheld] = r->held_text.len;
-    buf_append(&r->held_text, flags->data, flags->len);
-    r->nheld++;
+    agg_held *h = thk_xcalloc(1, sizeof *h);
+    h->ci = thk_xmalloc(AGG_CHUNK * sizeof *h->ci);
+    h->f = thk_xmalloc(AGG_CHUNK * sizeof *h->f);
+    h->flags = thk_xmalloc(AGG_CHUNK * sizeof *h->flags);
+    return h;
 }
 
-/* The end of chunk k: makes the held calls (with two runs, once its turn has come, then passes
- * the turn on). One run or two, the calls are made a chunk at a time. */
+static void agg_held_free(agg_held *h)
+{
+    if (!h)
+        return;
+    free(h->ci);
+    free(h->f);
+    free(h->flags);
+    buf_free(&h->text);
+    buf_free(&h->rows);
+    free(h);
+}
+
+/* Hands one case to the callbacks: held with its chunk, whose calls are made when it ends. */
+static void agg_hand(agg_run *r, uint32_t ci, const replay_facts *f, const thk_buf *flags)
+{
+    if (!r->cur)
+        r->cur = agg_held_new();
+    agg_held *h = r->cur;
+    if (r->fmt) /* the row is made now, on this run's thread; it leaves with its chunk */
+        r->fmt(r->fmt_ctx, r->m, ci, f, flags->data, agg_keys_of(flags->data), &h->rows);
+    h->ci[h->n] = ci;
+    h->f[h->n] = *f;
+    h->flags[h->n] = h->text.len;
+    buf_append(&h->text, flags->data, flags->len);
+    h->n++;
+}
+
+/* Makes one chunk's held calls (the callbacks are the same for both runs), then empties it. */
+static void agg_calls(agg_run *r, agg_held *h)
+{
+    int64_t t0 = agg_now_ns();
+    if (r->fmt && h->rows.len)
+        r->emit(r->fmt_ctx, h->rows.data, h->rows.len);
+    for (size_t i = 0; i < h->n; i++) {
+        const char *b = h->text.data + h->flags[i];
+        if (r->cb && !r->fmt)
+            r->cb(r->cb_ctx, r->m, h->ci[i], &h->f[i], b, agg_keys_of(b));
+        agg_hand_screens(r, h->ci[i], b);
+    }
+    r->calls_ns += agg_now_ns() - t0;
+    h->n = 0;
+    buf_clear(&h->text);
+    buf_clear(&h->rows);
+}
+
+/* The end of chunk k: its calls are made at once with one run; with two, left for their turn
+ * (agg_order), and the calls whose turn has come are made by this run unless the other is
+ * making them. */
 static void agg_chunk_done(agg_run *r, size_t k)
 {
     agg_order *o = r->order;
-    if (o) {
-        pthread_mutex_lock(&o->mu);
-        while (o->turn != k && !o->stop)
-            pthread_cond_wait(&o->cv, &o->mu);
+    if (!o) {
+        if (r->cur)
+            agg_calls(r, r->cur);
+        return;
     }
-    if (!o || !o->stop) {
-        int64_t t0 = agg_now_ns();
-        if (r->fmt && r->rows.len)
-            r->emit(r->fmt_ctx, r->rows.data, r->rows.len);
-        for (size_t i = 0; i < r->nheld; i++) {
-            const char *b = r->held_text.data + r->held_flags[i];
-            if (r->cb && !r->fmt)
-                r->cb(r->cb_ctx, r->m, r->held_ci[i], &r->held_f[i], b, agg_keys_of(b));
-            agg_hand_screens(r, r->held_ci[i], b);
-        }
-        r->calls_ns += agg_now_ns() - t0;
-        if (o)
-            o->turn = k + 1;
-    }
-    if (o) {
-        pthread_cond_broadcast(&o->cv);
+    agg_held *h = r->cur ? r->cur : agg_held_new();
+    pthread_mutex_lock(&o->mu);
+    while (k >= o->turn + AGG_AHEAD && !o->stop)
+        pthread_cond_wait(&o->cv, &o->mu);
+    if (o->stop) {
         pthread_mutex_unlock(&o->mu);
+        h->n = 0;
+        buf_clear(&h->text);
+        buf_clear(&h->rows);
+        r->cur = h;
+        return;
     }
-    r->nheld = 0;
-    buf_clear(&r->held_text);
-    buf_clear(&r->rows);
+    o->slot[k % AGG_AHEAD] = h;
+    r->cur = o->spares;
+    if (r->cur)
+        o->spares = r->cur->next;
+    while (!o->calling && !o->stop && o->slot[o->turn % AGG_AHEAD]) {
+        agg_held *next = o->slot[o->turn % AGG_AHEAD];
+        o->slot[o->turn % AGG_AHEAD] = NULL;
+        o->calling = true;
+        pthread_mutex_unlock(&o->mu);
+        agg_calls(r, next);
+        pthread_mutex_lock(&o->mu);
+        o->calling = false;
+        next->next = o->spares;
+        o->spares = next;
+        o->turn++;
+        pthread_cond_broadcast(&o->cv);
+    }
+    pthread_mutex_unlock(&o->mu);
 }
 
 /* A run that stops early releases the other from waiting for its chunks. */
@@ -1008,6 +1070,20 @@ static void agg_order_stop(agg_run *r)
     o->stop = true;
     pthread_cond_broadcast(&o->cv);
     pthread_mutex_unlock(&o->mu);
+}
+
+/* Frees what the order still holds (after both runs are done). */
+static void agg_order_free(agg_order *o)
+{
+    for (size_t i = 0; i < AGG_AHEAD; i++)
+        agg_held_free(o->slot[i]);
+    while (o->spares) {
+        agg_held *h = o->spares;
+        o->spares = h->next;
+        agg_held_free(h);
+    }
+    pthread_mutex_destroy(&o->mu);
+    pthread_cond_destroy(&o->cv);
 }
 
 static void agg_pass_cases(agg_run *r, const period *p, bool prior)
@@ -2095,11 +2171,7 @@ static void agg_run_free(agg_run *r)
     free(r->rej_thahc);
     strpool_free(r->labels);
     buf_free(&r->tmp);
-    free(r->held_ci);
-    free(r->held_f);
-    free(r->held_flags);
-    buf_free(&r->held_text);
-    buf_free(&r->rows);
+    agg_held_free(r->cur);
 }
 
 /* The passes of one run over its cases: the main period, then the same window last year. */
@@ -2249,8 +2321,7 @@ form_set *rule_compute(rule_set *rs, const model *m, const period *p, reject_log
             rejects_append(warnings, warn2);
         rule_state_free(r2.st);
         agg_run_free(&r2);
-        pthread_mutex_destroy(&order.mu);
-        pthread_cond_destroy(&order.cv);
+        agg_order_free(&order);
     }
     rule_state_free(r.st);
     rejects_free(warn2);
