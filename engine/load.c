@@ -227,8 +227,13 @@ static int load_bind_header(load_ctx *c, const reader_record *rec)
         x->ncols = nextra;
         x->names = thk_xcalloc(nextra, sizeof *x->names);
         x->values = thk_xcalloc(nextra, sizeof *x->values);
-        for (size_t e = 0; e < nextra; e++)
+        for (size_t e = 0; e < nextra; e++) {
             x->names[e] = thk_xstrdup(c->opts->extra_cases[e]);
+            /* room for every case the model has room for (model_reserve_cases may have made
+             * it before this header was read); model_case_add grows both together */
+            x->values[e] = thk_xmalloc((c->m->cases_cap ? c->m->cases_cap : 1) *
+                                       sizeof *x->values[e]);
+        }
     }
     buf_free(&key);
     buf_free(&akey);

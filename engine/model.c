@@ -139,6 +139,17 @@ void model_reserve_cases(model *m, size_t n)
         slots *= 2;
     if (!m->case_index || m->case_index_mask + 1 < slots)
         model_case_reindex(m, slots);
+    /* the rows too, with a sixteenth to spare for the estimate: doubling would copy them (and
+     * touch their pages twice) four times on the way to a million; pages never written are
+     * not memory, and model_compact gives back what stays unused */
+    size_t want = n + n / 16;
+    if (want > m->cases_cap) {
+        m->cases = thk_xrealloc(m->cases, want * sizeof *m->cases);
+        for (size_t e = 0; e < m->case_extra.ncols; e++)
+            m->case_extra.values[e] = thk_xrealloc(m->case_extra.values[e],
+                                                   want * sizeof *m->case_extra.values[e]);
+        m->cases_cap = want;
+    }
 }
 
 void model_case_prefetch(const model *m, const char *ma_viec, size_t len)

@@ -488,6 +488,51 @@ Test(load, two_threads_give_the_same_model_and_rejects_as_one)
     free(dir);
 }
 
+/* The case rows are reserved from the file's estimated count before its header is read; an
+ * extra column kept for the rules must have room for every case all the same, also when the
+ * estimate was short (long lines first, then short ones) and the rows grow past it. */
+Test(load, extra_columns_have_room_for_reserved_and_grown_rows)
+{
+    char *dir = tu_tempdir();
+    thk_buf csv = {0};
+    buf_printf(&csv, "ma_viec,ma_don_vi,ngay_thu_ly,ngay_quyet_dinh,so_tien_phai_thi_hanh,Lý do\n");
+    const size_t n = 6000;
+    for (size_t i = 0; i < n; i++) {
+        char why[400];
+        if (i < 150)
+            snprintf(why, sizeof why, "lý do dài %zu %0300zu", i, i);
+        else
+            snprintf(why, sizeof why, "ld%zu", i);
+        buf_printf(&csv, "V%zu,U,01/11/2025,05/11/2025,1,%s\n", i, why);
+    }
+    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
+    char *ep = tu_write_str(dir, "events.csv", EVENTS_HDR "V1,02/12/2025,Xong,,\n");
+    cr_assert_lt(load_estimate_rows(cp), n, "the estimate must fall short for this test");
+    fixture f;
+    fx_init(&f);
+    const char *extra[] = {"ly_do"};
+    f.o.extra_cases = extra;
+    f.o.nextra_cases = 1;
+    load_stats cs, es;
+    cr_assert_eq(load_cases_events(f.m, cp, ep, &f.o, &cs, &es, NULL, &f.err), 0, "%s",
+                 f.err.data);
+    cr_assert_eq(f.m->ncases, n);
+    cr_assert_eq(f.m->case_extra.ncols, 1);
+    for (size_t i = 0; i < n; i++) {
+        char want[400];
+        if (i < 150)
+            snprintf(want, sizeof want, "lý do dài %zu %0300zu", i, i);
+        else
+            snprintf(want, sizeof want, "ld%zu", i);
+        cr_assert_str_eq(model_str(f.m, f.m->case_extra.values[0][i]), want, "case %zu", i);
+    }
+    fx_free(&f);
+    buf_free(&csv);
+    free(cp);
+    free(ep);
+    free(dir);
+}
+
 Test(load, two_threads_report_a_file_error_of_either_file)
 {
     char *dir = tu_tempdir();
