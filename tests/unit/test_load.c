@@ -488,6 +488,15 @@ Test(load, two_threads_give_the_same_model_and_rejects_as_one)
     free(dir);
 }
 
+/* The extra column's text of case i: long for the first 150 rows, short after. */
+static void extra_reason(char *out, size_t n, size_t i)
+{
+    if (i < 150)
+        snprintf(out, n, "lý do dài %zu %0300zu", i, i);
+    else
+        snprintf(out, n, "ld%zu", i);
+}
+
 /* The case rows are reserved from the file's estimated count before its header is read; an
  * extra column kept for the rules must have room for every case all the same, also when the
  * estimate was short (long lines first, then short ones) and the rows grow past it. */
@@ -499,10 +508,7 @@ Test(load, extra_columns_have_room_for_reserved_and_grown_rows)
     const size_t n = 6000;
     for (size_t i = 0; i < n; i++) {
         char why[400];
-        if (i < 150)
-            snprintf(why, sizeof why, "lý do dài %zu %0300zu", i, i);
-        else
-            snprintf(why, sizeof why, "ld%zu", i);
+        extra_reason(why, sizeof why, i);
         buf_printf(&csv, "V%zu,U,01/11/2025,05/11/2025,1,%s\n", i, why);
     }
     char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
@@ -520,10 +526,7 @@ Test(load, extra_columns_have_room_for_reserved_and_grown_rows)
     cr_assert_eq(f.m->case_extra.ncols, 1);
     for (size_t i = 0; i < n; i++) {
         char want[400];
-        if (i < 150)
-            snprintf(want, sizeof want, "lý do dài %zu %0300zu", i, i);
-        else
-            snprintf(want, sizeof want, "ld%zu", i);
+        extra_reason(want, sizeof want, i);
         cr_assert_str_eq(model_str(f.m, f.m->case_extra.values[0][i]), want, "case %zu", i);
     }
     fx_free(&f);
