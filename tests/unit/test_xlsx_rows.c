@@ -180,12 +180,15 @@ static form_set *long_list(size_t n)
     t->cols[5].format = thk_xstrdup("0.0");
     static const char *const texts[] = {
         "Nguyễn Văn An", " Trần Thị Bình ", "Công ty A&B <TNHH>", "ctl\x01\x1f",
-        "bad \xff\xfe utf8", "", "Một tên rất dài để ô phải xuống dòng ở cột này, "
-        "dài hơn nữa cho chắc chắn rằng nó cần ba dòng hoặc hơn thế nữa trong bảng tính"};
+        "bad \xff\xfe utf8", "", ("Một tên rất dài để ô phải xuống dòng ở cột này, "
+        "dài hơn nữa cho chắc chắn rằng nó cần ba dòng hoặc hơn thế nữa trong bảng tính")};
     for (size_t r = 0; r < n; r++) {
         char unit[32], officer[32], key[80];
         snprintf(unit, sizeof unit, "KV%02zu", r / 1000);
-        snprintf(officer, sizeof officer, r % 97 == 3 ? "" : "CHV %zu", r % 50);
+        if (r % 97 == 3)
+            officer[0] = '\0';
+        else
+            snprintf(officer, sizeof officer, "CHV %zu", r % 50);
         snprintf(key, sizeof key, "%s|%zu", unit, r);
         bool sub = r % 1000 == 999;
         int64_t money = r % 11 == 0 ? INT64_C(9007199254740993) + (int64_t)r : (int64_t)r * 1001;
