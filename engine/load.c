@@ -40,6 +40,8 @@ enum { SCHEMA_THAHC(LOAD_X_ENUM_T) T__N };
 static const load_field load_thahc_fields[T__N] = {SCHEMA_THAHC(LOAD_X_FIELD)};
 
 #define LOAD_MAX_SLOTS 16
+/* The shortest row of cases.csv that can hold a case: its key, unit, two dates and amount. */
+#define LOAD_MIN_CASE_ROW 16u
 /* Longest field accepted (a note or a name; anything longer is a broken export). */
 #define LOAD_MAX_FIELD 65536u
 
@@ -1552,16 +1554,21 @@ int load_cases_events(model *m, const char *cases_path, const char *events_path,
                       FILE *progress, thk_buf *err)
 {
     _Atomic uint64_t bytes = 0, rows = 0;
-    uint64_t total = 0;
+    uint64_t total = 0, cases_bytes = 0;
     struct stat st;
     if (stat(cases_path, &st) == 0)
-        total += (uint64_t)st.st_size;
+        total += cases_bytes = (uint64_t)st.st_size;
     if (stat(events_path, &st) == 0)
         total += (uint64_t)st.st_size;
 
-    /* Size the case index once: regrowing it mid-file rehashes millions of keys into a fresh
-     * table while the old one is still held. */
-    model_reserve_cases(m, load_estimate_rows(cases_path));
+    /* Size the case index and rows once: regrowing the index mid-file rehashes millions of
+     * keys into a fresh table while the old one is still held. The estimate counts lines; no
+     * case row is shorter than LOAD_MIN_CASE_ROW bytes, so a file of short lines (broken or
+     * hostile) does not size the tables past what its bytes could hold. */
+    size_t est = load_estimate_rows(cases_path);
+    if (est > cases_bytes / LOAD_MIN_CASE_ROW)
+        est = (size_t)(cases_bytes / LOAD_MIN_CASE_ROW);
+    model_reserve_cases(m, est);
     model *em = model_new(); /* the events thread's own storage: no shared pool */
     reject_log *erej = rejects_new();
     load_job cj = {.m = m, .path = cases_path, .opts = *opts, .stats = cstats};

@@ -143,13 +143,14 @@ void model_reserve_cases(model *m, size_t n)
      * touch their pages twice) four times on the way to a million; pages never written are
      * not memory, and model_compact gives back what stays unused */
     size_t want = n + n / 16;
-    if (want > m->cases_cap) {
-        m->cases = thk_xrealloc(m->cases, want * sizeof *m->cases);
-        for (size_t e = 0; e < m->case_extra.ncols; e++)
-            m->case_extra.values[e] = thk_xrealloc(m->case_extra.values[e],
-                                                   want * sizeof *m->case_extra.values[e]);
-        m->cases_cap = want;
-    }
+    if (want <= m->cases_cap || want > UINT32_MAX || m->case_extra.ncols)
+        return;
+    /* a hint: when the system will not give that much, the rows grow as they come */
+    model_case *rows = realloc(m->cases, want * sizeof *m->cases);
+    if (!rows)
+        return;
+    m->cases = rows;
+    m->cases_cap = want;
 }
 
 void model_case_prefetch(const model *m, const char *ma_viec, size_t len)

@@ -536,6 +536,33 @@ Test(load, extra_columns_have_room_for_reserved_and_grown_rows)
     free(dir);
 }
 
+/* A file of short lines (broken, or made to exhaust memory) is estimated at many rows; the
+ * case rows reserved for it stay within what its bytes could hold as cases. */
+Test(load, short_lines_do_not_size_the_case_rows_past_the_file)
+{
+    char *dir = tu_tempdir();
+    thk_buf csv = {0};
+    buf_printf(&csv, CASES_HDR);
+    while (csv.len < (1u << 20))
+        buf_append(&csv, "x\n", 2);
+    char *cp = tu_write(dir, "cases.csv", csv.data, csv.len);
+    char *ep = tu_write_str(dir, "events.csv", EVENTS_HDR);
+    cr_assert_gt(load_estimate_rows(cp), csv.len / 4, "the estimate counts the short lines");
+    fixture f;
+    fx_init(&f);
+    load_stats cs, es;
+    cr_assert_eq(load_cases_events(f.m, cp, ep, &f.o, &cs, &es, NULL, &f.err), 0, "%s",
+                 f.err.data);
+    cr_assert_eq(f.m->ncases, 0);
+    cr_expect_leq(f.m->cases_cap, csv.len / 16 + csv.len / 256 + 1, "%zu rows reserved",
+                  f.m->cases_cap);
+    fx_free(&f);
+    buf_free(&csv);
+    free(cp);
+    free(ep);
+    free(dir);
+}
+
 Test(load, two_threads_report_a_file_error_of_either_file)
 {
     char *dir = tu_tempdir();
