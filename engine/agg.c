@@ -868,12 +868,7 @@ static void agg_screen_hits(agg_run *r, rule_eval_ctx *x, thk_buf *out)
         const agg_list *l = &rs->lists[sc->list];
         if (l->where >= 0 && !memo_true(r, x, l->where))
             continue;
-        char num[24];
-        size_t nd = 0;
-        for (size_t v = si; nd == 0 || v; v /= 10)
-            num[nd++] = (char)('0' + v % 10);
-        while (nd)
-            buf_putc(out, num[--nd]); /* the screen's index, without printf */
+        buf_put_int(out, (int64_t)si); /* the screen's index */
         buf_putc(out, '\0');
         size_t from = out->len;
         for (size_t j = 0; j < rs->nscreen_cols; j++) {

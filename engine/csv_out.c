@@ -83,17 +83,7 @@ void csv_out_str(thk_buf *b, const char *s, bool last)
 
 void csv_out_int(thk_buf *b, int64_t v, bool last)
 {
-    /* digits from the right, without printf: cases.csv writes four amounts a case */
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + a % 10);
-        a /= 10;
-    } while (a);
-    if (v < 0)
-        *--p = '-';
-    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    buf_put_int(b, v); /* cases.csv writes four amounts a case */
     buf_putc(b, last ? '\n' : ',');
 }
 

@@ -140,6 +140,9 @@ static inline void buf_putc(thk_buf *b, char c)
 }
 
 void buf_printf(thk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal ('-' before a negative), without printf: the writers of cases.csv and of
+ * the workbook's list rows append millions of them. */
+void buf_put_int(thk_buf *b, int64_t v);
 void buf_clear(thk_buf *b);
 void buf_free(thk_buf *b);
 

@@ -97,6 +97,20 @@ void buf_grow(thk_buf *b, size_t extra)
     b->data[b->len] = '\0'; /* the promise of thk_buf: NUL-terminated whenever data != NULL */
 }
 
+void buf_put_int(thk_buf *b, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + a % 10);
+        a /= 10;
+    } while (a);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 void buf_printf(thk_buf *b, const char *fmt, ...)
 {
     va_list ap;
