@@ -724,12 +724,13 @@ typedef struct {
 } xo_rows_job;
 
 /* A text cell: a blank when empty, else the cleaned text (xo_str's rule). */
-static void xo_rows_text(xo_rows_job *j, const char *ref, int32_t style, const char *v)
+static void xo_rows_text(xo_rows_job *j, const char *col, uint32_t row, int32_t style,
+                         const char *v)
 {
     if (!v || !*v)
-        xlsx_rows_blank(&j->out, ref, style);
+        xlsx_rows_blank(&j->out, col, row, style);
     else
-        xlsx_rows_string(&j->out, ref, style, xo_text_in(&j->tmp, v));
+        xlsx_rows_string(&j->out, col, row, style, xo_text_in(&j->tmp, v));
 }
 
 /* Rows [r0, r1) of the table as sheet XML, cell for cell what xo_table's loop writes. */
@@ -739,11 +740,9 @@ static void *xo_rows_run(void *arg)
     const xo_rows_plan *p = j->p;
     const form_table *t = p->t;
     size_t nf = p->nf, nc = t->ncols, W = nf + nc;
-    char cols[XO_MAX_COLS_FAST][4];
-    size_t clen[XO_MAX_COLS_FAST];
+    char cols[XO_MAX_COLS_FAST][4], num[24];
     for (size_t c = 0; c < W; c++)
-        clen[c] = xlsx_rows_col_name(cols[c], (uint16_t)c);
-    char ref[LXW_MAX_CELL_NAME_LENGTH + 4], num[24];
+        xlsx_rows_col_name(cols[c], (uint16_t)c);
     buf_clear(&j->out);
     for (size_t r = j->r0; r < j->r1; r++) {
         const form_row *fr = &t->rows[r];
@@ -751,12 +750,9 @@ static void *xo_rows_run(void *arg)
         int b = fr->kind != FORM_ROW_DATA;
         double lines = xo_row_lines(t, r, nf, p->wid);
         xlsx_rows_open(&j->out, row, lines > 1 ? lines * XO_LINE_PT : LXW_DEF_ROW_HEIGHT);
-        char rn[12];
-        size_t rl = xlsx_rows_row_name(rn, row);
         bool cong = fr->kind != FORM_ROW_SUBTOTAL;
         for (size_t k = 0; k < W; k++) {
-            memcpy(ref, cols[k], clen[k]);
-            memcpy(ref + clen[k], rn, rl + 1);
+            const char *col = cols[k];
             int32_t st = p->style[2 * k + (size_t)b];
             if (k < nf) {
                 const char *v = fr->labels ? fr->labels[k] : (k ? "" : fr->key);
@@ -764,7 +760,7 @@ static void *xo_rows_run(void *arg)
                     v = "Cộng";
                     cong = true;
                 }
-                xo_rows_text(j, ref, st, v);
+                xo_rows_text(j, col, row, st, v);
                 continue;
             }
             size_t c = k - nf;
@@ -772,27 +768,27 @@ static void *xo_rows_run(void *arg)
             switch (t->cols[c].kind) {
             case FORM_KIND_RATE:
                 if (cell->empty)
-                    xlsx_rows_blank(&j->out, ref, st);
+                    xlsx_rows_blank(&j->out, col, row, st);
                 else
-                    xlsx_rows_number(&j->out, ref, st, (double)cell->v / 100.0);
+                    xlsx_rows_number(&j->out, col, row, st, (double)cell->v / 100.0);
                 break;
             case FORM_KIND_TEXT:
-                xo_rows_text(j, ref, st, t->texts ? t->texts[r * nc + c] : NULL);
+                xo_rows_text(j, col, row, st, t->texts ? t->texts[r * nc + c] : NULL);
                 break;
             case FORM_KIND_DATE:
                 if (cell->empty || cell->v == THK_DATE_NONE)
-                    xlsx_rows_blank(&j->out, ref, st);
+                    xlsx_rows_blank(&j->out, col, row, st);
                 else
-                    xlsx_rows_int(&j->out, ref, st, cell->v + XO_EXCEL_EPOCH);
+                    xlsx_rows_int(&j->out, col, row, st, cell->v + XO_EXCEL_EPOCH);
                 break;
             default:
                 if (cell->empty) {
-                    xlsx_rows_blank(&j->out, ref, st);
+                    xlsx_rows_blank(&j->out, col, row, st);
                 } else if (cell->v >= -XO_EXACT && cell->v <= XO_EXACT) {
-                    xlsx_rows_int(&j->out, ref, st, cell->v);
-                } else {
+                    xlsx_rows_int(&j->out, col, row, st, cell->v);
+                } else { /* xo_int's rule: as text beyond 2^53 */
                     snprintf(num, sizeof num, "%" PRId64, cell->v);
-                    xlsx_rows_string(&j->out, ref, st, num);
+                    xlsx_rows_string(&j->out, col, row, st, num);
                 }
                 break;
             }
@@ -1098,15 +1094,13 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
             size_t col = nf + c;
             lxw_format *vf = xo_value_fmt(x, t, c, b, cfmt);
             switch (t->cols[c].kind) {
-            case FORM_KIND_RATE: {
-                lxw_format *rf = vf;
+            case FORM_KIND_RATE:
                 if (cell->empty)
-                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, rf));
+                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, vf));
                 else
                     xo_check(x, worksheet_write_number(ws, row, (lxw_col_t)col,
-                                                       (double)cell->v / 100.0, rf));
+                                                       (double)cell->v / 100.0, vf));
                 break;
-            }
             case FORM_KIND_TEXT:
                 xo_str(x, ws, row, col, t->texts ? t->texts[r * nc + c] : NULL, vf);
                 break;
@@ -1117,16 +1111,14 @@ static void xo_table(xo_ctx *x, const form_table *t, const form_set *fs)
                     xo_check(x, worksheet_write_number(ws, row, (lxw_col_t)col,
                                                        (double)(cell->v + XO_EXCEL_EPOCH), vf));
                 break;
-            default: {
-                lxw_format *nfmt = vf;
+            default:
                 if (cell->empty)
-                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, nfmt));
+                    xo_check(x, worksheet_write_blank(ws, row, (lxw_col_t)col, vf));
                 else if (t->cols[c].kind == FORM_KIND_MONEY && !list)
-                    xo_int(x, ws, row, col, xo_money(t, r, c), nfmt);
+                    xo_int(x, ws, row, col, xo_money(t, r, c), vf);
                 else
-                    xo_int(x, ws, row, col, cell->v, nfmt);
+                    xo_int(x, ws, row, col, cell->v, vf);
                 break;
-            }
             }
         }
     }

@@ -23,23 +23,12 @@ bool xlsx_rows_supported(const lxw_worksheet *ws)
            ws->excel_version != 2010;
 }
 
-static void xr_uint(thk_buf *b, uint64_t v)
-{
-    char d[24];
-    size_t n = 0;
-    do {
-        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    buf_append(b, d + sizeof d - n, n);
-}
-
 /* worksheet.c _write_row with spans NULL, no row format, not hidden, level 0: the height goes
  * in when it is not the default, followed by customHeight. */
 void xlsx_rows_open(thk_buf *b, uint32_t row, double height)
 {
     XR_LIT(b, "<row r=\"");
-    xr_uint(b, (uint64_t)row + 1);
+    buf_put_int(b, (int64_t)row + 1);
     if (height != LXW_DEF_ROW_HEIGHT) {
         char h[64];
         int n = snprintf(h, sizeof h, "\" ht=\"%.16G\" customHeight=\"1", height);
@@ -54,7 +43,7 @@ void xlsx_rows_close(thk_buf *b)
 }
 
 /* utility.c lxw_col_to_name: base 26 without a zero, most significant letter first. */
-size_t xlsx_rows_col_name(char *out, uint16_t col)
+void xlsx_rows_col_name(char *out, uint16_t col)
 {
     char rev[4];
     size_t n = 0;
@@ -66,28 +55,17 @@ size_t xlsx_rows_col_name(char *out, uint16_t col)
     while (n)
         out[k++] = rev[--n];
     out[k] = '\0';
-    return k;
 }
 
-/* utility.c lxw_rowcol_to_cell: the row as "%d" of row + 1. */
-size_t xlsx_rows_row_name(char *out, uint32_t row)
-{
-    char d[12];
-    size_t n = 0;
-    for (uint64_t v = (uint64_t)row + 1; v; v /= 10)
-        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
-    memcpy(out, d + sizeof d - n, n);
-    out[n] = '\0';
-    return n;
-}
-
-static void xr_cell_open(thk_buf *b, const char *ref, int32_t style)
+/* utility.c lxw_rowcol_to_cell: the cell's name is the column's letters, then row + 1. */
+static void xr_cell_open(thk_buf *b, const char *col, uint32_t row, int32_t style)
 {
     XR_LIT(b, "<c r=\"");
-    buf_append(b, ref, strlen(ref));
+    buf_append(b, col, strlen(col));
+    buf_put_int(b, (int64_t)row + 1);
     if (style) {
         XR_LIT(b, "\" s=\"");
-        xr_uint(b, (uint64_t)style);
+        buf_put_int(b, style);
     }
     buf_putc(b, '"');
 }
@@ -97,9 +75,9 @@ static void xr_cell_open(thk_buf *b, const char *ref, int32_t style)
  * lxw_has_control_characters is true for every string, so every string goes through it), then
  * _write_inline_string_cell escapes & < > (lxw_escape_data) and keeps a leading or trailing
  * space (isspace of the escaped text's first or last byte) with xml:space="preserve". */
-void xlsx_rows_string(thk_buf *b, const char *ref, int32_t style, const char *s)
+void xlsx_rows_string(thk_buf *b, const char *col, uint32_t row, int32_t style, const char *s)
 {
-    xr_cell_open(b, ref, style);
+    xr_cell_open(b, col, row, style);
     XR_LIT(b, " t=\"inlineStr\"><is><t");
     size_t mark = b->len;
     XR_LIT(b, " xml:space=\"preserve\">"); /* dropped below when not needed */
@@ -138,33 +116,28 @@ void xlsx_rows_string(thk_buf *b, const char *ref, int32_t style, const char *s)
 }
 
 /* _write_number_cell prints "%.16G": an integer below 2^53 in magnitude is its digits. */
-void xlsx_rows_int(thk_buf *b, const char *ref, int32_t style, int64_t v)
+void xlsx_rows_int(thk_buf *b, const char *col, uint32_t row, int32_t style, int64_t v)
 {
-    xr_cell_open(b, ref, style);
+    xr_cell_open(b, col, row, style);
     XR_LIT(b, "><v>");
-    if (v < 0) {
-        buf_putc(b, '-');
-        xr_uint(b, (uint64_t)0 - (uint64_t)v);
-    } else {
-        xr_uint(b, (uint64_t)v);
-    }
+    buf_put_int(b, v);
     XR_LIT(b, "</v></c>");
 }
 
-void xlsx_rows_number(thk_buf *b, const char *ref, int32_t style, double v)
+void xlsx_rows_number(thk_buf *b, const char *col, uint32_t row, int32_t style, double v)
 {
     char d[48];
     int n = snprintf(d, sizeof d, "%.16G", v);
-    xr_cell_open(b, ref, style);
+    xr_cell_open(b, col, row, style);
     XR_LIT(b, "><v>");
     buf_append(b, d, (size_t)n);
     XR_LIT(b, "</v></c>");
 }
 
 /* _write_cell for a blank cell with a format: an empty tag. */
-void xlsx_rows_blank(thk_buf *b, const char *ref, int32_t style)
+void xlsx_rows_blank(thk_buf *b, const char *col, uint32_t row, int32_t style)
 {
-    xr_cell_open(b, ref, style);
+    xr_cell_open(b, col, row, style);
     XR_LIT(b, "/>");
 }
 
@@ -180,8 +153,8 @@ lxw_error xlsx_rows_put(lxw_worksheet *ws, const thk_buf *b)
     return LXW_NO_ERROR;
 }
 
-/* _check_dimensions for the cells written, then the state _get_row leaves after writing out
- * row `last`: nothing held, the next row must come after it. */
+/* _check_dimensions for the cells written; then the row libxlsxwriter holds (emptied by
+ * xlsx_rows_begin, untouched since) becomes row `last`, so the next must come after it. */
 void xlsx_rows_end(lxw_worksheet *ws, uint32_t first, uint32_t last, uint16_t first_col,
                    uint16_t last_col)
 {
@@ -194,13 +167,5 @@ void xlsx_rows_end(lxw_worksheet *ws, uint32_t first, uint32_t last, uint16_t fi
     if (last_col > ws->dim_colmax)
         ws->dim_colmax = last_col;
     atomic_fetch_add(&xr_handed, (unsigned long)(last - first) + 1);
-    lxw_row *r = ws->optimize_row;
-    r->row_num = last;
-    r->height = LXW_DEF_ROW_HEIGHT;
-    r->format = NULL;
-    r->hidden = LXW_FALSE;
-    r->level = 0;
-    r->collapsed = LXW_FALSE;
-    r->data_changed = LXW_FALSE;
-    r->row_changed = LXW_FALSE;
+    ws->optimize_row->row_num = last;
 }

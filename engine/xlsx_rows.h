@@ -30,16 +30,16 @@ bool xlsx_rows_supported(const lxw_worksheet *ws);
 /* Opens row `row` (0-based); height in points, LXW_DEF_ROW_HEIGHT when none was set. */
 void xlsx_rows_open(thk_buf *b, uint32_t row, double height);
 void xlsx_rows_close(thk_buf *b);
-/* The parts of a cell's name, e.g. "B" and "12" for (11, 1): the column's letters (out: >= 4
- * bytes) and the row's number (out: >= 12 bytes), NUL-terminated; each returns its length. */
-size_t xlsx_rows_col_name(char *out, uint16_t col);
-size_t xlsx_rows_row_name(char *out, uint32_t row);
-/* Cells; s must be non-empty UTF-8 of at most LXW_STR_MAX characters (the library refuses
- * longer strings and writes an empty one as a blank). */
-void xlsx_rows_string(thk_buf *b, const char *ref, int32_t style, const char *s);
-void xlsx_rows_int(thk_buf *b, const char *ref, int32_t style, int64_t v); /* |v| <= 2^53 */
-void xlsx_rows_number(thk_buf *b, const char *ref, int32_t style, double v);
-void xlsx_rows_blank(thk_buf *b, const char *ref, int32_t style);
+/* A column's letters, e.g. "B" for 1 and "AA" for 26 (out: >= 4 bytes, NUL-terminated). */
+void xlsx_rows_col_name(char *out, uint16_t col);
+/* Cells of row `row` (0-based) in the column named `col` (xlsx_rows_col_name); s must be
+ * non-empty UTF-8 of at most LXW_STR_MAX characters (the library refuses longer strings and
+ * writes an empty one as a blank). */
+void xlsx_rows_string(thk_buf *b, const char *col, uint32_t row, int32_t style, const char *s);
+void xlsx_rows_int(thk_buf *b, const char *col, uint32_t row, int32_t style,
+                   int64_t v); /* |v| <= 2^53 */
+void xlsx_rows_number(thk_buf *b, const char *col, uint32_t row, int32_t style, double v);
+void xlsx_rows_blank(thk_buf *b, const char *col, uint32_t row, int32_t style);
 
 /* Hands formatted rows to the sheet. xlsx_rows_begin first writes out the row libxlsxwriter
  * still holds; xlsx_rows_put appends bytes; xlsx_rows_end records that rows first..last and
