@@ -276,33 +276,38 @@ static void ev_const(const rule_eval_ctx *x, const rule_node *nd, rule_val *out)
     }
 }
 
-/* An operand's value. Most operands are leaves (on the backlog sample 56 % of rule_eval's
- * calls were constants, replay facts, case columns, the period and lets): those are read here
- * without a call of rule_eval, whose frame and dispatch cost more than the reading; anything
- * else goes through it. The same value either way. */
-static inline void ev_arg(rule_eval_ctx *x, int32_t n, rule_val *out)
+/* A leaf's value (a constant, a let's slot, a replay fact, a case column, the period) into
+ * out, true; false, out untouched, for any other node. */
+static inline bool ev_leaf(const rule_eval_ctx *x, const rule_node *nd, rule_val *out)
 {
-    const rule_node *nd = &x->rs->nodes[n];
     switch ((rule_op)nd->op) {
     case OP_CONST:
         ev_const(x, nd, out);
-        return;
+        return true;
     case OP_LET:
         *out = x->slots[nd->a];
-        return;
+        return true;
     case OP_FACT:
         ev_fact(x, nd->a, out);
-        return;
+        return true;
     case OP_CASE:
         ev_case(x, nd->a, out);
-        return;
+        return true;
     case OP_PERIOD:
         ev_int(out, nd->a == RP_S ? x->S : nd->a == RP_E ? x->E : x->year);
-        return;
+        return true;
     default:
-        rule_eval(x, n, out);
-        return;
+        return false;
     }
+}
+
+/* An operand's value. Most operands are leaves (on the backlog sample 56 % of rule_eval's
+ * calls were), read here without a call of rule_eval, whose frame and dispatch cost more
+ * than the reading; anything else goes through it. The same value either way. */
+static inline void ev_arg(rule_eval_ctx *x, int32_t n, rule_val *out)
+{
+    if (!ev_leaf(x, &x->rs->nodes[n], out))
+        rule_eval(x, n, out);
 }
 
 /* rule_eval_true of an operand (of not/and/or), a let read straight from its slot. */
@@ -324,10 +329,11 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
     rule_val a, b, c;
     switch ((rule_op)nd->op) {
     case OP_CONST:
-        ev_const(x, nd, out);
-        return;
     case OP_CASE:
-        ev_case(x, nd->a, out);
+    case OP_FACT:
+    case OP_PERIOD:
+    case OP_LET:
+        ev_leaf(x, nd, out);
         return;
     case OP_CASE_EXTRA:
         ev_text_id(x, ev_extra(x, nd->a), out);
@@ -335,20 +341,11 @@ void rule_eval(rule_eval_ctx *x, int32_t n, rule_val *out)
     case OP_CASE_MAP:
         ev_map(x, n, nd->b, nd->a >= 0 ? ev_case_text(x, nd->a) : ev_extra(x, -1 - nd->a), out);
         return;
-    case OP_FACT:
-        ev_fact(x, nd->a, out);
-        return;
-    case OP_PERIOD:
-        ev_int(out, nd->a == RP_S ? x->S : nd->a == RP_E ? x->E : x->year);
-        return;
     case OP_THAHC:
         ev_thahc(x, nd->a, out);
         return;
     case OP_THAHC_MAP:
         ev_map(x, n, nd->b, ev_thahc_text(x, nd->a), out);
-        return;
-    case OP_LET:
-        *out = x->slots[nd->a];
         return;
     case OP_NOT:
         ev_int(out, !ev_truth(x, nd->a));
